@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './money.js';
+export * from './hashrate.js';
+export * from './hashprice.js';
+export * from './time.js';
