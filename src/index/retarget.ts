@@ -1,0 +1,85 @@
+/**
+ * Next-difficulty projection from the current epoch's progress with Bitcoin Core's rule
+ * (CalculateNextWorkRequired): timespan of the epoch's 2015 intervals, clamped to [¼, 4] × two weeks,
+ * new target = old target × timespan / 1,209,600 s, capped at powLimit, then rounded through compact bits.
+ */
+import { MAINNET_POW_LIMIT, difficultyOfBits, targetOf, targetToBits } from '../chain/target.js';
+import { InvalidArgumentError, assertSafeInteger } from '../units/errors.js';
+
+export const EPOCH_BLOCKS = 2016;
+export const TARGET_TIMESPAN_S = 14 * 24 * 60 * 60;
+
+/** Core's retarget given the measured epoch timespan (time of block 2016k+2015 − time of block 2016k). */
+export function nextBitsFromTimespan(bits: number, actualTimespanS: number, powLimit = MAINNET_POW_LIMIT): number {
+  const clamped = Math.min(Math.max(actualTimespanS, TARGET_TIMESPAN_S / 4), TARGET_TIMESPAN_S * 4);
+  let next = (targetOf(bits) * BigInt(Math.round(clamped))) / BigInt(TARGET_TIMESPAN_S);
+  if (next > powLimit) next = powLimit;
+  return targetToBits(next);
+}
+
+export interface RetargetInput {
+  bits: number;
+  /** First height of the current epoch (a multiple of 2016). */
+  epochStartHeight: number;
+  epochStartTime: number;
+  height: number;
+  time: number;
+}
+
+export interface RetargetProjection {
+  epochStartHeight: number;
+  retargetHeight: number;
+  blocksIntoEpoch: number;
+  blocksRemaining: number;
+  /** True at the epoch's last block: the next bits are then exactly determined, not projected. */
+  final: boolean;
+  projectedTimespanS: number;
+  nextBits: string;
+  currentDifficulty: number;
+  nextDifficulty: number;
+  changePct: number;
+  meanIntervalS: number;
+  expectedSecondsToRetarget: number;
+  expectedRetargetTime: number;
+  method: string;
+}
+
+export function retargetProjection(input: RetargetInput): RetargetProjection {
+  const { bits, epochStartHeight, epochStartTime, height, time } = input;
+  assertSafeInteger('epochStartHeight', epochStartHeight, 0);
+  assertSafeInteger('height', height, 0);
+  assertSafeInteger('epochStartTime', epochStartTime, 0);
+  assertSafeInteger('time', time, 0);
+  if (epochStartHeight % EPOCH_BLOCKS !== 0) throw new InvalidArgumentError('epochStartHeight', `must be a multiple of ${EPOCH_BLOCKS}, got ${epochStartHeight}`);
+  const intervals = height - epochStartHeight;
+  if (intervals < 1 || intervals > EPOCH_BLOCKS - 1)
+    throw new InvalidArgumentError('height', `must be 1..2015 blocks after the epoch start ${epochStartHeight} to project, got ${height}`);
+  const elapsed = time - epochStartTime;
+  const projectedTimespanS = (elapsed * (EPOCH_BLOCKS - 1)) / intervals;
+  const nextBits = nextBitsFromTimespan(bits, projectedTimespanS);
+  const currentDifficulty = difficultyOfBits(bits);
+  const nextDifficulty = difficultyOfBits(nextBits);
+  const meanIntervalS = elapsed / intervals;
+  const retargetHeight = epochStartHeight + EPOCH_BLOCKS;
+  const blocksRemaining = retargetHeight - height;
+  const expectedSecondsToRetarget = blocksRemaining * meanIntervalS;
+  const final = intervals === EPOCH_BLOCKS - 1;
+  return {
+    epochStartHeight,
+    retargetHeight,
+    blocksIntoEpoch: intervals,
+    blocksRemaining,
+    final,
+    projectedTimespanS,
+    nextBits: nextBits.toString(16).padStart(8, '0'),
+    currentDifficulty,
+    nextDifficulty,
+    changePct: (nextDifficulty / currentDifficulty - 1) * 100,
+    meanIntervalS,
+    expectedSecondsToRetarget,
+    expectedRetargetTime: Math.round(time + expectedSecondsToRetarget),
+    method: final
+      ? 'exact: the epoch is complete; Core rule on its measured 2015-interval timespan'
+      : `projected: mean interval of the ${intervals} intervals so far extrapolated to 2015, then Core's rule (clamp ×4, powLimit, compact rounding)`,
+  };
+}
