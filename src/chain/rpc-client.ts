@@ -45,10 +45,50 @@ export class BitcoindRpc {
     if (parsed.error) throw new RpcError(method, parsed.error.code, parsed.error.message);
     return parsed.result as T;
   }
+
+  /**
+   * Several calls in one HTTP request (JSON-RPC batch); results in the order of `calls`.
+   * The first call that failed is thrown as an RpcError.
+   */
+  async batch<T = unknown>(calls: readonly { method: string; params?: unknown[] }[]): Promise<T[]> {
+    if (calls.length === 0) return [];
+    const first = ++this.id;
+    this.id += calls.length;
+    const body = JSON.stringify(calls.map((c, i) => ({ jsonrpc: '1.0', id: first + i, method: c.method, params: c.params ?? [] })));
+    const label = `batch of ${calls.length} ${calls[0].method}`;
+    let res: Response;
+    try {
+      res = await fetch(this.endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(this.auth ? { authorization: this.auth } : {}) },
+        body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (e) {
+      throw new HashPerpError('rpc_unreachable', `bitcoind ${label}: ${(e as Error).message}`, { retryable: true });
+    }
+    const text = await res.text();
+    let parsed: { id: number; result?: T; error?: { code: number; message: string } | null }[];
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new HashPerpError('rpc_bad_response', `bitcoind ${label}: HTTP ${res.status}: ${text.slice(0, 200)}`, { retryable: res.status >= 500 });
+    }
+    if (!Array.isArray(parsed) || parsed.length !== calls.length)
+      throw new HashPerpError('rpc_bad_response', `bitcoind ${label}: expected ${calls.length} replies, got ${text.slice(0, 200)}`);
+    const byId = new Map(parsed.map((r) => [r.id, r]));
+    return calls.map((c, i) => {
+      const r = byId.get(first + i);
+      if (!r) throw new HashPerpError('rpc_bad_response', `bitcoind ${label}: no reply for call ${i}`);
+      if (r.error) throw new RpcError(c.method, r.error.code, r.error.message, i);
+      return r.result as T;
+    });
+  }
 }
 
 export class RpcError extends HashPerpError {
-  constructor(readonly method: string, readonly rpcCode: number, readonly rpcMessage: string) {
+  /** `index`: which call of a batch failed. */
+  constructor(readonly method: string, readonly rpcCode: number, readonly rpcMessage: string, readonly index?: number) {
     super('rpc_error', `bitcoind ${method}: ${rpcMessage} (code ${rpcCode})`);
   }
 }

@@ -1,0 +1,48 @@
+/** Consensus parameters the header rules depend on (Bitcoin Core's chainparams.cpp). */
+import { InvalidArgumentError } from '../units/errors.js';
+import { MAINNET_POW_LIMIT, MAINNET_POW_LIMIT_BITS, REGTEST_POW_LIMIT } from './target.js';
+
+export interface ChainParams {
+  readonly name: 'mainnet' | 'regtest';
+  readonly powLimit: bigint;
+  readonly powLimitBits: number;
+  /** false on regtest (fPowNoRetargeting): every block keeps the previous bits. */
+  readonly retargeting: boolean;
+  readonly genesisHash: string;
+  /** Heights from which a header's version must be at least 2 / 3 / 4 (BIP34 / BIP66 / BIP65). */
+  readonly bip34Height: number;
+  readonly bip66Height: number;
+  readonly bip65Height: number;
+}
+
+export const EPOCH_INTERVAL = 2016;
+export const TARGET_TIMESPAN = 14 * 24 * 60 * 60; // 1,209,600 s
+export const MEDIAN_TIME_SPAN = 11;
+
+export const MAINNET: ChainParams = Object.freeze({
+  name: 'mainnet',
+  powLimit: MAINNET_POW_LIMIT,
+  powLimitBits: MAINNET_POW_LIMIT_BITS,
+  retargeting: true,
+  genesisHash: '000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f',
+  bip34Height: 227931,
+  bip66Height: 363725,
+  bip65Height: 388381,
+});
+
+export const REGTEST: ChainParams = Object.freeze({
+  name: 'regtest',
+  powLimit: REGTEST_POW_LIMIT,
+  powLimitBits: 0x207fffff,
+  retargeting: false,
+  genesisHash: '0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206',
+  bip34Height: 1,
+  bip66Height: 1,
+  bip65Height: 1,
+});
+
+export function chainParams(network: string): ChainParams {
+  if (network === 'mainnet') return MAINNET;
+  if (network === 'regtest') return REGTEST;
+  throw new InvalidArgumentError('network', `expected mainnet or regtest, got ${JSON.stringify(network)}`);
+}

@@ -1,0 +1,46 @@
+/**
+ * Where headers come from. One interface for the embedded data, bitcoind JSON-RPC and Esplora REST,
+ * checked by one conformance suite. It is also what a follower needs: the tip, and the hash at a
+ * height to detect reorgs.
+ */
+import { HashPerpError, InvalidArgumentError } from '../units/errors.js';
+
+export interface ChainSource {
+  readonly name: string;
+  /** Height of the best block the source can serve. */
+  tipHeight(): Promise<number>;
+  /** Block hash (display hex) at a height of the source's best chain; unknown height -> UnknownHeightError. */
+  blockHash(height: number): Promise<string>;
+  /** `count` consecutive 80-byte headers starting at `from`; any unknown height -> UnknownHeightError. */
+  rawHeaders(from: number, count: number): Promise<Uint8Array[]>;
+  /** Total fees (sat) of the block, or undefined when the source cannot tell. */
+  blockFees(height: number): Promise<bigint | undefined>;
+}
+
+export class UnknownHeightError extends HashPerpError {
+  constructor(readonly source: string, readonly height: number, detail = '') {
+    super('unknown_height', `${source}: height ${height} unknown${detail ? `: ${detail}` : ''}`, { field: 'height' });
+    this.name = 'UnknownHeightError';
+  }
+}
+
+export class SourceDataError extends HashPerpError {
+  constructor(source: string, message: string) {
+    super('source_bad_data', `${source}: ${message}`);
+    this.name = 'SourceDataError';
+  }
+}
+
+export function checkHeightArg(field: string, height: number): void {
+  if (!Number.isSafeInteger(height) || height < 0) throw new InvalidArgumentError(field, `expected a non-negative integer, got ${String(height)}`);
+}
+
+export function checkCountArg(count: number): void {
+  if (!Number.isSafeInteger(count) || count < 1) throw new InvalidArgumentError('count', `expected a positive integer, got ${String(count)}`);
+}
+
+/** Block subsidy in sat at a mainnet height (halving every 210,000 blocks). */
+export function subsidyAt(height: number): bigint {
+  const halvings = Math.floor(height / 210_000);
+  return halvings >= 64 ? 0n : 5_000_000_000n >> BigInt(halvings);
+}
