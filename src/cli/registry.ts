@@ -1,7 +1,12 @@
 import type { Command } from 'commander';
 import type { CliIO } from './output.js';
+import { registerChainCommands } from './chain-commands.js';
+import { registerEngineCommands } from './engine-commands.js';
+import { registerIndexCommands } from './index-commands.js';
+import { registerRegtestCommands } from './regtest-commands.js';
+import { registerServeCommands } from './serve-commands.js';
 
 /** Each area of the CLI registers its own subcommands; add a line here for a new area. */
 export type Registrar = (program: Command, io: CliIO) => void;
 
-export const registrars: Registrar[] = [];
+export const registrars: Registrar[] = [registerIndexCommands, registerChainCommands, registerRegtestCommands, registerEngineCommands, registerServeCommands];

@@ -1,0 +1,218 @@
+/**
+ * bench:journal — journaled commands per second (SQLite, WAL, synchronous=FULL, fsync'd group
+ * commit through the Sequencer) and the time to replay 1M commands, each next to a baseline from
+ * the same run: the same command stream applied to the state machine with no journal.
+ *
+ * The headline uses the real engine (exchangeFactory) with a seeded stream of deposits, orders,
+ * cancels, amends, withdrawals and blocks; the journal-only line uses a trivial counter machine,
+ * so the journal's own ceiling is visible separately from the engine's cost.
+ *
+ *   npm run bench:journal -- [--json] [--commands N] [--concurrency W] [--machine exchange|counter|both]
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { StateMachineFactory } from '../src/engine/state-machine.js';
+import type { Journal, JournalEntry } from '../src/journal/journal.js';
+import { replay } from '../src/journal/replay.js';
+import { Sequencer } from '../src/journal/sequencer.js';
+import { SqliteJournal } from '../src/journal/sqlite-journal.js';
+import { counterCommand, counterFactory } from '../test/journal/counter-machine.js';
+import { exchangeCommand, exchangeLoadFactory } from '../test/journal/exchange-load.js';
+
+interface Load {
+  name: string;
+  factory: StateMachineFactory<unknown, unknown>;
+  command(seed: number, i: number): unknown;
+}
+
+const loads: Record<string, Load> = {
+  exchange: { name: 'exchange', factory: exchangeLoadFactory as StateMachineFactory<unknown, unknown>, command: exchangeCommand },
+  counter: { name: 'counter', factory: counterFactory as StateMachineFactory<unknown, unknown>, command: counterCommand },
+};
+
+interface Result {
+  machine: string;
+  commands: number;
+  concurrency: number;
+  /** Journaled and acknowledged (durable + applied) commands per second. */
+  commandsPerSec: number;
+  /** Same stream, same machine, no journal, no codec. */
+  baselineCommandsPerSec: number;
+  /** commandsPerSec / baselineCommandsPerSec. */
+  ratio: number;
+  /** fsync'd transactions (groups) and their mean size. */
+  groups: number;
+  meanGroup: number;
+  /** Full replay from genesis of every journaled command (read + decode + apply). */
+  replaySeconds: number;
+  /** Baseline for it: applying the same commands from memory. */
+  baselineApplySeconds: number;
+  /** Recovery as done at start-up: latest snapshot + the tail. */
+  recoverySeconds: number;
+  recoveredFromSeq: number;
+  journalBytes: number;
+  /**
+   * Process CPU seconds of each phase: on a shared machine wall time includes waiting for a core,
+   * so CPU time shows what the code costs (fsync waits are wall, not CPU).
+   */
+  cpuSeconds: { baseline: number; journaled: number; replay: number };
+  /** commands / journaled CPU seconds: the rate if the process had a core to itself (fsync waits excluded). */
+  commandsPerCpuSec: number;
+  /** Replay hash equals the live hash (the bench checks its own result). */
+  replayMatchesLive: boolean;
+}
+
+const SEED = 42;
+
+class CountingJournal implements Journal {
+  groups = 0;
+  constructor(private readonly inner: Journal) {}
+  get kind() {
+    return this.inner.kind;
+  }
+  append(e: readonly JournalEntry[]) {
+    this.groups++;
+    return this.inner.append(e);
+  }
+  read(f: number, l: number) {
+    return this.inner.read(f, l);
+  }
+  lastSeq() {
+    return this.inner.lastSeq();
+  }
+  saveSnapshot(s: number, st: string) {
+    return this.inner.saveSnapshot(s, st);
+  }
+  latestSnapshot() {
+    return this.inner.latestSnapshot();
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+async function run(load: Load, n: number, concurrency: number, log: (s: string) => void): Promise<Result> {
+  // Baseline: generate + apply, no journal.
+  const bcpu0 = process.cpuUsage();
+  let t = performance.now();
+  const base = load.factory.create();
+  for (let i = 0; i < n; i++) base.apply(load.command(SEED, i), i + 1);
+  const baselineApplySeconds = (performance.now() - t) / 1000;
+  const bcpu = process.cpuUsage(bcpu0);
+  const baseHash = base.stateHash();
+  log(`${load.name}: baseline ${n} commands in ${baselineApplySeconds.toFixed(2)} s`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'hp-bench-journal-'));
+  const path = join(dir, 'journal.db');
+  try {
+    const journal = new CountingJournal(SqliteJournal.open(path));
+    const seq = await Sequencer.open(journal, load.factory, { snapshotEvery: Math.max(1, Math.floor(n / 4) + 7), maxGroup: 8192 });
+    let next = 0;
+    const cpu0 = process.cpuUsage();
+    t = performance.now();
+    // W concurrent submitters, each waiting for its ack (durable) before sending its next command.
+    const worker = async () => {
+      while (next < n) await seq.submit(load.command(SEED, next++));
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    const journaledSeconds = (performance.now() - t) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const journaledCpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const liveHash = seq.stateHash();
+    await seq.close();
+    await journal.close();
+    log(`${load.name}: journaled ${n} commands in ${journaledSeconds.toFixed(2)} s, ${journal.groups} groups`);
+
+    const j2 = SqliteJournal.open(path, { mustExist: true });
+    const rcpu0 = process.cpuUsage();
+    t = performance.now();
+    const full = await replay(j2, load.factory, { useSnapshot: false });
+    const replaySeconds = (performance.now() - t) / 1000;
+    const rcpu = process.cpuUsage(rcpu0);
+    const replayHash = full.machine.stateHash();
+    t = performance.now();
+    const rec = await replay(j2, load.factory);
+    const recoverySeconds = (performance.now() - t) / 1000;
+    const recHash = rec.machine.stateHash();
+    await j2.close();
+    log(`${load.name}: replayed ${full.lastSeq} in ${replaySeconds.toFixed(2)} s; recovery from snapshot ${rec.snapshotSeq} in ${recoverySeconds.toFixed(2)} s`);
+    const journalBytes = ['', '-wal'].reduce((s, suf) => {
+      try {
+        return s + statSync(path + suf).size;
+      } catch {
+        return s;
+      }
+    }, 0);
+    const commandsPerSec = n / journaledSeconds;
+    const baselineCommandsPerSec = n / baselineApplySeconds;
+    return {
+      machine: load.name,
+      commands: n,
+      concurrency,
+      commandsPerSec: Math.round(commandsPerSec),
+      baselineCommandsPerSec: Math.round(baselineCommandsPerSec),
+      ratio: Number((commandsPerSec / baselineCommandsPerSec).toFixed(3)),
+      groups: journal.groups,
+      meanGroup: Math.round(n / journal.groups),
+      replaySeconds: Number(replaySeconds.toFixed(3)),
+      baselineApplySeconds: Number(baselineApplySeconds.toFixed(3)),
+      recoverySeconds: Number(recoverySeconds.toFixed(3)),
+      recoveredFromSeq: rec.snapshotSeq,
+      journalBytes,
+      cpuSeconds: {
+        baseline: Number(((bcpu.user + bcpu.system) / 1e6).toFixed(3)),
+        journaled: Number(journaledCpuSeconds.toFixed(3)),
+        replay: Number(((rcpu.user + rcpu.system) / 1e6).toFixed(3)),
+      },
+      commandsPerCpuSec: Math.round(n / journaledCpuSeconds),
+      replayMatchesLive: replayHash === liveHash && recHash === liveHash && full.lastSeq === n && liveHash === baseHash,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      commands: { type: 'string', default: '1000000' },
+      concurrency: { type: 'string', default: '4096' },
+      machine: { type: 'string', default: 'both' },
+    },
+  });
+  const n = Number(values.commands);
+  const w = Number(values.concurrency);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--commands: expected a positive integer, got ${values.commands}`);
+  if (!Number.isSafeInteger(w) || w < 1) throw new Error(`--concurrency: expected a positive integer, got ${values.concurrency}`);
+  const which = values.machine === 'both' ? ['exchange', 'counter'] : [values.machine!];
+  for (const m of which) if (!loads[m]) throw new Error(`--machine: expected exchange, counter or both, got ${m}`);
+  const log = values.json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => console.log(s);
+  const results: Result[] = [];
+  for (const m of which) results.push(await run(loads[m]!, n, w, log));
+  const head = results[0]!;
+  const out = {
+    commandsPerSec: head.commandsPerSec,
+    replaySeconds: head.replaySeconds,
+    machine: head.machine,
+    baselineCommandsPerSec: head.baselineCommandsPerSec,
+    ratio: head.ratio,
+    goal: { commandsPerSec: 200_000, replaySeconds: 5 },
+    runs: results,
+  };
+  if (values.json) console.log(JSON.stringify(out));
+  else {
+    for (const r of results) {
+      console.log(
+        `${r.machine}: ${r.commandsPerSec.toLocaleString('en-US')} journaled cmd/s (baseline ${r.baselineCommandsPerSec.toLocaleString('en-US')}, ratio ${r.ratio}), ` +
+          `groups ${r.groups} (mean ${r.meanGroup}), replay ${r.replaySeconds} s (baseline apply ${r.baselineApplySeconds} s), recovery ${r.recoverySeconds} s, ` +
+          `cpu s: ${JSON.stringify(r.cpuSeconds)}, replay = live: ${r.replayMatchesLive}`,
+      );
+    }
+  }
+  return results.every((r) => r.replayMatchesLive) ? 0 : 1;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,36 @@
+// Commands: the only way state changes. Plain JSON-able data (numbers are safe integers), so the journal
+// stores them as they are. Time enters only through BlockConnected; the engine never reads a clock.
+import type { Side, TimeInForce } from './book/types.js';
+
+export type { Side, TimeInForce };
+
+/** Credit an account from the outside world (after the deposit's confirmations). */
+export interface DepositCommand { type: 'Deposit'; account: string; amountSat: number }
+/** Debit an account to the outside world; refused if it would break initial margin. */
+export interface WithdrawCommand { type: 'Withdraw'; account: string; amountSat: number }
+/** Capitalise a system account (insurance fund or vault) from the outside world. */
+export interface FundSystemCommand { type: 'FundSystem'; account: 'insurance' | 'vault'; amountSat: number }
+
+export interface PlaceOrderCommand {
+  type: 'PlaceOrder'; account: string; market: string; side: Side; orderType: 'limit' | 'market';
+  /** Limit price in ticks (sat/PH/day); absent for market orders. */
+  price?: number; qty: number; tif: TimeInForce; postOnly: boolean; reduceOnly: boolean; clientOrderId?: string;
+}
+export interface CancelOrderCommand { type: 'CancelOrder'; account: string; market: string; orderId?: number; clientOrderId?: string }
+export interface AmendOrderCommand {
+  type: 'AmendOrder'; account: string; market: string; orderId?: number; clientOrderId?: string; price?: number; qty?: number;
+}
+export interface CancelAllCommand { type: 'CancelAll'; account: string; market?: string }
+/** A block joined the best chain: updates the index, the mark, pays funding, settles PnL, liquidates. */
+export interface BlockConnectedCommand {
+  type: 'BlockConnected'; height: number; hash: string; time: number; mtp: number;
+  /** HPI at this block, sat/PH/day (integer). */
+  indexPrice: number;
+}
+
+export type Command =
+  | DepositCommand | WithdrawCommand | FundSystemCommand
+  | PlaceOrderCommand | CancelOrderCommand | AmendOrderCommand | CancelAllCommand
+  | BlockConnectedCommand;
+
+export type CommandType = Command['type'];

@@ -1,0 +1,55 @@
+// Events: what the engine tells projections and feeds. Amounts in msat are bigint; prices ticks, sizes lots.
+import type { Side, TimeInForce } from './book/types.js';
+
+export type RejectReason =
+  | 'invalid_argument' | 'unknown_market' | 'unknown_account' | 'market_not_ready' | 'price_off_tick'
+  | 'insufficient_margin' | 'insufficient_balance' | 'post_only_would_cross' | 'fok_not_fillable'
+  | 'duplicate_client_order_id' | 'unknown_order' | 'reduce_only_would_increase' | 'no_liquidity'
+  | 'stale_block';
+
+export interface CommandRejected { type: 'CommandRejected'; seq: number; command: string; reason: RejectReason; field?: string; message: string }
+export interface OrderRejected {
+  type: 'OrderRejected'; seq: number; account: string; market: string; reason: RejectReason; field?: string; message: string;
+  clientOrderId?: string;
+}
+export interface OrderAccepted {
+  type: 'OrderAccepted'; orderId: number; account: string; market: string; side: Side; orderType: 'limit' | 'market';
+  /** The effective limit (for market orders: the protection band's edge). */
+  price: number; qty: number; tif: TimeInForce; postOnly: boolean; reduceOnly: boolean; clientOrderId?: string;
+}
+export interface TradeEvent {
+  type: 'Trade'; market: string; price: number; qty: number; takerSide: Side;
+  makerOrderId: number; takerOrderId: number; maker: string; taker: string;
+  makerFeeMsat: bigint; takerFeeMsat: bigint; liquidation: boolean;
+}
+export interface OrderResting { type: 'OrderResting'; orderId: number; account: string; market: string; side: Side; price: number; qty: number }
+export interface OrderFilled { type: 'OrderFilled'; orderId: number; account: string; market: string }
+export type CancelReason = 'user' | 'cancel_all' | 'ioc_remainder' | 'liquidation' | 'reduce_only';
+export interface OrderCancelled { type: 'OrderCancelled'; orderId: number; account: string; market: string; remainingQty: number; reason: CancelReason }
+export interface OrderExpired { type: 'OrderExpired'; orderId: number; account: string; market: string; remainingQty: number; reason: 'self_trade' }
+export interface OrderAmended { type: 'OrderAmended'; orderId: number; account: string; market: string; price: number; qty: number; requeued: boolean }
+export interface LedgerTransfer { type: 'LedgerTransfer'; from: string; to: string; amountMsat: bigint; reason: TransferReason; market?: string }
+export type TransferReason =
+  | 'deposit' | 'withdrawal' | 'system_funding' | 'taker_fee' | 'maker_fee' | 'pnl_settlement' | 'funding' | 'liquidation_fee'
+  | 'liquidation_to_vault' | 'shortfall_cover' | 'settlement_dust';
+export interface DepositEvent { type: 'Deposit'; account: string; amountSat: number }
+export interface WithdrawalEvent { type: 'Withdrawal'; account: string; amountSat: number }
+export interface MarkPriceEvent { type: 'MarkPrice'; market: string; height: number; index: number; fair: number; mark: number; basisEmaPpm: number }
+export interface FundingPaid {
+  type: 'FundingPaid'; market: string; height: number; premiumPpm: number; avgPremiumPpm: number;
+  /** 8-hour rate in ppm; this block pays 1/48 of it. Positive: longs pay shorts. */
+  rate8hPpm: number; mark: number;
+}
+export interface PositionChanged { type: 'PositionChanged'; account: string; market: string; qty: number; costMsat: bigint }
+export interface LiquidationEvent {
+  type: 'Liquidation'; account: string; market: string; mark: number; positionQty: number;
+  closedInBook: number; toVault: number; toAdl: number; feeMsat: bigint; remainingBalanceMsat: bigint;
+}
+export interface AdlEvent { type: 'ADL'; market: string; from: string; account: string; qty: number; costMsat: bigint }
+export interface SettlementShortfall { type: 'SettlementShortfall'; market: string; height: number; shortfallMsat: bigint; coveredMsat: bigint; haircutMsat: bigint }
+export interface BlockProcessed { type: 'BlockProcessed'; height: number; hash: string; time: number; mtp: number }
+
+export type EngineEvent =
+  | CommandRejected | OrderRejected | OrderAccepted | TradeEvent | OrderResting | OrderFilled | OrderCancelled | OrderExpired
+  | OrderAmended | LedgerTransfer | DepositEvent | WithdrawalEvent | MarkPriceEvent | FundingPaid | PositionChanged
+  | LiquidationEvent | AdlEvent | SettlementShortfall | BlockProcessed;

@@ -1,0 +1,17 @@
+/**
+ * The durable command log of the deterministic core (DESIGN.md principle 3).
+ *
+ *   gateway ──submit(cmd)──▶ Sequencer ──append(group)──▶ Journal (SQLite | PostgreSQL)
+ *                                │ after the group is durable
+ *                                ▼
+ *                      StateMachine.apply(cmd, seq) ──▶ events (the ack)
+ *
+ * Start-up and `hashperp engine replay`: latest snapshot + every later entry = the live state.
+ */
+export type { Journal, JournalEntry, JournalSnapshot, JournalErrorCode } from './journal.js';
+export { JournalError } from './journal.js';
+export { SqliteJournal, type SqliteJournalOptions } from './sqlite-journal.js';
+export { PgJournal, type PgJournalOptions } from './pg-journal.js';
+export { openJournal, journalLocationFromEnv, type JournalLocation } from './open-journal.js';
+export { replay, type ReplayOptions, type ReplayResult } from './replay.js';
+export { Sequencer, type SequencerOptions, type Ack } from './sequencer.js';

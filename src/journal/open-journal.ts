@@ -1,0 +1,28 @@
+import type { Journal } from './journal.js';
+import { JournalError } from './journal.js';
+import { PgJournal } from './pg-journal.js';
+import { SqliteJournal } from './sqlite-journal.js';
+
+export interface JournalLocation {
+  /** PostgreSQL connection string; takes precedence over `sqlitePath`. */
+  databaseUrl?: string;
+  /** SQLite file (the embedded default). */
+  sqlitePath?: string;
+  /** PostgreSQL schema (default `public`). */
+  schema?: string;
+  /** Refuse to create: for replay and inspection of an existing journal. */
+  mustExist?: boolean;
+}
+
+/** Opens the configured backend: PostgreSQL when a URL is given, else SQLite. */
+export async function openJournal(loc: JournalLocation): Promise<Journal> {
+  if (loc.databaseUrl) return PgJournal.open(loc.databaseUrl, { schema: loc.schema, mustExist: loc.mustExist });
+  if (loc.sqlitePath) return SqliteJournal.open(loc.sqlitePath, { mustExist: loc.mustExist });
+  throw new JournalError('journal_unavailable', 'db: give a SQLite path (--db) or a PostgreSQL URL (--database-url / DATABASE_URL)');
+}
+
+/** The deployment rule: DATABASE_URL selects PostgreSQL, otherwise the embedded SQLite file. */
+export function journalLocationFromEnv(env: NodeJS.ProcessEnv, defaultSqlitePath: string): JournalLocation {
+  const url = env.DATABASE_URL?.trim();
+  return url ? { databaseUrl: url } : { sqlitePath: env.HASHPERP_DB?.trim() || defaultSqlitePath };
+}

@@ -1,0 +1,203 @@
+import type { StateMachine, StateMachineFactory } from '../engine/state-machine.js';
+import { JournalError, type Journal, type JournalEntry } from './journal.js';
+import { replay } from './replay.js';
+
+export interface SequencerOptions {
+  /** Largest group committed in one journal transaction. */
+  maxGroup?: number;
+  /** Take a snapshot once this many commands have been applied since the last one (0 = never). */
+  snapshotEvery?: number;
+  /** Snapshot failures do not stop trading (the journal alone is enough to recover); they are reported here. */
+  onSnapshotError?: (e: unknown) => void;
+}
+
+export interface Ack<E> {
+  seq: number;
+  events: E[];
+}
+
+interface Pending<C, E> {
+  payload: string;
+  command: C;
+  resolve: (ack: Ack<E>) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Numbers commands, journals them in groups and applies them to the state machine.
+ *
+ * Order of effects: PERSIST, THEN APPLY. A group is appended (and durable) before any of its
+ * commands touches the state, so the in-memory state never holds a command the journal lacks;
+ * a failed append leaves the state as it was. What is applied is the command decoded from its
+ * journal payload — exactly what replay will decode — so a lossy codec cannot make the live
+ * state differ from a replay.
+ *
+ * Group commit: every command submitted in the same event-loop turn (and, while an append is in
+ * flight, every command submitted meanwhile) joins one group, up to `maxGroup`; so throughput
+ * grows with the number of concurrent submitters while each ack still waits for its fsync.
+ *
+ * A failed append rejects its group. If the journal then shows the group absent, the sequencer
+ * carries on (seqs are assigned at group time, so no hole appears). If the outcome cannot be
+ * established the sequencer halts: every pending and later submit is rejected, and the owner must
+ * reopen (recover from the journal), which restores the one true history.
+ */
+export class Sequencer<C, E> {
+  private queue: Pending<C, E>[] = [];
+  private draining: Promise<void> | undefined;
+  private appliedSeq: number;
+  private lastSnapshotSeq: number;
+  private haltReason: JournalError | undefined;
+  private closed = false;
+  private readonly maxGroup: number;
+  private readonly snapshotEvery: number;
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly factory: StateMachineFactory<C, E>,
+    private readonly machine: StateMachine<C, E>,
+    lastSeq: number,
+    private readonly opts: SequencerOptions = {},
+  ) {
+    this.appliedSeq = lastSeq;
+    this.lastSnapshotSeq = lastSeq;
+    this.maxGroup = Math.max(1, opts.maxGroup ?? 8192);
+    this.snapshotEvery = Math.max(0, opts.snapshotEvery ?? 0);
+  }
+
+  /** Recovers the state from the journal (latest snapshot + replay) and returns a sequencer continuing it. */
+  static async open<C, E>(journal: Journal, factory: StateMachineFactory<C, E>, opts: SequencerOptions = {}): Promise<Sequencer<C, E>> {
+    const r = await replay(journal, factory);
+    const last = await journal.lastSeq();
+    if (last !== r.lastSeq) throw new JournalError('journal_corrupt', `replay stopped at seq ${r.lastSeq} but the journal ends at ${last}`);
+    const s = new Sequencer(journal, factory, r.machine, r.lastSeq, opts);
+    s.lastSnapshotSeq = r.snapshotSeq;
+    return s;
+  }
+
+  /** Seq of the last command that is both durable and applied. */
+  get lastSeq(): number {
+    return this.appliedSeq;
+  }
+
+  /** Set once the sequencer has stopped accepting commands after an unresolvable journal failure. */
+  get halted(): JournalError | undefined {
+    return this.haltReason;
+  }
+
+  stateHash(): string {
+    return this.machine.stateHash();
+  }
+
+  snapshot(): string {
+    return this.machine.snapshot();
+  }
+
+  /**
+   * Resolves once the command is durable in the journal and applied, with its seq and events.
+   * Rejects (and nothing is applied) when it cannot be encoded or its group's append fails.
+   */
+  submit(command: C): Promise<Ack<E>> {
+    if (this.haltReason) return Promise.reject(this.haltReason);
+    if (this.closed) return Promise.reject(new JournalError('journal_closed', 'sequencer is closed'));
+    let payload: string;
+    let journaled: C;
+    try {
+      payload = this.factory.encodeCommand(command);
+      journaled = this.factory.decodeCommand(payload);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise<Ack<E>>((resolve, reject) => {
+      this.queue.push({ payload, command: journaled, resolve, reject });
+      if (!this.draining) {
+        this.draining = new Promise<void>((done) => setImmediate(() => void this.drain().finally(done)));
+      }
+    });
+  }
+
+  /** Waits until every command submitted so far is acknowledged or rejected. */
+  async flush(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  /** Stops accepting commands and waits for the ones in flight. The journal stays open (its owner closes it). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0 && !this.haltReason) {
+        const group = this.queue.splice(0, this.maxGroup);
+        const first = this.appliedSeq + 1;
+        const entries: JournalEntry[] = group.map((p, i) => ({ seq: first + i, payload: p.payload }));
+        try {
+          await this.journal.append(entries);
+        } catch (e) {
+          await this.afterFailedAppend(group, first, e);
+          continue;
+        }
+        for (let i = 0; i < group.length; i++) {
+          const p = group[i]!;
+          const seq = first + i;
+          let events: E[];
+          try {
+            events = this.machine.apply(p.command, seq);
+          } catch (e) {
+            // The engine promised never to throw; its state is now suspect, so stop rather than diverge.
+            this.halt(new JournalError('engine_fault', `engine threw on seq ${seq} (state machine fault): ${e instanceof Error ? e.message : String(e)}`));
+            this.appliedSeq = seq;
+            for (const q of group.slice(i)) q.reject(this.haltReason);
+            return;
+          }
+          this.appliedSeq = seq;
+          p.resolve({ seq, events });
+        }
+        await this.maybeSnapshot();
+      }
+    } finally {
+      this.draining = undefined;
+      if (this.haltReason) this.rejectQueued();
+    }
+  }
+
+  private async afterFailedAppend(group: Pending<C, E>[], first: number, cause: unknown): Promise<void> {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    let last: number | undefined;
+    try {
+      last = await this.journal.lastSeq();
+    } catch {
+      last = undefined;
+    }
+    if (last === first - 1) {
+      const err = cause instanceof JournalError ? cause : new JournalError('journal_unavailable', `journal append failed: ${why}`, true);
+      for (const p of group) p.reject(err);
+      return;
+    }
+    this.halt(new JournalError('journal_unavailable', `journal append of seqs ${first}..${first + group.length - 1} failed and its outcome is unknown (${why}); sequencer halted, reopen to recover`));
+    for (const p of group) p.reject(this.haltReason);
+  }
+
+  private async maybeSnapshot(): Promise<void> {
+    if (this.snapshotEvery === 0 || this.appliedSeq - this.lastSnapshotSeq < this.snapshotEvery) return;
+    const seq = this.appliedSeq;
+    const state = this.machine.snapshot();
+    this.lastSnapshotSeq = seq;
+    try {
+      await this.journal.saveSnapshot(seq, state);
+    } catch (e) {
+      this.opts.onSnapshotError?.(e);
+    }
+  }
+
+  private halt(reason: JournalError): void {
+    this.haltReason ??= reason;
+  }
+
+  private rejectQueued(): void {
+    const q = this.queue;
+    this.queue = [];
+    for (const p of q) p.reject(this.haltReason);
+  }
+}

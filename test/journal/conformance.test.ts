@@ -1,0 +1,232 @@
+import { createHash } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JournalError, type Journal, type JournalEntry } from '../../src/journal/journal.js';
+import { replay } from '../../src/journal/replay.js';
+import { Sequencer } from '../../src/journal/sequencer.js';
+import { pgFixture, pgSkipReason, pgUrl, sqliteFixture, type BackendFixture } from './backends.js';
+import { counterCommand, counterFactory, CounterMachine, type CounterCommand } from './counter-machine.js';
+
+if (pgSkipReason) console.log(`journal conformance: ${pgSkipReason}`);
+
+const backends: [string, () => BackendFixture, boolean][] = [
+  ['sqlite', sqliteFixture, true],
+  ['postgres', () => pgFixture(pgUrl!), pgUrl !== undefined],
+];
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const entries = (from: number, n: number, tag = 'p'): JournalEntry[] =>
+  Array.from({ length: n }, (_, i) => ({ seq: from + i, payload: `${tag}${from + i}` }));
+
+/** Counts appends and can be told to fail the next ones, to see the sequencer's failure rules. */
+class SpyJournal implements Journal {
+  appends = 0;
+  failNext = 0;
+  /** Fail after writing (the outcome-unknown case). */
+  failAfterWrite = false;
+  constructor(readonly inner: Journal) {}
+  get kind() {
+    return this.inner.kind;
+  }
+  async append(e: readonly JournalEntry[]) {
+    this.appends++;
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('disk full (injected)');
+    }
+    await this.inner.append(e);
+    if (this.failAfterWrite) throw new Error('connection lost after commit (injected)');
+  }
+  read(f: number, l: number) {
+    return this.inner.read(f, l);
+  }
+  lastSeq() {
+    return this.inner.lastSeq();
+  }
+  saveSnapshot(s: number, st: string) {
+    return this.inner.saveSnapshot(s, st);
+  }
+  latestSnapshot() {
+    return this.inner.latestSnapshot();
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+for (const [name, makeFixture, enabled] of backends) {
+  describe.skipIf(!enabled)(`journal conformance: ${name}`, () => {
+    let fx: BackendFixture;
+    let j: Journal;
+    beforeEach(async () => {
+      fx = makeFixture();
+      j = await fx.open();
+    });
+    afterEach(async () => {
+      await j.close();
+      await fx.cleanup();
+    });
+
+    it('starts empty', async () => {
+      expect(await j.lastSeq()).toBe(0);
+      expect(await j.read(1, 100)).toEqual([]);
+      expect(await j.latestSnapshot()).toBeUndefined();
+    });
+
+    it('returns exactly what was appended, in order, by range', async () => {
+      const odd = ['', 'ünïcödé ₿ 🟧', 'x'.repeat(200_000), '{"a":1}\n\t\'"\\'];
+      await j.append(entries(1, 3));
+      await j.append(odd.map((payload, i) => ({ seq: 4 + i, payload })));
+      await j.append(entries(8, 5000));
+      expect(await j.lastSeq()).toBe(5007);
+      const all = await j.read(1, 10_000);
+      expect(all.map((e) => e.seq)).toEqual(Array.from({ length: 5007 }, (_, i) => i + 1));
+      expect(all.slice(3, 7).map((e) => e.payload)).toEqual(odd);
+      expect(await j.read(5000, 3)).toEqual(entries(5000, 3));
+      expect(await j.read(5007, 10)).toEqual([{ seq: 5007, payload: 'p5007' }]);
+      expect(await j.read(5008, 10)).toEqual([]);
+    });
+
+    it('refuses gaps, duplicates and a bad first seq, writing nothing of the refused group', async () => {
+      await expect(j.append(entries(2, 2))).rejects.toMatchObject({ code: 'journal_conflict' });
+      await j.append(entries(1, 3));
+      await expect(j.append(entries(3, 2))).rejects.toMatchObject({ code: 'journal_conflict' });
+      await expect(j.append([{ seq: 4, payload: 'a' }, { seq: 6, payload: 'b' }])).rejects.toBeInstanceOf(JournalError);
+      await expect(j.append([{ seq: 4.5, payload: 'a' }])).rejects.toBeInstanceOf(JournalError);
+      expect(await j.lastSeq()).toBe(3);
+      expect(await j.read(1, 10)).toEqual(entries(1, 3));
+    });
+
+    it('is durable across close and reopen', async () => {
+      await j.append(entries(1, 10));
+      await j.saveSnapshot(7, 'state@7');
+      await j.close();
+      j = await fx.open();
+      expect(await j.lastSeq()).toBe(10);
+      expect(await j.read(1, 100)).toEqual(entries(1, 10));
+      expect(await j.latestSnapshot()).toEqual({ seq: 7, state: 'state@7' });
+    });
+
+    it('keeps the latest snapshots, refuses one beyond the journal, detects a tampered one', async () => {
+      await j.append(entries(1, 20));
+      for (const s of [5, 10, 15, 20]) await j.saveSnapshot(s, `state@${s}`);
+      expect(await j.latestSnapshot()).toEqual({ seq: 20, state: 'state@20' });
+      await expect(j.saveSnapshot(21, 'x')).rejects.toMatchObject({ code: 'journal_conflict' });
+      await j.close();
+      await fx.raw(`UPDATE ${fx.table('snapshots')} SET state = 'state@20 tampered' WHERE seq = 20`);
+      j = await fx.open();
+      await expect(j.latestSnapshot()).rejects.toMatchObject({ code: 'journal_corrupt' });
+    });
+
+    it('replay refuses a journal with a hole', async () => {
+      const s = await Sequencer.open(j, counterFactory);
+      await Promise.all(Array.from({ length: 30 }, (_, i) => s.submit(counterCommand(1, i))));
+      await j.close();
+      await fx.raw(`DELETE FROM ${fx.table('journal')} WHERE seq = 12`);
+      j = await fx.open();
+      await expect(replay(j, counterFactory)).rejects.toThrow(/gap: expected seq 12, found 13/);
+    });
+
+    it('sequencer: hand-computed case, acks carry seq and events, hash of the canonical state', async () => {
+      const s = await Sequencer.open(j, counterFactory);
+      const acks = await Promise.all([
+        s.submit({ k: 'add', key: 'a', by: 5n }),
+        s.submit({ k: 'add', key: 'a', by: -7n }),
+        s.submit({ k: 'add', key: 'b', by: 2n ** 70n }),
+        s.submit({ k: 'add', key: 'a', by: 2n }),
+        s.submit({ k: 'del', key: 'zz' }),
+      ]);
+      expect(acks.map((a) => a.seq)).toEqual([1, 2, 3, 4, 5]);
+      expect(acks[1]!.events).toEqual([{ k: 'rejected', seq: 2, reason: 'a would go negative' }]);
+      expect(acks[3]!.events).toEqual([{ k: 'set', key: 'a', value: 7n }]);
+      const expected = '{"lastSeq":5,"counters":[["a","7"],["b","1180591620717411303424"]]}';
+      expect(s.snapshot()).toBe(expected);
+      expect(s.stateHash()).toBe(sha256(expected));
+      expect(await j.read(1, 10)).toEqual([
+        { seq: 1, payload: '{"k":"add","key":"a","by":"5"}' },
+        { seq: 2, payload: '{"k":"add","key":"a","by":"-7"}' },
+        { seq: 3, payload: '{"k":"add","key":"b","by":"1180591620717411303424"}' },
+        { seq: 4, payload: '{"k":"add","key":"a","by":"2"}' },
+        { seq: 5, payload: '{"k":"del","key":"zz"}' },
+      ]);
+    });
+
+    it('sequencer: concurrent submits form groups, seqs are unique and contiguous, state = direct application', async () => {
+      const spy = new SpyJournal(j);
+      const s = await Sequencer.open(spy, counterFactory, { snapshotEvery: 300, maxGroup: 256 });
+      const cmds: CounterCommand[] = Array.from({ length: 2000 }, (_, i) => counterCommand(7, i));
+      const acks = await Promise.all(cmds.map((c) => s.submit(c)));
+      expect(acks.map((a) => a.seq)).toEqual(cmds.map((_, i) => i + 1));
+      // 2000 commands in one turn with groups of at most 256: 8 fsync'd transactions, not 2000.
+      expect(spy.appends).toBe(8);
+      const direct = new CounterMachine();
+      cmds.forEach((c, i) => direct.apply(c, i + 1));
+      expect(s.stateHash()).toBe(direct.stateHash());
+      // Snapshot + journal, genesis replay and a fresh sequencer all agree with the live state.
+      const snap = await j.latestSnapshot();
+      expect(snap?.seq).toBeGreaterThanOrEqual(1700);
+      const fromSnap = await replay(j, counterFactory);
+      const fromGenesis = await replay(j, counterFactory, { useSnapshot: false, pageSize: 333 });
+      expect(fromSnap.snapshotSeq).toBe(snap!.seq);
+      expect(fromSnap.lastSeq).toBe(2000);
+      expect(fromSnap.machine.stateHash()).toBe(direct.stateHash());
+      expect(fromGenesis.machine.stateHash()).toBe(direct.stateHash());
+      const again = await Sequencer.open(j, counterFactory);
+      expect(again.lastSeq).toBe(2000);
+      expect((await again.submit({ k: 'add', key: 'new', by: 1n })).seq).toBe(2001);
+    });
+
+    it('sequencer: commands submitted while an append is in flight form the next group', async () => {
+      const spy = new SpyJournal(j);
+      const s = await Sequencer.open(spy, counterFactory);
+      const first = s.submit(counterCommand(3, 0));
+      const later: Promise<unknown>[] = [];
+      // Each ack triggers 10 more submits; they must be grouped, not committed one by one.
+      const acks: number[] = [];
+      const chain = (n: number): Promise<void> =>
+        n === 0
+          ? Promise.resolve()
+          : Promise.all(Array.from({ length: 10 }, (_, i) => s.submit(counterCommand(3, n * 10 + i)).then((a) => void acks.push(a.seq)))).then(() => chain(n - 1));
+      later.push(first.then(() => chain(5)));
+      await Promise.all(later);
+      expect(acks.length).toBe(50);
+      expect(spy.appends).toBe(6);
+      expect(await j.lastSeq()).toBe(51);
+    });
+
+    it('sequencer: a failed append acknowledges nothing, applies nothing, and leaves no hole', async () => {
+      const spy = new SpyJournal(j);
+      const s = await Sequencer.open(spy, counterFactory);
+      await s.submit({ k: 'add', key: 'a', by: 1n });
+      const before = s.stateHash();
+      spy.failNext = 1;
+      const failed = await Promise.allSettled([s.submit({ k: 'add', key: 'a', by: 10n }), s.submit({ k: 'add', key: 'b', by: 1n })]);
+      expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+      expect(s.stateHash()).toBe(before);
+      expect(s.halted).toBeUndefined();
+      const ok = await s.submit({ k: 'add', key: 'a', by: 100n });
+      expect(ok.seq).toBe(2);
+      expect(ok.events).toEqual([{ k: 'set', key: 'a', value: 101n }]);
+      expect((await replay(j, counterFactory)).machine.stateHash()).toBe(s.stateHash());
+    });
+
+    it('sequencer: an append whose outcome is unknown halts it; reopening recovers the journal', async () => {
+      const spy = new SpyJournal(j);
+      const s = await Sequencer.open(spy, counterFactory);
+      await s.submit({ k: 'add', key: 'a', by: 1n });
+      spy.failAfterWrite = true;
+      await expect(s.submit({ k: 'add', key: 'a', by: 5n })).rejects.toThrow(/outcome is unknown/);
+      expect(s.halted).toBeInstanceOf(JournalError);
+      await expect(s.submit({ k: 'add', key: 'a', by: 1n })).rejects.toBe(s.halted);
+      const reopened = await Sequencer.open(j, counterFactory);
+      expect(reopened.lastSeq).toBe(2);
+      expect(reopened.snapshot()).toBe('{"lastSeq":2,"counters":[["a","6"]]}');
+    });
+
+    it('sequencer: a command that cannot be encoded is refused before the journal', async () => {
+      const s = await Sequencer.open(j, counterFactory);
+      await expect(s.submit({ k: 'add', key: 'a', by: 'x' as unknown as bigint })).rejects.toThrow();
+      expect(await j.lastSeq()).toBe(0);
+      expect((await s.submit({ k: 'add', key: 'a', by: 1n })).seq).toBe(1);
+    });
+  });
+}
