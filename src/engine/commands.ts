@@ -1,6 +1,7 @@
 // Commands: the only way state changes. Plain JSON-able data (numbers are safe integers), so the journal
 // stores them as they are. Time enters only through BlockConnected; the engine never reads a clock.
 import type { Side, TimeInForce } from './book/types.js';
+import type { ProductCommand } from './products/commands.js';
 
 export type { Side, TimeInForce };
 
@@ -31,6 +32,7 @@ export interface BlockConnectedCommand {
 export type Command =
   | DepositCommand | WithdrawCommand | FundSystemCommand
   | PlaceOrderCommand | CancelOrderCommand | AmendOrderCommand | CancelAllCommand
-  | BlockConnectedCommand;
+  | BlockConnectedCommand
+  | ProductCommand;
 
 export type CommandType = Command['type'];

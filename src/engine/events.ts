@@ -1,11 +1,15 @@
 // Events: what the engine tells projections and feeds. Amounts in msat are bigint; prices ticks, sizes lots.
 import type { Side, TimeInForce } from './book/types.js';
+import type { ProductEvent } from './products/events.js';
 
 export type RejectReason =
   | 'invalid_argument' | 'unknown_market' | 'unknown_account' | 'market_not_ready' | 'price_off_tick'
   | 'insufficient_margin' | 'insufficient_balance' | 'post_only_would_cross' | 'fok_not_fillable'
   | 'duplicate_client_order_id' | 'unknown_order' | 'reduce_only_would_increase' | 'no_liquidity'
-  | 'stale_block';
+  | 'stale_block'
+  // products
+  | 'unknown_position' | 'unknown_series' | 'unknown_offer' | 'unknown_contract' | 'not_owner' | 'expiry_too_soon'
+  | 'quote_stale' | 'withdrawal_pending' | 'exposure_limit' | 'already_settled' | 'too_early' | 'not_allowed';
 
 export interface CommandRejected { type: 'CommandRejected'; seq: number; command: string; reason: RejectReason; field?: string; message: string }
 export interface OrderRejected {
@@ -52,4 +56,5 @@ export interface BlockProcessed { type: 'BlockProcessed'; height: number; hash: 
 export type EngineEvent =
   | CommandRejected | OrderRejected | OrderAccepted | TradeEvent | OrderResting | OrderFilled | OrderCancelled | OrderExpired
   | OrderAmended | LedgerTransfer | DepositEvent | WithdrawalEvent | MarkPriceEvent | FundingPaid | PositionChanged
-  | LiquidationEvent | AdlEvent | SettlementShortfall | BlockProcessed;
+  | LiquidationEvent | AdlEvent | SettlementShortfall | BlockProcessed
+  | ProductEvent;

@@ -22,6 +22,9 @@ import * as math from './math.js';
 import { averagePremium, basisPpm, emaStep, fairPrice, fundingRate8hPpm, markPrice, premiumPpm } from './products/perp/pricing.js';
 import { HPI_PERP, normalizeSpec, type PerpSpec } from './products/perp/spec.js';
 import type { StateMachine } from './state-machine.js';
+import { Rejection } from './rejection.js';
+import type { ProductContext, ProductModule } from './products/product.js';
+import { productFactories } from './products/registry.js';
 
 // Bound once: under module loaders that wrap exports in getters (tsx), every access to an imported
 // binding costs a call, which shows up at a million commands per second.
@@ -65,9 +68,6 @@ export interface MarketState {
 /** Markets by id; a partial spec takes HPI-PERP's defaults for the missing fields. */
 export interface ExchangeConfig { markets?: (Partial<PerpSpec> & { id: string })[] }
 
-class Rejection {
-  constructor(readonly reason: RejectReason, readonly message: string, readonly field?: string) {}
-}
 
 const ACCOUNT_RE = /^[A-Za-z0-9_.\-]{1,128}$/;
 const isSafeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
@@ -80,9 +80,21 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
   private readonly clientIds = new Map<string, number>();
   private chainHeight = -1;
   private chainHash = '';
+  private chainTime = 0;
+  private chainMtp = 0;
+  private lastIndex: number | undefined = undefined;
+  /** Products besides the perp, in registry order; `productByCommand` routes their commands. */
+  readonly products: ProductModule[] = productFactories.map((f) => f());
+  private readonly productByCommand = new Map<string, ProductModule>();
 
   constructor(config: ExchangeConfig = {}, ledger = new Ledger()) {
     this.ledger = ledger;
+    for (const p of this.products) {
+      for (const t of p.commandTypes) {
+        if (this.productByCommand.has(t)) throw new Error(`command type ${t} claimed by two products`);
+        this.productByCommand.set(t, p);
+      }
+    }
     const specs = (config.markets ?? [HPI_PERP]).map(normalizeSpec).sort((a, b) => cmp(a.id, b.id));
     for (const spec of specs) {
       this.markets.set(spec.id, {
@@ -107,7 +119,11 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
       case 'AmendOrder': r = this.amendOrder(command, out); break;
       case 'CancelAll': r = this.cancelAll(command, out); break;
       case 'BlockConnected': r = this.blockConnected(command, seq, out); break;
-      default: r = new Rejection('invalid_argument', `unknown command type ${kind}`, 'type');
+      default: {
+        const product = this.productByCommand.get(kind);
+        r = product ? product.apply(command as { type: string }, this.productContext(seq), out)
+          : new Rejection('invalid_argument', `unknown command type ${kind}`, 'type');
+      }
     }
     if (r === undefined) return out;
     if (command?.type === 'PlaceOrder' || command?.type === 'AmendOrder' || command?.type === 'CancelOrder') {
@@ -139,9 +155,10 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     }));
     return JSON.stringify({
       v: 1,
-      chain: { height: this.chainHeight, hash: this.chainHash },
+      chain: { height: this.chainHeight, hash: this.chainHash, time: this.chainTime, mtp: this.chainMtp, index: this.lastIndex ?? null },
       ledger: this.ledger.entries().map(([k, v]) => [k, v.toString()]),
       markets,
+      products: this.products.map((p) => [p.name, p.snapshot()]),
     });
   }
 
@@ -151,7 +168,8 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
 
   static restore(snapshot: string): Exchange {
     const s = JSON.parse(snapshot) as {
-      v: number; chain: { height: number; hash: string }; ledger: [string, string][];
+      v: number; chain: { height: number; hash: string; time?: number; mtp?: number; index?: number | null }; ledger: [string, string][];
+      products?: [string, unknown][];
       markets: { spec: PerpSpec; index: number | null; basisEmaPpm: number; premiums: number[]; rate8hPpm: number;
         positions: [string, number, string, string][]; orders: [number, string, Side, number, number, boolean, string | null][] }[];
     };
@@ -160,6 +178,11 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
       Ledger.fromEntries(s.ledger.map(([k, v]) => [k, BigInt(v)])));
     ex.chainHeight = s.chain.height;
     ex.chainHash = s.chain.hash;
+    ex.chainTime = s.chain.time ?? 0;
+    ex.chainMtp = s.chain.mtp ?? 0;
+    ex.lastIndex = s.chain.index ?? undefined;
+    const productStates = new Map(s.products ?? []);
+    for (const p of ex.products) if (productStates.has(p.name)) p.restore(productStates.get(p.name));
     for (const sm of s.markets) {
       const m = ex.markets.get(sm.spec.id) as MarketState;
       m.index = sm.index ?? undefined;
@@ -221,6 +244,43 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
       if (p !== undefined && p.qty !== 0) s += this.mmOf(m, p.qty, BigInt(this.mark(m) ?? 0));
     }
     return s;
+  }
+
+  /** Free collateral of a ledger owner: min(balance, equity − initial margin), not below zero. */
+  available(owner: string): bigint {
+    const free = minBig(this.ledger.balance(owner), this.equity(owner) - this.initialMargin(owner));
+    return free > 0n ? free : 0n;
+  }
+
+  product<T extends ProductModule>(name: string): T | undefined {
+    return this.products.find((p) => p.name === name) as T | undefined;
+  }
+
+  productContext(seq: number): ProductContext {
+    return {
+      seq,
+      ledger: this.ledger,
+      chain: { height: this.chainHeight, hash: this.chainHash, time: this.chainTime, mtp: this.chainMtp, index: this.lastIndex },
+      available: (owner) => this.available(owner),
+      equity: (owner) => this.equity(owner),
+      product: (name) => this.product(name),
+      perp: {
+        position: (market, owner) => {
+          const p = this.markets.get(market)?.positions.get(owner);
+          return p === undefined || p.qty === 0 ? undefined : { market, owner, qty: p.qty, costMsat: p.cost };
+        },
+        mark: (market) => {
+          const m = this.markets.get(market);
+          return m === undefined ? undefined : this.mark(m);
+        },
+        movePosition: (market, from, to, qty, out) => {
+          const m = this.markets.get(market);
+          if (m === undefined) throw new Error(`movePosition: unknown market ${market}`);
+          this.movePosition(m, from, to, qty, out);
+        },
+        markets: () => [...this.markets.keys()],
+      },
+    };
   }
 
   chainTip(): { height: number; hash: string } {
@@ -412,6 +472,9 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     if (c.height === this.chainHeight && c.hash === this.chainHash) return new Rejection('stale_block', 'block already connected', 'hash');
     this.chainHeight = c.height;
     this.chainHash = c.hash;
+    this.chainTime = c.time;
+    this.chainMtp = c.mtp;
+    this.lastIndex = c.indexPrice;
     for (const m of this.markets.values()) {
       const index = c.indexPrice;
       m.index = index;
@@ -428,6 +491,10 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
       this.settle(m, mark, c.height, out);
     }
     this.liquidationSweep(seq, out);
+    if (this.products.length > 0) {
+      const ctx = this.productContext(seq);
+      for (const p of this.products) p.onBlock(ctx, out);
+    }
     out.push({ type: 'BlockProcessed', height: c.height, hash: c.hash, time: c.time, mtp: c.mtp });
     return undefined;
   }

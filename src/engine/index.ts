@@ -5,6 +5,7 @@ import { Exchange, accountOf, type ExchangeConfig, type OrderMeta } from './exch
 import { FEES, INSURANCE, VAULT, WORLD, settleAccount, userAccount } from './ledger/ledger.js';
 import { averagePremium, fairPrice } from './products/perp/pricing.js';
 import type { StateMachineFactory } from './state-machine.js';
+import { PRODUCT_COMMAND_TYPES } from './products/commands.js';
 import { InvalidArgumentError } from '../units/errors.js';
 import type { DepthLevel, Side } from './book/types.js';
 
@@ -16,7 +17,8 @@ export { HPI_PERP } from './products/perp/spec.js';
 export { Exchange, type ExchangeConfig } from './exchange.js';
 export { Ledger, WORLD, INSURANCE, VAULT, FEES, userAccount, settleAccount } from './ledger/ledger.js';
 
-const COMMAND_TYPES = new Set(['Deposit', 'Withdraw', 'FundSystem', 'PlaceOrder', 'CancelOrder', 'AmendOrder', 'CancelAll', 'BlockConnected']);
+const COMMAND_TYPES = new Set(['Deposit', 'Withdraw', 'FundSystem', 'PlaceOrder', 'CancelOrder', 'AmendOrder', 'CancelAll', 'BlockConnected',
+  ...PRODUCT_COMMAND_TYPES]);
 
 export function createExchange(config?: ExchangeConfig): Exchange {
   return new Exchange(config);

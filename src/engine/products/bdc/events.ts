@@ -1,0 +1,2 @@
+// Events of the bdc product.
+export type BdcEvent = never;

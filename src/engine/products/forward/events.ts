@@ -1,0 +1,2 @@
+// Events of the forward product.
+export type ForwardEvent = never;

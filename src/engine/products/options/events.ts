@@ -1,0 +1,2 @@
+// Events of the options product.
+export type OptionEvent = never;

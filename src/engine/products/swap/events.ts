@@ -1,0 +1,2 @@
+// Events of the swap product.
+export type SwapEvent = never;

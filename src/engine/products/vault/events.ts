@@ -1,0 +1,2 @@
+// Events of the vault product.
+export type VaultEvent = never;
