@@ -33,8 +33,12 @@ const { FEES, INSURANCE, VAULT, WORLD, settleAccount, userAccount } = ledgerModu
 const PPM = 1_000_000n;
 const SAT = 1000n;
 const MAX_SAT = 2_100_000_000_000_000; // 21 M BTC
-/** Largest price or index (sat/PH/day), ~20 000× today's hashprice: keeps the ppm arithmetic on prices below 2^53. */
-const MAX_PRICE = 1_000_000_000;
+/**
+ * Largest price or index (sat/PH/day). The pricing rules multiply two prices' sum by 10^6 in doubles
+ * ((bid + ask) × 10^6 ≤ 8e15 < 2^53). 4e9 admits every index since mid-2014 (height ~310,000), so the
+ * 2014 header segment can be replayed, and is ~80 000× today's hashprice.
+ */
+export const MAX_PRICE = 4_000_000_000;
 
 export interface Position {
   qty: number;
