@@ -19,3 +19,5 @@ import { verifyHeaders, type VerificationReport, type VerifyOptions } from './va
 export async function verifyHeadersParallel(headers: Uint8Array, startHeight: number, opts: Omit<VerifyOptions, 'hashes'> = {}): Promise<VerificationReport> {
   return verifyHeaders(headers, startHeight, { ...opts, hashes: await hashHeadersParallel(headers) });
 }
+export * from './follower.js';
+export * from './paced-source.js';
