@@ -1,11 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
+// Suites that drive the one shared regtest bitcoind (mining, invalidateblock, mocktime) run one file at a
+// time after everything else, so one suite's reorg can never disconnect another suite's transactions.
+const NODE_SUITES = ['test/**/*bitcoind*.test.ts', 'test/**/*regtest*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    reporters: ['default'],
+    projects: [
+      { test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: NODE_SUITES } },
+      { test: { name: 'node', include: NODE_SUITES, fileParallelism: false, sequence: { groupOrder: 1 } } },
+    ],
   },
 });
