@@ -1,0 +1,256 @@
+import { hex } from '@scure/base';
+import { Transaction } from '@scure/btc-signer';
+import { P2A } from '@arkade-os/sdk';
+import { BitcoindRpc, RpcError } from '../../chain/rpc-client.js';
+import { HashPerpError } from '../../units/errors.js';
+import { keyPairFromSeedLabel, type KeyPair } from '../keys.js';
+import { NETWORKS } from '../networks.js';
+import { buildBlockDeltaVtxo, buildPlainVtxo, p2trKeyOnly, type BdcSide, type BlockDeltaVtxo } from '../vtxo-scripts.js';
+import { CORE26_POLICY, TX_OPTS, buildLeafSpend, signLeafInput } from '../tx.js';
+import { BitcoindBroadcaster, executeExitPackage } from '../exit-executor.js';
+import { ArkOperator, type FundingUtxo } from '../../operator/operator.js';
+import type { TapLeafScript, VtxoScript } from '@arkade-os/sdk';
+
+/** One observed fact of the lifecycle: a transaction offered to the node, and whether the answer was the expected one. */
+export interface LifecycleStep {
+  step: number;
+  name: string;
+  txid: string;
+  accepted: boolean;
+  expected: boolean;
+  ok: boolean;
+  /** The node's reject reason, or the height/MTP at the time. */
+  detail: string;
+}
+
+export interface LifecycleReport {
+  ok: boolean;
+  chain: string;
+  startHeight: number;
+  steps: LifecycleStep[];
+}
+
+interface MempoolAcceptResult {
+  txid: string;
+  allowed: boolean;
+  'reject-reason'?: string;
+}
+
+const EXIT_DELAY = 5n;
+const BATCH_EXPIRY = 40n;
+const VTXO_SAT = 100_000n;
+
+/**
+ * The full lifecycle against a `bitcoind -regtest` (no wallet needed): funds a batch from a coinbase,
+ * creates block-delta and plain VTXOs in a MuSig2-signed tree, then proves each exit path and timelock
+ * with testmempoolaccept / sendrawtransaction and mined blocks. Shared by the test suite and the CLI.
+ */
+export async function runRegtestLifecycle(rpcUrl: string, log: (s: LifecycleStep) => void = () => {}): Promise<LifecycleReport> {
+  const rpc = new BitcoindRpc(rpcUrl);
+  const info = await rpc.call<{ chain: string; blocks: number; mediantime: number }>('getblockchaininfo');
+  if (info.chain !== 'regtest') throw new HashPerpError('not_regtest', `node is on ${info.chain}, the lifecycle only runs on regtest`, { field: 'rpc' });
+  const steps: LifecycleStep[] = [];
+  const run = `${Date.now()}`;
+  const key = (l: string): KeyPair => keyPairFromSeedLabel(`${run}/${l}`);
+  const S = key('operator');
+  const W = key('funder');
+  const wallet = p2trKeyOnly(W.publicKey, NETWORKS.regtest);
+  const policy = CORE26_POLICY;
+  const op = new ArkOperator({ key: S, exitDelay: { type: 'blocks', value: EXIT_DELAY }, batchExpiry: { type: 'blocks', value: BATCH_EXPIRY }, policy });
+
+  const height = async (): Promise<number> => rpc.call<number>('getblockcount');
+  const mtp = async (): Promise<number> => (await rpc.call<{ mediantime: number }>('getblockchaininfo')).mediantime;
+  const mine = async (n: number): Promise<string[]> => (n > 0 ? rpc.call<string[]>('generatetoaddress', [n, wallet.address]) : []);
+  const mineTo = async (h: number): Promise<void> => {
+    await mine(h - (await height()));
+  };
+  const record = (s: Omit<LifecycleStep, 'ok'>): void => {
+    const full = { ...s, ok: s.accepted === s.expected };
+    steps.push(full);
+    log(full);
+  };
+  const test = async (tx: Transaction | string): Promise<MempoolAcceptResult> => {
+    const h = typeof tx === 'string' ? tx : hex.encode(tx.extract());
+    return (await rpc.call<MempoolAcceptResult[]>('testmempoolaccept', [[h]]))[0]!;
+  };
+  /** testmempoolaccept, then (if accepted and wanted) sendrawtransaction; records the answer against the expectation. */
+  const offer = async (step: number, name: string, tx: Transaction, expected: boolean, send = true): Promise<boolean> => {
+    const r = await test(tx);
+    let accepted = r.allowed;
+    let detail = r.allowed ? `height ${await height()}, mtp ${await mtp()}` : (r['reject-reason'] ?? 'refused');
+    if (accepted && send) {
+      try {
+        await rpc.call('sendrawtransaction', [hex.encode(tx.extract())]);
+      } catch (e) {
+        accepted = false;
+        detail = e instanceof RpcError ? e.rpcMessage : String(e);
+      }
+    }
+    record({ step, name, txid: tx.id, accepted, expected, detail });
+    return accepted;
+  };
+
+  // Pin the node clock at or after the tip so block times stay valid even if an earlier run moved MTP ahead.
+  const tipHeader = await rpc.call<{ time: number }>('getblockheader', [await rpc.call<string>('getbestblockhash')]);
+  await rpc.call('setmocktime', [Math.max(Math.floor(Date.now() / 1000), tipHeader.time + 1)]);
+
+  // Funding: coinbase of a block mined to our own key, mature after 100 more blocks.
+  const startHeight = info.blocks;
+  const [fundBlock] = await mine(1);
+  await mine(100);
+  const blk = await rpc.call<{ tx: { txid: string; vout: { value: number; n: number }[] }[] }>('getblock', [fundBlock, 2]);
+  const cb = blk.tx[0]!;
+  const funding: FundingUtxo = { txid: cb.txid, vout: 0, amount: BigInt(Math.round(cb.vout[0]!.value * 1e8)), pkScript: wallet.script, key: W };
+
+  const tip0 = await height();
+  const mtp0 = await mtp();
+  const H = tip0 + 14;
+  const T = mtp0 + 20_000;
+  const d = { type: 'blocks' as const, value: EXIT_DELAY };
+  const bdc = (owner: KeyPair, side: BdcSide): BlockDeltaVtxo => buildBlockDeltaVtxo({ user: owner.publicKey, operator: S.publicKey, userSide: side, targetHeight: H, deadline: T, exitDelay: d });
+  const payTo = (k: KeyPair): Uint8Array => p2trKeyOnly(k.publicKey).script;
+
+  const owners = { A: key('A'), B: key('B'), C: key('C'), D: key('D'), E: key('E'), F: key('F'), G: key('G'), P: key('P'), Q: key('Q') };
+  const A = bdc(owners.A, 'FAST');
+  const B = bdc(owners.B, 'SLOW');
+  const C = bdc(owners.C, 'FAST');
+  const D = bdc(owners.D, 'FAST');
+  const E = bdc(owners.E, 'SLOW');
+  const F = bdc(owners.F, 'FAST');
+  const G = bdc(owners.G, 'FAST');
+  const P = buildPlainVtxo(owners.P.publicKey, S.publicKey, d);
+  const Q = buildPlainVtxo(owners.Q.publicKey, S.publicKey, d);
+
+  // Step 1: batch 1 (seven VTXOs) and batch 2 (one plain VTXO, to be renewed then swept).
+  const req = (s: VtxoScript, k: KeyPair, contract: boolean) => ({ vtxoScript: s, amount: VTXO_SAT, cosigners: [k], contract });
+  const batch1 = op.createBatch(
+    funding,
+    [req(A.vtxoScript, owners.A, true), req(B.vtxoScript, owners.B, true), req(C.vtxoScript, owners.C, true), req(D.vtxoScript, owners.D, true), req(E.vtxoScript, owners.E, true), req(F.vtxoScript, owners.F, true), req(P.vtxoScript, owners.P, false)],
+    wallet.script,
+    2_000n,
+  );
+  const change1 = (b: typeof batch1): FundingUtxo => ({ txid: b.id, vout: b.changeVout!, amount: b.commitmentTx.getOutput(b.changeVout!).amount!, pkScript: wallet.script, key: W });
+  const batch2 = op.createBatch(change1(batch1), [req(Q.vtxoScript, owners.Q, false)], wallet.script, 2_000n);
+  await offer(1, 'commitment tx of batch 1 (funded from a coinbase)', batch1.commitmentTx, true);
+  await offer(1, 'commitment tx of batch 2', batch2.commitmentTx, true);
+  await mine(1);
+  const c = await height();
+  const batchUtxo = await rpc.call<{ confirmations: number; value: number; scriptPubKey: { hex: string } } | null>('gettxout', [batch1.id, 0]);
+  record({
+    step: 1,
+    name: 'batch output confirmed and matches the tree root input',
+    txid: batch1.id,
+    accepted: !!batchUtxo && batchUtxo.scriptPubKey.hex === hex.encode(batch1.tree.plan.batchOutput.pkScript) && BigInt(Math.round(batchUtxo.value * 1e8)) === batch1.tree.plan.batchOutput.amount,
+    expected: true,
+    detail: `confirmed at height ${c}`,
+  });
+
+  // Unroll batch 1: every tree tx (pre-signed, MuSig2 key path) goes on chain; the block-delta VTXO A is created there.
+  const [idA, idB, idC, idD, idE, idF, idP] = batch1.vtxoIds as [string, string, string, string, string, string, string];
+  for (const n of batch1.tree.all()) await offer(1, `tree tx depth ${n.depth} (unroll)`, n.tx, true);
+  await mine(1);
+  const vtxoA = await rpc.call<{ scriptPubKey: { hex: string } } | null>('gettxout', [op.vtxo(idA).txid, op.vtxo(idA).vout]);
+  record({ step: 1, name: 'block-delta VTXO for U vs S exists on chain after unroll', txid: op.vtxo(idA).txid, accepted: vtxoA?.scriptPubKey.hex === hex.encode(A.vtxoScript.pkScript), expected: true, detail: `scriptPubKey ${vtxoA?.scriptPubKey.hex ?? 'missing'}` });
+
+  const claim = (id: string, leaf: TapLeafScript, signers: KeyPair[], to: KeyPair): Transaction => {
+    const v = op.vtxo(id);
+    const tx = buildLeafSpend({ txid: v.txid, vout: v.vout, amount: v.amount, pkScript: v.vtxoScript.pkScript, leaf }, { script: payTo(to), amount: v.amount - policy.feePerTx }, policy);
+    for (const k of signers) signLeafInput(tx, 0, [k]);
+    tx.finalize();
+    return tx;
+  };
+  /** Offchain transfer through leaf `leaf` of `id`: owner signs checkpoint + Ark tx, S co-signs. */
+  const transfer = (id: string, leaf: TapLeafScript, owner: KeyPair | undefined, out: { vtxoScript: VtxoScript; contract: boolean }) => {
+    const amount = op.vtxo(id).amount - 2n * policy.feePerTx;
+    const ark = op.proposeTransfer([{ id, leaf }], [{ vtxoScript: out.vtxoScript, amount, contract: out.contract }]);
+    if (owner) {
+      signLeafInput(ark.checkpoints[0]!.tx, 0, [owner]);
+      signLeafInput(ark.arkTx, 0, [owner]);
+    }
+    const [newId] = op.cosign([{ id }], ark, [{ vtxoScript: out.vtxoScript, amount, contract: out.contract }]);
+    return { ark, newId: newId! };
+  };
+
+  // Step 4a: cooperative settlement through leaf 1 (U + S) as an Ark tx paying U a plain VTXO.
+  const settleC = transfer(idC, C.leaf(1), owners.C, { vtxoScript: buildPlainVtxo(owners.C.publicKey, S.publicKey, d).vtxoScript, contract: false });
+  await offer(4, 'leaf 1 cooperative settlement: checkpoint', settleC.ark.checkpoints[0]!.tx, true);
+  await offer(4, 'leaf 1 cooperative settlement: Ark tx', settleC.ark.arkTx, true);
+
+  // Step 5: swap. F's position moves offchain (leaf 1) to a new owner G; nothing of it is broadcast now.
+  const swap = transfer(idF, F.leaf(1), owners.F, { vtxoScript: G.vtxoScript, contract: true });
+  // Offchain claims prepared now, refused until their CLTV matures.
+  const claimD = transfer(idD, D.leaf(2), owners.D, { vtxoScript: buildPlainVtxo(owners.D.publicKey, S.publicKey, d).vtxoScript, contract: false });
+  const claimE = transfer(idE, E.leaf(3), owners.E, { vtxoScript: buildPlainVtxo(owners.E.publicKey, S.publicKey, d).vtxoScript, contract: false });
+  await mine(1);
+
+  // Step 5 (second half, started now so its CSV runs): G exits alone with the exit package of the swapped VTXO.
+  const pkgG = op.exitPackage(swap.newId);
+  const executed = await executeExitPackage(pkgG, new BitcoindBroadcaster(rpc));
+  for (const e of executed) record({ step: 5, name: `swap: new owner broadcasts exit package step "${e.label}"`, txid: e.txid, accepted: e.accepted, expected: true, detail: e.alreadyKnown ? 'already on chain' : 'broadcast' });
+  await mine(1);
+  const gConfirmed = await height();
+
+  // Step 6: plain VTXO P, unilateral exit after CSV(d): refused one block before, accepted at maturity.
+  const vtxoConf = c + 1;
+  await mineTo(vtxoConf + Number(EXIT_DELAY) - 2);
+  const exitP = claim(idP, P.exit, [owners.P], owners.P);
+  await offer(6, 'plain VTXO unilateral exit one block before CSV', exitP, false, false);
+  await mine(1);
+  await offer(6, 'plain VTXO unilateral exit at CSV maturity', exitP, true);
+
+  // Step 2: FAST claim, leaf 5 (CLTV(H) + CSV(d) + FAST party), after unrolling.
+  await mineTo(H - 1);
+  const claimA = claim(idA, A.leaf(5), [owners.A], owners.A);
+  await offer(2, 'leaf 5 FAST claim at height H-1', claimA, false, false);
+  await offer(4, 'leaf 2 offchain FAST claim checkpoint at height H-1', claimD.ark.checkpoints[0]!.tx, false, false);
+  await mine(1);
+  await offer(2, 'leaf 5 FAST claim at height H', claimA, true);
+  await offer(4, 'leaf 2 offchain FAST claim: checkpoint at H', claimD.ark.checkpoints[0]!.tx, true);
+  await offer(4, 'leaf 2 offchain FAST claim: Ark tx at H', claimD.ark.arkTx, true);
+  // Step 5 end: the new owner G claims alone through leaf 5 of its own VTXO.
+  await mineTo(Math.max(await height(), gConfirmed + Number(EXIT_DELAY) - 1));
+  const g = op.vtxo(swap.newId);
+  const claimG = claim(swap.newId, G.leaf(5), [owners.G], owners.G);
+  await offer(5, `swap: new owner claims alone (leaf 5) from ${g.txid.slice(0, 8)}…`, claimG, true);
+  await mine(1);
+
+  // Step 3: SLOW claim, leaf 6 (CLTV(T) + CSV(d) + SLOW party): refused while MTP <= T, accepted once MTP > T.
+  const claimB = claim(idB, B.leaf(6), [owners.B], owners.B);
+  await offer(3, `leaf 6 SLOW claim with MTP ${await mtp()} < T ${T}`, claimB, false, false);
+  await offer(4, 'leaf 3 offchain SLOW claim checkpoint before T', claimE.ark.checkpoints[0]!.tx, false, false);
+  await rpc.call('setmocktime', [T + 600]);
+  await mine(11);
+  await offer(3, `leaf 6 SLOW claim with MTP ${await mtp()} > T ${T}`, claimB, true);
+  await offer(4, 'leaf 3 offchain SLOW claim: checkpoint after T', claimE.ark.checkpoints[0]!.tx, true);
+  await offer(4, 'leaf 3 offchain SLOW claim: Ark tx after T', claimE.ark.arkTx, true);
+  await mine(1);
+
+  // Step 7: renewal of batch 2's VTXO into batch 3, then the operator sweeps batch 2 after its expiry.
+  const { batch: batch3 } = op.renew([batch2.vtxoIds[0]!], change1(batch2), [owners.Q], wallet.script, 2_000n);
+  await offer(7, 'renewal: commitment tx of batch 3 (VTXO Q renewed)', batch3.commitmentTx, true);
+  await mine(1);
+  const expiryHeight = c + Number(BATCH_EXPIRY) - 1;
+  if ((await height()) > expiryHeight - 1) throw new HashPerpError('lifecycle_timing', `tip passed the sweep check height ${expiryHeight - 1}`);
+  await mineTo(expiryHeight - 1);
+  const sweep = op.sweepTx(batch2.id, wallet.script);
+  await offer(7, 'operator sweep of batch 2 one block before expiry', sweep, false, false);
+  await mine(1);
+  await offer(7, 'operator sweep of batch 2 at expiry', sweep, true);
+  op.markSwept(batch2.id);
+  await mine(1);
+
+  // Relay check behind the core26 policy: arkd's shape (version 3, zero-value P2A anchor, no fee) on a confirmed input.
+  const arkShaped = new Transaction({ ...TX_OPTS, version: 3 });
+  const ch3 = change1(batch3);
+  arkShaped.addInput({ txid: ch3.txid, index: ch3.vout, witnessUtxo: { script: ch3.pkScript, amount: ch3.amount }, tapInternalKey: W.publicKey });
+  arkShaped.addOutput({ script: wallet.script, amount: ch3.amount });
+  arkShaped.addOutput(P2A);
+  arkShaped.signIdx(W.secretKey, 0);
+  arkShaped.finalize();
+  await offer(0, 'arkd-shaped tx alone (v3, P2A anchor, zero fee): why tree/Ark txs here are v2 paying their own fee', arkShaped, false, false);
+  await mine(1);
+  const left = await rpc.call<string[]>('getrawmempool');
+  record({ step: 0, name: 'every accepted transaction was mined (mempool empty after the last block)', txid: '', accepted: left.length === 0, expected: true, detail: `${left.length} left in mempool at height ${await height()}` });
+  // The node clock stays pinned at the last block so later runs on this node can keep mining.
+  return { ok: steps.every((s) => s.ok), chain: info.chain, startHeight, steps };
+}

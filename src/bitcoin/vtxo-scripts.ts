@@ -1,0 +1,198 @@
+import {
+  VtxoScript,
+  MultisigTapscript,
+  CSVMultisigTapscript,
+  CLTVMultisigTapscript,
+  ConditionCSVMultisigTapscript,
+  type RelativeTimelock,
+  type TapLeafScript,
+} from '@arkade-os/sdk';
+import { Script, TaprootControlBlock, p2tr, Address } from '@scure/btc-signer';
+import { tapLeafHash } from '@scure/btc-signer/payment.js';
+import { hex } from '@scure/base';
+import { InvalidArgumentError } from '../units/errors.js';
+import { assertHeight, assertRelative, assertUnixTime, cltvCondition } from './timelocks.js';
+import { parseXOnly } from './keys.js';
+import type { BtcNetwork } from './networks.js';
+
+export type BdcSide = 'FAST' | 'SLOW';
+
+/** One block-delta position: user U against operator S, "height H is mined before time T". */
+export interface BlockDeltaTerms {
+  /** x-only key of the user U. */
+  user: Uint8Array;
+  /** x-only key of the operator S. */
+  operator: Uint8Array;
+  /** The side U took; S holds the other one. */
+  userSide: BdcSide;
+  /** H: FAST wins once this height is reached. */
+  targetHeight: number;
+  /** T (UNIX seconds): SLOW wins once the median time past passes it. */
+  deadline: number;
+  /** d: CSV of every unilateral leaf. */
+  exitDelay: RelativeTimelock;
+}
+
+export type BdcLeafName = 'cooperative' | 'offchain-claim-fast' | 'offchain-claim-slow' | 'cooperative-exit' | 'unilateral-claim-fast' | 'unilateral-claim-slow';
+
+export const BDC_LEAF_NAMES: readonly BdcLeafName[] = [
+  'cooperative',
+  'offchain-claim-fast',
+  'offchain-claim-slow',
+  'cooperative-exit',
+  'unilateral-claim-fast',
+  'unilateral-claim-slow',
+];
+
+export interface BlockDeltaVtxo {
+  terms: BlockDeltaTerms;
+  fastParty: Uint8Array;
+  slowParty: Uint8Array;
+  /** The six tapscripts in the order of DESIGN.md's table (index 0 = leaf 1). */
+  scripts: Uint8Array[];
+  vtxoScript: VtxoScript;
+  /** Control block + script of leaf n (1..6). */
+  leaf(n: number): TapLeafScript;
+}
+
+const dedupe = (keys: Uint8Array[]): Uint8Array[] => {
+  const out: Uint8Array[] = [];
+  for (const k of keys) if (!out.some((o) => hex.encode(o) === hex.encode(k))) out.push(k);
+  return out;
+};
+
+export function validateTerms(t: BlockDeltaTerms): BlockDeltaTerms {
+  const user = parseXOnly('user', t.user);
+  const operator = parseXOnly('operator', t.operator);
+  if (hex.encode(user) === hex.encode(operator)) throw new InvalidArgumentError('user', 'must differ from the operator key');
+  if (t.userSide !== 'FAST' && t.userSide !== 'SLOW') throw new InvalidArgumentError('userSide', 'expected FAST or SLOW');
+  assertHeight('targetHeight', t.targetHeight);
+  assertUnixTime('deadline', t.deadline);
+  assertRelative('exitDelay', t.exitDelay);
+  return { ...t, user, operator };
+}
+
+/**
+ * The six-leaf block-delta VTXO of DESIGN.md, built from the SDK's tapscript templates so arkd-style
+ * decoders recognise every leaf. CLTV+CSV leaves use ConditionCSVMultisig with `<n> CLTV` as the
+ * condition (CLTV leaves n on the stack for the template's VERIFY). When S holds the winning side,
+ * "winner + S" is S alone: duplicated keys are dropped so the script stays satisfiable.
+ */
+export function buildBlockDeltaVtxo(terms: BlockDeltaTerms): BlockDeltaVtxo {
+  const t = validateTerms(terms);
+  const U = t.user;
+  const S = t.operator;
+  const fastParty = t.userSide === 'FAST' ? U : S;
+  const slowParty = t.userSide === 'FAST' ? S : U;
+  const H = BigInt(t.targetHeight);
+  const T = BigInt(t.deadline);
+  const scripts = [
+    MultisigTapscript.encode({ pubkeys: [U, S] }).script,
+    CLTVMultisigTapscript.encode({ absoluteTimelock: H, pubkeys: dedupe([fastParty, S]) }).script,
+    CLTVMultisigTapscript.encode({ absoluteTimelock: T, pubkeys: dedupe([slowParty, S]) }).script,
+    CSVMultisigTapscript.encode({ timelock: t.exitDelay, pubkeys: [U, S] }).script,
+    ConditionCSVMultisigTapscript.encode({ conditionScript: cltvCondition(t.targetHeight), timelock: t.exitDelay, pubkeys: [fastParty] }).script,
+    ConditionCSVMultisigTapscript.encode({ conditionScript: cltvCondition(t.deadline), timelock: t.exitDelay, pubkeys: [slowParty] }).script,
+  ];
+  const vtxoScript = new VtxoScript(scripts);
+  return {
+    terms: t,
+    fastParty,
+    slowParty,
+    scripts,
+    vtxoScript,
+    leaf(n: number) {
+      if (!Number.isInteger(n) || n < 1 || n > 6) throw new InvalidArgumentError('leaf', `expected 1..6, got ${n}`);
+      return vtxoScript.findLeaf(hex.encode(scripts[n - 1]!));
+    },
+  };
+}
+
+/** The default Ark VTXO: forfeit leaf (owner + S) and unilateral exit leaf (CSV(d) + owner). */
+export function buildPlainVtxo(owner: Uint8Array, operator: Uint8Array, exitDelay: RelativeTimelock): { vtxoScript: VtxoScript; forfeit: TapLeafScript; exit: TapLeafScript; scripts: Uint8Array[] } {
+  const o = parseXOnly('owner', owner);
+  const s = parseXOnly('operator', operator);
+  assertRelative('exitDelay', exitDelay);
+  const scripts = [MultisigTapscript.encode({ pubkeys: [o, s] }).script, CSVMultisigTapscript.encode({ timelock: exitDelay, pubkeys: [o] }).script];
+  const vtxoScript = new VtxoScript(scripts);
+  return { vtxoScript, scripts, forfeit: vtxoScript.findLeaf(hex.encode(scripts[0]!)), exit: vtxoScript.findLeaf(hex.encode(scripts[1]!)) };
+}
+
+export function taprootAddress(vtxoScript: VtxoScript, network: BtcNetwork): string {
+  return Address(network).encode({ type: 'tr', pubkey: vtxoScript.tweakedPublicKey });
+}
+
+export interface ExportedLeaf {
+  leaf: number;
+  name: string;
+  script: string;
+  asm: string;
+  leafVersion: number;
+  leafHash: string;
+  controlBlock: string;
+}
+
+export interface ExportedVtxo {
+  kind: 'block-delta' | 'plain';
+  terms?: { user: string; operator: string; userSide: BdcSide; targetHeight: number; deadline: number; exitDelay: { type: string; value: string } };
+  internalKey: string;
+  outputKey: string;
+  scriptPubKey: string;
+  address: string;
+  tapTree: string;
+  leaves: ExportedLeaf[];
+}
+
+export function scriptAsm(script: Uint8Array): string {
+  return Script.decode(script)
+    .map((op) => (op instanceof Uint8Array ? hex.encode(op) : typeof op === 'number' ? String(op) : `OP_${op}`))
+    .join(' ');
+}
+
+/** Everything an auditor needs to check the address: leaves, control blocks, internal and output keys. */
+export function exportVtxo(vtxoScript: VtxoScript, network: BtcNetwork, names: readonly string[], bdc?: BlockDeltaTerms): ExportedVtxo {
+  const leaves = vtxoScript.scripts.map((script, i): ExportedLeaf => {
+    const [cb] = vtxoScript.findLeaf(hex.encode(script));
+    return {
+      leaf: i + 1,
+      name: names[i] ?? `leaf-${i + 1}`,
+      script: hex.encode(script),
+      asm: scriptAsm(script),
+      leafVersion: cb.version,
+      leafHash: hex.encode(tapLeafHash(script, cb.version)),
+      controlBlock: hex.encode(TaprootControlBlock.encode(cb)),
+    };
+  });
+  const [firstCb] = vtxoScript.findLeaf(hex.encode(vtxoScript.scripts[0]!));
+  return {
+    kind: bdc ? 'block-delta' : 'plain',
+    ...(bdc
+      ? {
+          terms: {
+            user: hex.encode(bdc.user),
+            operator: hex.encode(bdc.operator),
+            userSide: bdc.userSide,
+            targetHeight: bdc.targetHeight,
+            deadline: bdc.deadline,
+            exitDelay: { type: bdc.exitDelay.type, value: bdc.exitDelay.value.toString() },
+          },
+        }
+      : {}),
+    internalKey: hex.encode(firstCb.internalKey),
+    outputKey: hex.encode(vtxoScript.tweakedPublicKey),
+    scriptPubKey: hex.encode(vtxoScript.pkScript),
+    address: taprootAddress(vtxoScript, network),
+    tapTree: hex.encode(vtxoScript.encode()),
+    leaves,
+  };
+}
+
+export function exportBlockDeltaVtxo(v: BlockDeltaVtxo, network: BtcNetwork): ExportedVtxo {
+  return exportVtxo(v.vtxoScript, network, BDC_LEAF_NAMES, v.terms);
+}
+
+/** Key-path-only P2TR for a single key (funding and payout addresses of the regtest flow). */
+export function p2trKeyOnly(pub: Uint8Array, network?: BtcNetwork): { script: Uint8Array; address: string; tweakedPubkey: Uint8Array } {
+  const p = p2tr(pub, undefined, network);
+  return { script: p.script, address: p.address!, tweakedPubkey: p.tweakedPubkey };
+}

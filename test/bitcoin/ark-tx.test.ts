@@ -1,0 +1,70 @@
+import { describe, it, expect } from 'vitest';
+import { buildOffchainTx } from '@arkade-os/sdk';
+import { hex } from '@scure/base';
+import { schnorr } from '@noble/curves/secp256k1.js';
+import { keyPairFromSeedLabel } from '../../src/bitcoin/keys.js';
+import { buildBlockDeltaVtxo, buildPlainVtxo } from '../../src/bitcoin/vtxo-scripts.js';
+import { buildArkTransaction, arkSpendable } from '../../src/bitcoin/ark-tx.js';
+import { ARK_POLICY, CORE26_POLICY, signLeafInput } from '../../src/bitcoin/tx.js';
+import { sweepTapscript } from '../../src/bitcoin/vtxo-tree.js';
+import { InvalidArgumentError } from '../../src/units/errors.js';
+import { leafHash, sighashDefault } from './bip341-ref.js';
+import { refOf } from './helpers.js';
+
+const U = keyPairFromSeedLabel('ark/U');
+const S = keyPairFromSeedLabel('ark/S');
+const N = keyPairFromSeedLabel('ark/N');
+const d = { type: 'blocks' as const, value: 144n };
+const v = buildBlockDeltaVtxo({ user: U.publicKey, operator: S.publicKey, userSide: 'FAST', targetHeight: 850_000, deadline: 1_760_000_000, exitDelay: d });
+const unroll = sweepTapscript(S.publicKey, d);
+const to = buildBlockDeltaVtxo({ user: N.publicKey, operator: S.publicKey, userSide: 'FAST', targetHeight: 850_000, deadline: 1_760_000_000, exitDelay: d });
+
+describe('Ark transaction with checkpoints', () => {
+  it.each([1, 2, 3])('ark policy: leaf %i input gives the same txids as the SDK buildOffchainTx', (n) => {
+    const leaf = v.leaf(n);
+    const input = { txid: '77'.repeat(32), vout: 2, amount: 20_000n, vtxoScript: v.vtxoScript, leaf };
+    const ours = buildArkTransaction([input], [{ script: to.vtxoScript.pkScript, amount: 20_000n }], unroll, ARK_POLICY);
+    const sdk = buildOffchainTx([{ txid: input.txid, vout: 2, value: 20_000, tapLeafScript: leaf, tapTree: v.vtxoScript.encode() }], [{ script: to.vtxoScript.pkScript, amount: 20_000n }], unroll);
+    expect(ours.arkTx.id).toBe(sdk.arkTx.id);
+    expect(ours.checkpoints.map((c) => c.tx.id)).toEqual(sdk.checkpoints.map((c) => c.id));
+    expect(ours.arkTx.version).toBe(3);
+  });
+
+  it('core26 policy: version 2, no anchor, fee taken from each tx, CLTV leaf sets the locktime', () => {
+    const input = { txid: '78'.repeat(32), vout: 0, amount: 20_000n, vtxoScript: v.vtxoScript, leaf: v.leaf(2) };
+    const out = arkSpendable([input], CORE26_POLICY);
+    expect(out).toBe(18_000n);
+    const ark = buildArkTransaction([input], [{ script: to.vtxoScript.pkScript, amount: out }], unroll, CORE26_POLICY);
+    for (const tx of [ark.arkTx, ark.checkpoints[0]!.tx]) {
+      expect(tx.version).toBe(2);
+      expect(tx.lockTime).toBe(850_000);
+      expect(tx.getInput(0).sequence).toBe(0xfffffffe);
+      expect(Array.from({ length: tx.outputsLength }, (_, i) => hex.encode(tx.getOutput(i).script!))).not.toContain('51024e73');
+    }
+    expect(ark.checkpoints[0]!.tx.getOutput(0).amount).toBe(19_000n);
+    expect(hex.encode(ark.arkTx.getInput(0).txid!)).toBe(ark.checkpoints[0]!.tx.id);
+    // the checkpoint output: server unroll leaf + the same collaborative leaf
+    expect(ark.checkpoints[0]!.script.scripts.map((s) => hex.encode(s))).toEqual([hex.encode(unroll.script), hex.encode(v.scripts[1]!)]);
+  });
+
+  it('owner and operator signatures on checkpoint and Ark tx verify', () => {
+    const input = { txid: '79'.repeat(32), vout: 1, amount: 30_000n, vtxoScript: v.vtxoScript, leaf: v.leaf(1) };
+    const ark = buildArkTransaction([input], [{ script: to.vtxoScript.pkScript, amount: 28_000n }], unroll, CORE26_POLICY);
+    for (const tx of [ark.checkpoints[0]!.tx, ark.arkTx]) {
+      signLeafInput(tx, 0, [U, S]);
+      const msg = sighashDefault(refOf(tx), 0, leafHash(v.scripts[0]!));
+      const sigs = tx.getInput(0).tapScriptSig!;
+      expect(sigs.map(([k]) => hex.encode(k.pubKey)).sort()).toEqual([hex.encode(U.publicKey), hex.encode(S.publicKey)].sort());
+      for (const [{ pubKey }, sig] of sigs) expect(schnorr.verify(sig, msg, pubKey)).toBe(true);
+    }
+  });
+
+  it('refuses unbalanced outputs and mixed locktime units', () => {
+    const a = { txid: '80'.repeat(32), vout: 0, amount: 20_000n, vtxoScript: v.vtxoScript, leaf: v.leaf(2) };
+    const b = { txid: '81'.repeat(32), vout: 0, amount: 20_000n, vtxoScript: v.vtxoScript, leaf: v.leaf(3) };
+    expect(() => buildArkTransaction([a], [{ script: to.vtxoScript.pkScript, amount: 18_001n }], unroll, CORE26_POLICY)).toThrow(InvalidArgumentError);
+    expect(() => buildArkTransaction([a, b], [{ script: to.vtxoScript.pkScript, amount: 37_000n }], unroll, CORE26_POLICY)).toThrow(/mix height and time/);
+    const p = buildPlainVtxo(U.publicKey, S.publicKey, d);
+    expect(() => buildArkTransaction([{ ...a, vtxoScript: p.vtxoScript, leaf: p.forfeit, amount: 900n }], [{ script: p.vtxoScript.pkScript, amount: 1n }], unroll, CORE26_POLICY)).toThrow(/too small/);
+  });
+});
