@@ -10,8 +10,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [
-      { test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: NODE_SUITES } },
-      { test: { name: 'node', include: NODE_SUITES, fileParallelism: false, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: NODE_SUITES } },
+      { extends: true, test: { name: 'node', include: NODE_SUITES, fileParallelism: false, sequence: { groupOrder: 1 } } },
     ],
   },
 });

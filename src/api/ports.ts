@@ -1,0 +1,61 @@
+/**
+ * The one narrow port between the HTTP/WS gateway and the rest of HashPerp. The engine,
+ * journal and index modules are adapted to these interfaces (the lead wires them); tests use
+ * the in-memory fake in test/api/fake-exchange.ts.
+ *
+ * Contract for implementations:
+ * - Reads are synchronous views of the projections (no I/O on the read path).
+ * - `placeOrder` / `cancelOrder` resolve once the command is journaled and applied. A refusal
+ *   by the engine (insufficient margin, unknown order, post-only would cross…) throws a
+ *   HashPerpError with a stable code; the gateway maps it to a 4xx. Anything else is a 5xx.
+ * - A refused command must leave state unchanged (the engine guarantees this; the gateway only
+ *   forwards requests that passed schema, auth and rate limits).
+ * - Client order ids: the gateway dedupes (account, clientOrderId) within its process; the
+ *   engine should also refuse a duplicate open clientOrderId so dedupe survives restarts.
+ */
+import type { Account, BdcOdds, Book, CancelAck, ForwardCurve, HistoryQuery, IndexValue, Market, OrderAck, PlaceOrderBody, Trade } from './schemas.js';
+
+export type { Clock } from './auth/nonce-store.js';
+
+export interface PlaceOrderCommand extends PlaceOrderBody {
+  account: string;
+  /** Server receive time; the engine itself runs on block time, this is for the journal only. */
+  receivedMs: number;
+}
+
+export interface CancelOrderCommand {
+  account: string;
+  orderId: string;
+  receivedMs: number;
+}
+
+/** What the WebSocket feeds carry; the adapter turns engine events into these. */
+export type FeedEvent =
+  | { channel: 'book'; market: string; data: Book }
+  | { channel: 'trades'; market: string; data: Trade }
+  | { channel: 'account'; account: string; data: unknown };
+
+export interface ExchangePort {
+  markets(): Market[];
+  /** undefined: no such market. */
+  book(market: string, levels: number): Book | undefined;
+  trades(market: string, limit: number): Trade[] | undefined;
+  /** An unknown account is an empty account (keys need no registration). */
+  account(account: string): Account;
+  placeOrder(cmd: PlaceOrderCommand): Promise<OrderAck>;
+  cancelOrder(cmd: CancelOrderCommand): Promise<CancelAck>;
+  subscribe(listener: (e: FeedEvent) => void): () => void;
+}
+
+export interface IndexPort {
+  /** undefined before the first block is known. */
+  current(): IndexValue | undefined;
+  /** The value at a height, or at the last block whose header time is <= `at`. */
+  at(q: { height?: number; at?: number }): IndexValue | undefined;
+  history(q: HistoryQuery): IndexValue[];
+  curve(): ForwardCurve | undefined;
+  /** Fair odds that `height` is mined before MTP passes `deadline`. Throws InvalidArgumentError for impossible queries. */
+  bdcOdds(q: { height: number; deadline: number }): BdcOdds;
+  /** Called once per connected block (and on reorgs with the new tip). */
+  subscribe(listener: (v: IndexValue) => void): () => void;
+}

@@ -1,0 +1,235 @@
+/**
+ * Wire schemas (TypeBox -> JSON Schema -> OpenAPI). Types for the client are derived from these
+ * with Static, so the client imports this file for types only and pulls in no runtime code.
+ * Money that can pass 2^53 (msat) travels as a decimal string; ticks, lots and heights as integers.
+ */
+import { Type, type Static } from 'typebox';
+
+export const AccountId = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'BIP-340 x-only public key, hex' });
+export const MarketId = Type.String({ pattern: '^[A-Z0-9][A-Z0-9-]{0,31}$', description: 'e.g. HPI-PERP' });
+export const DecimalString = Type.String({ pattern: '^-?[0-9]{1,40}$', description: 'integer as a decimal string (may exceed 2^53)' });
+export const ClientOrderId = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' });
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    field: Type.Optional(Type.String()),
+  }),
+});
+export type ErrorBody = Static<typeof ErrorBody>;
+
+export const Health = Type.Object({
+  status: Type.Literal('ok'),
+  serverTimeMs: Type.Integer(),
+  uptimeSec: Type.Number(),
+  index: Type.Optional(Type.Object({ height: Type.Integer(), blockHash: Type.Union([Type.String(), Type.Null()]) })),
+});
+export type Health = Static<typeof Health>;
+
+export const Market = Type.Object(
+  {
+    id: MarketId,
+    kind: Type.Union([Type.Literal('perp'), Type.Literal('forward'), Type.Literal('option'), Type.Literal('bdc')]),
+    description: Type.String(),
+    tickSize: Type.Integer({ minimum: 1 }),
+    priceUnit: Type.String(),
+    sizeUnit: Type.String(),
+  },
+  { additionalProperties: true },
+);
+export type Market = Static<typeof Market>;
+export const Markets = Type.Object({ markets: Type.Array(Market) });
+
+export const Level = Type.Object({ price: Type.Integer(), size: Type.Integer() });
+export const Book = Type.Object({
+  market: MarketId,
+  seq: Type.Integer(),
+  bids: Type.Array(Level),
+  asks: Type.Array(Level),
+});
+export type Book = Static<typeof Book>;
+
+export const Side = Type.Union([Type.Literal('buy'), Type.Literal('sell')]);
+export type Side = Static<typeof Side>;
+
+export const Trade = Type.Object({
+  id: Type.String(),
+  market: MarketId,
+  price: Type.Integer(),
+  size: Type.Integer(),
+  takerSide: Side,
+  seq: Type.Integer(),
+  height: Type.Optional(Type.Integer()),
+});
+export type Trade = Static<typeof Trade>;
+export const Trades = Type.Object({ market: MarketId, trades: Type.Array(Trade) });
+
+export const OrderStatus = Type.Union([
+  Type.Literal('open'),
+  Type.Literal('partially_filled'),
+  Type.Literal('filled'),
+  Type.Literal('cancelled'),
+  Type.Literal('expired'),
+]);
+
+export const PlaceOrderBody = Type.Object(
+  {
+    market: MarketId,
+    side: Side,
+    type: Type.Union([Type.Literal('limit'), Type.Literal('market')]),
+    /** Price in ticks; required for limit orders. */
+    price: Type.Optional(Type.Integer({ minimum: 1, maximum: 1e12 })),
+    /** Size in lots. */
+    size: Type.Integer({ minimum: 1, maximum: 1e12 }),
+    timeInForce: Type.Optional(Type.Union([Type.Literal('GTC'), Type.Literal('IOC'), Type.Literal('FOK')])),
+    postOnly: Type.Optional(Type.Boolean()),
+    reduceOnly: Type.Optional(Type.Boolean()),
+    clientOrderId: Type.Optional(ClientOrderId),
+  },
+  { additionalProperties: false },
+);
+export type PlaceOrderBody = Static<typeof PlaceOrderBody>;
+
+export const OrderAck = Type.Object({
+  seq: Type.Integer(),
+  orderId: Type.String(),
+  clientOrderId: Type.Optional(Type.String()),
+  market: MarketId,
+  status: OrderStatus,
+  filled: Type.Integer(),
+  remaining: Type.Integer(),
+});
+export type OrderAck = Static<typeof OrderAck>;
+
+export const CancelAck = Type.Object({
+  seq: Type.Integer(),
+  orderId: Type.String(),
+  status: OrderStatus,
+});
+export type CancelAck = Static<typeof CancelAck>;
+
+export const OpenOrder = Type.Object({
+  orderId: Type.String(),
+  clientOrderId: Type.Optional(Type.String()),
+  market: MarketId,
+  side: Side,
+  price: Type.Integer(),
+  size: Type.Integer(),
+  remaining: Type.Integer(),
+});
+
+export const Position = Type.Object(
+  {
+    market: MarketId,
+    /** Signed lots: positive long, negative short. */
+    size: Type.Integer(),
+    entryPrice: Type.Integer(),
+    unrealizedPnlMsat: DecimalString,
+  },
+  { additionalProperties: true },
+);
+
+export const Account = Type.Object({
+  account: AccountId,
+  balanceMsat: DecimalString,
+  availableMsat: DecimalString,
+  positions: Type.Array(Position),
+  orders: Type.Array(OpenOrder),
+});
+export type Account = Static<typeof Account>;
+
+export const ApiKeyScope = Type.Union([Type.Literal('read'), Type.Literal('trade')]);
+export type ApiKeyScope = Static<typeof ApiKeyScope>;
+export const CreateApiKeyBody = Type.Object(
+  {
+    label: Type.Optional(Type.String({ maxLength: 64 })),
+    scopes: Type.Array(ApiKeyScope, { minItems: 1, maxItems: 2, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+);
+export type CreateApiKeyBody = Static<typeof CreateApiKeyBody>;
+export const ApiKeyInfo = Type.Object({
+  keyId: Type.String(),
+  label: Type.String(),
+  scopes: Type.Array(ApiKeyScope),
+  createdMs: Type.Integer(),
+});
+export type ApiKeyInfo = Static<typeof ApiKeyInfo>;
+export const CreatedApiKey = Type.Object({
+  keyId: Type.String(),
+  label: Type.String(),
+  scopes: Type.Array(ApiKeyScope),
+  createdMs: Type.Integer(),
+  /** Shown once: the HMAC secret, hex. */
+  secret: Type.String(),
+});
+export type CreatedApiKey = Static<typeof CreatedApiKey>;
+export const ApiKeyList = Type.Object({ keys: Type.Array(ApiKeyInfo) });
+
+// ---- index and pricing (computed by src/index and src/pricing; the server only publishes) ----
+const open = { additionalProperties: true } as const;
+
+/** The wire form of src/index IndexValue (bigints as decimal strings); fields beyond these pass through. */
+export const IndexValue = Type.Object(
+  {
+    height: Type.Integer({ minimum: 0 }),
+    blockHash: Type.Union([Type.String(), Type.Null()], { description: 'null where no header or epoch row gives the hash' }),
+    time: Type.Union([Type.Integer(), Type.Null()], { description: 'header time, Unix seconds, where known' }),
+    difficulty: Type.Number(),
+    hashpriceSatPerPHDay: DecimalString,
+    hashpriceBtcPerPHDay: Type.String(),
+    feesIncluded: Type.Boolean(),
+  },
+  open,
+);
+export type IndexValue = Static<typeof IndexValue>;
+export const IndexHistory = Type.Object({ values: Type.Array(IndexValue) });
+export type IndexHistory = Static<typeof IndexHistory>;
+
+export const CurvePoint = Type.Object({ tenorDays: Type.Integer(), hashpriceSatPerPHDay: DecimalString }, open);
+export const ForwardCurve = Type.Object(
+  {
+    atHeight: Type.Integer(),
+    points: Type.Array(CurvePoint),
+    model: Type.Object({ name: Type.String() }, open),
+    assumptions: Type.Object({}, open),
+  },
+  open,
+);
+export type ForwardCurve = Static<typeof ForwardCurve>;
+
+export const BdcOdds = Type.Object(
+  {
+    targetHeight: Type.Integer(),
+    deadline: Type.Integer({ description: 'Unix seconds' }),
+    height: Type.Integer({ description: 'chain tip the odds were computed at' }),
+    blockHash: Type.Union([Type.String(), Type.Null()]),
+    pFast: Type.Number(),
+    pSlow: Type.Number(),
+    fairBps: Type.Integer({ minimum: 1, maximum: 9999, description: 'fair FAST price, basis points of the payout' }),
+  },
+  open,
+);
+export type BdcOdds = Static<typeof BdcOdds>;
+
+// ---- query strings ----
+export const Height = Type.Integer({ minimum: 0, maximum: 100_000_000 });
+export const UnixSeconds = Type.Integer({ minimum: 1_231_006_505, maximum: 100_000_000_000 });
+export const IndexQuery = Type.Object({ height: Type.Optional(Height), at: Type.Optional(UnixSeconds) }, { additionalProperties: false });
+export const HistoryQuery = Type.Object(
+  {
+    from: Type.Optional(Height),
+    to: Type.Optional(Height),
+    step: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+  },
+  { additionalProperties: false },
+);
+export type HistoryQuery = Static<typeof HistoryQuery>;
+export const BdcQuery = Type.Object({ height: Height, deadline: UnixSeconds }, { additionalProperties: false });
+export const BookQuery = Type.Object({ levels: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }, { additionalProperties: false });
+export const TradesQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false });
+export const MarketParams = Type.Object({ market: MarketId });
+export const OrderParams = Type.Object({ orderId: Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' }) });
+export const KeyParams = Type.Object({ keyId: Type.String({ pattern: '^[0-9a-f]{32}$' }) });

@@ -1,0 +1,249 @@
+/**
+ * The HTTP + WebSocket gateway. `createServer` builds a ready-to-listen fastify instance from
+ * ports (exchange, index) and an injected clock; it does no I/O of its own beyond the socket.
+ * Every refusal is JSON {error:{code,message,field}} with a 4xx; only a fault of ours is a 5xx.
+ */
+import Fastify, { type FastifyBaseLogger, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
+import fastifyStatic from '@fastify/static';
+import { HashPerpError } from '../units/errors.js';
+import { MemoryApiKeyStore, type ApiKeyStore } from './auth/api-keys.js';
+import { Authenticator, type Principal } from './auth/authenticate.js';
+import { NonceStore, systemClock, type Clock } from './auth/nonce-store.js';
+import { ApiError, errorBody, statusForDomainError } from './errors.js';
+import { createMetrics, type ApiMetrics } from './metrics.js';
+import type { ExchangePort, IndexPort } from './ports.js';
+import { defaultRateLimits, TokenBuckets, type RateLimitConfig } from './rate-limit.js';
+import { registerAccountRoutes } from './routes/account.js';
+import { registerPublicRoutes } from './routes/public.js';
+import { registerWs } from './ws.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: string;
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    /** 'account': account key only; 'trade'/'read': account key or an API key with that scope. */
+    auth?: 'account' | 'trade' | 'read';
+    /** Charged to the (larger) cancel bucket instead of the general one. */
+    cancel?: boolean;
+  }
+}
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface ServerOptions {
+  exchange: ExchangePort;
+  index: IndexPort;
+  clock?: Clock;
+  /** pino options, or false for silence (tests). */
+  logger?: FastifyServerOptions['logger'];
+  apiKeys?: ApiKeyStore;
+  rateLimits?: RateLimitConfig;
+  /** Accepted clock skew of signed requests, each way. */
+  authWindowMs?: number;
+  bodyLimit?: number;
+  /** Built web app to serve at / (the lead wires web/dist here). */
+  staticDir?: string;
+  /** Include process metrics (CPU, memory, event loop) in /metrics. */
+  processMetrics?: boolean;
+  trustProxy?: boolean;
+}
+
+export interface ServerContext {
+  exchange: ExchangePort;
+  index: IndexPort;
+  clock: Clock;
+  auth: Authenticator;
+  apiKeys: ApiKeyStore;
+  metrics: ApiMetrics;
+  startedMs: number;
+}
+
+const FASTIFY_CODES: Record<string, [number, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'body_too_large'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'empty_body'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'bad_json'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad_content_length'],
+  FST_ERR_BAD_URL: [400, 'bad_url'],
+  FST_ERR_ASYNC_CONSTRAINT: [400, 'bad_request'],
+};
+
+function validationField(err: FastifyError): string | undefined {
+  const v = err.validation?.[0];
+  if (v === undefined) return undefined;
+  const ctx = err.validationContext ?? 'body';
+  const params = v.params as Record<string, unknown>;
+  const path = (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  const extra = typeof params.missingProperty === 'string' ? params.missingProperty : typeof params.additionalProperty === 'string' ? params.additionalProperty : '';
+  return [ctx, path, extra].filter((s) => s !== '').join('.');
+}
+
+export function sendError(reply: FastifyReply, status: number, code: string, message: string, field?: string): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message, field));
+}
+
+/** Route options take a hook or an array of hooks; add ours after the route's own. */
+function appendHook<H>(existing: H | H[] | undefined, h: H): H[] {
+  return existing === undefined ? [h] : Array.isArray(existing) ? [...existing, h] : [existing, h];
+}
+
+/** Turns a route pattern into a matcher, to tell 405 (path exists, other method) from 404. */
+function patternToRegex(url: string): RegExp {
+  const esc = url.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp('^' + esc.join('/') + '/?$');
+}
+
+export async function createServer(opts: ServerOptions): Promise<App> {
+  const clock = opts.clock ?? systemClock;
+  const windowMs = opts.authWindowMs ?? 30_000;
+  const apiKeys = opts.apiKeys ?? new MemoryApiKeyStore();
+  const limits = opts.rateLimits ?? defaultRateLimits;
+  const metrics = createMetrics({ processMetrics: opts.processMetrics });
+  const ctx: ServerContext = {
+    exchange: opts.exchange,
+    index: opts.index,
+    clock,
+    auth: new Authenticator(clock, new NonceStore(clock, windowMs), apiKeys),
+    apiKeys,
+    metrics,
+    startedMs: clock.nowMs(),
+  };
+  const perIp = new TokenBuckets(clock, limits.perIp);
+  const perKey = new TokenBuckets(clock, limits.perKey);
+  const cancelPerKey = new TokenBuckets(clock, limits.cancelPerKey);
+
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: opts.bodyLimit ?? 64 * 1024,
+    trustProxy: opts.trustProxy ?? false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    frameworkErrors: (err, _req, reply) => {
+      const [status, code] = FASTIFY_CODES[err.code] ?? [400, 'bad_request'];
+      sendError(reply, status, code, err.message);
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  // Keep the raw body: signatures cover the exact bytes sent, not a re-serialisation.
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    (req as FastifyRequest).rawBody = body as string;
+    defaultJson(req, body as string, done);
+  });
+
+  const routes: { method: string; re: RegExp }[] = [];
+  const limited = (scope: string, wait: number, what: string): ApiError => {
+    metrics.rateLimited.inc({ scope });
+    return new ApiError(429, 'rate_limited', `${what}; retry in ${wait} ms`, undefined, { 'retry-after': String(Math.ceil(wait / 1000)) });
+  };
+  // Per-route hooks, built once: only signed routes pay for auth, and metrics use prebound label
+  // children instead of hashing label objects on every request (this is the trading hot path).
+  app.addHook('onRoute', (r) => {
+    const methods = Array.isArray(r.method) ? r.method : [r.method];
+    for (const m of methods) routes.push({ method: m, re: patternToRegex(r.url) });
+    const method = methods.join(',');
+    const hist = metrics.duration.labels(method, r.url);
+    const counters = new Map<number, { inc(): void }>();
+    const onResponse = (_req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+      let c = counters.get(reply.statusCode);
+      if (c === undefined) counters.set(reply.statusCode, (c = metrics.requests.labels(method, r.url, String(reply.statusCode))));
+      c.inc();
+      hist.observe(reply.elapsedTime / 1000);
+      done();
+    };
+    r.onResponse = appendHook(r.onResponse, onResponse);
+
+    const mode = r.config?.auth;
+    if (mode === undefined) return;
+    const cancel = r.config?.cancel === true;
+    const buckets = cancel ? cancelPerKey : perKey;
+    const opts = { apiKeyScope: mode === 'account' ? undefined : mode };
+    const authHook = (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void => {
+      try {
+        const principal = ctx.auth.authenticate({ method: req.method, url: req.url, rawBody: req.rawBody, headers: req.headers }, opts);
+        const wait = buckets.take(principal.limitKey);
+        if (wait > 0) return done(limited(cancel ? 'cancel' : 'key', wait, 'rate limit for this key'));
+        req.principal = principal;
+        done();
+      } catch (e) {
+        done(e as Error);
+      }
+    };
+    r.preHandler = appendHook(r.preHandler, authHook);
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err.validation) {
+      return sendError(reply, 400, 'validation_failed', err.message, validationField(err));
+    }
+    if (err instanceof ApiError) {
+      if (err.status === 401) metrics.authFailures.inc({ reason: err.code });
+      for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+      return sendError(reply, err.status, err.code, err.message, err.field);
+    }
+    if (err instanceof HashPerpError) return sendError(reply, statusForDomainError(err), err.code, err.message, err.field);
+    const mapped = err.code !== undefined ? FASTIFY_CODES[err.code] : undefined;
+    if (mapped) return sendError(reply, mapped[0], mapped[1], err.message);
+    if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      return sendError(reply, err.statusCode, 'bad_request', err.message);
+    }
+    req.log.error({ err }, 'unhandled error');
+    return sendError(reply, 500, 'internal_error', 'internal error');
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    reply.raw.once('finish', () => metrics.requests.inc({ method: req.method, route: 'unmatched', status: String(reply.statusCode) }));
+    const allowed = [...new Set(routes.filter((r) => r.re.test(path)).map((r) => r.method))];
+    if (allowed.length > 0 && !allowed.includes(req.method)) {
+      reply.header('allow', allowed.join(', '));
+      return sendError(reply, 405, 'method_not_allowed', `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`);
+    }
+    return sendError(reply, 404, 'not_found', `no route ${req.method} ${path}`);
+  });
+
+  app.addHook('onRequest', (req, _reply, done) => {
+    const wait = perIp.take('ip:' + req.ip);
+    done(wait > 0 ? limited('ip', wait, 'too many requests from this address') : undefined);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'HashPerp API',
+        version: '0.1.0',
+        description:
+          'Hashrate derivatives settled by proof of work. Account actions are signed: see the x-hp-* headers ' +
+          '(BIP-340 Schnorr with the account key, or HMAC-SHA256 with an API key) over ' +
+          '"HASHPERP-REQUEST-V1\\nMETHOD\\npath?query\\nsha256(body) hex\\ntimestamp ms\\nnonce".',
+      },
+      components: {
+        securitySchemes: {
+          accountKey: { type: 'apiKey', in: 'header', name: 'x-hp-account', description: 'x-only pubkey; with x-hp-timestamp, x-hp-nonce, x-hp-signature (Schnorr)' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-hp-key', description: 'API key id; with x-hp-timestamp, x-hp-nonce, x-hp-signature (HMAC)' },
+        },
+      },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 16 * 1024 } });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  registerPublicRoutes(app, ctx);
+  registerAccountRoutes(app, ctx);
+  registerWs(app, ctx);
+  if (opts.staticDir !== undefined) await app.register(fastifyStatic, { root: opts.staticDir, prefix: '/', wildcard: false });
+  return app;
+}

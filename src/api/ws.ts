@@ -1,0 +1,143 @@
+/**
+ * WebSocket feeds at /v1/ws. Client messages (JSON):
+ *   {"op":"subscribe","channel":"index"}
+ *   {"op":"subscribe","channel":"book"|"trades","market":"HPI-PERP"}
+ *   {"op":"subscribe","channel":"account","auth":{"x-hp-account"|"x-hp-key","x-hp-timestamp","x-hp-nonce","x-hp-signature"}}
+ *     (signed exactly like an HTTP request GET /v1/ws/account with an empty body)
+ *   {"op":"unsubscribe", ...same channel/market}
+ * Server messages: {"type":"subscribed"|"unsubscribed",channel,market?}, {"type":"error",error:{code,message,field}},
+ * and data: {"type":"index",data}, {"type":"book",market,data}, {"type":"trades",market,data}, {"type":"account",data}.
+ * index and book subscriptions start with a snapshot. A client that stops reading is dropped.
+ */
+import { ApiError, errorBody } from './errors.js';
+import type { FeedEvent } from './ports.js';
+import type { App, ServerContext } from './server.js';
+import type { IndexValue } from './schemas.js';
+
+const MAX_BUFFERED = 1 << 20;
+const MAX_SUBSCRIPTIONS = 64;
+const MARKET_RE = /^[A-Z0-9][A-Z0-9-]{0,31}$/;
+
+/** The slice of a `ws` socket we use (the ws package ships no types here). */
+interface WebSocket {
+  readonly readyState: number;
+  readonly OPEN: number;
+  readonly bufferedAmount: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  on(event: 'close', cb: () => void): void;
+  on(event: 'message', cb: (raw: { toString(): string }, isBinary: boolean) => void): void;
+}
+
+interface Client {
+  socket: WebSocket;
+  subs: Set<string>;
+  account?: string;
+}
+
+function send(c: Client, msg: unknown): boolean {
+  if (c.socket.readyState !== c.socket.OPEN) return false;
+  if (c.socket.bufferedAmount > MAX_BUFFERED) {
+    c.socket.close(1013, 'too slow: reconnect and resubscribe');
+    return false;
+  }
+  c.socket.send(JSON.stringify(msg));
+  return true;
+}
+
+export function registerWs(app: App, ctx: ServerContext): void {
+  const clients = new Set<Client>();
+
+  const onIndex = (v: IndexValue): void => {
+    for (const c of clients) if (c.subs.has('index') && send(c, { type: 'index', data: v })) ctx.metrics.wsMessagesOut.inc({ channel: 'index' });
+  };
+  const onFeed = (e: FeedEvent): void => {
+    const key = e.channel === 'account' ? 'account' : `${e.channel}:${e.market}`;
+    const msg = e.channel === 'account' ? { type: 'account', data: e.data } : { type: e.channel, market: e.market, data: e.data };
+    for (const c of clients) {
+      if (!c.subs.has(key)) continue;
+      if (e.channel === 'account' && c.account !== e.account) continue;
+      if (send(c, msg)) ctx.metrics.wsMessagesOut.inc({ channel: e.channel });
+    }
+  };
+  const unsubs = [ctx.index.subscribe(onIndex), ctx.exchange.subscribe(onFeed)];
+  app.addHook('onClose', async () => {
+    for (const u of unsubs) u();
+    for (const c of clients) c.socket.close(1001, 'server shutting down');
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/v1/ws',
+    schema: { hide: true },
+    // A plain HTTP GET gets a JSON 426, not the plugin's empty 404.
+    handler: async (_req, reply) => {
+      reply.header('upgrade', 'websocket');
+      return reply.code(426).send(errorBody('upgrade_required', 'this is a WebSocket endpoint: connect with Upgrade: websocket'));
+    },
+    wsHandler: (sock) => {
+    const socket = sock as WebSocket;
+    const c: Client = { socket, subs: new Set() };
+    clients.add(c);
+    ctx.metrics.wsConnections.inc();
+    socket.on('close', () => {
+      clients.delete(c);
+      ctx.metrics.wsConnections.dec();
+    });
+    socket.on('message', (raw, isBinary) => {
+      try {
+        if (isBinary) throw new ApiError(400, 'bad_message', 'send text frames with JSON');
+        handle(c, raw.toString());
+      } catch (e) {
+        const err = e instanceof ApiError ? e : new ApiError(400, 'bad_message', e instanceof Error ? e.message : 'bad message');
+        send(c, { type: 'error', ...errorBody(err.code, err.message, err.field) });
+      }
+    });
+    },
+  });
+
+  function handle(c: Client, text: string): void {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      throw new ApiError(400, 'bad_json', 'message is not JSON');
+    }
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) throw new ApiError(400, 'bad_message', 'message must be a JSON object');
+    const m = msg as Record<string, unknown>;
+    if (m.op !== 'subscribe' && m.op !== 'unsubscribe') throw new ApiError(400, 'bad_message', "op must be 'subscribe' or 'unsubscribe'", 'op');
+    const channel = m.channel;
+    let key: string;
+    if (channel === 'index' || channel === 'account') key = channel;
+    else if (channel === 'book' || channel === 'trades') {
+      if (typeof m.market !== 'string' || !MARKET_RE.test(m.market)) throw new ApiError(400, 'bad_message', 'market is required for book and trades', 'market');
+      if (!ctx.exchange.markets().some((x) => x.id === m.market)) throw new ApiError(404, 'unknown_market', `no market ${m.market}`, 'market');
+      key = `${channel}:${m.market}`;
+    } else throw new ApiError(400, 'bad_message', 'channel must be index, book, trades or account', 'channel');
+    const ack = { channel, ...(typeof m.market === 'string' && key !== channel ? { market: m.market } : {}) };
+
+    if (m.op === 'unsubscribe') {
+      c.subs.delete(key);
+      send(c, { type: 'unsubscribed', ...ack });
+      return;
+    }
+    if (c.subs.size >= MAX_SUBSCRIPTIONS) throw new ApiError(429, 'too_many_subscriptions', `at most ${MAX_SUBSCRIPTIONS} per connection`);
+    if (channel === 'account') {
+      const auth = m.auth;
+      if (typeof auth !== 'object' || auth === null) throw new ApiError(401, 'missing_credentials', 'the account channel needs an auth object of x-hp-* headers', 'auth');
+      const headers: Record<string, string | undefined> = {};
+      for (const [k, v] of Object.entries(auth)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
+      const p = ctx.auth.authenticate({ method: 'GET', url: '/v1/ws/account', rawBody: undefined, headers }, { apiKeyScope: 'read' });
+      c.account = p.account;
+    }
+    c.subs.add(key);
+    send(c, { type: 'subscribed', ...ack });
+    if (channel === 'index') {
+      const v = ctx.index.current();
+      if (v !== undefined) send(c, { type: 'index', data: v });
+    } else if (channel === 'book') {
+      const b = ctx.exchange.book(m.market as string, 50);
+      if (b !== undefined) send(c, { type: 'book', market: m.market, data: b });
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { resolveServeConfig, startServe } from '../../src/cli/serve-commands.js';
+import { HashPerpClient } from '../../src/api/client.js';
+import { rig, type TestRig } from './helpers.js';
+
+// vitest projects do not inherit the root testTimeout; these talk to servers on a shared, busy machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+const SK = '0000000000000000000000000000000000000000000000000000000000000003';
+let r: TestRig;
+let url: string;
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
+}
+const run = async (...args: string[]) => {
+  const c = capture();
+  const code = await main(['node', 'hashperp', ...args], c.io);
+  return { code, out: c.out.join('\n'), err: c.err.join('\n') };
+};
+
+beforeAll(async () => {
+  r = await rig();
+  url = await r.app.listen({ port: 0, host: '127.0.0.1' });
+  process.env.HASHPERP_SECRET_KEY = SK;
+});
+afterAll(async () => {
+  delete process.env.HASHPERP_SECRET_KEY;
+  await r.app.close();
+});
+
+describe('hashperp order / account (client CLI against a loopback server)', () => {
+  it('places, shows and cancels an order; --json prints the ack', async () => {
+    const placed = await run('order', 'place', '--server', url, '--market', 'HPI-PERP', '--side', 'buy', '--price', '47000', '--size', '3', '--client-order-id', 'cli-a', '--json');
+    expect(placed.err).toBe('');
+    expect(placed.code).toBe(0);
+    const ack = JSON.parse(placed.out);
+    expect(ack).toMatchObject({ status: 'open', remaining: 3, clientOrderId: 'cli-a' });
+    expect(r.exchange.placed[0]).toMatchObject({ account: 'f9308a019258c31049344f85f89d5229b531c845836f99b08601f113bce036f9', price: 47000, size: 3 });
+
+    const shown = await run('account', 'show', '--server', url);
+    expect(shown.out).toContain(`order ${ack.orderId} HPI-PERP buy 3/3 @ 47000`);
+    const cancelled = await run('order', 'cancel', ack.orderId, '--server', url);
+    expect(cancelled.out).toBe(`order ${ack.orderId} cancelled (seq 2)`);
+  });
+
+  it('API keys: create prints the secret once; the key then trades', async () => {
+    const created = JSON.parse((await run('account', 'api-key', 'create', '--server', url, '--scopes', 'trade', '--json')).out);
+    const bot = new HashPerpClient({ baseUrl: url, credentials: { kind: 'apiKey', keyId: created.keyId, secret: created.secret }, nowMs: () => r.clock.t });
+    expect((await bot.placeOrder({ market: 'HPI-PERP', side: 'sell', type: 'limit', price: 50000, size: 1 })).status).toBe('open');
+    expect((await run('account', 'api-key', 'list', '--server', url)).out).toContain(created.keyId);
+  });
+
+  it('bad input and server refusals exit 1 with the reason', async () => {
+    const side = await run('order', 'place', '--server', url, '--market', 'HPI-PERP', '--side', 'up', '--size', '1', '--price', '1');
+    expect([side.code, side.err]).toEqual([1, 'error: side: expected buy or sell, got up']);
+    const noPrice = await run('order', 'place', '--server', url, '--market', 'HPI-PERP', '--side', 'buy', '--size', '1');
+    expect(noPrice.code).toBe(1);
+    expect(noPrice.err).toContain('a limit order needs a price');
+    const down = await run('account', 'show', '--server', 'http://127.0.0.1:1');
+    expect(down.code).toBe(1);
+    const keygen = JSON.parse((await run('account', 'keygen', '--json')).out);
+    expect(keygen.account).toMatch(/^[0-9a-f]{64}$/);
+    expect(keygen.secretKey).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('hashperp serve', () => {
+  it('config: flags over environment over defaults, validated', () => {
+    expect(resolveServeConfig({}, {})).toEqual({ port: 8080, host: '127.0.0.1', db: 'hashperp.db', chain: 'embedded', pace: 10, demo: true, logLevel: 'info' });
+    const c = resolveServeConfig({ port: '9000', demo: false, chain: 'bitcoind' }, { PORT: '1', BITCOIND_RPC_URL: 'http://u:p@127.0.0.1:18443', DATABASE_URL: 'postgres://root@127.0.0.1/test', HOST: '0.0.0.0' });
+    expect(c).toMatchObject({ port: 9000, host: '0.0.0.0', chain: 'bitcoind', rpc: 'http://u:p@127.0.0.1:18443', databaseUrl: 'postgres://root@127.0.0.1/test', demo: false });
+    expect(() => resolveServeConfig({ port: '70000' }, {})).toThrow(/port: must be between 0 and 65535/);
+    expect(() => resolveServeConfig({ chain: 'esplora' }, {})).toThrow(/esplora/);
+    expect(() => resolveServeConfig({ chain: 'x' }, {})).toThrow(/chain/);
+    expect(() => resolveServeConfig({}, { DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+  });
+
+  it('starts on loopback with the real index; trading says it is not wired (503)', async () => {
+    const s = await startServe(resolveServeConfig({ port: '0', logLevel: 'silent' }, {}));
+    try {
+      const c = new HashPerpClient({ baseUrl: s.url, credentials: { kind: 'account', secretKey: new Uint8Array(32).fill(7) } });
+      expect((await c.health()).index?.height).toBe(955583);
+      expect((await c.index({ height: 0 })).hashpriceSatPerPHDay).toBe('100582838058471679687');
+      await expect(c.placeOrder({ market: 'HPI-PERP', side: 'buy', type: 'limit', price: 1, size: 1 })).rejects.toMatchObject({ status: 503, code: 'exchange_unavailable' });
+      const metrics = await (await fetch(s.url + '/metrics')).text();
+      expect(metrics).toContain('hashperp_process_cpu_seconds_total');
+    } finally {
+      await s.close();
+    }
+  });
+});

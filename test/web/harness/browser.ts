@@ -1,0 +1,52 @@
+/** Starts the built app behind the real server factory, and a real Chromium through playwright-core. */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { build } from 'vite';
+import type { ExchangePort, IndexPort } from '../../../src/api/ports.js';
+import { resolveServeConfig, startServe } from '../../../src/cli/serve-commands.js';
+
+export const REPO = resolve(import.meta.dirname, '../../..');
+export const SCREENSHOTS = join(REPO, 'test-artifacts', 'screenshots');
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Why the browser tests cannot run here, or undefined when they can. */
+export function browserSkipReason(): string | undefined {
+  return existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (install Debian's chromium package); browser tests skipped`;
+}
+
+/** Builds web/ into a fresh directory with the project's own vite config (what `npm run build` ships). */
+export async function buildWeb(): Promise<string> {
+  const outDir = mkdtempSync(join(tmpdir(), 'hashperp-web-'));
+  await build({ configFile: join(REPO, 'web', 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true, sourcemap: false, minify: false } }); // unminified: same code, faster in the shared CI box
+  return outDir;
+}
+
+/**
+ * What `hashperp serve --port 0 --static <dir>` runs (config resolution and startServe from the CLI module),
+ * with the test's ports in place of the default wiring.
+ */
+export async function startServer(ports: { exchange: ExchangePort; index: IndexPort }, staticDir: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const cfg = resolveServeConfig({ port: '0', host: '127.0.0.1', static: staticDir, logLevel: 'silent' }, {});
+  const s = await startServe(cfg, async () => ({ ...ports, notes: [] }));
+  return { url: s.url, close: s.close };
+}
+
+export async function launchBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'hashperp-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 900 },
+  });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}

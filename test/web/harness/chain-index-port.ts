@@ -1,0 +1,44 @@
+/**
+ * Index ports for the browser tests: the server's real adapter (src/api/adapters/chain-index.ts) over the
+ * shipped mainnet headers, and a wrapper that has no block yet until the test connects the first one.
+ */
+import { ChainIndexPort } from '../../../src/api/adapters/chain-index.js';
+import type { IndexPort } from '../../../src/api/ports.js';
+import type { BdcOdds, ForwardCurve, HistoryQuery, IndexValue } from '../../../src/api/schemas.js';
+import { loadEmbeddedChain } from '../../../src/chain/embedded.js';
+
+export function realIndex(tipHeight: number): ChainIndexPort {
+  return new ChainIndexPort(loadEmbeddedChain(), { tipHeight });
+}
+
+export function wireIndexValue(height: number): IndexValue {
+  return realIndex(height).current();
+}
+
+/** Answers like a server that has processed no block, until `start(height)` publishes the first tip. */
+export class ColdIndex implements IndexPort {
+  private started = false;
+  constructor(private readonly inner: ChainIndexPort) {}
+  current(): IndexValue | undefined {
+    return this.started ? this.inner.current() : undefined;
+  }
+  at(q: { height?: number; at?: number }): IndexValue | undefined {
+    return this.started ? this.inner.at(q) : undefined;
+  }
+  history(q: HistoryQuery): IndexValue[] {
+    return this.started ? this.inner.history(q) : [];
+  }
+  curve(): ForwardCurve | undefined {
+    return this.started ? this.inner.curve() : undefined;
+  }
+  bdcOdds(q: { height: number; deadline: number }): BdcOdds {
+    return this.inner.bdcOdds(q);
+  }
+  subscribe(listener: (v: IndexValue) => void): () => void {
+    return this.inner.subscribe(listener);
+  }
+  start(height: number): IndexValue {
+    this.started = true;
+    return this.inner.publishTip(height);
+  }
+}

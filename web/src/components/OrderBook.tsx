@@ -1,0 +1,51 @@
+import type { DepthSeries } from '../lib/depth.js';
+import { btcPerPhDay, lots } from '../lib/format.js';
+
+/** Asks above (best nearest the spread), bids below, with bars proportional to cumulative size. */
+export function OrderBook({ depth, rows = 12, onPick }: { depth: DepthSeries; rows?: number; onPick?: (price: number) => void }) {
+  const asks = depth.asks.slice(0, rows).reverse();
+  const bids = depth.bids.slice(0, rows);
+  const maxQ = Math.max(asks[0]?.cumulative ?? 0, bids.at(-1)?.cumulative ?? 0, 1);
+  if (asks.length === 0 && bids.length === 0) return <div className="empty">No orders in the book yet. Place the first one.</div>;
+  return (
+    <table data-testid="order-book">
+      <thead>
+        <tr>
+          <th>Price (sat/PH/day)</th>
+          <th>BTC/PH/day</th>
+          <th>Size (lots)</th>
+          <th>Total</th>
+        </tr>
+      </thead>
+      <tbody>
+        {asks.map((l) => (
+          <tr key={`a${l.price}`} className="book-row ask" onClick={() => onPick?.(l.price)} style={{ cursor: onPick ? 'pointer' : undefined }}>
+            <td>{l.price.toLocaleString('en-US')}</td>
+            <td>{btcPerPhDay(l.price)}</td>
+            <td>{lots(l.size)}</td>
+            <td style={{ position: 'relative' }}>
+              {lots(l.cumulative)}
+              <span className="bar" style={{ width: `${(l.cumulative / maxQ) * 100}%` }} />
+            </td>
+          </tr>
+        ))}
+        <tr className="spread-line">
+          <td colSpan={4}>
+            {depth.spread !== undefined ? `spread ${depth.spread.toLocaleString('en-US')} sat/PH/day` : asks.length === 0 ? 'no asks' : 'no bids'}
+          </td>
+        </tr>
+        {bids.map((l) => (
+          <tr key={`b${l.price}`} className="book-row bid" onClick={() => onPick?.(l.price)} style={{ cursor: onPick ? 'pointer' : undefined }}>
+            <td>{l.price.toLocaleString('en-US')}</td>
+            <td>{btcPerPhDay(l.price)}</td>
+            <td>{lots(l.size)}</td>
+            <td style={{ position: 'relative' }}>
+              {lots(l.cumulative)}
+              <span className="bar" style={{ width: `${(l.cumulative / maxQ) * 100}%` }} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
