@@ -23,25 +23,8 @@ export class BitcoindRpc {
   }
 
   async call<T = unknown>(method: string, params: unknown[] = []): Promise<T> {
-    const body = JSON.stringify({ jsonrpc: '1.0', id: ++this.id, method, params });
-    let res: Response;
-    try {
-      res = await fetch(this.endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(this.auth ? { authorization: this.auth } : {}) },
-        body,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (e) {
-      throw new HashPerpError('rpc_unreachable', `bitcoind ${method}: ${(e as Error).message}`, { retryable: true });
-    }
-    const text = await res.text();
-    let parsed: { result?: T; error?: { code: number; message: string } | null };
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new HashPerpError('rpc_bad_response', `bitcoind ${method}: HTTP ${res.status}: ${text.slice(0, 200)}`, { retryable: res.status >= 500 });
-    }
+    const parsed = (await this.post(JSON.stringify({ jsonrpc: '1.0', id: ++this.id, method, params }), method)) as
+      { result?: T; error?: { code: number; message: string } | null };
     if (parsed.error) throw new RpcError(method, parsed.error.code, parsed.error.message);
     return parsed.result as T;
   }
@@ -56,6 +39,20 @@ export class BitcoindRpc {
     this.id += calls.length;
     const body = JSON.stringify(calls.map((c, i) => ({ jsonrpc: '1.0', id: first + i, method: c.method, params: c.params ?? [] })));
     const label = `batch of ${calls.length} ${calls[0].method}`;
+    const parsed = (await this.post(body, label)) as { id: number; result?: T; error?: { code: number; message: string } | null }[];
+    if (!Array.isArray(parsed) || parsed.length !== calls.length)
+      throw new HashPerpError('rpc_bad_response', `bitcoind ${label}: expected ${calls.length} replies, got ${JSON.stringify(parsed).slice(0, 200)}`);
+    const byId = new Map(parsed.map((r) => [r.id, r]));
+    return calls.map((c, i) => {
+      const r = byId.get(first + i);
+      if (!r) throw new HashPerpError('rpc_bad_response', `bitcoind ${label}: no reply for call ${i}`);
+      if (r.error) throw new RpcError(c.method, r.error.code, r.error.message, i);
+      return r.result as T;
+    });
+  }
+
+  /** One HTTP round trip; transport failures are retryable, unparseable replies name the HTTP status. */
+  private async post(body: string, label: string): Promise<unknown> {
     let res: Response;
     try {
       res = await fetch(this.endpoint, {
@@ -68,21 +65,11 @@ export class BitcoindRpc {
       throw new HashPerpError('rpc_unreachable', `bitcoind ${label}: ${(e as Error).message}`, { retryable: true });
     }
     const text = await res.text();
-    let parsed: { id: number; result?: T; error?: { code: number; message: string } | null }[];
     try {
-      parsed = JSON.parse(text);
+      return JSON.parse(text);
     } catch {
       throw new HashPerpError('rpc_bad_response', `bitcoind ${label}: HTTP ${res.status}: ${text.slice(0, 200)}`, { retryable: res.status >= 500 });
     }
-    if (!Array.isArray(parsed) || parsed.length !== calls.length)
-      throw new HashPerpError('rpc_bad_response', `bitcoind ${label}: expected ${calls.length} replies, got ${text.slice(0, 200)}`);
-    const byId = new Map(parsed.map((r) => [r.id, r]));
-    return calls.map((c, i) => {
-      const r = byId.get(first + i);
-      if (!r) throw new HashPerpError('rpc_bad_response', `bitcoind ${label}: no reply for call ${i}`);
-      if (r.error) throw new RpcError(c.method, r.error.code, r.error.message, i);
-      return r.result as T;
-    });
   }
 }
 
