@@ -63,6 +63,19 @@ function malform(spec: OrderSpec, which: number): OrderSpec {
 }
 
 let totalOps = 0;
+/** How often each interesting outcome happened: the final test insists every one was exercised. */
+const seen = { fill: 0, stpExpiry: 0, fokRefused: 0, postOnlyRefused: 0, duplicate: 0, invalid: 0, rested: 0,
+  ioCancelled: 0, cancelHit: 0, amendInPlace: 0, amendRequeue: 0, amendTrades: 0 };
+const tally = (res: SubmitResult) => {
+  seen.fill += res.fills.length;
+  seen.stpExpiry += res.expired.length;
+  if (res.rejectReason === 'fok_not_fillable') seen.fokRefused++;
+  if (res.rejectReason === 'post_only_would_cross') seen.postOnlyRefused++;
+  if (res.rejectReason === 'duplicate_id') seen.duplicate++;
+  if (res.rejectReason === 'invalid') seen.invalid++;
+  if (res.restingQty > 0) seen.rested++;
+  if (res.cancelledQty > 0) seen.ioCancelled++;
+};
 
 function run(ops: Op[]): void {
   const book = new OrderBook();
@@ -98,11 +111,15 @@ function run(ops: Op[]): void {
       const ours = book.submit(spec);
       expect(ours).toEqual(ref.submit(spec));
       settle(ours, spec.qty, spec.price);
+      tally(ours);
     } else if (op.kind === 'cancel') {
       const id = pickId(op.pick);
       const ours = book.cancel(id);
       expect(ours).toEqual(ref.cancel(id));
-      if (ours) qtyOut += ours.qty;
+      if (ours) {
+        qtyOut += ours.qty;
+        seen.cancelHit++;
+      }
     } else {
       const id = pickId(op.pick);
       const before = book.get(id);
@@ -112,7 +129,11 @@ function run(ops: Op[]): void {
       if (before !== undefined && ours !== undefined) {
         if (ours.result === undefined) {
           qtyOut += before.qty - (ours.order as { qty: number }).qty;
+          seen.amendInPlace++;
         } else {
+          seen.amendRequeue++;
+          if (ours.result.fills.length > 0) seen.amendTrades++;
+          tally(ours.result);
           qtyOut += before.qty; // the cancel half of cancel + submit
           settle(ours.result, op.qty ?? before.qty, op.price ?? before.price);
         }
@@ -154,9 +175,10 @@ describe('OrderBook vs ReferenceBook (differential, fast-check)', () => {
         // A failure's shrinking replays hundreds of operations per candidate: cap it, keep the seed for replay.
         { numRuns: r.runs, plugins: [fc.interruptAfterTimeLimit(45_000, { failOnInterrupt: true })] },
       );
-    });
+    }, 60_000); // explicit: ~5 s each here, above vitest's 5 s default on a busy machine
   }
   it('ran at least 100k random operations in total', () => {
     expect(totalOps).toBeGreaterThanOrEqual(100_000);
+    for (const [what, n] of Object.entries(seen)) expect(n, what).toBeGreaterThan(100);
   });
 });
