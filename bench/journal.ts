@@ -7,12 +7,18 @@
  * cancels, amends, withdrawals and blocks; the journal-only line uses a trivial counter machine,
  * so the journal's own ceiling is visible separately from the engine's cost.
  *
- *   npm run bench:journal -- [--json] [--commands N] [--concurrency W] [--machine exchange|counter|both]
+ * The journal stores one row per group commit (group-frame.ts). By default the sequencer decodes
+ * every payload before journaling it and applies the decoded command (verifyPayloads); with
+ * `--verify-payloads false` it applies the submitted objects (the codec round-trip is proven by
+ * test/journal/codec-roundtrip.test.ts), which is the journal's floor.
+ *
+ *   npm run bench:journal -- [--json] [--commands N] [--concurrency W] [--machine exchange|counter|both] [--verify-payloads true|false]
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { StateMachineFactory } from '../src/engine/state-machine.js';
 import type { Journal, JournalEntry } from '../src/journal/journal.js';
 import { replay } from '../src/journal/replay.js';
@@ -35,6 +41,7 @@ const loads: Record<string, Load> = {
 interface Result {
   machine: string;
   commands: number;
+  verifyPayloads: boolean;
   concurrency: number;
   /** Journaled and acknowledged (durable + applied) commands per second. */
   commandsPerSec: number;
@@ -58,23 +65,45 @@ interface Result {
    * so CPU time shows what the code costs (fsync waits are wall, not CPU).
    */
   cpuSeconds: { baseline: number; journaled: number; replay: number };
+  /** Garbage-collection pauses in each phase (part of the CPU above): in-flight commands survive scavenges. */
+  gcSeconds: { baseline: number; journaled: number; replay: number };
   /** commands / journaled CPU seconds: the rate if the process had a core to itself (fsync waits excluded). */
   commandsPerCpuSec: number;
+  /** (journaled - baseline CPU) / command, in µs: what journaling adds (codec, sequencer, SQLite), wall waits excluded. */
+  journalCpuMicrosPerCommand: number;
+  /** Wall time of the fsync'd commits (better-sqlite3 blocks the thread in them), total seconds. */
+  commitSeconds: number;
   /** Replay hash equals the live hash (the bench checks its own result). */
   replayMatchesLive: boolean;
 }
 
 const SEED = 42;
 
+/** Total GC pause time so far, in ms (the observer's callback runs between tasks, so read it after a phase settles). */
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcMs += e.duration;
+}).observe({ entryTypes: ['gc'] });
+const gcSince = async (t0: number) => {
+  await new Promise((r) => setTimeout(r, 100));
+  return gcMs - t0;
+};
+
 class CountingJournal implements Journal {
   groups = 0;
+  commitMs = 0;
   constructor(private readonly inner: Journal) {}
   get kind() {
     return this.inner.kind;
   }
-  append(e: readonly JournalEntry[]) {
+  async append(e: readonly JournalEntry[]) {
     this.groups++;
-    return this.inner.append(e);
+    const t = performance.now();
+    try {
+      return await this.inner.append(e);
+    } finally {
+      this.commitMs += performance.now() - t;
+    }
   }
   read(f: number, l: number) {
     return this.inner.read(f, l);
@@ -93,8 +122,10 @@ class CountingJournal implements Journal {
   }
 }
 
-async function run(load: Load, n: number, concurrency: number, log: (s: string) => void): Promise<Result> {
+async function run(load: Load, n: number, concurrency: number, verifyPayloads: boolean, log: (s: string) => void): Promise<Result> {
   // Baseline: generate + apply, no journal.
+  await gcSince(0);
+  let gc0 = gcMs;
   const bcpu0 = process.cpuUsage();
   let t = performance.now();
   const base = load.factory.create();
@@ -102,14 +133,16 @@ async function run(load: Load, n: number, concurrency: number, log: (s: string) 
   const baselineApplySeconds = (performance.now() - t) / 1000;
   const bcpu = process.cpuUsage(bcpu0);
   const baseHash = base.stateHash();
+  const baselineGcMs = await gcSince(gc0);
   log(`${load.name}: baseline ${n} commands in ${baselineApplySeconds.toFixed(2)} s`);
 
   const dir = mkdtempSync(join(tmpdir(), 'hp-bench-journal-'));
   const path = join(dir, 'journal.db');
   try {
     const journal = new CountingJournal(SqliteJournal.open(path));
-    const seq = await Sequencer.open(journal, load.factory, { snapshotEvery: Math.max(1, Math.floor(n / 4) + 7), maxGroup: 8192 });
+    const seq = await Sequencer.open(journal, load.factory, { snapshotEvery: Math.max(1, Math.floor(n / 4) + 7), maxGroup: 8192, verifyPayloads });
     let next = 0;
+    gc0 = gcMs;
     const cpu0 = process.cpuUsage();
     t = performance.now();
     // W concurrent submitters, each waiting for its ack (durable) before sending its next command.
@@ -121,17 +154,20 @@ async function run(load: Load, n: number, concurrency: number, log: (s: string) 
     const cpu = process.cpuUsage(cpu0);
     const journaledCpuSeconds = (cpu.user + cpu.system) / 1e6;
     const liveHash = seq.stateHash();
+    const journaledGcMs = await gcSince(gc0);
     await seq.close();
     await journal.close();
     log(`${load.name}: journaled ${n} commands in ${journaledSeconds.toFixed(2)} s, ${journal.groups} groups`);
 
     const j2 = SqliteJournal.open(path, { mustExist: true });
+    gc0 = gcMs;
     const rcpu0 = process.cpuUsage();
     t = performance.now();
     const full = await replay(j2, load.factory, { useSnapshot: false });
     const replaySeconds = (performance.now() - t) / 1000;
     const rcpu = process.cpuUsage(rcpu0);
     const replayHash = full.machine.stateHash();
+    const replayGcMs = await gcSince(gc0);
     t = performance.now();
     const rec = await replay(j2, load.factory);
     const recoverySeconds = (performance.now() - t) / 1000;
@@ -150,6 +186,7 @@ async function run(load: Load, n: number, concurrency: number, log: (s: string) 
     return {
       machine: load.name,
       commands: n,
+      verifyPayloads,
       concurrency,
       commandsPerSec: Math.round(commandsPerSec),
       baselineCommandsPerSec: Math.round(baselineCommandsPerSec),
@@ -166,7 +203,14 @@ async function run(load: Load, n: number, concurrency: number, log: (s: string) 
         journaled: Number(journaledCpuSeconds.toFixed(3)),
         replay: Number(((rcpu.user + rcpu.system) / 1e6).toFixed(3)),
       },
+      gcSeconds: {
+        baseline: Number((baselineGcMs / 1000).toFixed(3)),
+        journaled: Number((journaledGcMs / 1000).toFixed(3)),
+        replay: Number((replayGcMs / 1000).toFixed(3)),
+      },
       commandsPerCpuSec: Math.round(n / journaledCpuSeconds),
+      journalCpuMicrosPerCommand: Number(((1e6 * (journaledCpuSeconds - (bcpu.user + bcpu.system) / 1e6)) / n).toFixed(2)),
+      commitSeconds: Number((journal.commitMs / 1000).toFixed(3)),
       replayMatchesLive: replayHash === liveHash && recHash === liveHash && full.lastSeq === n && liveHash === baseHash,
     };
   } finally {
@@ -181,17 +225,20 @@ async function main(): Promise<number> {
       commands: { type: 'string', default: '1000000' },
       concurrency: { type: 'string', default: '4096' },
       machine: { type: 'string', default: 'both' },
+      'verify-payloads': { type: 'string', default: 'true' },
     },
   });
   const n = Number(values.commands);
   const w = Number(values.concurrency);
   if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--commands: expected a positive integer, got ${values.commands}`);
   if (!Number.isSafeInteger(w) || w < 1) throw new Error(`--concurrency: expected a positive integer, got ${values.concurrency}`);
+  const verify = values['verify-payloads'];
+  if (verify !== 'true' && verify !== 'false') throw new Error(`--verify-payloads: expected true or false, got ${verify}`);
   const which = values.machine === 'both' ? ['exchange', 'counter'] : [values.machine!];
   for (const m of which) if (!loads[m]) throw new Error(`--machine: expected exchange, counter or both, got ${m}`);
   const log = values.json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => console.log(s);
   const results: Result[] = [];
-  for (const m of which) results.push(await run(loads[m]!, n, w, log));
+  for (const m of which) results.push(await run(loads[m]!, n, w, verify === 'true', log));
   const head = results[0]!;
   const out = {
     commandsPerSec: head.commandsPerSec,
@@ -199,6 +246,7 @@ async function main(): Promise<number> {
     machine: head.machine,
     baselineCommandsPerSec: head.baselineCommandsPerSec,
     ratio: head.ratio,
+    verifyPayloads: head.verifyPayloads,
     goal: { commandsPerSec: 200_000, replaySeconds: 5 },
     runs: results,
   };
@@ -208,7 +256,8 @@ async function main(): Promise<number> {
       console.log(
         `${r.machine}: ${r.commandsPerSec.toLocaleString('en-US')} journaled cmd/s (baseline ${r.baselineCommandsPerSec.toLocaleString('en-US')}, ratio ${r.ratio}), ` +
           `groups ${r.groups} (mean ${r.meanGroup}), replay ${r.replaySeconds} s (baseline apply ${r.baselineApplySeconds} s), recovery ${r.recoverySeconds} s, ` +
-          `cpu s: ${JSON.stringify(r.cpuSeconds)}, replay = live: ${r.replayMatchesLive}`,
+          `cpu s: ${JSON.stringify(r.cpuSeconds)}, gc s: ${JSON.stringify(r.gcSeconds)} (${r.commandsPerCpuSec.toLocaleString('en-US')} cmd per cpu-s, journal adds ${r.journalCpuMicrosPerCommand} µs cpu/cmd), ` +
+          `commits ${r.commitSeconds} s, verifyPayloads ${r.verifyPayloads}, replay = live: ${r.replayMatchesLive}`,
       );
     }
   }

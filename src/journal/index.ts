@@ -7,6 +7,8 @@
  *                      StateMachine.apply(cmd, seq) ──▶ events (the ack)
  *
  * Start-up and `hashperp engine replay`: latest snapshot + every later entry = the live state.
+ * Storage (format 2): one row per group commit, its payloads framed by group-frame.ts; `read`
+ * still returns entries one by one, slicing inside the groups.
  */
 export type { Journal, JournalEntry, JournalSnapshot, JournalErrorCode } from './journal.js';
 export { JournalError } from './journal.js';

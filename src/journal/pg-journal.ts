@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { sha256Hex } from './digest.js';
+import { frameGroup, unframeGroup } from './group-frame.js';
 import { assertContiguous, JournalError, type Journal, type JournalEntry, type JournalSnapshot } from './journal.js';
 
 export interface PgJournalOptions {
@@ -11,10 +12,15 @@ export interface PgJournalOptions {
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** Groups fetched per query of a read (each holds up to the sequencer's maxGroup commands). */
+const GROUPS_PER_STEP = 16;
+
+type GroupRow = { first_seq: string; last_seq: string; lens: Buffer; body: string };
+
 /**
- * The PostgreSQL journal: one connection, one transaction per group with a single multi-row
- * INSERT (unnest of two arrays, so a group of any size is one statement). Commit = durable
- * (synchronous_commit is the server's default `on`). A concurrent writer loses on the primary key.
+ * The PostgreSQL journal: one connection, one transaction per group holding a single row (the
+ * group's frame, see group-frame.ts). Commit = durable (synchronous_commit is the server's default
+ * `on`). A concurrent writer computes the same first seq and loses on the primary key.
  */
 export class PgJournal implements Journal {
   readonly kind = 'postgres' as const;
@@ -43,8 +49,17 @@ export class PgJournal implements Journal {
       if (exists.rowCount === 0) {
         if (opts.mustExist) throw new JournalError('journal_unavailable', `database-url: no journal in schema ${schema}`);
         await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-        await client.query(`CREATE TABLE IF NOT EXISTS ${schema}.journal (seq bigint PRIMARY KEY, payload text NOT NULL)`);
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS ${schema}.journal (first_seq bigint PRIMARY KEY, last_seq bigint NOT NULL, lens bytea NOT NULL, body text NOT NULL)`,
+        );
         await client.query(`CREATE TABLE IF NOT EXISTS ${schema}.snapshots (seq bigint PRIMARY KEY, state text NOT NULL, sha256 text NOT NULL)`);
+      } else {
+        // A journal of the first format (one row per command) would fail on every query: say why once.
+        const grouped = await client.query(
+          "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'journal' AND column_name = 'first_seq'",
+          [schema],
+        );
+        if (grouped.rowCount === 0) throw new JournalError('journal_corrupt', `database-url: schema ${schema} holds a journal of another format (no first_seq column)`);
       }
       return new PgJournal(client, schema, Math.max(1, opts.keepSnapshots ?? 3));
     } catch (e) {
@@ -59,12 +74,14 @@ export class PgJournal implements Journal {
       if (entries.length === 0) return;
       await this.client.query('BEGIN');
       try {
-        const r = await this.client.query<{ seq: string | null }>(`SELECT max(seq) AS seq FROM ${this.schema}.journal`);
-        assertContiguous(entries, Number(r.rows[0]?.seq ?? 0));
-        await this.client.query(
-          `INSERT INTO ${this.schema}.journal (seq, payload) SELECT * FROM unnest($1::bigint[], $2::text[])`,
-          [entries.map((e) => e.seq), entries.map((e) => e.payload)],
-        );
+        assertContiguous(entries, await this.queryLastSeq());
+        const g = frameGroup(entries);
+        await this.client.query(`INSERT INTO ${this.schema}.journal (first_seq, last_seq, lens, body) VALUES ($1, $2, $3, $4)`, [
+          g.firstSeq,
+          g.lastSeq,
+          g.lens,
+          g.body,
+        ]);
         await this.client.query('COMMIT');
       } catch (e) {
         await this.client.query('ROLLBACK').catch(() => {});
@@ -77,27 +94,42 @@ export class PgJournal implements Journal {
 
   read(fromSeq: number, limit: number): Promise<JournalEntry[]> {
     return this.serial(async () => {
-      const r = await this.client.query<{ seq: string; payload: string }>(
-        `SELECT seq, payload FROM ${this.schema}.journal WHERE seq >= $1 ORDER BY seq LIMIT $2`,
-        [fromSeq, limit],
-      );
-      return r.rows.map((row) => ({ seq: Number(row.seq), payload: row.payload }));
+      const out: JournalEntry[] = [];
+      const cols = `first_seq, last_seq, lens, body FROM ${this.schema}.journal`;
+      // From the group holding fromSeq (or, past a hole, the next one) onwards, in seq order.
+      let rows = (
+        await this.client.query<GroupRow>(
+          `SELECT ${cols} WHERE first_seq >= coalesce((SELECT max(first_seq) FROM ${this.schema}.journal WHERE first_seq <= $1), 0) ORDER BY first_seq LIMIT $2`,
+          [fromSeq, GROUPS_PER_STEP],
+        )
+      ).rows;
+      for (;;) {
+        for (const r of rows) {
+          if (out.length >= limit) break;
+          unframeGroup({ firstSeq: Number(r.first_seq), lastSeq: Number(r.last_seq), lens: r.lens, body: r.body }, fromSeq, limit, out, `schema ${this.schema}`);
+        }
+        if (rows.length < GROUPS_PER_STEP || out.length >= limit) break;
+        const after = rows[rows.length - 1]!.first_seq;
+        rows = (await this.client.query<GroupRow>(`SELECT ${cols} WHERE first_seq > $1 ORDER BY first_seq LIMIT $2`, [after, GROUPS_PER_STEP])).rows;
+      }
+      return out;
     });
   }
 
   lastSeq(): Promise<number> {
-    return this.serial(async () => {
-      const r = await this.client.query<{ seq: string | null }>(`SELECT max(seq) AS seq FROM ${this.schema}.journal`);
-      return Number(r.rows[0]?.seq ?? 0);
-    });
+    return this.serial(() => this.queryLastSeq());
+  }
+
+  private async queryLastSeq(): Promise<number> {
+    const r = await this.client.query<{ last_seq: string }>(`SELECT last_seq FROM ${this.schema}.journal ORDER BY first_seq DESC LIMIT 1`);
+    return Number(r.rows[0]?.last_seq ?? 0);
   }
 
   saveSnapshot(seq: number, state: string): Promise<void> {
     return this.serial(async () => {
       await this.client.query('BEGIN');
       try {
-        const r = await this.client.query<{ seq: string | null }>(`SELECT max(seq) AS seq FROM ${this.schema}.journal`);
-        const last = Number(r.rows[0]?.seq ?? 0);
+        const last = await this.queryLastSeq();
         if (!Number.isSafeInteger(seq) || seq < 0 || seq > last) {
           throw new JournalError('journal_conflict', `saveSnapshot: seq ${seq} is not within the journal (last seq ${last})`);
         }

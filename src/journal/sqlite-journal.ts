@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { sha256Hex } from './digest.js';
+import { frameGroup, unframeGroup } from './group-frame.js';
 import { assertContiguous, JournalError, type Journal, type JournalEntry, type JournalSnapshot } from './journal.js';
 
 export interface SqliteJournalOptions {
@@ -10,42 +11,42 @@ export interface SqliteJournalOptions {
   keepSnapshots?: number;
 }
 
-const FORMAT = 'hashperp-journal/1';
-const ROWS_PER_INSERT = 64;
+const FORMAT = 'hashperp-journal/2';
+/** Groups fetched per step of a read (each holds up to the sequencer's maxGroup commands). */
+const GROUPS_PER_STEP = 16;
+
+type GroupRow = { firstSeq: number; lastSeq: number; lens: Buffer; body: string };
 
 /**
  * The embedded journal. WAL with synchronous=FULL: a group is one IMMEDIATE transaction whose
  * commit fsyncs the WAL, so `append` returning means the group survives a crash or power loss.
+ * A group is one row (see group-frame.ts): one INSERT per commit whatever its size.
  * better-sqlite3 is synchronous; the methods are async only to share the Journal interface.
  */
 export class SqliteJournal implements Journal {
   readonly kind = 'sqlite' as const;
   private closed = false;
-  private readonly insert: Database.Statement<[number, string]>;
-  private readonly insertMany: Database.Statement<(number | string)[]>;
-  private readonly maxSeq: Database.Statement<[], { seq: number | null }>;
-  private readonly readRange: Database.Statement<[number, number], JournalEntry>;
+  private readonly insert: Database.Statement<[number, number, Uint8Array, string]>;
+  private readonly last: Database.Statement<[], { lastSeq: number }>;
+  private readonly groupsFrom: Database.Statement<[number, number], GroupRow>;
+  private readonly groupsAfter: Database.Statement<[number, number], GroupRow>;
   private readonly appendTx: (entries: readonly JournalEntry[]) => void;
 
   private constructor(private readonly db: Database.Database, private readonly path: string, private readonly keepSnapshots: number) {
-    this.insert = db.prepare('INSERT INTO journal (seq, payload) VALUES (?, ?)');
-    // Rows go in ROWS_PER_INSERT at a time: one call into SQLite per 64 rows halves the CPU per row.
-    this.insertMany = db.prepare(`INSERT INTO journal (seq, payload) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?)').join(', ')}`);
-    this.maxSeq = db.prepare('SELECT max(seq) AS seq FROM journal');
-    this.readRange = db.prepare('SELECT seq, payload FROM journal WHERE seq >= ? ORDER BY seq LIMIT ?');
+    this.insert = db.prepare('INSERT INTO journal (first_seq, last_seq, lens, body) VALUES (?, ?, ?, ?)');
+    this.last = db.prepare('SELECT last_seq AS lastSeq FROM journal ORDER BY first_seq DESC LIMIT 1');
+    // From the group holding fromSeq (or, past a hole, the next one) onwards, in seq order.
+    this.groupsFrom = db.prepare(
+      `SELECT first_seq AS firstSeq, last_seq AS lastSeq, lens, body FROM journal
+       WHERE first_seq >= coalesce((SELECT max(first_seq) FROM journal WHERE first_seq <= ?), 0) ORDER BY first_seq LIMIT ?`,
+    );
+    this.groupsAfter = db.prepare(
+      'SELECT first_seq AS firstSeq, last_seq AS lastSeq, lens, body FROM journal WHERE first_seq > ? ORDER BY first_seq LIMIT ?',
+    );
     const tx = db.transaction((entries: readonly JournalEntry[]) => {
-      assertContiguous(entries, this.maxSeq.get()?.seq ?? 0);
-      const args: (number | string)[] = new Array(2 * ROWS_PER_INSERT);
-      let i = 0;
-      for (; i + ROWS_PER_INSERT <= entries.length; i += ROWS_PER_INSERT) {
-        for (let r = 0; r < ROWS_PER_INSERT; r++) {
-          const e = entries[i + r]!;
-          args[2 * r] = e.seq;
-          args[2 * r + 1] = e.payload;
-        }
-        this.insertMany.run(...args);
-      }
-      for (; i < entries.length; i++) this.insert.run(entries[i]!.seq, entries[i]!.payload);
+      assertContiguous(entries, this.last.get()?.lastSeq ?? 0);
+      const g = frameGroup(entries);
+      this.insert.run(g.firstSeq, g.lastSeq, g.lens, g.body);
     });
     this.appendTx = (entries) => tx.immediate(entries);
   }
@@ -67,7 +68,7 @@ export class SqliteJournal implements Journal {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.exec(`
-        CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, payload TEXT NOT NULL) STRICT;
+        CREATE TABLE IF NOT EXISTS journal (first_seq INTEGER PRIMARY KEY, last_seq INTEGER NOT NULL, lens BLOB NOT NULL, body TEXT NOT NULL) STRICT;
         CREATE TABLE IF NOT EXISTS snapshots (seq INTEGER PRIMARY KEY, state TEXT NOT NULL, sha256 TEXT NOT NULL) STRICT;
         CREATE TABLE IF NOT EXISTS journal_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
       `);
@@ -92,17 +93,28 @@ export class SqliteJournal implements Journal {
 
   async read(fromSeq: number, limit: number): Promise<JournalEntry[]> {
     this.assertOpen();
-    return this.wrapRead(() => this.readRange.all(fromSeq, limit));
+    const out: JournalEntry[] = [];
+    let rows = this.wrapRead(() => this.groupsFrom.all(fromSeq, GROUPS_PER_STEP));
+    for (;;) {
+      for (const g of rows) {
+        if (out.length >= limit) break;
+        unframeGroup(g, fromSeq, limit, out, this.path);
+      }
+      if (rows.length < GROUPS_PER_STEP || out.length >= limit) break;
+      const after = rows[rows.length - 1]!.firstSeq;
+      rows = this.wrapRead(() => this.groupsAfter.all(after, GROUPS_PER_STEP));
+    }
+    return out;
   }
 
   async lastSeq(): Promise<number> {
     this.assertOpen();
-    return this.wrapRead(() => this.maxSeq.get()?.seq ?? 0);
+    return this.wrapRead(() => this.last.get()?.lastSeq ?? 0);
   }
 
   async saveSnapshot(seq: number, state: string): Promise<void> {
     this.assertOpen();
-    const last = this.maxSeq.get()?.seq ?? 0;
+    const last = this.wrapRead(() => this.last.get()?.lastSeq ?? 0);
     if (!Number.isSafeInteger(seq) || seq < 0 || seq > last) {
       throw new JournalError('journal_conflict', `saveSnapshot: seq ${seq} is not within the journal (last seq ${last})`);
     }

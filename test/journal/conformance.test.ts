@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JournalError, type Journal, type JournalEntry } from '../../src/journal/journal.js';
 import { replay } from '../../src/journal/replay.js';
@@ -117,13 +118,51 @@ for (const [name, makeFixture, enabled] of backends) {
       await expect(j.latestSnapshot()).rejects.toMatchObject({ code: 'journal_corrupt' });
     });
 
-    it('replay refuses a journal with a hole', async () => {
+    it('replay refuses a journal with a hole (a whole group deleted)', async () => {
       const s = await Sequencer.open(j, counterFactory);
-      await Promise.all(Array.from({ length: 30 }, (_, i) => s.submit(counterCommand(1, i))));
+      // Three awaited bursts of ten: three groups, 1..10, 11..20, 21..30.
+      for (let b = 0; b < 3; b++) await Promise.all(Array.from({ length: 10 }, (_, i) => s.submit(counterCommand(1, 10 * b + i))));
       await j.close();
-      await fx.raw(`DELETE FROM ${fx.table('journal')} WHERE seq = 12`);
+      await fx.raw(`DELETE FROM ${fx.table('journal')} WHERE first_seq <= 12 AND last_seq >= 12`);
       j = await fx.open();
-      await expect(replay(j, counterFactory)).rejects.toThrow(/gap: expected seq 12, found 13/);
+      expect(await j.lastSeq()).toBe(30);
+      expect((await j.read(12, 3)).map((e) => e.seq)).toEqual([21, 22, 23]);
+      expect((await j.read(5, 100)).map((e) => e.seq)).toEqual([5, 6, 7, 8, 9, 10, ...Array.from({ length: 10 }, (_, i) => 21 + i)]);
+      await expect(replay(j, counterFactory)).rejects.toThrow(/gap: expected seq 11, found 21/);
+    });
+
+    it('refuses a stored group whose lengths do not account for its body or its seq range', async () => {
+      await j.append(entries(1, 4));
+      await j.append(entries(5, 4));
+      await j.close();
+      await fx.raw(`UPDATE ${fx.table('journal')} SET body = body || 'x' WHERE first_seq = 5`);
+      j = await fx.open();
+      expect(await j.read(1, 4)).toEqual(entries(1, 4));
+      await expect(j.read(1, 100)).rejects.toMatchObject({ code: 'journal_corrupt', message: expect.stringMatching(/group at seq 5\.\.8 has a body of 9 characters, its lengths add up to 8/) });
+      await j.close();
+      await fx.raw(`UPDATE ${fx.table('journal')} SET last_seq = 9 WHERE first_seq = 5`);
+      j = await fx.open();
+      await expect(j.read(6, 1)).rejects.toMatchObject({ code: 'journal_corrupt', message: expect.stringMatching(/16 length bytes for 5 commands/) });
+    });
+
+    it('read(fromSeq, limit) = the same slice of a reference array, for random groups and ranges', async () => {
+      const fragments = ['', 'a', 'ü', '₿', '🟧', '\n', '"', '\\', '{"k":1}', 'x'.repeat(50)];
+      const payload = fc.array(fc.constantFrom(...fragments), { maxLength: 6 }).map((a) => a.join(''));
+      const groups = fc.sample(fc.array(fc.array(payload, { minLength: 1, maxLength: 40 }), { minLength: 1, maxLength: 25 }), { numRuns: 1, seed: 11 })[0]!;
+      const all: JournalEntry[] = [];
+      for (const g of groups) {
+        const group = g.map((p, i) => ({ seq: all.length + 1 + i, payload: p }));
+        await j.append(group);
+        all.push(...group);
+      }
+      expect(await j.lastSeq()).toBe(all.length);
+      const n = all.length;
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 1, max: n + 3 }), fc.integer({ min: 0, max: n + 3 }), async (from, limit) => {
+          expect(await j.read(from, limit)).toEqual(all.slice(from - 1, from - 1 + limit));
+        }),
+        { numRuns: 150, seed: 20261121 },
+      );
     });
 
     it('sequencer: hand-computed case, acks carry seq and events, hash of the canonical state', async () => {

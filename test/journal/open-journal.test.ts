@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { journalLocationFromEnv, openJournal } from '../../src/journal/index.js';
 import { pgFixture, pgUrl } from './backends.js';
@@ -27,6 +28,24 @@ describe('journal selection', () => {
     }
   });
 
+  it('refuses a journal of the first format (one row per command) with a message naming both formats', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hp-open-'));
+    try {
+      const path = join(dir, 'v1.db');
+      const db = new Database(path);
+      db.exec(`CREATE TABLE journal (seq INTEGER PRIMARY KEY, payload TEXT NOT NULL) STRICT;
+        CREATE TABLE journal_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+        INSERT INTO journal VALUES (1, '{}'); INSERT INTO journal_meta VALUES ('format', 'hashperp-journal/1');`);
+      db.close();
+      await expect(openJournal({ sqlitePath: path, mustExist: true })).rejects.toMatchObject({
+        code: 'journal_corrupt',
+        message: expect.stringMatching(/journal format hashperp-journal\/1, expected hashperp-journal\/2/),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it.skipIf(!pgUrl)('opens PostgreSQL when a URL is given; an unreachable server is a retryable error', async () => {
     const fx = pgFixture(pgUrl!);
     const schema = fx.table('journal').split('.')[0]!;
@@ -36,6 +55,9 @@ describe('journal selection', () => {
       await j.close();
       await expect(openJournal({ databaseUrl: 'postgres://root@127.0.0.1:1/none' })).rejects.toMatchObject({ code: 'journal_unavailable', retryable: true });
       await expect(openJournal({ databaseUrl: pgUrl!, schema: 'Robert"); DROP' })).rejects.toThrow(/schema/);
+      // A schema holding a first-format journal (one row per command) is refused, not half-used.
+      await fx.raw(`DROP TABLE ${schema}.journal; CREATE TABLE ${schema}.journal (seq bigint PRIMARY KEY, payload text NOT NULL)`);
+      await expect(openJournal({ databaseUrl: pgUrl!, schema })).rejects.toMatchObject({ code: 'journal_corrupt', message: expect.stringMatching(/another format/) });
     } finally {
       await fx.cleanup();
     }

@@ -48,7 +48,12 @@ const step = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('reopen' as const) }) },
 );
 
-describe('sequencer property: bursts, injected append failures and restarts', () => {
+// verifyPayloads: false applies the submitted objects instead of the decoded payloads: the same
+// property must hold (the counter codec round-trips, codec-roundtrip.test.ts).
+describe.each([
+  { verifyPayloads: true, numRuns: 30 },
+  { verifyPayloads: false, numRuns: 20 },
+])('sequencer property: bursts, injected append failures and restarts (verifyPayloads $verifyPayloads)', ({ verifyPayloads, numRuns }) => {
   it('acked commands = journal = live state = replay = a reference fed only the acked commands', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hp-seq-prop-'));
     let run = 0;
@@ -58,7 +63,7 @@ describe('sequencer property: bursts, injected append failures and restarts', ()
           const path = join(dir, `p${run++}.db`);
           let raw = SqliteJournal.open(path);
           let j = new FlakyJournal(raw);
-          let s = await Sequencer.open(j, counterFactory, { snapshotEvery, maxGroup: 16 });
+          let s = await Sequencer.open(j, counterFactory, { snapshotEvery, maxGroup: 16, verifyPayloads });
           const acked = new Map<number, CounterCommand>();
           for (const st of steps) {
             if (st.op === 'fail') j.failNext += st.n;
@@ -67,7 +72,7 @@ describe('sequencer property: bursts, injected append failures and restarts', ()
               await raw.close();
               raw = SqliteJournal.open(path);
               j = new FlakyJournal(raw);
-              s = await Sequencer.open(j, counterFactory, { snapshotEvery, maxGroup: 16 });
+              s = await Sequencer.open(j, counterFactory, { snapshotEvery, maxGroup: 16, verifyPayloads });
             } else {
               const results = await Promise.allSettled(st.cmds.map((c) => s.submit(c)));
               results.forEach((r, i) => {
@@ -90,7 +95,7 @@ describe('sequencer property: bursts, injected append failures and restarts', ()
           await s.close();
           await raw.close();
         }),
-        { numRuns: 30, seed: 20261121 },
+        { numRuns, seed: 20261121 },
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
