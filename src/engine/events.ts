@@ -35,7 +35,11 @@ export interface OrderAmended { type: 'OrderAmended'; orderId: number; account: 
 export interface LedgerTransfer { type: 'LedgerTransfer'; from: string; to: string; amountMsat: bigint; reason: TransferReason; market?: string }
 export type TransferReason =
   | 'deposit' | 'withdrawal' | 'system_funding' | 'taker_fee' | 'maker_fee' | 'pnl_settlement' | 'funding' | 'liquidation_fee'
-  | 'liquidation_to_vault' | 'shortfall_cover' | 'settlement_dust';
+  | 'liquidation_to_vault' | 'shortfall_cover' | 'settlement_dust'
+  | 'swap_payment'
+  | 'option_premium' | 'option_fee' | 'option_collateral' | 'option_payoff' | 'option_collateral_release' | 'vault_deposit' | 'vault_withdrawal' | 'vault_trade' | 'vault_trade_fee'
+  | 'fwd_order_lock' | 'fwd_order_release' | 'fwd_upfront' | 'fwd_collateral_lock' | 'fwd_collateral_release' | 'fwd_delivery' | 'fwd_delivery_fee'
+  | 'bdc_escrow' | 'bdc_escrow_release' | 'bdc_premium' | 'bdc_payout';
 export interface DepositEvent { type: 'Deposit'; account: string; amountSat: number }
 export interface WithdrawalEvent { type: 'Withdrawal'; account: string; amountSat: number }
 export interface MarkPriceEvent { type: 'MarkPrice'; market: string; height: number; index: number; fair: number; mark: number; basisEmaPpm: number }

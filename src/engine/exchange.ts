@@ -67,6 +67,17 @@ export interface MarketState {
   rate8hPpm: number;
   positions: Map<string, Position>;
   orders: Map<number, OrderMeta>;
+  /** The spec's rates as bigint, converted once (the spec never changes after construction). */
+  rates: MarketRates;
+}
+
+export interface MarketRates { initialMarginPpm: bigint; maintenanceMarginPpm: bigint; takerFeePpm: bigint; makerFeePpm: bigint; liquidationFeePpm: bigint }
+
+function ratesOf(spec: PerpSpec): MarketRates {
+  return {
+    initialMarginPpm: BigInt(spec.initialMarginPpm), maintenanceMarginPpm: BigInt(spec.maintenanceMarginPpm),
+    takerFeePpm: BigInt(spec.takerFeePpm), makerFeePpm: BigInt(spec.makerFeePpm), liquidationFeePpm: BigInt(spec.liquidationFeePpm),
+  };
 }
 
 /** Markets by id; a partial spec takes HPI-PERP's defaults for the missing fields. */
@@ -77,11 +88,47 @@ const ACCOUNT_RE = /^[A-Za-z0-9_.\-]{1,128}$/;
 const isSafeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+// Hot-path integer helpers. Each bigint operation allocates, and apply() runs a million times a second,
+// so products of two safe integers are taken in doubles when the result is exact (|a·b| ≤ 2^53) and
+// converted once; otherwise they fall back to bigint. The values are identical either way.
+/** BigInt(a) × BigInt(b), for safe integers a, b. */
+function mulBig(a: number, b: number): bigint {
+  const p = a * b;
+  return Number.isSafeInteger(p) ? BigInt(p) : BigInt(a) * BigInt(b);
+}
+/** floor(qty × price × ppm / 10^6) as bigint: fees (qty, price > 0). */
+function floorPpm(qty: number, price: number, ppm: number, ppmBig: bigint): bigint {
+  const n = qty * price;
+  const x = n * ppm;
+  if (x >= 0 && Number.isSafeInteger(n) && Number.isSafeInteger(x)) return BigInt((x - (x % 1_000_000)) / 1_000_000);
+  return floorDiv(BigInt(qty) * BigInt(price) * ppmBig, PPM);
+}
+/** ceil(qty × price × ppm / 10^6) as bigint: fee bounds (qty, price > 0). */
+function ceilPpm(qty: number, price: number, ppm: number, ppmBig: bigint): bigint {
+  const n = qty * price;
+  const x = n * ppm;
+  if (x >= 0 && Number.isSafeInteger(n) && Number.isSafeInteger(x)) {
+    const r = x % 1_000_000;
+    return BigInt((x - r) / 1_000_000 + (r > 0 ? 1 : 0));
+  }
+  return ceilDiv(BigInt(qty) * BigInt(price) * ppmBig, PPM);
+}
+/** ceil(a × ppm / 10^6) for a ≥ 0 (margins): one add and one division instead of ceilDiv's negations. */
+function ceilPpmOf(a: bigint, ppmBig: bigint): bigint {
+  const x = a * ppmBig;
+  return x >= 0n ? (x + PPM_MINUS_1) / PPM : ceilDiv(x, PPM);
+}
+const PPM_MINUS_1 = PPM - 1n;
+/** Read-only stand-in for an owner with no position in a market (never mutated, never stored). */
+const NO_POSITION: Position = Object.freeze({ qty: 0, cost: 0n, entryCost: 0n, buyOpen: 0n, sellOpen: 0n, reduceOnlyIds: undefined }) as Position;
+
 export class Exchange implements StateMachine<Command, EngineEvent> {
   readonly ledger: Ledger;
   readonly markets = new Map<string, MarketState>();
-  /** `${owner}\n${clientOrderId}` → live order id. */
-  private readonly clientIds = new Map<string, number>();
+  /** owner → clientOrderId → live order id (nested, so no key string is built per lookup). */
+  private readonly clientIds = new Map<string, Map<string, number>>();
+  /** The markets in the Map's order, for index loops on the hot path. */
+  private readonly marketList: MarketState[];
   private chainHeight = -1;
   private chainHash = '';
   private chainTime = 0;
@@ -103,16 +150,16 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     for (const spec of specs) {
       this.markets.set(spec.id, {
         spec, book: new OrderBook(), index: undefined, basisEmaPpm: 0, premiums: [], rate8hPpm: 0,
-        positions: new Map(), orders: new Map(),
+        positions: new Map(), orders: new Map(), rates: ratesOf(spec),
       });
     }
+    this.marketList = [...this.markets.values()];
   }
 
   // ───────────────────────────── StateMachine ─────────────────────────────
 
   apply(command: Command, seq: number): EngineEvent[] {
     const out: EngineEvent[] = [];
-    const kind = typeof command === 'object' && command !== null ? String((command as { type?: unknown }).type) : 'unknown';
     let r: Rejection | undefined;
     switch (command?.type) {
       case 'Deposit': r = this.deposit(command, out); break;
@@ -124,6 +171,7 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
       case 'CancelAll': r = this.cancelAll(command, out); break;
       case 'BlockConnected': r = this.blockConnected(command, seq, out); break;
       default: {
+        const kind = kindOf(command);
         const product = this.productByCommand.get(kind);
         r = product ? product.apply(command as { type: string }, this.productContext(seq), out)
           : new Rejection('invalid_argument', `unknown command type ${kind}`, 'type');
@@ -138,7 +186,7 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
       if (typeof command.clientOrderId === 'string') ev.clientOrderId = command.clientOrderId;
       return [ev];
     }
-    const ev: EngineEvent = { type: 'CommandRejected', seq, command: kind, reason: r.reason, message: r.message };
+    const ev: EngineEvent = { type: 'CommandRejected', seq, command: kindOf(command), reason: r.reason, message: r.message };
     if (r.field !== undefined) ev.field = r.field;
     return [ev];
   }
@@ -261,10 +309,23 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
   }
 
   productContext(seq: number): ProductContext {
+    const hooks = this.productHooks ??= this.makeProductHooks();
     return {
       seq,
       ledger: this.ledger,
       chain: { height: this.chainHeight, hash: this.chainHash, time: this.chainTime, mtp: this.chainMtp, index: this.lastIndex },
+      available: hooks.available,
+      equity: hooks.equity,
+      product: hooks.product,
+      perp: hooks.perp,
+    };
+  }
+
+  /** The context's functions close over `this` only, so they are made once, not at every block. */
+  private productHooks: Pick<ProductContext, 'available' | 'equity' | 'product' | 'perp'> | undefined;
+
+  private makeProductHooks(): Pick<ProductContext, 'available' | 'equity' | 'product' | 'perp'> {
+    return {
       available: (owner) => this.available(owner),
       equity: (owner) => this.equity(owner),
       product: (name) => this.product(name),
@@ -283,6 +344,27 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
           this.movePosition(m, from, to, qty, out);
         },
         markets: () => [...this.markets.keys()],
+        checkTrade: (market, owner, side, qty, price, feeMsat) => {
+          const m = this.markets.get(market);
+          if (m === undefined) return new Rejection('unknown_market', `no market ${market}`, 'market');
+          const mark = this.mark(m);
+          if (mark === undefined) return new Rejection('market_not_ready', 'no index yet', 'market');
+          return this.checkMargin(m, owner, m.positions.get(owner), side, qty, price, feeMsat, false, mark, undefined);
+        },
+        trade: (market, buyer, seller, qty, price, out) => {
+          const m = this.markets.get(market);
+          if (m === undefined) throw new Error(`trade: unknown market ${market}`);
+          const n = mulBig(Math.abs(qty), price);
+          this.applyFill(m, buyer, qty, price, n);
+          this.applyFill(m, seller, -qty, price, n);
+          for (const o of [buyer, seller]) {
+            const p = m.positions.get(o) as Position;
+            out.push({ type: 'PositionChanged', account: accountOf(o), market, qty: p.qty, costMsat: p.cost });
+            this.enforceReduceOnly(m, o, out);
+          }
+          this.gc(m, buyer);
+          this.gc(m, seller);
+        },
       },
     };
   }
@@ -348,7 +430,7 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
       return new Rejection('invalid_argument', 'clientOrderId must be 1..64 characters', 'clientOrderId');
     }
     const owner = userAccount(c.account);
-    if (c.clientOrderId !== undefined && this.clientIds.has(`${owner}\n${c.clientOrderId}`)) {
+    if (c.clientOrderId !== undefined && this.clientIds.get(owner)?.has(c.clientOrderId) === true) {
       return new Rejection('duplicate_client_order_id', 'an order with this clientOrderId is still live', 'clientOrderId');
     }
     const mark = this.mark(m);
@@ -362,21 +444,24 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     }
     const pos = m.positions.get(owner);
     const feeBound = c.postOnly ? 0n
-      : ceilDiv(BigInt(qty) * BigInt(c.side === 'buy' ? limit : Math.max(limit, m.book.bestBid() ?? limit)) * BigInt(m.spec.takerFeePpm), PPM);
+      : ceilPpm(qty, c.side === 'buy' ? limit : Math.max(limit, m.book.bestBid() ?? limit), m.spec.takerFeePpm, m.rates.takerFeePpm);
     const r = this.checkMargin(m, owner, pos, c.side, qty, limit, feeBound, c.reduceOnly, mark, undefined);
     if (r) return r;
 
     const tif: TimeInForce = c.orderType === 'market' ? (c.tif === 'FOK' ? 'FOK' : 'IOC') : c.tif;
     const res = m.book.submit({ id: seq, account: owner, side: c.side, price: limit, qty, tif, postOnly: c.postOnly });
     if (!res.accepted) return bookRejection(res);
-    const acc: OrderAccepted = {
-      type: 'OrderAccepted', orderId: seq, account: c.account, market: m.spec.id, side: c.side, orderType: c.orderType,
-      price: limit, qty, tif, postOnly: c.postOnly, reduceOnly: c.reduceOnly,
-    };
-    if (c.clientOrderId !== undefined) acc.clientOrderId = c.clientOrderId;
+    // Built whole (not extended afterwards) so each object keeps one shape; key order is the events' JSON order.
+    const coid = c.clientOrderId;
+    const acc: OrderAccepted = coid === undefined
+      ? { type: 'OrderAccepted', orderId: seq, account: c.account, market: m.spec.id, side: c.side, orderType: c.orderType,
+        price: limit, qty, tif, postOnly: c.postOnly, reduceOnly: c.reduceOnly }
+      : { type: 'OrderAccepted', orderId: seq, account: c.account, market: m.spec.id, side: c.side, orderType: c.orderType,
+        price: limit, qty, tif, postOnly: c.postOnly, reduceOnly: c.reduceOnly, clientOrderId: coid };
     out.push(acc);
-    const meta: OrderMeta = { id: seq, owner, market: m.spec.id, side: c.side, price: limit, qty, reduceOnly: c.reduceOnly };
-    if (c.clientOrderId !== undefined) meta.clientOrderId = c.clientOrderId;
+    const meta: OrderMeta = coid === undefined
+      ? { id: seq, owner, market: m.spec.id, side: c.side, price: limit, qty, reduceOnly: c.reduceOnly }
+      : { id: seq, owner, market: m.spec.id, side: c.side, price: limit, qty, reduceOnly: c.reduceOnly, clientOrderId: coid };
     this.processResult(m, meta, res, false, out);
     return undefined;
   }
@@ -388,7 +473,7 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
       id = orderId;
     } else if (clientOrderId !== undefined) {
       if (typeof clientOrderId !== 'string') return new Rejection('invalid_argument', 'clientOrderId must be a string', 'clientOrderId');
-      id = this.clientIds.get(`${owner}\n${clientOrderId}`);
+      id = this.clientIds.get(owner)?.get(clientOrderId);
     } else {
       return new Rejection('invalid_argument', 'orderId or clientOrderId is required', 'orderId');
     }
@@ -446,7 +531,7 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     const inPlace = price === meta.price && qty <= meta.qty;
     if (!inPlace) {
       const mark = this.mark(m) as number;
-      const feeBound = ceilDiv(BigInt(qty) * BigInt(meta.side === 'buy' ? price : Math.max(price, m.book.bestBid() ?? price)) * BigInt(m.spec.takerFeePpm), PPM);
+      const feeBound = ceilPpm(qty, meta.side === 'buy' ? price : Math.max(price, m.book.bestBid() ?? price), m.spec.takerFeePpm, m.rates.takerFeePpm);
       const r = this.checkMargin(m, owner, m.positions.get(owner), meta.side, qty, price, feeBound, meta.reduceOnly, mark, meta);
       if (r) return r;
     }
@@ -506,13 +591,18 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
   // ───────────────────────────── margin ─────────────────────────────
 
   private imOf(m: MarketState, qty: number, buyOpen: bigint, sellOpen: bigint, mark: bigint): bigint {
-    const pn = BigInt(qty) * mark;
-    const worst = maxBig(absBig(pn + buyOpen), absBig(pn - sellOpen));
-    return ceilDiv(worst * BigInt(m.spec.initialMarginPpm), PPM);
+    return this.imOfValue(m, BigInt(qty) * mark, buyOpen, sellOpen);
+  }
+
+  /** Initial margin from the position's value at mark (pn = qty × mark). */
+  private imOfValue(m: MarketState, pn: bigint, buyOpen: bigint, sellOpen: bigint): bigint {
+    const a = pn + buyOpen, b = pn - sellOpen;
+    const absA = a < 0n ? -a : a, absB = b < 0n ? -b : b;
+    return ceilPpmOf(absA > absB ? absA : absB, m.rates.initialMarginPpm);
   }
 
   private mmOf(m: MarketState, qty: number, mark: bigint): bigint {
-    return ceilDiv(absBig(BigInt(qty) * mark) * BigInt(m.spec.maintenanceMarginPpm), PPM);
+    return ceilPpmOf(absBig(BigInt(qty) * mark), m.rates.maintenanceMarginPpm);
   }
 
   /**
@@ -522,28 +612,31 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
    */
   private checkMargin(m: MarketState, owner: string, pos: Position | undefined, side: Side, qty: number, limit: number,
     feeBound: bigint, reduceOnly: boolean, mark: number, replacing: OrderMeta | undefined): Rejection | undefined {
-    if (this.ledger.balance(owner) < feeBound) return new Rejection('insufficient_balance', 'balance cannot pay the taker fee', 'qty');
+    const balance = this.ledger.balance(owner);
+    if (balance < feeBound) return new Rejection('insufficient_balance', 'balance cannot pay the taker fee', 'qty');
     if (reduceOnly) return undefined;
-    const q = BigInt(qty), L = BigInt(limit), M = BigInt(mark);
-    const loss = side === 'buy' ? maxBig(0n, q * (L - M)) : maxBig(0n, q * (M - L));
-    const p = pos ?? { qty: 0, cost: 0n, entryCost: 0n, buyOpen: 0n, sellOpen: 0n, reduceOnlyIds: undefined };
+    const lossPerLot = side === 'buy' ? limit - mark : mark - limit;
+    const loss = lossPerLot === 0 ? 0n : maxBig(0n, mulBig(qty, lossPerLot));
+    const p = pos ?? NO_POSITION;
     let buyOpen = p.buyOpen, sellOpen = p.sellOpen;
     if (replacing !== undefined) {
-      const old = BigInt(replacing.qty) * BigInt(replacing.price);
+      const old = mulBig(replacing.qty, replacing.price);
       if (replacing.side === 'buy') buyOpen -= old; else sellOpen -= old;
     }
-    if (side === 'buy') buyOpen += q * L; else sellOpen += q * L;
+    if (side === 'buy') buyOpen += mulBig(qty, limit); else sellOpen += mulBig(qty, limit);
     // One pass over the account's markets: equity and initial margin, with this market's IM before and after.
-    let equity = this.ledger.balance(owner);
+    let equity = balance;
     let imOld = 0n, imNew = 0n;
-    for (const mm of this.markets.values()) {
+    const list = this.marketList;
+    for (let i = 0; i < list.length; i++) {
+      const mm = list[i] as MarketState;
       const pp = mm === m ? p : mm.positions.get(owner);
       if (pp === undefined) continue;
-      const mk = mm === m ? M : BigInt(this.mark(mm) ?? 0);
-      equity += BigInt(pp.qty) * mk - pp.cost;
-      const im = this.imOf(mm, pp.qty, pp.buyOpen, pp.sellOpen, mk);
+      const pn = mulBig(pp.qty, mm === m ? mark : (this.mark(mm) ?? 0));
+      equity += pn - pp.cost;
+      const im = this.imOfValue(mm, pn, pp.buyOpen, pp.sellOpen);
       imOld += im;
-      imNew += mm === m ? this.imOf(mm, pp.qty, buyOpen, sellOpen, mk) : im;
+      imNew += mm === m ? this.imOfValue(mm, pn, buyOpen, sellOpen) : im;
     }
     const free = equity - loss - feeBound;
     if (free >= imNew) return undefined;
@@ -588,29 +681,33 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
   private addResting(m: MarketState, meta: OrderMeta): void {
     m.orders.set(meta.id, meta);
     const p = this.pos(m, meta.owner);
-    const n = BigInt(meta.qty) * BigInt(meta.price);
+    const n = mulBig(meta.qty, meta.price);
     if (meta.side === 'buy') p.buyOpen += n; else p.sellOpen += n;
     if (meta.reduceOnly) (p.reduceOnlyIds ??= new Set()).add(meta.id);
-    if (meta.clientOrderId !== undefined) this.clientIds.set(`${meta.owner}\n${meta.clientOrderId}`, meta.id);
+    if (meta.clientOrderId !== undefined) {
+      let ids = this.clientIds.get(meta.owner);
+      if (ids === undefined) this.clientIds.set(meta.owner, ids = new Map());
+      ids.set(meta.clientOrderId, meta.id);
+    }
   }
 
   private removeResting(m: MarketState, meta: OrderMeta): void {
     m.orders.delete(meta.id);
     const p = this.pos(m, meta.owner);
-    const n = BigInt(meta.qty) * BigInt(meta.price);
+    const n = mulBig(meta.qty, meta.price);
     if (meta.side === 'buy') p.buyOpen -= n; else p.sellOpen -= n;
     if (meta.reduceOnly) {
       p.reduceOnlyIds?.delete(meta.id);
       if (p.reduceOnlyIds?.size === 0) p.reduceOnlyIds = undefined;
     }
-    if (meta.clientOrderId !== undefined) this.clientIds.delete(`${meta.owner}\n${meta.clientOrderId}`);
-    this.gc(m, meta.owner);
+    if (meta.clientOrderId !== undefined) this.clientIds.get(meta.owner)?.delete(meta.clientOrderId);
+    if (p.qty === 0 && p.cost === 0n && p.buyOpen === 0n && p.sellOpen === 0n) this.gc(m, meta.owner);
   }
 
   /** Lower a resting order's remaining qty after a fill or a trim. */
   private reduceResting(m: MarketState, meta: OrderMeta, newQty: number): void {
     const p = this.pos(m, meta.owner);
-    const d = BigInt(meta.qty - newQty) * BigInt(meta.price);
+    const d = mulBig(meta.qty - newQty, meta.price);
     if (meta.side === 'buy') p.buyOpen -= d; else p.sellOpen -= d;
     meta.qty = newQty;
   }
@@ -633,18 +730,20 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     for (const r of this.ownOrders(m, owner)) this.cancelResting(m, m.orders.get(r.id) as OrderMeta, reason, out);
   }
 
-  private applyFill(m: MarketState, owner: string, dq: number, price: number): void {
+  /** `notional` is |dq| × price, computed once per fill by the caller (both sides use it). */
+  private applyFill(m: MarketState, owner: string, dq: number, price: number, notional: bigint): void {
     const p = this.pos(m, owner);
     const old = p.qty;
     const nq = old + dq;
-    p.cost += BigInt(dq) * BigInt(price);
+    p.cost = dq > 0 ? p.cost + notional : dq < 0 ? p.cost - notional : p.cost;
     if (old === 0 || (old > 0) === (dq > 0)) {
-      p.entryCost += BigInt(Math.abs(dq)) * BigInt(price);
+      p.entryCost += notional;
+    } else if (nq === 0) {
+      p.entryCost = 0n;
     } else if (Math.abs(dq) <= Math.abs(old)) {
       p.entryCost -= (p.entryCost * BigInt(Math.abs(dq))) / BigInt(Math.abs(old));
-      if (nq === 0) p.entryCost = 0n;
     } else {
-      p.entryCost = BigInt(Math.abs(nq)) * BigInt(price);
+      p.entryCost = mulBig(Math.abs(nq), price);
     }
     p.qty = nq;
   }
@@ -689,17 +788,18 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
       this.reduceResting(m, maker, f.makerRemaining);
     }
     const dq = f.takerSide === 'buy' ? f.qty : -f.qty;
-    this.applyFill(m, f.takerAccount, dq, f.price);
-    this.applyFill(m, f.makerAccount, -dq, f.price);
-    const notional = BigInt(f.qty) * BigInt(f.price);
+    const notional = mulBig(f.qty, f.price); // once per fill: both positions and the fees use it
+    this.applyFill(m, f.takerAccount, dq, f.price, notional);
+    this.applyFill(m, f.makerAccount, -dq, f.price, notional);
+    const spec = m.spec;
     let takerFee: bigint;
     if (liquidation) {
-      takerFee = minBig(floorDiv(notional * BigInt(m.spec.liquidationFeePpm), PPM), maxBig(0n, this.ledger.balance(f.takerAccount)));
+      takerFee = minBig(floorPpm(f.qty, f.price, spec.liquidationFeePpm, m.rates.liquidationFeePpm), maxBig(0n, this.ledger.balance(f.takerAccount)));
     } else {
-      takerFee = floorDiv(notional * BigInt(m.spec.takerFeePpm), PPM);
+      takerFee = floorPpm(f.qty, f.price, spec.takerFeePpm, m.rates.takerFeePpm);
     }
-    const makerFee = m.spec.makerFeePpm === 0 ? 0n
-      : minBig(floorDiv(notional * BigInt(m.spec.makerFeePpm), PPM), this.ledger.balance(f.makerAccount));
+    const makerFee = spec.makerFeePpm === 0 ? 0n
+      : minBig(floorPpm(f.qty, f.price, spec.makerFeePpm, m.rates.makerFeePpm), this.ledger.balance(f.makerAccount));
     out.push({
       type: 'Trade', market: m.spec.id, price: f.price, qty: f.qty, takerSide: f.takerSide, makerOrderId: f.makerId,
       takerOrderId: f.takerId, maker: accountOf(f.makerAccount), taker: accountOf(f.takerAccount),
@@ -746,21 +846,23 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     const receivers: [string, bigint][] = [];
     let shortfall = 0n;
     const owners = [...m.positions.keys()].sort(cmp);
-    for (const owner of owners) {
+    for (let i = 0; i < owners.length; i++) {
+      const owner = owners[i] as string;
       const p = m.positions.get(owner) as Position;
       if (p.qty === 0 && p.cost === 0n) continue;
-      const value = BigInt(p.qty) * M;
-      const funding = ceilDiv(value * rate, div);
+      const value = p.qty === 0 ? 0n : mulBig(p.qty, mark);
+      const funding = rate === 0n || value === 0n ? 0n : ceilDiv(value * rate, div);
       const s = value - p.cost - funding;
       p.cost = value;
       if (s < 0n) {
-        const pay = minBig(-s, maxBig(0n, this.ledger.balance(owner)));
+        const bal = this.ledger.balance(owner);
+        const pay = minBig(-s, bal > 0n ? bal : 0n);
         this.ledger.transfer(owner, pool, pay, 'pnl_settlement', out, m.spec.id);
         shortfall += -s - pay;
       } else if (s > 0n) {
         receivers.push([owner, s]);
       }
-      this.gc(m, owner);
+      if (p.qty === 0) this.gc(m, owner);
     }
     let owed = 0n;
     for (const [, s] of receivers) owed += s;
@@ -791,10 +893,23 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
       for (const [o, p] of m.positions) if (p.qty !== 0 && o.startsWith('user:')) owners.add(o);
     }
     let k = 0;
+    // Marks only move when a liquidation trades, so they are read once and again after each liquidation.
+    const list = this.marketList;
+    const marks = list.map((m) => this.mark(m) ?? 0);
     for (const owner of [...owners].sort(cmp)) {
-      const mm = this.maintenanceMargin(owner);
-      if (mm === 0n || this.equity(owner) >= mm) continue;
+      let mm = 0n;
+      let equity = this.ledger.balance(owner);
+      for (let i = 0; i < list.length; i++) {
+        const m = list[i] as MarketState;
+        const p = m.positions.get(owner);
+        if (p === undefined) continue;
+        const pn = mulBig(p.qty, marks[i] as number);
+        if (p.qty !== 0) mm += ceilPpmOf(pn < 0n ? -pn : pn, m.rates.maintenanceMarginPpm);
+        equity += pn - p.cost;
+      }
+      if (mm === 0n || equity >= mm) continue;
       k = this.liquidate(owner, seq, k, out);
+      for (let i = 0; i < list.length; i++) marks[i] = this.mark(list[i] as MarketState) ?? 0;
     }
   }
 
@@ -911,6 +1026,10 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
 }
 
 // ───────────────────────────── validation helpers ─────────────────────────────
+
+function kindOf(command: unknown): string {
+  return typeof command === 'object' && command !== null ? String((command as { type?: unknown }).type) : 'unknown';
+}
 
 function checkAccount(a: unknown): Rejection | undefined {
   if (typeof a !== 'string' || !ACCOUNT_RE.test(a)) return new Rejection('invalid_argument', 'account must be 1..128 characters of [A-Za-z0-9_.-]', 'account');

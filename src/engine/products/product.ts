@@ -40,6 +40,13 @@ export interface ProductContext {
     mark(market: string): number | undefined;
     /** Moves `qty` lots (signed, the holder's direction) and their cost from one owner to another. */
     movePosition(market: string, from: string, to: string, qty: number, out: EngineEvent[]): void;
+    /**
+     * Would `owner` meet initial margin after trading `qty` lots on `side` at `price`, paying `feeMsat`?
+     * The core's own order check (equity and initial margin across all markets), so products never copy it.
+     */
+    checkTrade(market: string, owner: string, side: 'buy' | 'sell', qty: number, price: number, feeMsat: bigint): Rejection | undefined;
+    /** Books a trade of `qty` lots at `price` between two owners outside the book (index-priced trades). */
+    trade(market: string, buyer: string, seller: string, qty: number, price: number, out: EngineEvent[]): void;
     markets(): string[];
   };
 }

@@ -1,4 +1,45 @@
-// Commands of the bdc product. Plain JSON data (safe integers, strings, booleans); the journal stores them as they are.
-// Placeholder until the product lands: `never` keeps the Command union closed.
-export type BdcCommand = never;
-export const BDC_COMMAND_TYPES: readonly string[] = [];
+// Commands of the bdc product (block-delta contracts, Powswap). Plain JSON data (safe integers, strings,
+// booleans); the journal stores them as they are.
+import type { TimeInForce } from '../../book/types.js';
+
+/** FAST wins if height H is mined first; SLOW if MTP reaches the deadline T first. */
+export type BdcSide = 'FAST' | 'SLOW';
+
+/**
+ * Lists a series "height H is mined before MTP reaches T" (operator/admin: the gateway only lets the
+ * operator send it). Market id `BDC-<H>-<T>`.
+ */
+export interface BdcListSeriesCommand {
+  type: 'BdcListSeries';
+  /** Target height H (a CLTV height lock: below 500,000,000). */
+  height: number;
+  /** Deadline T, unix seconds, compared with MTP (BIP113); a CLTV time lock, so 500,000,000 ≤ T ≤ 2^32 − 1. */
+  deadline: number;
+  /** What one contract pays its winner, sat; a multiple of 10,000 so that one bps is a whole sat. */
+  payoutSat: number;
+}
+
+/**
+ * An order on a series' book. `price` is always the FAST side's price in basis points of the payout
+ * (1..9999): FAST pays price/10000 × payout per contract, SLOW pays (10000 − price)/10000 × payout.
+ * FAST orders are the book's bids, SLOW orders its asks.
+ */
+export interface BdcPlaceOrderCommand {
+  type: 'BdcPlaceOrder';
+  account: string;
+  series: string;
+  side: BdcSide;
+  price: number;
+  /** Contracts. */
+  qty: number;
+  tif: TimeInForce;
+  postOnly: boolean;
+  clientOrderId?: string;
+}
+
+export interface BdcCancelOrderCommand { type: 'BdcCancelOrder'; account: string; series: string; orderId?: number; clientOrderId?: string }
+/** Cancels the account's resting orders on one series, or on every series when `series` is absent. */
+export interface BdcCancelAllCommand { type: 'BdcCancelAll'; account: string; series?: string }
+
+export type BdcCommand = BdcListSeriesCommand | BdcPlaceOrderCommand | BdcCancelOrderCommand | BdcCancelAllCommand;
+export const BDC_COMMAND_TYPES: readonly string[] = ['BdcListSeries', 'BdcPlaceOrder', 'BdcCancelOrder', 'BdcCancelAll'];

@@ -85,3 +85,25 @@ export function quoteForward(t: ForwardTerms, indexSatPerPHDay: number, taker: '
     breakEvenIndexSatPerPHDay: breakEven,
   };
 }
+
+/** 110 % of a contract value (floor), the collateral a miner locks. */
+export function collateralOfValue(valueMsat: bigint): bigint {
+  return (valueMsat * COLLATERAL_RATIO_PPM) / PPM;
+}
+
+/** 0.2 % of a contract value (floor), paid by the taker of a fill. */
+export function takerFeeOfValue(valueMsat: bigint): bigint {
+  return (valueMsat * TAKER_FEE_PPM) / PPM;
+}
+
+/** 0.5 % of delivered rewards (floor). */
+export function deliveryFeeOf(deliveredMsat: bigint): bigint {
+  return (deliveredMsat * DELIVERY_FEE_PPM) / PPM;
+}
+
+/** Day `day`'s (0-based) collateral tranche: collateral / n, the last day takes the remainder so the n tranches sum to it. */
+export function collateralTranche(collateralMsat: bigint, days: number, day: number): bigint {
+  const n = BigInt(days);
+  const base = collateralMsat / n;
+  return day === days - 1 ? collateralMsat - base * (n - 1n) : base;
+}

@@ -1,0 +1,64 @@
+/**
+ * The engine-backed ProductsPort: submit through the Sequencer (EngineCore.submit or any function with
+ * its contract), reads on the live Exchange, and one `ingest(seq, events)` hook the wiring calls for
+ * every applied command: it feeds the history projection and the block-delta ContractService.
+ */
+import type { Command, EngineEvent, Exchange } from '../../engine/index.js';
+import type { IndexChain } from '../../index/chain-view.js';
+import type { ContractService } from '../../operator/contract-service.js';
+import type { ApiKeyStore } from '../auth/api-keys.js';
+import type { Principal } from '../auth/authenticate.js';
+import { AccountHistory } from './history.js';
+import type { ProductsPort } from './port.js';
+
+export interface ProductsPortDeps {
+  submit(cmd: Command): Promise<{ seq: number; events: EngineEvent[] }>;
+  exchange: Exchange | (() => Exchange);
+  chain: IndexChain;
+  contracts?: ContractService;
+  history?: AccountHistory;
+  /** To recognise API keys carrying the 'admin' scope (operator actions). */
+  apiKeys?: ApiKeyStore;
+  /** Account ids (x-only pubkeys) allowed to act as the operator. */
+  operatorAccounts?: readonly string[];
+  bdcModel?: { paths?: number; seed?: number };
+  /** Wall clock for edge checks (default Date.now). */
+  nowMs?: () => number;
+  onError?: (where: string, e: unknown) => void;
+}
+
+export interface EngineProductsPort extends ProductsPort {
+  /** Call for every applied command, in seq order (EngineCore.on((seq, _c, events) => port.ingest(seq, events))). */
+  ingest(seq: number, events: readonly EngineEvent[]): void;
+}
+
+export function createProductsPort(deps: ProductsPortDeps): EngineProductsPort {
+  const history = deps.history ?? new AccountHistory();
+  const exchange = typeof deps.exchange === 'function' ? deps.exchange : ((ex: Exchange) => () => ex)(deps.exchange);
+  const operators = new Set(deps.operatorAccounts ?? []);
+  const onError = deps.onError ?? (() => {});
+  return {
+    submit: (cmd) => deps.submit(cmd),
+    exchange,
+    chain: deps.chain,
+    ...(deps.contracts !== undefined ? { contracts: deps.contracts } : {}),
+    history,
+    nowMs: deps.nowMs ?? (() => Date.now()),
+    ...(deps.bdcModel !== undefined ? { bdcModel: deps.bdcModel } : {}),
+    isOperator(p: Principal): boolean {
+      if (p.via === 'account') return operators.has(p.account);
+      const rec = p.keyId === undefined ? undefined : deps.apiKeys?.get(p.keyId);
+      return rec !== undefined && (rec.scopes as readonly string[]).includes('admin');
+    },
+    ingest(seq, events) {
+      history.ingest(seq, events);
+      if (deps.contracts !== undefined) {
+        try {
+          deps.contracts.onEvents(events, seq);
+        } catch (e) {
+          onError('contracts', e); // the contract store failing must not stop the engine's acks
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * Block-delta contracts ("height H is mined before MTP reaches T"): series with the model's fair odds
+ * beside the book, books, listing (operator only), orders, positions, and the contract documents and exit
+ * packages the operator's ContractService keeps. Prices are FAST-side basis points of the payout.
+ */
+import { Type } from 'typebox';
+import { bdcBook, bdcModuleOf, bdcOrdersOf, bdcPositionsOf, bdcQuote, bdcSeriesViews, type SeriesFairValue } from '../../../engine/products/bdc/index.js';
+import type { Exchange } from '../../../engine/index.js';
+import { HashPerpError } from '../../../units/errors.js';
+import { ApiError } from '../../errors.js';
+import type { ProductsPort } from '../../products/port.js';
+import * as S from '../../schemas.js';
+import type { App } from '../../server.js';
+import { errs, eventsOf, isoOf, Obj, security, submitOrRefuse, Tif, wire } from './common.js';
+
+const SeriesId = Type.String({ pattern: '^BDC-[0-9]{1,9}-[0-9]{1,10}$', description: 'BDC-<height>-<deadline>' });
+const PositionId = Type.String({ pattern: '^BDC-[0-9]{1,9}-[0-9]{1,10}#[0-9]{1,15}$', description: '<series>#<n>; percent-encode the # in URLs (%23)' });
+const Bps = Type.Integer({ minimum: 1, maximum: 9999, description: 'FAST price, basis points of the payout' });
+
+export const BdcListBody = Type.Object(
+  { height: Type.Integer({ minimum: 1, maximum: 499_999_999 }), deadline: Type.Integer({ minimum: 500_000_000, maximum: 0xffff_ffff }), payoutSat: Type.Integer({ minimum: 10_000, maximum: 100_000_000, multipleOf: 10_000 }) },
+  { additionalProperties: false },
+);
+export const BdcOrderBody = Type.Object(
+  {
+    series: SeriesId,
+    side: Type.Union([Type.Literal('FAST'), Type.Literal('SLOW')]),
+    price: Bps,
+    qty: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'contracts' }),
+    tif: Type.Optional(Tif),
+    postOnly: Type.Optional(Type.Boolean()),
+    clientOrderId: Type.Optional(S.ClientOrderId),
+  },
+  { additionalProperties: false },
+);
+
+export function registerBdcRoutes(app: App, port: ProductsPort): void {
+  // The model runs per series and tip (Monte Carlo when a retarget intervenes): cache by tip height.
+  const fairCache = new Map<string, { fair?: SeriesFairValue; error?: string }>();
+  let fairHeight = -2;
+  const fairOf = (ex: Exchange, series: string): { fair?: SeriesFairValue; error?: string } => {
+    const h = ex.productContext(0).chain.height;
+    if (h !== fairHeight) {
+      fairCache.clear();
+      fairHeight = h;
+    }
+    let v = fairCache.get(series);
+    if (v === undefined) {
+      try {
+        const q = h < 0 ? undefined : bdcQuote(ex, series, port.chain, { paths: port.bdcModel?.paths ?? 2_000, seed: port.bdcModel?.seed ?? 1, levels: 1 });
+        v = q === undefined ? { error: 'no block processed yet' } : { fair: q.fair };
+      } catch (e) {
+        v = { error: e instanceof Error ? e.message : String(e) };
+      }
+      fairCache.set(series, v);
+    }
+    return v;
+  };
+
+  const seriesView = (ex: Exchange, s: ReturnType<typeof bdcSeriesViews>[number]): Record<string, unknown> => {
+    const f = fairOf(ex, s.series);
+    const tip = ex.productContext(0).chain;
+    const fair = f.fair === undefined ? null : f.fair.decided ? { fairBps: f.fair.fairBps, decided: true, basis: f.fair.basis } : { ...f.fair.fair, decided: false };
+    return wire({
+      series: s.series, height: s.height, deadline: s.deadline, deadlineIso: isoOf(s.deadline),
+      heightEtaIso: tip.height >= 0 && s.height > tip.height ? isoOf(tip.time + (s.height - tip.height) * 600) : null,
+      payoutSat: s.payoutSat, bestBid: s.bestBid ?? null, bestAsk: s.bestAsk ?? null, fairBps: fair?.fairBps ?? null, fair, fairError: f.error ?? null,
+      status: s.status, winner: s.winner, decidedAtHeight: s.decidedAtHeight, openInterest: s.openInterest, potMsat: s.potMsat,
+    });
+  };
+
+  app.get(
+    '/v1/bdc/series',
+    { schema: { tags: ['bdc'], summary: 'Series with H, T (unix and ISO), payout, best bid/ask, the model’s fair bps, status/outcome', response: { 200: Obj({ series: Type.Array(Obj({ series: Type.String() })) }) } } },
+    async () => {
+      const ex = port.exchange();
+      const tip = ex.productContext(0).chain;
+      return { height: tip.height, mtp: tip.mtp, series: bdcSeriesViews(ex).map((s) => seriesView(ex, s)) };
+    },
+  );
+
+  app.get(
+    '/v1/bdc/series/:series/book',
+    { schema: { tags: ['bdc'], summary: 'A series’ book: bids are FAST orders, asks SLOW orders (FAST bps)', params: Type.Object({ series: SeriesId }), querystring: S.BookQuery, response: { 200: Obj({ series: Type.String(), bids: Type.Array(S.Level), asks: Type.Array(S.Level) }), ...errs } } },
+    async (req) => {
+      const ex = port.exchange();
+      const b = bdcBook(ex, req.params.series, req.query.levels ?? 50);
+      if (b === undefined) throw new ApiError(404, 'unknown_series', `no series ${req.params.series}`, 'params.series');
+      const f = fairOf(ex, req.params.series).fair;
+      return { series: req.params.series, bids: b.bids.map((l) => ({ price: l.price, size: l.qty })), asks: b.asks.map((l) => ({ price: l.price, size: l.qty })), fairBps: f === undefined ? null : f.decided ? f.fairBps : f.fair.fairBps };
+    },
+  );
+
+  app.post(
+    '/v1/bdc/series',
+    {
+      // 'admin' is an API key scope the operator grants itself; the auth hook checks the key carries it
+      // (the route-config type lists only the scopes of the public key API, hence the cast).
+      config: { auth: 'admin' as 'read' },
+      schema: { tags: ['bdc'], summary: 'List a series (operator only: an admin API key or an operator account)', security, body: BdcListBody, response: { 200: Obj({ seq: Type.Integer(), series: Type.String() }), ...errs } },
+    },
+    async (req) => {
+      if (!port.isOperator(req.principal!)) throw new ApiError(403, 'operator_only', 'only the operator lists series', 'x-hp-account');
+      const b = req.body;
+      const { seq, events } = await submitOrRefuse(port, { type: 'BdcListSeries', height: b.height, deadline: b.deadline, payoutSat: b.payoutSat });
+      const l = eventsOf(events, 'BdcSeriesListed')[0];
+      return { seq, series: l?.series ?? `BDC-${b.height}-${b.deadline}`, height: b.height, deadline: b.deadline, deadlineIso: isoOf(b.deadline), payoutSat: b.payoutSat };
+    },
+  );
+
+  app.post(
+    '/v1/bdc/orders',
+    { config: { auth: 'trade' }, schema: { tags: ['bdc'], summary: 'Order on a series (FAST bids, SLOW offers; price in FAST bps)', security, body: BdcOrderBody, response: { 200: Obj({ seq: Type.Integer(), orderId: Type.Integer(), status: Type.String() }), ...errs } } },
+    async (req) => {
+      const b = req.body;
+      const account = req.principal!.account;
+      const { seq, events } = await submitOrRefuse(port, {
+        type: 'BdcPlaceOrder', account, series: b.series, side: b.side, price: b.price, qty: b.qty, tif: b.tif ?? 'GTC', postOnly: b.postOnly ?? false,
+        ...(b.clientOrderId !== undefined ? { clientOrderId: b.clientOrderId } : {}),
+      });
+      const orderId = eventsOf(events, 'BdcOrderAccepted')[0]?.orderId ?? 0;
+      const trades = eventsOf(events, 'BdcTrade').filter((t) => t.takerOrderId === orderId);
+      const filled = trades.reduce((s, t) => s + t.qty, 0);
+      const resting = eventsOf(events, 'BdcOrderResting').find((r) => r.orderId === orderId);
+      const status = resting !== undefined ? (filled > 0 ? 'partially_filled' : 'open') : filled === b.qty ? 'filled' : filled > 0 ? 'partially_filled' : 'expired';
+      const positions = eventsOf(events, 'BdcPositionOpened').filter((p) => p.account === account).map((p) => p.positionId);
+      return wire({ seq, orderId, series: b.series, ...(b.clientOrderId !== undefined ? { clientOrderId: b.clientOrderId } : {}), status, filled, remaining: resting?.qty ?? 0, positionIds: positions, takerFeeMsat: trades.reduce((s, t) => s + t.takerFeeMsat, 0n) });
+    },
+  );
+
+  app.delete(
+    '/v1/bdc/orders/:orderId',
+    { config: { auth: 'trade', cancel: true }, schema: { tags: ['bdc'], summary: 'Cancel a resting order (its escrow returns)', security, params: Type.Object({ orderId: Type.String({ pattern: '^[1-9][0-9]{0,14}$' }) }), querystring: Type.Object({ series: Type.Optional(SeriesId) }, { additionalProperties: false }), response: { 200: Obj({ seq: Type.Integer(), orderId: Type.Integer(), status: Type.String() }), ...errs } } },
+    async (req) => {
+      const account = req.principal!.account;
+      const orderId = Number(req.params.orderId);
+      const o = bdcOrdersOf(port.exchange(), account, req.query.series).find((x) => x.orderId === orderId);
+      // Another account's order is indistinguishable from a missing one, and nothing is journaled.
+      if (o === undefined) throw new ApiError(404, 'unknown_order', `no resting order ${orderId} of this account${req.query.series ? ' on ' + req.query.series : ''}`, 'params.orderId');
+      const { seq, events } = await submitOrRefuse(port, { type: 'BdcCancelOrder', account, series: o.series, orderId }, (f) => (f === 'orderId' ? 'params.orderId' : 'querystring.' + f));
+      const c = eventsOf(events, 'BdcOrderCancelled')[0];
+      return wire({ seq, orderId, series: o.series, status: 'cancelled', remainingQty: c?.remainingQty ?? 0, releasedMsat: c?.releasedMsat ?? 0n });
+    },
+  );
+
+  app.get(
+    '/v1/bdc/positions',
+    { config: { auth: 'read' }, schema: { tags: ['bdc'], summary: 'The account’s open positions and resting orders, with contract VTXO status', security, response: { 200: Obj({ positions: Type.Array(Obj({ positionId: Type.String() })) }), ...errs } } },
+    async (req) => {
+      const account = req.principal!.account;
+      const ex = port.exchange();
+      return { positions: bdcPositionsOf(ex, account).map((p) => ({ ...wire(p), contract: contractStatus(port, p.positionId) })), orders: bdcOrdersOf(ex, account) };
+    },
+  );
+
+  const contractDoc = (positionId: string) => {
+    const svc = port.contracts;
+    if (svc === undefined) throw new ApiError(503, 'contracts_unavailable', 'this server runs no contract service');
+    try {
+      return { svc, doc: svc.contract(positionId) };
+    } catch (e) {
+      if (e instanceof HashPerpError && e.code === 'position_unknown') throw new ApiError(404, 'unknown_position', e.message, 'params.positionId');
+      throw e;
+    }
+  };
+
+  app.get(
+    '/v1/bdc/contracts/:positionId',
+    { schema: { tags: ['bdc'], summary: 'The contract document: terms, address, leaves and control blocks, status, exit package if batched', params: Type.Object({ positionId: PositionId }), response: { 200: Obj({ positionId: Type.String(), funded: Type.Boolean() }), ...errs } } },
+    async (req) => {
+      const { doc } = contractDoc(req.params.positionId);
+      const live = bdcModuleOf(port.exchange()).getPosition(req.params.positionId);
+      return { ...wire(doc), open: live !== undefined };
+    },
+  );
+
+  app.get(
+    '/v1/bdc/contracts/:positionId/exit-package',
+    { schema: { tags: ['bdc'], summary: 'Download the exit package (pre-signed transactions to exit alone)', params: Type.Object({ positionId: PositionId }) } },
+    async (req, reply) => {
+      const { svc } = contractDoc(req.params.positionId);
+      let pkg: string;
+      try {
+        pkg = svc.exitPackage(req.params.positionId);
+      } catch (e) {
+        if (e instanceof HashPerpError && e.code === 'not_batched') throw new ApiError(409, 'not_batched', e.message, 'params.positionId');
+        throw e;
+      }
+      const name = 'exit-package-' + req.params.positionId.replace(/[^A-Za-z0-9-]/g, '_') + '.json';
+      return reply.type('application/json; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(pkg);
+    },
+  );
+}
+
+function contractStatus(port: ProductsPort, positionId: string): Record<string, unknown> | null {
+  const svc = port.contracts;
+  if (svc === undefined) return null;
+  try {
+    const r = svc.record(positionId);
+    return { status: r.status, address: r.vtxo?.address ?? null, funded: r.batch?.funded ?? false, batched: r.batch !== undefined };
+  } catch {
+    return null;
+  }
+}

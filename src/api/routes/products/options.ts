@@ -1,0 +1,71 @@
+/**
+ * Hashprice options: the vault's quote (made here, at the edge, from the index history: μ, σ, the Hedge
+ * model), buying at that quote (the engine re-checks it against its own chain view), the account's options.
+ */
+import { Type } from 'typebox';
+import { DEFAULT_OPTIONS_CONFIG, optionsOf, quoteOption, quoteTipOf, type OptionQuoteResult } from '../../../engine/products/options/index.js';
+import { ApiError } from '../../errors.js';
+import type { ProductsPort } from '../../products/port.js';
+import * as S from '../../schemas.js';
+import type { App } from '../../server.js';
+import { errs, eventsOf, modelCall, Msat, Obj, security, submitOrRefuse, wire } from './common.js';
+
+const OptionType = Type.Union([Type.Literal('call'), Type.Literal('put')]);
+export const OptionTerms = Type.Object(
+  {
+    optionType: OptionType,
+    strike: Type.Integer({ minimum: 1, maximum: 4_000_000_000, description: 'sat/PH/day' }),
+    expiryHeight: S.Height,
+    lots: Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'lots of 1 TH/s·day' }),
+  },
+  { additionalProperties: false },
+);
+
+function quoteView(q: OptionQuoteResult, tipTime: number): Record<string, unknown> {
+  const c = q.command;
+  return wire({
+    optionType: c.optionType, strike: c.strike, expiryHeight: c.expiryHeight, lots: c.lots,
+    premiumMsat: q.premiumMsat, modelMsat: q.modelMsat, spreadBps: c.quote.spreadBps,
+    feePpm: DEFAULT_OPTIONS_CONFIG.feePpm,
+    mu: q.model.mu, sigma: q.model.sigma, muUsed: q.model.muUsed, sigmaUsed: q.model.sigmaUsed,
+    stdErrLogDrift: q.model.stdErrLogDrift, stdErrSigma: q.model.stdErrSigma, estimation: { window: q.model.window, method: q.model.method },
+    expiryUtc: q.expiryEstimateUtc,
+    basis: { index: c.quote.indexAtQuote, height: c.quote.quotedAtHeight, mtp: c.quote.quotedAtMtp, time: tipTime },
+    price: q.price,
+    quote: c.quote,
+  });
+}
+
+export function registerOptionRoutes(app: App, port: ProductsPort): void {
+  const quote = (account: string, t: { optionType: 'call' | 'put'; strike: number; expiryHeight: number; lots: number }) => {
+    const tip = quoteTipOf(port.exchange());
+    if (tip === undefined) throw new ApiError(503, 'index_unavailable', 'no index yet: the engine has processed no block');
+    return { tip, q: modelCall('option quote', () => quoteOption(port.chain, tip, { account, ...t })) };
+  };
+
+  app.get(
+    '/v1/options/quote',
+    { schema: { tags: ['options'], summary: 'The vault’s quote for a European HPI call or put: premium, model value, μ, σ, expiry date', querystring: OptionTerms, response: { 200: Obj({ premiumMsat: Msat, modelMsat: Msat, mu: Type.Number(), sigma: Type.Number(), expiryUtc: Type.String() }), ...errs } } },
+    async (req) => {
+      const { tip, q } = quote('quote', req.query);
+      return quoteView(q, tip.time);
+    },
+  );
+
+  app.post(
+    '/v1/options/buy',
+    { config: { auth: 'trade' }, schema: { tags: ['options'], summary: 'Buy from the vault at the server’s quote (made now, re-checked by the engine)', security, body: OptionTerms, response: { 200: Obj({ seq: Type.Integer(), optionId: Type.String() }), ...errs } } },
+    async (req) => {
+      const { tip, q } = quote(req.principal!.account, req.body);
+      const { seq, events } = await submitOrRefuse(port, q.command, (f) => (f.startsWith('quote') ? 'body' : 'body.' + f));
+      const b = eventsOf(events, 'OptionBought')[0];
+      return { seq, optionId: b?.optionId ?? '', ...wire({ bought: b ?? null }), quote: quoteView(q, tip.time) };
+    },
+  );
+
+  app.get(
+    '/v1/options',
+    { config: { auth: 'read' }, schema: { tags: ['options'], summary: 'The account’s options (open and settled)', security, response: { 200: Obj({ options: Type.Array(Obj({ id: Type.String() })) }), ...errs } } },
+    async (req) => ({ options: optionsOf(port.exchange(), req.principal!.account).map((o) => wire(o)) }),
+  );
+}

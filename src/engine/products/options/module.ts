@@ -1,0 +1,321 @@
+// The options product: the vault sells European HPI calls and puts at a quote made at the edge, locks the
+// worst-case payoff as collateral, follows the expiry day's index block by block and settles on its mean.
+import { FEES, VAULT, userAccount } from '../../ledger/ledger.js';
+import type { EngineEvent } from '../../events.js';
+import { Rejection } from '../../rejection.js';
+import type { ProductCommandBase, ProductContext, ProductModule } from '../product.js';
+import { DEFAULT_MAX_INDEX_MOVE_BPS, DEFAULT_MAX_QUOTE_AGE_S, MIN_EXPIRY_BLOCKS, checkMinimumExpiry, checkQuoteFresh } from '../../../pricing/options.js';
+import type { BuyOptionCommand, OptionQuote } from './commands.js';
+import { EXPIRY_DAY_BLOCKS, collateralMsat, liabilityMsat, payoffMsat, type OptionType } from './rules.js';
+
+export const OPTIONS = 'options';
+
+export interface OptionsConfig {
+  /** Exchange fee on the premium, ppm, to `fees` (paid by the buyer on top of the premium). */
+  feePpm: number;
+  /** The vault quotes around model value: the spread over model must lie in [min, max] bps. */
+  minSpreadBps: number;
+  maxSpreadBps: number;
+  /** Freshness rule (see checkQuoteFresh): largest index move since the quote, largest MTP advance. */
+  maxIndexMoveBps: number;
+  maxQuoteAgeS: number;
+  /** Expiry at least this many blocks above the engine's tip (72 h). */
+  minExpiryBlocks: number;
+  /** The vault's limit: collateral locked in options ≤ this fraction (ppm) of the vault's capital. */
+  maxLockedPpm: number;
+  maxLots: number;
+}
+
+export const DEFAULT_OPTIONS_CONFIG: OptionsConfig = {
+  feePpm: 2_000, minSpreadBps: 100, maxSpreadBps: 2_000, maxIndexMoveBps: DEFAULT_MAX_INDEX_MOVE_BPS,
+  maxQuoteAgeS: DEFAULT_MAX_QUOTE_AGE_S, minExpiryBlocks: MIN_EXPIRY_BLOCKS, maxLockedPpm: 500_000, maxLots: 1_000_000_000,
+};
+
+export interface OptionPosition {
+  id: string;
+  /** The user id of the current holder (no `user:` prefix). */
+  holder: string;
+  buyer: string;
+  type: OptionType;
+  strike: bigint;
+  lots: bigint;
+  expiryHeight: number;
+  openedAtHeight: number;
+  premiumMsat: bigint;
+  modelMsat: bigint;
+  feeMsat: bigint;
+  collateralMsat: bigint;
+  muPpm: number;
+  sigmaPpm: number;
+  indexAtQuote: number;
+  quotedAtHeight: number;
+  status: 'open' | 'settled';
+  /** Set at settlement. */
+  payoffMsat?: bigint;
+  indexSum?: bigint;
+  blocks?: number;
+}
+
+/** Running sum of the index over an expiry day (shared by every option expiring at that height). */
+interface ExpiryDay { sum: bigint; n: number; last: number }
+
+const ACCOUNT_RE = /^[A-Za-z0-9_.\-]{1,128}$/;
+const MSAT_RE = /^(0|[1-9][0-9]{0,29})$/;
+const MAX_PRICE = 4_000_000_000;
+const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): v is number =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const bad = (field: string, msg: string): Rejection => new Rejection('invalid_argument', `${field}: ${msg}`, field);
+
+export const collateralAccount = (optionId: string): string => `${OPTIONS}:${optionId}:collateral`;
+/** Swap offers may name holders as user ids or ledger owners. */
+const userIdOf = (owner: string): string => (owner.startsWith('user:') ? owner.slice(5) : owner);
+
+export class OptionsModule implements ProductModule {
+  readonly name = OPTIONS;
+  readonly commandTypes = ['BuyOption'] as const;
+  private readonly options = new Map<string, OptionPosition>();
+  private readonly open = new Set<string>();
+  private readonly days = new Map<number, ExpiryDay>();
+  private lockedMsat = 0n;
+
+  constructor(readonly config: OptionsConfig = DEFAULT_OPTIONS_CONFIG) {}
+
+  // ───────────────────────────── reads ─────────────────────────────
+
+  get(id: string): OptionPosition | undefined {
+    const o = this.options.get(id);
+    return o === undefined ? undefined : { ...o };
+  }
+
+  /** Every option a user holds or held, by id. */
+  ofHolder(account: string): OptionPosition[] {
+    return [...this.options.values()].filter((o) => o.holder === account).sort((a, b) => cmp(a.id, b.id)).map((o) => ({ ...o }));
+  }
+
+  openOptions(): OptionPosition[] {
+    return [...this.open].sort(cmp).map((id) => ({ ...(this.options.get(id) as OptionPosition) }));
+  }
+
+  /** Collateral locked for open options (msat): the vault's money, outside its ledger account. */
+  locked(): bigint {
+    return this.lockedMsat;
+  }
+
+  /** The observed part of an expiry day: index sum and blocks seen so far. */
+  expiryDay(expiryHeight: number): { sum: bigint; n: number } {
+    const d = this.days.get(expiryHeight);
+    return { sum: d?.sum ?? 0n, n: d?.n ?? 0 };
+  }
+
+  /**
+   * Booked liability of open options (msat, see rules.liabilityMsat) at the engine's chain view, and the
+   * vault's claim on them: Σ (collateral − liability). The vault adds the claim to its NAV.
+   */
+  vaultClaim(chain: { height: number; index: number | undefined }): { collateralMsat: bigint; liabilityMsat: bigint; claimMsat: bigint } {
+    let liab = 0n;
+    if (chain.index !== undefined) {
+      const index = BigInt(chain.index);
+      for (const id of this.open) {
+        const o = this.options.get(id) as OptionPosition;
+        const d = this.expiryDay(o.expiryHeight);
+        liab += liabilityMsat(o, chain.height, index, d.sum, d.n);
+      }
+    } else {
+      for (const id of this.open) liab += (this.options.get(id) as OptionPosition).collateralMsat;
+    }
+    return { collateralMsat: this.lockedMsat, liabilityMsat: liab, claimMsat: this.lockedMsat - liab };
+  }
+
+  // ───────────────────────────── commands ─────────────────────────────
+
+  apply(command: ProductCommandBase, ctx: ProductContext, out: EngineEvent[]): Rejection | undefined {
+    if (command.type === 'BuyOption') return this.buy(command as BuyOptionCommand, ctx, out);
+    return bad('type', `unknown options command ${command.type}`);
+  }
+
+  private buy(c: BuyOptionCommand, ctx: ProductContext, out: EngineEvent[]): Rejection | undefined {
+    const cfg = this.config;
+    if (typeof c.account !== 'string' || !ACCOUNT_RE.test(c.account)) return bad('account', 'must be 1..128 characters of [A-Za-z0-9_.-]');
+    if (c.optionType !== 'call' && c.optionType !== 'put') return bad('optionType', "must be 'call' or 'put'");
+    if (!isInt(c.strike, 1, MAX_PRICE)) return bad('strike', `must be an integer 1..${MAX_PRICE} sat/PH/day`);
+    if (!isInt(c.lots, 1, cfg.maxLots)) return bad('lots', `must be an integer 1..${cfg.maxLots}`);
+    if (!isInt(c.expiryHeight, 0)) return bad('expiryHeight', 'must be a non-negative integer height');
+    const q = c.quote as OptionQuote | undefined;
+    if (typeof q !== 'object' || q === null) return bad('quote', 'is required');
+    if (typeof q.modelMsat !== 'string' || !MSAT_RE.test(q.modelMsat)) return bad('quote.modelMsat', 'must be a decimal string of msat');
+    if (typeof q.premiumMsat !== 'string' || !MSAT_RE.test(q.premiumMsat)) return bad('quote.premiumMsat', 'must be a decimal string of msat');
+    if (!isInt(q.spreadBps, 0, 9_999)) return bad('quote.spreadBps', 'must be an integer 0..9999');
+    if (!isInt(q.muPpm, -50_000_000, 50_000_000)) return bad('quote.muPpm', 'must be an integer ppm per year, |μ| ≤ 50');
+    if (!isInt(q.sigmaPpm, 0, 50_000_000)) return bad('quote.sigmaPpm', 'must be an integer ppm per √year, 0 ≤ σ ≤ 50');
+    if (!isInt(q.indexAtQuote, 1, MAX_PRICE)) return bad('quote.indexAtQuote', 'must be a positive integer sat/PH/day');
+    if (!isInt(q.quotedAtHeight, 0)) return bad('quote.quotedAtHeight', 'must be a non-negative integer');
+    if (!isInt(q.quotedAtMtp, 0)) return bad('quote.quotedAtMtp', 'must be a non-negative integer');
+
+    const chain = ctx.chain;
+    if (chain.index === undefined) return new Rejection('market_not_ready', 'no block connected yet: no index to check the quote against', 'quote');
+    if (q.quotedAtHeight > chain.height || q.quotedAtMtp > chain.mtp) return bad('quote.quotedAtHeight', `quote made at height ${q.quotedAtHeight} is ahead of the engine's tip ${chain.height}`);
+    const expiry = checkMinimumExpiry(chain.height, c.expiryHeight, cfg.minExpiryBlocks);
+    if (!expiry.ok) return new Rejection('expiry_too_soon', expiry.reason, 'expiryHeight');
+    const fresh = checkQuoteFresh({ indexAtQuote: BigInt(q.indexAtQuote), quotedAtMtp: q.quotedAtMtp }, { index: BigInt(chain.index), mtp: chain.mtp },
+      { maxIndexMoveBps: cfg.maxIndexMoveBps, maxAgeS: cfg.maxQuoteAgeS });
+    if (!fresh.ok) return new Rejection('quote_stale', fresh.reason, 'quote');
+
+    // The vault quotes around model value: the premium is exactly the ask vaultOptionQuote computes.
+    const model = BigInt(q.modelMsat);
+    const premium = BigInt(q.premiumMsat);
+    if (model <= 0n) return bad('quote.modelMsat', 'must be positive (the vault does not give options away)');
+    if (q.spreadBps < cfg.minSpreadBps || q.spreadBps > cfg.maxSpreadBps) return new Rejection('not_allowed', `spread ${q.spreadBps} bps outside the vault's ${cfg.minSpreadBps}..${cfg.maxSpreadBps} bps`, 'quote.spreadBps');
+    const ask = (model * BigInt(10_000 + q.spreadBps) + 9_999n) / 10_000n;
+    if (premium !== ask) return bad('quote.premiumMsat', `must be the ask ceil(model × (1 + spread)) = ${ask} msat, got ${premium}`);
+
+    const type: OptionType = c.optionType;
+    const strike = BigInt(c.strike);
+    const lots = BigInt(c.lots);
+    const collateral = collateralMsat(type, strike, lots);
+    const fee = (premium * BigInt(cfg.feePpm)) / 1_000_000n;
+    const buyer = userAccount(c.account);
+    if (ctx.available(buyer) < premium + fee) return new Rejection('insufficient_balance', `premium ${premium} + fee ${fee} msat exceed the free balance`, 'lots');
+    // The vault's limits: it must hold the collateral in cash, and options may tie up only part of its capital.
+    const vaultCash = ctx.ledger.balance(VAULT) + premium;
+    if (vaultCash < collateral) return new Rejection('exposure_limit', `the vault cannot lock ${collateral} msat of collateral (it has ${vaultCash})`, 'lots');
+    const capital = ctx.equity(VAULT) + premium + this.lockedMsat;
+    if ((this.lockedMsat + collateral) * 1_000_000n > BigInt(cfg.maxLockedPpm) * capital) {
+      return new Rejection('exposure_limit', `options collateral would exceed ${cfg.maxLockedPpm / 10_000} % of the vault's capital`, 'lots');
+    }
+
+    const id = `o${ctx.seq}`;
+    if (this.options.has(id)) return bad('seq', `option ${id} already exists`);
+    const o: OptionPosition = {
+      id, holder: c.account, buyer: c.account, type, strike, lots, expiryHeight: c.expiryHeight, openedAtHeight: chain.height,
+      premiumMsat: premium, modelMsat: model, feeMsat: fee, collateralMsat: collateral, muPpm: q.muPpm, sigmaPpm: q.sigmaPpm,
+      indexAtQuote: q.indexAtQuote, quotedAtHeight: q.quotedAtHeight, status: 'open',
+    };
+    out.push({
+      type: 'OptionBought', optionId: id, account: c.account, optionType: type, strike: c.strike, expiryHeight: c.expiryHeight, lots: c.lots,
+      premiumMsat: premium, modelMsat: model, feeMsat: fee, collateralMsat: collateral, muPpm: q.muPpm, sigmaPpm: q.sigmaPpm,
+      indexAtQuote: q.indexAtQuote, quotedAtHeight: q.quotedAtHeight, height: chain.height,
+    });
+    ctx.ledger.transfer(buyer, VAULT, premium, 'option_premium', out);
+    ctx.ledger.transfer(buyer, FEES, fee, 'option_fee', out);
+    ctx.ledger.transfer(VAULT, collateralAccount(id), collateral, 'option_collateral', out);
+    this.options.set(id, o);
+    this.open.add(id);
+    this.lockedMsat += collateral;
+    return undefined;
+  }
+
+  // ───────────────────────────── blocks ─────────────────────────────
+
+  onBlock(ctx: ProductContext, out: EngineEvent[]): void {
+    if (this.open.size === 0 || ctx.chain.index === undefined) return;
+    const h = ctx.chain.height;
+    const index = BigInt(ctx.chain.index);
+    const expiries = new Set<number>();
+    for (const id of this.open) expiries.add((this.options.get(id) as OptionPosition).expiryHeight);
+    for (const e of expiries) {
+      if (h < e - EXPIRY_DAY_BLOCKS + 1 || h > e) continue;
+      const d = this.days.get(e) ?? { sum: 0n, n: 0, last: -1 };
+      // A block at or below the last one counted (a reorg replacing a block) is not counted twice.
+      if (h > d.last) {
+        d.sum += index;
+        d.n += 1;
+        d.last = h;
+        this.days.set(e, d);
+      }
+    }
+    const due = [...this.open].filter((id) => (this.options.get(id) as OptionPosition).expiryHeight <= h).sort(cmp);
+    for (const id of due) this.settle(this.options.get(id) as OptionPosition, index, ctx, out);
+    for (const e of expiries) if (e <= h) this.days.delete(e);
+  }
+
+  /**
+   * Pays the holder the payoff on the expiry day's mean and returns the rest of the collateral to the vault.
+   * If the engine saw no block of the expiry day (it jumped over it), the current index stands in for the mean.
+   */
+  private settle(o: OptionPosition, index: bigint, ctx: ProductContext, out: EngineEvent[]): void {
+    const d = this.days.get(o.expiryHeight);
+    const sum = d !== undefined && d.n > 0 ? d.sum : index;
+    const n = d !== undefined && d.n > 0 ? d.n : 1;
+    const payoff = payoffMsat(o.type, o.strike, o.lots, sum, BigInt(n));
+    const account = collateralAccount(o.id);
+    ctx.ledger.transfer(account, userAccount(o.holder), payoff, 'option_payoff', out);
+    const released = ctx.ledger.balance(account);
+    ctx.ledger.transfer(account, VAULT, released, 'option_collateral_release', out);
+    o.status = 'settled';
+    o.payoffMsat = payoff;
+    o.indexSum = sum;
+    o.blocks = n;
+    this.open.delete(o.id);
+    this.lockedMsat -= o.collateralMsat;
+    out.push({ type: 'OptionSettled', optionId: o.id, account: o.holder, expiryHeight: o.expiryHeight, indexSum: sum, blocks: n, payoffMsat: payoff, releasedMsat: released });
+  }
+
+  // ───────────────────────────── swap offers ─────────────────────────────
+
+  /** Moves an open option to another holder; its collateral stays locked (the vault remains the seller). */
+  transferPosition(positionId: string, from: string, to: string, _ctx: ProductContext, out: EngineEvent[]): Rejection | undefined {
+    const o = this.options.get(positionId);
+    if (o === undefined) return new Rejection('unknown_position', `no option ${positionId}`, 'positionId');
+    if (o.status !== 'open') return new Rejection('already_settled', `option ${positionId} has settled`, 'positionId');
+    const f = userIdOf(from), t = userIdOf(to);
+    if (o.holder !== f) return new Rejection('not_owner', `option ${positionId} is not held by ${f}`, 'from');
+    if (!ACCOUNT_RE.test(t)) return bad('to', 'must be 1..128 characters of [A-Za-z0-9_.-]');
+    if (t === f) return bad('to', 'must differ from the holder');
+    o.holder = t;
+    out.push({ type: 'OptionTransferred', optionId: o.id, from: f, to: t });
+    return undefined;
+  }
+
+  describePosition(positionId: string, owner: string): unknown {
+    const o = this.options.get(positionId);
+    if (o === undefined || o.holder !== userIdOf(owner) || o.status !== 'open') return undefined;
+    return {
+      product: OPTIONS, optionId: o.id, optionType: o.type, strike: o.strike.toString(), lots: o.lots.toString(),
+      expiryHeight: o.expiryHeight, collateralMsat: o.collateralMsat.toString(), premiumMsat: o.premiumMsat.toString(),
+    };
+  }
+
+  // ───────────────────────────── snapshot ─────────────────────────────
+
+  snapshot(): unknown {
+    return {
+      options: [...this.options.values()].sort((a, b) => cmp(a.id, b.id)).map((o) => [
+        o.id, o.holder, o.buyer, o.type, o.strike.toString(), o.lots.toString(), o.expiryHeight, o.openedAtHeight,
+        o.premiumMsat.toString(), o.modelMsat.toString(), o.feeMsat.toString(), o.collateralMsat.toString(), o.muPpm, o.sigmaPpm,
+        o.indexAtQuote, o.quotedAtHeight, o.status, o.payoffMsat?.toString() ?? null, o.indexSum?.toString() ?? null, o.blocks ?? null,
+      ]),
+      days: [...this.days.entries()].sort(([a], [b]) => a - b).map(([e, d]) => [e, d.sum.toString(), d.n, d.last]),
+    };
+  }
+
+  restore(state: unknown): void {
+    const s = state as { options: (string | number | null)[][]; days: [number, string, number, number][] };
+    this.options.clear();
+    this.open.clear();
+    this.days.clear();
+    this.lockedMsat = 0n;
+    for (const r of s.options) {
+      const [id, holder, buyer, type, strike, lots, expiryHeight, openedAtHeight, premium, model, fee, collateral, muPpm, sigmaPpm,
+        indexAtQuote, quotedAtHeight, status, payoff, indexSum, blocks] = r;
+      const o: OptionPosition = {
+        id: id as string, holder: holder as string, buyer: buyer as string, type: type as OptionType, strike: BigInt(strike as string),
+        lots: BigInt(lots as string), expiryHeight: expiryHeight as number, openedAtHeight: openedAtHeight as number,
+        premiumMsat: BigInt(premium as string), modelMsat: BigInt(model as string), feeMsat: BigInt(fee as string),
+        collateralMsat: BigInt(collateral as string), muPpm: muPpm as number, sigmaPpm: sigmaPpm as number,
+        indexAtQuote: indexAtQuote as number, quotedAtHeight: quotedAtHeight as number, status: status as 'open' | 'settled',
+      };
+      if (payoff !== null) o.payoffMsat = BigInt(payoff as string);
+      if (indexSum !== null) o.indexSum = BigInt(indexSum as string);
+      if (blocks !== null) o.blocks = blocks as number;
+      this.options.set(o.id, o);
+      if (o.status === 'open') {
+        this.open.add(o.id);
+        this.lockedMsat += o.collateralMsat;
+      }
+    }
+    for (const [e, sum, n, last] of s.days) this.days.set(e, { sum: BigInt(sum), n, last });
+  }
+}
+
+export const optionsFactory = (): ProductModule => new OptionsModule();
