@@ -1,13 +1,16 @@
 /**
  * API throughput on loopback (never part of the test run):
- *   npm run bench:api -- [--json] [--duration S] [--connections N]
+ *   npm run bench:api -- [--json] [--duration S] [--connections N (default 64)] [--same-thread]
  * Runs autocannon against (1) a bare fastify POST route and (2) HMAC-signed order placement through
  * the full gateway (JSON parse, schema, auth, nonce, rate limits, idempotency, port), in one
  * process, one after the other, with the same presigned requests, and prints
  * {"ordersPerSec","bareRoutePerSec","ratio","p99Ms"} (plus bareGetPerSec for reference).
- *   --exchange ack   (default) a port that acknowledges at once: measures the gateway alone
+ *   --exchange engine (default) the real engine behind the sequencer and a SQLite journal (temp file,
+ *                    WAL + fsync per group commit): two accounts alternate buy/sell at one price, so
+ *                    half the orders rest and half fill against them. The journal runs on a worker
+ *                    thread as in `serve`; --same-thread runs it on the server's thread (fsyncs then stall HTTP)
+ *   --exchange ack   a port that acknowledges at once: measures the gateway alone
  *   --exchange fake  the in-memory matching fake from test/api (orders alternate sides and match)
- * The lead adds the engine adapter here once it is wired.
  */
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
@@ -17,7 +20,15 @@ import { nodeHashes } from '../src/api/auth/node-hashes.js';
 import { MemoryApiKeyStore } from '../src/api/auth/api-keys.js';
 import { createServer } from '../src/api/server.js';
 import type { ExchangePort, PlaceOrderCommand } from '../src/api/ports.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FakeExchange, FakeIndex } from '../test/api/fakes.js';
+import { EngineCore } from '../src/api/runtime/engine-core.js';
+import { EngineExchange } from '../src/api/adapters/engine-exchange.js';
+import { loadEmbeddedChain } from '../src/chain/embedded.js';
+import { headerHash } from '../src/chain/header.js';
+import { indexAt } from '../src/index/index-at.js';
 
 interface Result {
   requests: { average: number };
@@ -36,7 +47,9 @@ function arg(name: string, def: number): number {
 }
 
 const json = process.argv.includes('--json');
-const exchangeKind = process.argv[process.argv.indexOf('--exchange') + 1] === 'fake' && process.argv.includes('--exchange') ? 'fake' : 'ack';
+const exchangeArg = process.argv.includes('--exchange') ? process.argv[process.argv.indexOf('--exchange') + 1] : 'engine';
+if (exchangeArg !== 'engine' && exchangeArg !== 'ack' && exchangeArg !== 'fake') throw new Error('--exchange is engine, ack or fake');
+const exchangeKind: 'engine' | 'ack' | 'fake' = exchangeArg;
 
 /** Acknowledges every order as resting: the cost of the port is ~0, so the run measures the gateway. */
 function ackExchange(): ExchangePort {
@@ -53,7 +66,9 @@ function ackExchange(): ExchangePort {
   };
 }
 const duration = arg('--duration', 5);
-const connections = arg('--connections', 16);
+// 64 concurrent clients by default: every order waits for its group's fsync (durability), so with few
+// closed-loop clients the rate is bounded by clients / fsync latency rather than by the server's CPU.
+const connections = arg('--connections', 64);
 
 function run(opts: Record<string, unknown>): Promise<Result> {
   return new Promise((resolve, reject) => {
@@ -68,18 +83,33 @@ bare.get('/bare', async () => ({ ok: true }));
 bare.post('/bare', async (req) => ({ ok: (req.body as { size?: number }).size === 1 }));
 const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' });
 
+const ACCOUNTS = ['f9308a019258c31049344f85f89d5229b531c845836f99b08601f113bce036f9', 'dff1d77f2a671c5f36183726db2341be58feae1da2deced843240f7b502ba659'];
+let PRICE = 48000;
+let engine: EngineCore | undefined;
+const tmp = mkdtempSync(join(tmpdir(), 'hp-bench-'));
+async function engineExchange(): Promise<ExchangePort> {
+  engine = await EngineCore.open({ sqlitePath: join(tmp, 'bench.sqlite'), thread: !process.argv.includes('--same-thread') });
+  const chain = loadEmbeddedChain();
+  const height = 822_671;
+  const raw = chain.rawHeader(height)!;
+  const time = new DataView(raw.buffer, raw.byteOffset).getUint32(68, true);
+  PRICE = Number(indexAt(chain, height).hashpriceSatPerPHDay);
+  await engine.submit({ type: 'BlockConnected', height, hash: headerHash(raw), time, mtp: time, indexPrice: PRICE });
+  for (const account of ACCOUNTS) await engine.submit({ type: 'Deposit', account, amountSat: 100_000_000_000 });
+  return new EngineExchange(engine);
+}
+
 const apiKeys = new MemoryApiKeyStore();
 const unlimited = { capacity: 1e12, refillPerSec: 1e12 };
 const app = await createServer({
-  exchange: exchangeKind === 'fake' ? new FakeExchange() : ackExchange(),
+  exchange: exchangeKind === 'fake' ? new FakeExchange() : exchangeKind === 'engine' ? await engineExchange() : ackExchange(),
   index: new FakeIndex(),
   apiKeys,
   logger: false,
   rateLimits: { perKey: unlimited, cancelPerKey: unlimited, perIp: unlimited },
 });
 const apiUrl = await app.listen({ port: 0, host: '127.0.0.1' });
-const key = apiKeys.create('f9308a019258c31049344f85f89d5229b531c845836f99b08601f113bce036f9', 'bench', ['trade'], Date.now());
-const creds = { kind: 'apiKey', keyId: key.keyId, secret: key.secret } as const;
+const keys = ACCOUNTS.map((a) => apiKeys.create(a, 'bench', ['trade'], Date.now()));
 
 // warm both paths (JIT, schema compilers) before measuring
 await run({ url: bareUrl + '/bare', duration: 1 });
@@ -90,11 +120,13 @@ function presign(count: number): Signed[] {
   const out: Signed[] = [];
   const ts = Date.now();
   for (let i = 0; i < count; i++) {
-    const body = JSON.stringify({ market: 'HPI-PERP', side: i % 2 === 0 ? 'buy' : 'sell', type: 'limit', price: 48000, size: 1 });
+    // Account i % 2 buys, the other sells: every sell fills a resting buy of the other account.
+    const key = keys[i % 2];
+    const body = JSON.stringify({ market: 'HPI-PERP', side: i % 2 === 0 ? 'buy' : 'sell', type: 'limit', price: PRICE, size: 1 });
     const r = { method: 'POST', path: '/v1/orders', body, timestampMs: ts, nonce: newNonce() };
     out.push({
       body,
-      headers: { 'x-hp-key': creds.keyId, 'x-hp-timestamp': String(ts), 'x-hp-nonce': r.nonce, 'x-hp-signature': signWithApiKey(r, creds.secret, nodeHashes), 'content-type': 'application/json' },
+      headers: { 'x-hp-key': key.keyId, 'x-hp-timestamp': String(ts), 'x-hp-nonce': r.nonce, 'x-hp-signature': signWithApiKey(r, key.secret, nodeHashes), 'content-type': 'application/json' },
     });
   }
   return out;
@@ -134,6 +166,10 @@ n = 0;
 const orderRes = await run(orders);
 await app.close();
 await bare.close();
+const journaled = engine?.lastSeq;
+const journalKind = engine?.journalKind;
+await engine?.close();
+rmSync(tmp, { recursive: true, force: true });
 
 const failed = orderRes.non2xx + orderRes.errors + orderRes.timeouts;
 const out = {
@@ -148,6 +184,7 @@ const out = {
   connections,
   durationS: duration,
   exchange: exchangeKind,
+  ...(journaled !== undefined ? { journal: `${journalKind} (temp file, fsync per group commit)`, commandsJournaled: journaled } : {}),
 };
 if (json) console.log(JSON.stringify(out));
 else {

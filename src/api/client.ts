@@ -14,8 +14,10 @@ import type {
   CreateApiKeyBody,
   CreatedApiKey,
   ApiKeyInfo,
+  DepositAddressInfo,
   ErrorBody,
   ForwardCurve,
+  FundsAck,
   Health,
   HistoryQuery,
   IndexValue,
@@ -26,7 +28,7 @@ import type {
 } from './schemas.js';
 
 export type { Credentials } from './auth/message.js';
-export type { Account, BdcOdds, Book, CancelAck, CreatedApiKey, ApiKeyInfo, ForwardCurve, Health, IndexValue, Market, OrderAck, PlaceOrderBody, Trade } from './schemas.js';
+export type { Account, BdcOdds, Book, CancelAck, CreatedApiKey, ApiKeyInfo, DepositAddressInfo, ForwardCurve, FundsAck, Health, IndexValue, Market, OrderAck, PlaceOrderBody, Trade } from './schemas.js';
 
 /** A refusal from the server: the JSON error body plus the HTTP status. */
 export class HashPerpApiError extends HashPerpError {
@@ -121,6 +123,18 @@ export class HashPerpClient {
   }
   cancelOrder(orderId: string): Promise<CancelAck> {
     return this.request('DELETE', `/v1/orders/${encodeURIComponent(orderId)}`, { signed: true });
+  }
+  /** Test funds (servers in embedded mode): credits the signer's account. */
+  faucet(amountSat: number): Promise<FundsAck> {
+    return this.request('POST', '/v1/faucet', { signed: true, body: { amountSat } });
+  }
+  /** The signer's on-chain deposit address (servers following bitcoind). */
+  depositAddress(): Promise<DepositAddressInfo> {
+    return this.request('GET', '/v1/deposit-address', { signed: true });
+  }
+  /** Debits the signer's free balance and pays `address` (on chain where the server holds funds). */
+  withdraw(amountSat: number, address: string): Promise<FundsAck> {
+    return this.request('POST', '/v1/withdrawals', { signed: true, body: { amountSat, address } });
   }
   async listApiKeys(): Promise<ApiKeyInfo[]> {
     return (await this.request<{ keys: ApiKeyInfo[] }>('GET', '/v1/account/api-keys', { signed: true })).keys;

@@ -13,7 +13,7 @@
  * - Client order ids: the gateway dedupes (account, clientOrderId) within its process; the
  *   engine should also refuse a duplicate open clientOrderId so dedupe survives restarts.
  */
-import type { Account, BdcOdds, Book, CancelAck, ForwardCurve, HistoryQuery, IndexValue, Market, OrderAck, PlaceOrderBody, Trade } from './schemas.js';
+import type { Account, BdcOdds, Book, CancelAck, DepositAddressInfo, ForwardCurve, FundsAck, HistoryQuery, IndexValue, Market, OrderAck, PlaceOrderBody, Trade } from './schemas.js';
 
 export type { Clock } from './auth/nonce-store.js';
 
@@ -58,4 +58,18 @@ export interface IndexPort {
   bdcOdds(q: { height: number; deadline: number }): BdcOdds;
   /** Called once per connected block (and on reorgs with the new tip). */
   subscribe(listener: (v: IndexValue) => void): () => void;
+}
+
+/**
+ * Money in and out of accounts. Both resolve once the Deposit / Withdraw command is journaled and
+ * applied; an engine refusal (over the free balance, below margin) throws a HashPerpError and
+ * changes nothing.
+ */
+export interface FundsPort {
+  /** Test funds (embedded mode only): a Deposit command. Absent when this server gives none. */
+  faucet?: (cmd: { account: string; amountSat: number }) => Promise<FundsAck>;
+  /** The account's own deposit address (on-chain mode). Absent when deposits are not taken on chain. */
+  depositAddress?: (account: string) => DepositAddressInfo;
+  /** A Withdraw command, then (where the server holds on-chain funds) the payout transaction. */
+  withdraw: (cmd: { account: string; amountSat: number; address: string }) => Promise<FundsAck>;
 }

@@ -24,6 +24,12 @@ export const Health = Type.Object({
   serverTimeMs: Type.Integer(),
   uptimeSec: Type.Number(),
   index: Type.Optional(Type.Object({ height: Type.Integer(), blockHash: Type.Union([Type.String(), Type.Null()]) })),
+  /** Chain source, follower state, confirmation depth and the index price rule in force. */
+  chain: Type.Optional(Type.Object({ source: Type.String(), indexPriceRule: Type.String() }, { additionalProperties: true })),
+  /** Engine: last journaled seq, the block it last processed, its state hash. */
+  engine: Type.Optional(Type.Object({ seq: Type.Integer(), height: Type.Integer(), stateHash: Type.String() }, { additionalProperties: true })),
+  demo: Type.Optional(Type.Object({ enabled: Type.Boolean() }, { additionalProperties: true })),
+  custody: Type.Optional(Type.Object({ operatorKey: Type.String() }, { additionalProperties: true })),
 });
 export type Health = Static<typeof Health>;
 
@@ -134,10 +140,49 @@ export const Account = Type.Object({
   account: AccountId,
   balanceMsat: DecimalString,
   availableMsat: DecimalString,
+  equityMsat: Type.Optional(DecimalString),
+  initialMarginMsat: Type.Optional(DecimalString),
+  maintenanceMarginMsat: Type.Optional(DecimalString),
   positions: Type.Array(Position),
   orders: Type.Array(OpenOrder),
 });
 export type Account = Static<typeof Account>;
+
+export const Sat = Type.Integer({ minimum: 1, maximum: 2_100_000_000_000_000, description: 'satoshis' });
+export const FaucetBody = Type.Object({ amountSat: Sat }, { additionalProperties: false });
+export type FaucetBody = Static<typeof FaucetBody>;
+export const WithdrawBody = Type.Object(
+  {
+    amountSat: Sat,
+    /** Bitcoin address to pay (checked by the server against its network). */
+    address: Type.String({ minLength: 14, maxLength: 100, pattern: '^[A-Za-z0-9]+$' }),
+  },
+  { additionalProperties: false },
+);
+export type WithdrawBody = Static<typeof WithdrawBody>;
+export const FundsAck = Type.Object({
+  seq: Type.Integer(),
+  account: AccountId,
+  kind: Type.Union([Type.Literal('deposit'), Type.Literal('withdrawal')]),
+  amountSat: Type.Integer(),
+  balanceMsat: DecimalString,
+  availableMsat: DecimalString,
+  /** The payout transaction, once broadcast; null where no on-chain payout is made (embedded mode). */
+  txid: Type.Union([Type.String(), Type.Null()]),
+  note: Type.Optional(Type.String()),
+});
+export type FundsAck = Static<typeof FundsAck>;
+export const DepositAddressInfo = Type.Object({
+  account: AccountId,
+  address: Type.String(),
+  /** After this many blocks the account key alone can spend a deposit (refund leaf). */
+  refundAfterBlocks: Type.Integer(),
+  /** Taproot internal key (the operator's). */
+  operatorKey: Type.String(),
+  /** Depth at which a deposit is credited. */
+  confirmations: Type.Integer(),
+});
+export type DepositAddressInfo = Static<typeof DepositAddressInfo>;
 
 export const ApiKeyScope = Type.Union([Type.Literal('read'), Type.Literal('trade')]);
 export type ApiKeyScope = Static<typeof ApiKeyScope>;

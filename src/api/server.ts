@@ -3,7 +3,7 @@
  * ports (exchange, index) and an injected clock; it does no I/O of its own beyond the socket.
  * Every refusal is JSON {error:{code,message,field}} with a 4xx; only a fault of ours is a 5xx.
  */
-import Fastify, { type FastifyBaseLogger, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -15,10 +15,9 @@ import { Authenticator, type Principal } from './auth/authenticate.js';
 import { NonceStore, systemClock, type Clock } from './auth/nonce-store.js';
 import { ApiError, errorBody, statusForDomainError } from './errors.js';
 import { createMetrics, type ApiMetrics } from './metrics.js';
-import type { ExchangePort, IndexPort } from './ports.js';
-import { defaultRateLimits, TokenBuckets, type RateLimitConfig } from './rate-limit.js';
-import { registerAccountRoutes } from './routes/account.js';
-import { registerPublicRoutes } from './routes/public.js';
+import type { ExchangePort, FundsPort, IndexPort } from './ports.js';
+import { defaultRateLimits, TokenBuckets, type BucketSpec, type RateLimitConfig } from './rate-limit.js';
+import { routeModules, type RouteModule } from './routes/index.js';
 import { registerWs } from './ws.js';
 
 declare module 'fastify' {
@@ -52,7 +51,31 @@ export interface ServerOptions {
   /** Include process metrics (CPU, memory, event loop) in /metrics. */
   processMetrics?: boolean;
   trustProxy?: boolean;
+  /** Log every request at info (default false: errors and warnings only). */
+  requestLogging?: boolean;
+  /** Deposits/withdrawals; without it the funds routes are not registered. */
+  funds?: FundsPort;
+  /** Faucet bounds (default 10,000,000 sat per call; 5 calls, then one per 12 s, per account). */
+  faucetLimits?: FaucetLimits;
+  /** Extra /health fields (chain follower, engine, demo), computed per request. */
+  status?: () => HealthExtras;
+  /** Route modules to register (default: routes/index.ts `routeModules`). */
+  routes?: readonly RouteModule[];
 }
+
+export interface FaucetLimits {
+  maxSat: number;
+  perAccount: BucketSpec;
+}
+
+export interface HealthExtras {
+  chain?: { source: string; indexPriceRule: string; [k: string]: unknown };
+  engine?: { seq: number; height: number; stateHash: string; [k: string]: unknown };
+  demo?: { enabled: boolean; [k: string]: unknown };
+  custody?: { operatorKey: string; [k: string]: unknown };
+}
+
+export const defaultFaucetLimits: FaucetLimits = { maxSat: 10_000_000, perAccount: { capacity: 5, refillPerSec: 1 / 12 } };
 
 export interface ServerContext {
   exchange: ExchangePort;
@@ -62,6 +85,9 @@ export interface ServerContext {
   apiKeys: ApiKeyStore;
   metrics: ApiMetrics;
   startedMs: number;
+  funds?: FundsPort;
+  faucetLimits: FaucetLimits;
+  status: () => HealthExtras;
 }
 
 const FASTIFY_CODES: Record<string, [number, string]> = {
@@ -113,6 +139,9 @@ export async function createServer(opts: ServerOptions): Promise<App> {
     apiKeys,
     metrics,
     startedMs: clock.nowMs(),
+    ...(opts.funds !== undefined ? { funds: opts.funds } : {}),
+    faucetLimits: opts.faucetLimits ?? defaultFaucetLimits,
+    status: opts.status ?? (() => ({})),
   };
   const perIp = new TokenBuckets(clock, limits.perIp);
   const perKey = new TokenBuckets(clock, limits.perKey);
@@ -122,6 +151,7 @@ export async function createServer(opts: ServerOptions): Promise<App> {
     logger: opts.logger ?? false,
     bodyLimit: opts.bodyLimit ?? 64 * 1024,
     trustProxy: opts.trustProxy ?? false,
+    logController: new LogController({ disableRequestLogging: opts.requestLogging !== true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     frameworkErrors: (err, _req, reply) => {
       const [status, code] = FASTIFY_CODES[err.code] ?? [400, 'bad_request'];
@@ -241,8 +271,7 @@ export async function createServer(opts: ServerOptions): Promise<App> {
     return metrics.registry.metrics();
   });
 
-  registerPublicRoutes(app, ctx);
-  registerAccountRoutes(app, ctx);
+  for (const register of opts.routes ?? routeModules) register(app, ctx);
   registerWs(app, ctx);
   if (opts.staticDir !== undefined) await app.register(fastifyStatic, { root: opts.staticDir, prefix: '/', wildcard: false });
   return app;

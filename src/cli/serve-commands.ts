@@ -5,18 +5,27 @@
  *   hashperp order place --market M --side buy|sell [--type limit|market] [--price TICKS] --size LOTS
  *                  [--tif GTC|IOC|FOK] [--post-only] [--reduce-only] [--client-order-id ID]
  *   hashperp order cancel <orderId>
- *   hashperp account show | keygen | api-key create|list|revoke
+ *   hashperp account show | keygen | faucet --amount SAT | withdraw --amount SAT --address A | api-key create|list|revoke
  * Client commands take --server URL (env HASHPERP_SERVER) and credentials from --key-file, or env
  * HASHPERP_SECRET_KEY (account key, hex), or HASHPERP_API_KEY_ID + HASHPERP_API_KEY_SECRET.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Command } from 'commander';
 import { accountCredentials, apiKeyCredentials, HashPerpClient, type Credentials, type PlaceOrderBody } from '../api/client.js';
-import type { ExchangePort, IndexPort } from '../api/ports.js';
-import type { App } from '../api/server.js';
-import { unavailableExchange } from '../api/unavailable-exchange.js';
+import type { ExchangePort, FundsPort, IndexPort } from '../api/ports.js';
+import type { App, HealthExtras } from '../api/server.js';
+import type { ApiKeyStore } from '../api/auth/api-keys.js';
+import type { EngineExchange } from '../api/adapters/engine-exchange.js';
+import type { EngineCore } from '../api/runtime/engine-core.js';
+import type { ChainRuntime, Log } from '../api/runtime/chain-runtime.js';
+import type { DemoMarketMaker, Quoter } from '../demo/market-maker.js';
+import type { BitcoindCustody } from '../api/onchain/custody.js';
+import type { ChainSource } from '../chain/source.js';
+import type { ChainParams } from '../chain/params.js';
+import { packageRoot } from '../chain/embedded.js';
 import { InvalidArgumentError } from '../units/errors.js';
 import { toJson, type CliIO } from './output.js';
 
@@ -25,17 +34,23 @@ type Env = Record<string, string | undefined>;
 export interface ServeConfig {
   port: number;
   host: string;
-  /** SQLite journal path (embedded default) unless databaseUrl is set. */
+  /** SQLite file holding the journal and the api_ tables (embedded default) unless databaseUrl is set. */
   db: string;
   databaseUrl?: string;
   chain: 'embedded' | 'bitcoind' | 'esplora';
   rpc?: string;
   esplora?: string;
-  /** Replay pace for the embedded chain, blocks per minute (0 = as fast as possible). */
-  pace: number;
+  /** Embedded replay: milliseconds of wall time per replayed block. */
+  paceMs: number;
   demo: boolean;
   staticDir?: string;
   logLevel: string;
+  /** Log every request at info (default off: only errors and warnings). */
+  requestLog?: boolean;
+  /** Blocks a block must be buried under before it settles (default: 0 replay, 1 regtest, 6 mainnet). */
+  confirmations?: number;
+  /** Journal + sequencer on a worker thread (default true; false runs them on the server's thread). */
+  engineThread?: boolean;
 }
 
 interface ServeFlags {
@@ -49,6 +64,8 @@ interface ServeFlags {
   demo?: boolean;
   static?: string;
   logLevel?: string;
+  confirmations?: string;
+  requestLog?: boolean;
 }
 
 function intIn(field: string, s: string, min: number, max: number): number {
@@ -56,6 +73,17 @@ function intIn(field: string, s: string, min: number, max: number): number {
   const v = Number(s);
   if (v < min || v > max) throw new InvalidArgumentError(field, `must be between ${min} and ${max}, got ${v}`);
   return v;
+}
+
+/** `--pace`: "500ms" or "2s" per block, or a bare number of blocks per minute (0 = as fast as possible). */
+export function parsePace(s: string): number {
+  const m = /^\s*(\d+)\s*(ms|s)?\s*$/.exec(s);
+  if (m === null) throw new InvalidArgumentError('pace', `expected e.g. 500ms, 5s or a number of blocks per minute, got ${JSON.stringify(s)}`);
+  const n = Number(m[1]);
+  if (m[2] === 'ms') return intIn('pace', m[1], 1, 86_400_000);
+  if (m[2] === 's') return intIn('pace', m[1], 1, 86_400) * 1000;
+  if (n > 600_000) throw new InvalidArgumentError('pace', `at most 600000 blocks per minute, got ${n}`);
+  return n === 0 ? 1 : Math.max(1, Math.round(60_000 / n));
 }
 
 function url(field: string, s: string): string {
@@ -67,6 +95,8 @@ function url(field: string, s: string): string {
     throw new InvalidArgumentError(field, `expected an http(s) URL, got ${JSON.stringify(s)}`);
   }
 }
+
+export const DEFAULT_DB = join('data', 'hashperp.sqlite');
 
 /** Flags win over the environment; the environment wins over defaults. Pure, so it is tested directly. */
 export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
@@ -80,62 +110,203 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new InvalidArgumentError('DATABASE_URL', 'expected a postgres:// URL');
   const logLevel = flags.logLevel ?? env.LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new InvalidArgumentError('log-level', `unknown level ${logLevel}`);
+  const confRaw = flags.confirmations ?? env.HASHPERP_CONFIRMATIONS;
+  const staticDir = flags.static ?? env.HASHPERP_STATIC ?? defaultStaticDir();
   return {
     port: intIn('port', flags.port ?? env.PORT ?? '8080', 0, 65535),
     host: flags.host ?? env.HOST ?? '127.0.0.1',
-    db: flags.db ?? env.HASHPERP_DB ?? 'hashperp.db',
+    db: flags.db ?? env.HASHPERP_DB ?? DEFAULT_DB,
     ...(databaseUrl !== undefined ? { databaseUrl } : {}),
     chain,
     ...(rpcRaw !== undefined ? { rpc: url('rpc', rpcRaw) } : {}),
     ...(esploraRaw !== undefined ? { esplora: url('esplora', esploraRaw) } : {}),
-    pace: intIn('pace', flags.pace ?? env.HASHPERP_PACE ?? '10', 0, 1_000_000),
+    paceMs: parsePace(flags.pace ?? env.HASHPERP_PACE ?? '5s'),
     demo: flags.demo ?? env.HASHPERP_DEMO !== '0',
-    ...((flags.static ?? env.HASHPERP_STATIC) !== undefined ? { staticDir: flags.static ?? env.HASHPERP_STATIC } : {}),
+    ...(staticDir !== undefined ? { staticDir } : {}),
     logLevel,
+    ...(flags.requestLog || env.HASHPERP_REQUEST_LOG === '1' ? { requestLog: true } : {}),
+    ...(confRaw !== undefined ? { confirmations: intIn('confirmations', confRaw, 0, 100) } : {}),
   };
+}
+
+/** The built web app (<packageRoot>/web/dist) when it exists. */
+function defaultStaticDir(): string | undefined {
+  const dir = join(packageRoot(), 'web', 'dist');
+  return existsSync(join(dir, 'index.html')) ? dir : undefined;
 }
 
 export interface ServeWiring {
   exchange: ExchangePort;
   index: IndexPort;
-  /** What is not wired yet, logged at startup so nobody mistakes a gap for a feature. */
+  funds?: FundsPort;
+  apiKeys?: ApiKeyStore;
+  status?: () => HealthExtras;
+  /** What is not wired in this mode, logged at startup so nobody mistakes a gap for a feature. */
   notes: string[];
+  /** Runs once the server is listening (starts the follower and the demo). */
+  start?: (log: Log) => Promise<void>;
   close?: () => Promise<void>;
+  /** The live parts, for tests and operators' tools. */
+  parts?: { engine: EngineCore; chain?: ChainRuntime; demo?: DemoMarketMaker; exchange: EngineExchange; custody?: BitcoindCustody };
+}
+
+export interface WiringDeps {
+  /** A ChainSource to follow instead of the configured one (tests: a stub chain that reorgs). */
+  source?: ChainSource;
+  params?: ChainParams;
+  now?: () => number;
+  pollMs?: number;
+  /** Extra demo quoters (product markets): run after the perp quoter at every block. */
+  quoters?: Quoter[];
 }
 
 /**
- * Builds the ports for a config. The lead extends this as modules land: the engine + journal
- * (cfg.db / cfg.databaseUrl), bitcoind/Esplora followers, replay pacing, the demo market maker.
+ * The real exchange: journal (SQLite file under ./data, or PostgreSQL) + sequencer + engine, the
+ * chain follower feeding it blocks, the embedded index, API keys in the same SQLite file, the
+ * faucet (embedded mode), and the demo market maker.
  */
-export async function defaultWiring(cfg: ServeConfig): Promise<ServeWiring> {
-  const notes: string[] = ['exchange engine not wired: trading routes answer 503 exchange_unavailable'];
-  if (cfg.chain !== 'embedded') notes.push(`--chain ${cfg.chain}: live follower not wired; serving the embedded mainnet index`);
-  notes.push('replay pacing (--pace), demo market maker (--demo) and the journal (--db / DATABASE_URL) are not wired yet');
-  // Loaded on demand: other CLI commands should not pay for the server's imports.
-  const [{ loadEmbeddedChain }, { ChainIndexPort }] = await Promise.all([import('../chain/embedded.js'), import('../api/adapters/chain-index.js')]);
-  return { exchange: unavailableExchange, index: new ChainIndexPort(loadEmbeddedChain()), notes };
+export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise<ServeWiring> {
+  return async (cfg) => {
+    const notes: string[] = [];
+    // Loaded on demand: other CLI commands should not pay for the server's imports.
+    const [{ loadEmbeddedChain }, { ChainIndexPort }, { EngineCore }, { EngineExchange }, { ChainRuntime }, { DemoMarketMaker }, { SqliteApiKeyStore }, { MemoryApiKeyStore }] = await Promise.all([
+      import('../chain/embedded.js'),
+      import('../api/adapters/chain-index.js'),
+      import('../api/runtime/engine-core.js'),
+      import('../api/adapters/engine-exchange.js'),
+      import('../api/runtime/chain-runtime.js'),
+      import('../demo/market-maker.js'),
+      import('../api/auth/sqlite-api-keys.js'),
+      import('../api/auth/api-keys.js'),
+    ]);
+    if (cfg.databaseUrl === undefined && cfg.db !== ':memory:') mkdirSync(dirname(resolve(cfg.db)), { recursive: true });
+    let log: Log = { info: () => {}, warn: () => {}, error: () => {} };
+    const engine = await EngineCore.open({
+      ...(cfg.databaseUrl !== undefined ? { databaseUrl: cfg.databaseUrl } : { sqlitePath: cfg.db }),
+      // The journal's fsyncs run on a worker thread so they never stall HTTP (':memory:' cannot be shared with one).
+      thread: cfg.engineThread ?? cfg.db !== ':memory:',
+      onError: (where, e) => log.error(`${where}: ${e instanceof Error ? e.message : String(e)}`),
+    });
+    let apiKeys: ApiKeyStore;
+    let closeKeys = (): void => {};
+    if (cfg.databaseUrl === undefined && cfg.db !== ':memory:') {
+      const store = SqliteApiKeyStore.open(cfg.db);
+      apiKeys = store;
+      closeKeys = () => store.close();
+    } else {
+      apiKeys = new MemoryApiKeyStore();
+      notes.push('API keys are kept in memory with DATABASE_URL / :memory: (the SQLite api_keys table needs the SQLite file)');
+    }
+    const faucet = cfg.chain === 'embedded';
+    const onchain = cfg.chain === 'bitcoind' && cfg.databaseUrl === undefined && cfg.db !== ':memory:' && deps.source === undefined;
+    const exchange = new EngineExchange(engine, { faucet, onchain });
+    if (cfg.chain === 'esplora') notes.push('--chain esplora: no on-chain custody (deposit addresses, payouts): withdrawals debit the ledger only');
+    if (cfg.chain === 'bitcoind' && !onchain) notes.push('--chain bitcoind without a SQLite file: no on-chain custody (its api_ tables live in the SQLite file)');
+    const chainData = loadEmbeddedChain();
+    const engineTip = engine.chainTip().height;
+    // Until the follower publishes its first tip: the replay's resume/start point (embedded), else the newest shipped height.
+    const replayStart = chainData.segments[chainData.segments.length - 1].firstHeight + 144;
+    const firstTip = cfg.chain !== 'embedded' ? undefined : engineTip >= 0 && engineTip <= chainData.maxHeight ? engineTip : replayStart;
+    const index = new ChainIndexPort(chainData, firstTip !== undefined ? { tipHeight: firstTip } : {});
+    let chain: ChainRuntime | undefined;
+    let demo: DemoMarketMaker | undefined;
+    let custody: BitcoindCustody | undefined;
+    const wiring: ServeWiring = {
+      exchange,
+      index,
+      funds: exchange,
+      apiKeys,
+      notes,
+      parts: { engine, exchange },
+      status: () => {
+        const tip = engine.chainTip();
+        return {
+          ...(chain ? { chain: chain.status() } : {}),
+          engine: { seq: engine.lastSeq, height: tip.height, blockHash: tip.hash, stateHash: engine.stateHash(), journal: engine.journalKind, halted: engine.halted?.message ?? null },
+          demo: demo ? { enabled: true, account: demo.account, requotes: demo.requotes, lastQuoteHeight: demo.lastQuoteHeight } : { enabled: false },
+          ...(custody ? { custody: { operatorKey: bytesToHex(custody.operatorKey), confirmations: custody.confirmations, depositsCredited: custody.credited, lastError: custody.lastError ?? null } } : {}),
+        };
+      },
+      start: async (l) => {
+        log = l;
+        chain = await ChainRuntime.start({
+          chain: cfg.chain,
+          ...(cfg.rpc !== undefined ? { rpc: cfg.rpc } : {}),
+          ...(cfg.esplora !== undefined ? { esplora: cfg.esplora } : {}),
+          paceMs: cfg.paceMs,
+          engine,
+          index,
+          log,
+          ...(deps.source ? { source: deps.source } : {}),
+          ...(deps.params ? { params: deps.params } : {}),
+          ...(deps.now ? { now: deps.now } : {}),
+          ...(deps.pollMs ? { pollMs: deps.pollMs } : {}),
+          ...(cfg.confirmations !== undefined ? { confirmations: cfg.confirmations } : {}),
+          embedded: chainData,
+        });
+        wiring.parts!.chain = chain;
+        if (onchain) {
+          const { BitcoindCustody } = await import('../api/onchain/custody.js');
+          custody = new BitcoindCustody({ rpc: cfg.rpc!, sqlitePath: cfg.db, network: chain.params.name, confirmations: chain.follower.confirmations });
+          exchange.attachPayout(custody);
+          custody.start(deps.pollMs ?? 1000, (account, sat) => exchange.creditDeposit(account, sat));
+          wiring.parts!.custody = custody;
+        }
+        if (cfg.demo) {
+          demo = new DemoMarketMaker(engine, { onError: (e) => log.warn(`demo market maker: ${e instanceof Error ? e.message : String(e)}`) });
+          for (const q of deps.quoters ?? []) demo.addQuoter(q);
+          await demo.start();
+          wiring.parts!.demo = demo;
+        }
+      },
+      close: async () => {
+        await demo?.stop();
+        await custody?.stop();
+        await chain?.stop();
+        await engine.close();
+        closeKeys();
+      },
+    };
+    return wiring;
+  };
 }
 
-export async function startServe(cfg: ServeConfig, wire: (c: ServeConfig) => Promise<ServeWiring> = defaultWiring): Promise<{ app: App; url: string; close: () => Promise<void> }> {
+export const defaultWiring = makeWiring();
+
+export async function startServe(cfg: ServeConfig, wire: (c: ServeConfig) => Promise<ServeWiring> = defaultWiring): Promise<{ app: App; url: string; wiring: ServeWiring; close: () => Promise<void> }> {
   const w = await wire(cfg);
-  const { createServer } = await import('../api/server.js');
-  const app = await createServer({
-    exchange: w.exchange,
-    index: w.index,
-    logger: cfg.logLevel === 'silent' ? false : { level: cfg.logLevel },
-    processMetrics: true,
-    ...(cfg.staticDir !== undefined ? { staticDir: cfg.staticDir } : {}),
-  });
-  for (const n of w.notes) app.log.warn(n);
-  const url = await app.listen({ port: cfg.port, host: cfg.host });
-  return {
-    app,
-    url,
-    close: async () => {
-      await app.close();
-      await w.close?.();
-    },
-  };
+  let app: App | undefined;
+  try {
+    const { createServer } = await import('../api/server.js');
+    app = await createServer({
+      exchange: w.exchange,
+      index: w.index,
+      ...(w.funds !== undefined ? { funds: w.funds } : {}),
+      ...(w.apiKeys !== undefined ? { apiKeys: w.apiKeys } : {}),
+      ...(w.status !== undefined ? { status: w.status } : {}),
+      logger: cfg.logLevel === 'silent' ? false : { level: cfg.logLevel },
+      requestLogging: cfg.requestLog === true,
+      processMetrics: true,
+      ...(cfg.staticDir !== undefined ? { staticDir: cfg.staticDir } : {}),
+    });
+    for (const n of w.notes) app.log.warn(n);
+    const url = await app.listen({ port: cfg.port, host: cfg.host });
+    const a = app;
+    await w.start?.({ info: (m) => a.log.info(m), warn: (m) => a.log.warn(m), error: (m) => a.log.error(m) });
+    return {
+      app,
+      url,
+      wiring: w,
+      close: async () => {
+        await a.close();
+        await w.close?.();
+      },
+    };
+  } catch (e) {
+    await app?.close();
+    await w.close?.();
+    throw e;
+  }
 }
 
 // ---- client commands ----
@@ -188,13 +359,15 @@ export function makeServeCommands(deps: ServeCommandDeps = {}) {
       .description('run the HTTP + WebSocket API (OpenAPI at /openapi.json, docs at /docs, metrics at /metrics)')
       .option('--port <n>', 'TCP port (env PORT; default 8080)')
       .option('--host <host>', 'interface to bind (env HOST; default 127.0.0.1)')
-      .option('--db <path>', 'SQLite journal file (env HASHPERP_DB; default hashperp.db); DATABASE_URL selects PostgreSQL')
+      .option('--db <path>', 'SQLite file for the journal and API keys (env HASHPERP_DB; default data/hashperp.sqlite); DATABASE_URL selects PostgreSQL')
       .option('--chain <source>', 'embedded | bitcoind | esplora (env HASHPERP_CHAIN; default embedded)')
       .option('--rpc <url>', 'bitcoind RPC URL with credentials (env BITCOIND_RPC_URL)')
       .option('--esplora <url>', 'Esplora REST base URL (env ESPLORA_URL)')
-      .option('--pace <blocksPerMin>', 'embedded replay pace, blocks per minute, 0 = no delay (env HASHPERP_PACE; default 10)')
+      .option('--pace <pace>', 'embedded replay pace: time per block (500ms, 5s) or blocks per minute (env HASHPERP_PACE; default 5s)')
+      .option('--confirmations <n>', 'depth before a block settles (env HASHPERP_CONFIRMATIONS; default 0 replay, 1 regtest, 6 mainnet)')
+      .option('--request-log', 'log every request at info (env HASHPERP_REQUEST_LOG=1)')
       .option('--no-demo', 'do not run the demo market maker')
-      .option('--static <dir>', 'serve a built web app from this directory')
+      .option('--static <dir>', 'serve a built web app from this directory (default <package>/web/dist when built)')
       .option('--log-level <level>', 'pino level (env LOG_LEVEL; default info)')
       .action(async (flags: ServeFlags) => {
         const cfg = resolveServeConfig(flags, env());
@@ -262,6 +435,18 @@ export function makeServeCommands(deps: ServeCommandDeps = {}) {
       io.out(`account ${a.account}\nbalance ${a.balanceMsat} msat (available ${a.availableMsat})`);
       for (const p of a.positions) io.out(`position ${p.market} ${p.size} lots @ ${p.entryPrice}`);
       for (const o of a.orders) io.out(`order ${o.orderId} ${o.market} ${o.side} ${o.remaining}/${o.size} @ ${o.price}`);
+    });
+    withClient(account.command('faucet').description('test funds from a server in embedded mode').requiredOption('--amount <sat>', 'satoshis to credit')).action(
+      async (f: ClientFlags & { amount: string }) => {
+        const ack = await (await clientFor(f, env(), deps.fetch)).faucet(optInt('amount', f.amount)!);
+        io.out(f.json ? toJson(ack) : `credited ${ack.amountSat} sat (seq ${ack.seq}); balance ${ack.balanceMsat} msat`);
+      },
+    );
+    withClient(
+      account.command('withdraw').description('withdraw from the free balance to a Bitcoin address').requiredOption('--amount <sat>', 'satoshis').requiredOption('--address <addr>', 'destination address'),
+    ).action(async (f: ClientFlags & { amount: string; address: string }) => {
+      const ack = await (await clientFor(f, env(), deps.fetch)).withdraw(optInt('amount', f.amount)!, f.address);
+      io.out(f.json ? toJson(ack) : `withdrew ${ack.amountSat} sat (seq ${ack.seq}); ${ack.txid ? `txid ${ack.txid}` : (ack.note ?? 'no on-chain payout')}`);
     });
     const keys = account.command('api-key').description('API keys (HMAC) the account key authorises');
     withClient(keys.command('create').option('--scopes <list>', 'comma-separated: trade,read', 'trade,read').option('--label <text>', 'a name for the key')).action(

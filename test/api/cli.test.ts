@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { resolveServeConfig, startServe } from '../../src/cli/serve-commands.js';
@@ -70,7 +73,13 @@ describe('hashperp order / account (client CLI against a loopback server)', () =
 
 describe('hashperp serve', () => {
   it('config: flags over environment over defaults, validated', () => {
-    expect(resolveServeConfig({}, {})).toEqual({ port: 8080, host: '127.0.0.1', db: 'hashperp.db', chain: 'embedded', pace: 10, demo: true, logLevel: 'info' });
+    const d = resolveServeConfig({}, {});
+    expect(d).toMatchObject({ port: 8080, host: '127.0.0.1', db: join('data', 'hashperp.sqlite'), chain: 'embedded', paceMs: 5000, demo: true, logLevel: 'info' });
+    expect(d.requestLog).toBeUndefined();
+    expect(resolveServeConfig({ pace: '50ms' }, {}).paceMs).toBe(50);
+    expect(resolveServeConfig({ pace: '2s' }, {}).paceMs).toBe(2000);
+    expect(resolveServeConfig({}, { HASHPERP_PACE: '10' }).paceMs).toBe(6000); // blocks per minute
+    expect(() => resolveServeConfig({ pace: 'fast' }, {})).toThrow(/pace/);
     const c = resolveServeConfig({ port: '9000', demo: false, chain: 'bitcoind' }, { PORT: '1', BITCOIND_RPC_URL: 'http://u:p@127.0.0.1:18443', DATABASE_URL: 'postgres://root@127.0.0.1/test', HOST: '0.0.0.0' });
     expect(c).toMatchObject({ port: 9000, host: '0.0.0.0', chain: 'bitcoind', rpc: 'http://u:p@127.0.0.1:18443', databaseUrl: 'postgres://root@127.0.0.1/test', demo: false });
     expect(() => resolveServeConfig({ port: '70000' }, {})).toThrow(/port: must be between 0 and 65535/);
@@ -79,17 +88,30 @@ describe('hashperp serve', () => {
     expect(() => resolveServeConfig({}, { DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
   });
 
-  it('starts on loopback with the real index; trading says it is not wired (503)', async () => {
-    const s = await startServe(resolveServeConfig({ port: '0', logLevel: 'silent' }, {}));
+  it('starts on loopback with the real engine and index; a broke account is refused (422 insufficient_balance)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hp-cli-'));
+    const s = await startServe(resolveServeConfig({ port: '0', logLevel: 'silent', db: join(dir, 'db.sqlite'), demo: false }, {}));
     try {
       const c = new HashPerpClient({ baseUrl: s.url, credentials: { kind: 'account', secretKey: new Uint8Array(32).fill(7) } });
-      expect((await c.health()).index?.height).toBe(955583);
+      // The replay starts 144 blocks into the newest shipped segment (822,527..830,592).
+      expect((await c.health()).index?.height).toBeGreaterThanOrEqual(822_671);
+      while (((await c.health()) as { engine?: { height: number } }).engine!.height < 0) await new Promise((res) => setTimeout(res, 20));
       expect((await c.index({ height: 0 })).hashpriceSatPerPHDay).toBe('100582838058471679687');
-      await expect(c.placeOrder({ market: 'HPI-PERP', side: 'buy', type: 'limit', price: 1, size: 1 })).rejects.toMatchObject({ status: 503, code: 'exchange_unavailable' });
+      await expect(c.placeOrder({ market: 'HPI-PERP', side: 'buy', type: 'limit', price: 1, size: 1 })).rejects.toMatchObject({ status: 422, code: 'insufficient_balance' });
+      // CLI faucet and withdrawals against the real engine (account key from HASHPERP_SECRET_KEY).
+      const fau = await run('account', 'faucet', '--server', s.url, '--amount', '1000', '--json');
+      expect(fau.err).toBe('');
+      expect(JSON.parse(fau.out)).toMatchObject({ kind: 'deposit', amountSat: 1000, balanceMsat: '1000000' });
+      const wd = await run('account', 'withdraw', '--server', s.url, '--amount', '400', '--address', 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080');
+      expect(wd.out).toMatch(/withdrew 400 sat .*no on-chain custody/);
+      const over = await run('account', 'withdraw', '--server', s.url, '--amount', '601', '--address', 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080');
+      expect(over.code).toBe(1);
+      expect(over.err).toMatch(/free balance/);
       const metrics = await (await fetch(s.url + '/metrics')).text();
       expect(metrics).toContain('hashperp_process_cpu_seconds_total');
     } finally {
       await s.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -15,6 +15,7 @@ export function registerPublicRoutes(app: App, ctx: ServerContext): void {
       serverTimeMs: now,
       uptimeSec: (now - ctx.startedMs) / 1000,
       ...(tip ? { index: { height: tip.height, blockHash: tip.blockHash } } : {}),
+      ...ctx.status(),
     };
   });
 
