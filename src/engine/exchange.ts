@@ -28,7 +28,7 @@ import { productFactories } from './products/registry.js';
 
 // Bound once: under module loaders that wrap exports in getters (tsx), every access to an imported
 // binding costs a call, which shows up at a million commands per second.
-const { absBig, ceilDiv, floorDiv, maxBig, minBig } = math;
+const { absBig, ceilDiv, ceilPpm, ceilPpmOf, floorPpm, maxBig, minBig, mulBig } = math;
 const { FEES, INSURANCE, VAULT, WORLD, settleAccount, userAccount } = ledgerModule;
 const PPM = 1_000_000n;
 const SAT = 1000n;
@@ -69,6 +69,8 @@ export interface MarketState {
   orders: Map<number, OrderMeta>;
   /** The spec's rates as bigint, converted once (the spec never changes after construction). */
   rates: MarketRates;
+  /** positions' owners in name order, cached between blocks; reset whenever an owner is added or removed. */
+  sortedOwners: string[] | undefined;
 }
 
 export interface MarketRates { initialMarginPpm: bigint; maintenanceMarginPpm: bigint; takerFeePpm: bigint; makerFeePpm: bigint; liquidationFeePpm: bigint }
@@ -88,37 +90,9 @@ const ACCOUNT_RE = /^[A-Za-z0-9_.\-]{1,128}$/;
 const isSafeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-// Hot-path integer helpers. Each bigint operation allocates, and apply() runs a million times a second,
-// so products of two safe integers are taken in doubles when the result is exact (|a·b| ≤ 2^53) and
-// converted once; otherwise they fall back to bigint. The values are identical either way.
-/** BigInt(a) × BigInt(b), for safe integers a, b. */
-function mulBig(a: number, b: number): bigint {
-  const p = a * b;
-  return Number.isSafeInteger(p) ? BigInt(p) : BigInt(a) * BigInt(b);
-}
-/** floor(qty × price × ppm / 10^6) as bigint: fees (qty, price > 0). */
-function floorPpm(qty: number, price: number, ppm: number, ppmBig: bigint): bigint {
-  const n = qty * price;
-  const x = n * ppm;
-  if (x >= 0 && Number.isSafeInteger(n) && Number.isSafeInteger(x)) return BigInt((x - (x % 1_000_000)) / 1_000_000);
-  return floorDiv(BigInt(qty) * BigInt(price) * ppmBig, PPM);
-}
-/** ceil(qty × price × ppm / 10^6) as bigint: fee bounds (qty, price > 0). */
-function ceilPpm(qty: number, price: number, ppm: number, ppmBig: bigint): bigint {
-  const n = qty * price;
-  const x = n * ppm;
-  if (x >= 0 && Number.isSafeInteger(n) && Number.isSafeInteger(x)) {
-    const r = x % 1_000_000;
-    return BigInt((x - r) / 1_000_000 + (r > 0 ? 1 : 0));
-  }
-  return ceilDiv(BigInt(qty) * BigInt(price) * ppmBig, PPM);
-}
-/** ceil(a × ppm / 10^6) for a ≥ 0 (margins): one add and one division instead of ceilDiv's negations. */
-function ceilPpmOf(a: bigint, ppmBig: bigint): bigint {
-  const x = a * ppmBig;
-  return x >= 0n ? (x + PPM_MINUS_1) / PPM : ceilDiv(x, PPM);
-}
-const PPM_MINUS_1 = PPM - 1n;
+// The most frequent refusal (cancels of orders that already filled), shared: a Rejection is immutable.
+const UNKNOWN_ORDER_BY_ID = Object.freeze(new Rejection('unknown_order', 'no such live order for this account', 'orderId'));
+const UNKNOWN_ORDER_BY_CLIENT_ID = Object.freeze(new Rejection('unknown_order', 'no such live order for this account', 'clientOrderId'));
 /** Read-only stand-in for an owner with no position in a market (never mutated, never stored). */
 const NO_POSITION: Position = Object.freeze({ qty: 0, cost: 0n, entryCost: 0n, buyOpen: 0n, sellOpen: 0n, reduceOnlyIds: undefined }) as Position;
 
@@ -150,7 +124,7 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     for (const spec of specs) {
       this.markets.set(spec.id, {
         spec, book: new OrderBook(), index: undefined, basisEmaPpm: 0, premiums: [], rate8hPpm: 0,
-        positions: new Map(), orders: new Map(), rates: ratesOf(spec),
+        positions: new Map(), orders: new Map(), rates: ratesOf(spec), sortedOwners: undefined,
       });
     }
     this.marketList = [...this.markets.values()];
@@ -244,6 +218,7 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
       for (const [o, qty, cost, entry] of sm.positions) {
         m.positions.set(o, { qty, cost: BigInt(cost), entryCost: BigInt(entry), buyOpen: 0n, sellOpen: 0n, reduceOnlyIds: undefined });
       }
+      m.sortedOwners = undefined;
       for (const [id, owner, side, price, qty, reduceOnly, coid] of sm.orders) {
         // Re-submitting in priority order as post-only rebuilds the same queues (a valid book never crosses).
         const r = m.book.submit({ id, account: owner, side, price, qty, tif: 'GTC', postOnly: true });
@@ -373,13 +348,30 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     return { height: this.chainHeight, hash: this.chainHash };
   }
 
+  /**
+   * `user:<account>`, one string per account: every later Map lookup with it (positions, ledger, order ids)
+   * then hits the cached hash and an identical key instead of hashing and comparing a fresh string.
+   * Bounded, and invisible to behaviour: a cleared cache only rebuilds equal strings.
+   */
+  private ownerOf(account: string): string {
+    let o = this.owners.get(account);
+    if (o === undefined) {
+      if (this.owners.size >= 65_536) this.owners.clear();
+      o = userAccount(account);
+      this.owners.set(account, o);
+    }
+    return o;
+  }
+
+  private readonly owners = new Map<string, string>();
+
   // ───────────────────────────── commands ─────────────────────────────
 
   private deposit(c: DepositCommand, out: EngineEvent[]): Rejection | undefined {
     const bad = checkAccount(c.account) ?? checkAmount(c.amountSat);
     if (bad) return bad;
     out.push({ type: 'Deposit', account: c.account, amountSat: c.amountSat });
-    this.ledger.transfer(WORLD, userAccount(c.account), BigInt(c.amountSat) * SAT, 'deposit', out);
+    this.ledger.transfer(WORLD, this.ownerOf(c.account), BigInt(c.amountSat) * SAT, 'deposit', out);
     return undefined;
   }
 
@@ -394,7 +386,7 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
   private withdraw(c: WithdrawCommand, out: EngineEvent[]): Rejection | undefined {
     const bad = checkAccount(c.account) ?? checkAmount(c.amountSat);
     if (bad) return bad;
-    const owner = userAccount(c.account);
+    const owner = this.ownerOf(c.account);
     const amt = BigInt(c.amountSat) * SAT;
     if (this.ledger.balance(owner) < amt) return new Rejection('insufficient_balance', 'withdrawal exceeds the free balance', 'amountSat');
     if (this.equity(owner) - amt < this.initialMargin(owner)) {
@@ -429,7 +421,7 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     if (c.clientOrderId !== undefined && (typeof c.clientOrderId !== 'string' || c.clientOrderId.length === 0 || c.clientOrderId.length > 64)) {
       return new Rejection('invalid_argument', 'clientOrderId must be 1..64 characters', 'clientOrderId');
     }
-    const owner = userAccount(c.account);
+    const owner = this.ownerOf(c.account);
     if (c.clientOrderId !== undefined && this.clientIds.get(owner)?.has(c.clientOrderId) === true) {
       return new Rejection('duplicate_client_order_id', 'an order with this clientOrderId is still live', 'clientOrderId');
     }
@@ -478,7 +470,7 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
       return new Rejection('invalid_argument', 'orderId or clientOrderId is required', 'orderId');
     }
     const meta = id === undefined ? undefined : m.orders.get(id);
-    if (meta === undefined || meta.owner !== owner) return new Rejection('unknown_order', 'no such live order for this account', orderId !== undefined ? 'orderId' : 'clientOrderId');
+    if (meta === undefined || meta.owner !== owner) return orderId !== undefined ? UNKNOWN_ORDER_BY_ID : UNKNOWN_ORDER_BY_CLIENT_ID;
     return meta;
   }
 
@@ -487,7 +479,7 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     if (m === undefined) return new Rejection('unknown_market', `unknown market ${String(c.market)}`, 'market');
     const bad = checkAccount(c.account);
     if (bad) return bad;
-    const meta = this.findOrder(m, userAccount(c.account), c.orderId, c.clientOrderId);
+    const meta = this.findOrder(m, this.ownerOf(c.account), c.orderId, c.clientOrderId);
     if (meta instanceof Rejection) return meta;
     this.cancelResting(m, meta, 'user', out);
     return undefined;
@@ -497,7 +489,7 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     const bad = checkAccount(c.account);
     if (bad) return bad;
     if (c.market !== undefined && !this.markets.has(c.market)) return new Rejection('unknown_market', `unknown market ${String(c.market)}`, 'market');
-    const owner = userAccount(c.account);
+    const owner = this.ownerOf(c.account);
     for (const m of this.markets.values()) {
       if (c.market !== undefined && m.spec.id !== c.market) continue;
       this.cancelAllOf(m, owner, 'cancel_all', out);
@@ -510,7 +502,7 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     if (m === undefined) return new Rejection('unknown_market', `unknown market ${String(c.market)}`, 'market');
     const bad = checkAccount(c.account);
     if (bad) return bad;
-    const owner = userAccount(c.account);
+    const owner = this.ownerOf(c.account);
     const meta = this.findOrder(m, owner, c.orderId, c.clientOrderId);
     if (meta instanceof Rejection) return meta;
     if (c.price === undefined && c.qty === undefined) return new Rejection('invalid_argument', 'price or qty is required', 'price');
@@ -625,21 +617,30 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     }
     if (side === 'buy') buyOpen += mulBig(qty, limit); else sellOpen += mulBig(qty, limit);
     // One pass over the account's markets: equity and initial margin, with this market's IM before and after.
+    // This market's IM before the order is only needed when the order fails the plain test, so it is
+    // computed then (imOld = imOthers + this market's current IM).
     let equity = balance;
-    let imOld = 0n, imNew = 0n;
+    let imOthers = 0n, imNew = 0n, pnHere = 0n;
     const list = this.marketList;
     for (let i = 0; i < list.length; i++) {
       const mm = list[i] as MarketState;
-      const pp = mm === m ? p : mm.positions.get(owner);
+      if (mm === m) {
+        pnHere = mulBig(p.qty, mark);
+        equity += pnHere - p.cost;
+        imNew += this.imOfValue(m, pnHere, buyOpen, sellOpen);
+        continue;
+      }
+      const pp = mm.positions.get(owner);
       if (pp === undefined) continue;
-      const pn = mulBig(pp.qty, mm === m ? mark : (this.mark(mm) ?? 0));
+      const pn = mulBig(pp.qty, this.mark(mm) ?? 0);
       equity += pn - pp.cost;
       const im = this.imOfValue(mm, pn, pp.buyOpen, pp.sellOpen);
-      imOld += im;
-      imNew += mm === m ? this.imOfValue(mm, pn, buyOpen, sellOpen) : im;
+      imOthers += im;
+      imNew += im;
     }
     const free = equity - loss - feeBound;
     if (free >= imNew) return undefined;
+    const imOld = imOthers + this.imOfValue(m, pnHere, p.buyOpen, p.sellOpen);
     if (imNew <= imOld && free >= 0n) return undefined;
     return new Rejection('insufficient_margin', `needs ${imNew} msat initial margin, has ${free} msat after fees and worst-case fill`, 'qty');
   }
@@ -666,6 +667,7 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     if (p === undefined) {
       p = { qty: 0, cost: 0n, entryCost: 0n, buyOpen: 0n, sellOpen: 0n, reduceOnlyIds: undefined };
       m.positions.set(owner, p);
+      m.sortedOwners = undefined;
     }
     return p;
   }
@@ -675,6 +677,7 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     if (p !== undefined && p.qty === 0 && p.cost === 0n && p.buyOpen === 0n && p.sellOpen === 0n) {
       p.entryCost = 0n;
       m.positions.delete(owner);
+      m.sortedOwners = undefined;
     }
   }
 
@@ -764,11 +767,19 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     if (res.fills.length === 0) return;
     const touched = [taker.owner];
     for (const f of res.fills) if (!touched.includes(f.makerAccount)) touched.push(f.makerAccount);
-    if (touched.length > 1) touched.sort(cmp);
-    for (const owner of touched) {
+    // Distinct owners in name order; two (one maker) is the common case and needs no sort() call.
+    if (touched.length === 2) {
+      const a = touched[0] as string, b = touched[1] as string;
+      if (b < a) { touched[0] = b; touched[1] = a; }
+    } else if (touched.length > 2) {
+      touched.sort(cmp);
+    }
+    for (let i = 0; i < touched.length; i++) {
+      const owner = touched[i] as string;
       const p = m.positions.get(owner);
       out.push({ type: 'PositionChanged', account: accountOf(owner), market: m.spec.id, qty: p?.qty ?? 0, costMsat: p?.cost ?? 0n });
-      this.enforceReduceOnly(m, owner, out);
+      if (p === undefined) continue; // no position: nothing to trim or collect
+      if (p.reduceOnlyIds !== undefined) this.enforceReduceOnly(m, owner, out);
       this.gc(m, owner);
     }
   }
@@ -845,7 +856,7 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     const rate = BigInt(m.rate8hPpm);
     const receivers: [string, bigint][] = [];
     let shortfall = 0n;
-    const owners = [...m.positions.keys()].sort(cmp);
+    const owners = this.ownersSorted(m); // never mutated: gc() below replaces the cache, it does not edit it
     for (let i = 0; i < owners.length; i++) {
       const owner = owners[i] as string;
       const p = m.positions.get(owner) as Position;
@@ -887,16 +898,34 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     this.ledger.transfer(pool, FEES, this.ledger.balance(pool), 'settlement_dust', out, m.spec.id);
   }
 
-  private liquidationSweep(seq: number, out: EngineEvent[]): void {
+  /** The market's position owners in name order (cached; see MarketState.sortedOwners). */
+  private ownersSorted(m: MarketState): readonly string[] {
+    let o = m.sortedOwners;
+    if (o === undefined || o.length !== m.positions.size) o = m.sortedOwners = [...m.positions.keys()].sort(cmp);
+    return o;
+  }
+
+  /** Users with an open position in any market, in name order. */
+  private usersWithPositions(): string[] {
+    const list = this.marketList;
+    if (list.length === 1) {
+      const m = list[0] as MarketState;
+      return this.ownersSorted(m).filter((o) => (m.positions.get(o) as Position).qty !== 0 && o.startsWith('user:'));
+    }
     const owners = new Set<string>();
-    for (const m of this.markets.values()) {
+    for (const m of list) {
       for (const [o, p] of m.positions) if (p.qty !== 0 && o.startsWith('user:')) owners.add(o);
     }
+    return [...owners].sort(cmp);
+  }
+
+  private liquidationSweep(seq: number, out: EngineEvent[]): void {
+    const owners = this.usersWithPositions();
     let k = 0;
     // Marks only move when a liquidation trades, so they are read once and again after each liquidation.
     const list = this.marketList;
     const marks = list.map((m) => this.mark(m) ?? 0);
-    for (const owner of [...owners].sort(cmp)) {
+    for (const owner of owners) {
       let mm = 0n;
       let equity = this.ledger.balance(owner);
       for (let i = 0; i < list.length; i++) {
