@@ -46,3 +46,16 @@ export function chainParams(network: string): ChainParams {
   if (network === 'regtest') return REGTEST;
   throw new InvalidArgumentError('network', `expected mainnet or regtest, got ${JSON.stringify(network)}`);
 }
+
+/**
+ * Regtest's genesis header (Bitcoin Core chainparams.cpp: mainnet's coinbase, time 1296688602, bits
+ * 0x207fffff, nonce 2). Its hash is REGTEST.genesisHash; tests mine regtest chains on top of it.
+ */
+export const REGTEST_GENESIS_HEADER = Object.freeze({
+  version: 1,
+  prevHash: '0'.repeat(64),
+  merkleRoot: '4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b',
+  time: 1296688602,
+  bits: 0x207fffff,
+  nonce: 2,
+});

@@ -7,19 +7,12 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ChainFollower, type CommandEvent, type FollowerEvent, type ReorgEvent, type TipEvent } from '../../src/chain/follower.js';
 import { encodeHeader, headerHash, type BlockHeader } from '../../src/chain/header.js';
-import { REGTEST } from '../../src/chain/params.js';
+import { REGTEST, REGTEST_GENESIS_HEADER } from '../../src/chain/params.js';
 import { UnknownHeightError, type ChainSource } from '../../src/chain/source.js';
 import { targetOf } from '../../src/chain/target.js';
 import { HashPerpError } from '../../src/units/errors.js';
 
-const GENESIS: BlockHeader = {
-  version: 1,
-  prevHash: '0'.repeat(64),
-  merkleRoot: '4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b',
-  time: 1296688602,
-  bits: 0x207fffff,
-  nonce: 2,
-};
+const GENESIS: BlockHeader = { ...REGTEST_GENESIS_HEADER };
 const LIMIT = targetOf(0x207fffff);
 const meetsTarget = (raw: Uint8Array) => BigInt('0x' + headerHash(raw)) <= LIMIT;
 

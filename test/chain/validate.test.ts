@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { embeddedContext, loadEmbeddedChain } from '../../src/chain/embedded.js';
 import { hashHeaders, hashHeadersParallel } from '../../src/chain/hash-all.js';
 import { HEADER_BYTES, encodeHeader, headerHash, type BlockHeader } from '../../src/chain/header.js';
-import { MAINNET, REGTEST } from '../../src/chain/params.js';
+import { MAINNET, REGTEST, REGTEST_GENESIS_HEADER } from '../../src/chain/params.js';
 import { targetOf } from '../../src/chain/target.js';
 import { hashAtMostTarget, nextEpochBits, verifyHeaders, type HeaderContext } from '../../src/chain/validate.js';
 import { InvalidArgumentError } from '../../src/units/errors.js';
@@ -236,14 +236,7 @@ describe('input errors', () => {
 
 describe('regtest parameters', () => {
   // Regtest's genesis: mainnet's coinbase with time 1296688602, bits 0x207fffff, nonce 2 (chainparams.cpp).
-  const genesis: BlockHeader = {
-    version: 1,
-    prevHash: '0'.repeat(64),
-    merkleRoot: '4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b',
-    time: 1296688602,
-    bits: 0x207fffff,
-    nonce: 2,
-  };
+  const genesis: BlockHeader = { ...REGTEST_GENESIS_HEADER };
   /** Mines `n` headers on top of regtest genesis (about two tries each at the regtest limit). */
   function mine(n: number): Buffer {
     const out = [encodeHeader(genesis)];

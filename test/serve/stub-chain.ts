@@ -4,18 +4,11 @@
  * from Bitcoin Core's regtest genesis header.
  */
 import { encodeHeader, headerHash, type BlockHeader } from '../../src/chain/header.js';
-import { REGTEST } from '../../src/chain/params.js';
+import { REGTEST, REGTEST_GENESIS_HEADER } from '../../src/chain/params.js';
 import { UnknownHeightError, type ChainSource } from '../../src/chain/source.js';
 import { targetOf } from '../../src/chain/target.js';
 
-const GENESIS: BlockHeader = {
-  version: 1,
-  prevHash: '0'.repeat(64),
-  merkleRoot: '4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b',
-  time: 1296688602,
-  bits: 0x207fffff,
-  nonce: 2,
-};
+const GENESIS: BlockHeader = { ...REGTEST_GENESIS_HEADER };
 
 export function mine(prev: Uint8Array, salt: number): Uint8Array {
   const prevTime = new DataView(prev.buffer, prev.byteOffset).getUint32(68, true);
