@@ -11,8 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IndexValue } from '../../src/api/schemas.js';
 import { FakeExchange } from '../api/fakes.js';
-import { resolveServeConfig, startServe } from '../../src/cli/serve-commands.js';
-import { browserSkipReason, buildWeb, launchBrowser, SCREENSHOTS, startServer } from './harness/browser.js';
+import { browserSkipReason, buildWeb, isProductRoute, launchBrowser, SCREENSHOTS, startServer } from './harness/browser.js';
 import { ColdIndex, realIndex } from './harness/chain-index-port.js';
 
 const skip = browserSkipReason();
@@ -33,7 +32,8 @@ describe.skipIf(skip !== undefined)('web app in Chromium', () => {
     const page = await browser.context.newPage();
     await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
     page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console error on ${path}: ${m.text()}`);
+      // This server has no product routes (forwards, block-delta, vault…): the pages ask, get a 404 and say so.
+      if (m.type() === 'error' && !(isProductRoute(m.location().url) && / 404 /.test(m.text()))) problems.push(`console error on ${path}: ${m.text()}`);
     });
     page.on('pageerror', (e) => problems.push(`uncaught on ${path}: ${e.message}`));
     await page.goto(server.url + path);
@@ -166,38 +166,15 @@ describe.skipIf(skip !== undefined)('web app in Chromium', () => {
   });
 
   it('phone width: no sideways scrolling on any page', async () => {
-    for (const [path, name] of [['/#/', 'dashboard'], ['/#/trade', 'trade'], ['/#/account', 'account']] as const) {
+    for (const [path, name] of [['/#/', 'dashboard'], ['/#/trade', 'trade'], ['/#/account', 'account'], ['/#/contracts', 'contracts'], ['/#/portfolio', 'portfolio']] as const) {
       const page = await open(path, 390);
-      await page.waitForSelector(name === 'account' ? 'main h1' : name === 'trade' ? '[data-testid=position-builder]' : '[data-testid=forward-curve]');
+      await page.waitForSelector(name === 'account' || name === 'portfolio' ? 'main h1' : name === 'trade' ? '[data-testid=position-builder]' : name === 'contracts' ? '[data-testid=bdc-unavailable]' : '[data-testid=forward-curve]');
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, `${name} overflows by ${overflow}px`).toBeLessThanOrEqual(0);
       await page.screenshot({ path: join(SCREENSHOTS, `${name}-390.png`), fullPage: true });
       await page.close();
     }
     expect(problems).toEqual([]);
-  });
-
-  it("`hashperp serve`'s own wiring today (embedded index at its last height, no engine): every gap is explained", async () => {
-    const s = await startServe(resolveServeConfig({ port: '0', static: dist, logLevel: 'silent' }, {}));
-    try {
-      const api = (await (await fetch(`${s.url}/v1/index`)).json()) as IndexValue;
-      const page = await browser.context.newPage();
-      const errs: string[] = [];
-      page.on('pageerror', (e) => errs.push(e.message));
-      await page.goto(s.url + '/#/');
-      await expect.poll(() => page.getByTestId('hashprice-btc').textContent()).toContain(api.hashpriceBtcPerPHDay);
-      expect(await page.locator('.cards').textContent()).toContain(api.height.toLocaleString('en-US'));
-      await page.waitForSelector('[data-testid=forward-curve]');
-      await page.screenshot({ path: join(SCREENSHOTS, 'serve-default-dashboard.png'), fullPage: true });
-      await page.goto(s.url + '/#/trade');
-      await expect.poll(() => page.getByTestId('no-market').count()).toBe(1);
-      await expect.poll(() => page.getByTestId('miner-view').count()).toBe(1); // the calculators still work
-      await page.screenshot({ path: join(SCREENSHOTS, 'serve-default-trade.png'), fullPage: true });
-      expect(errs).toEqual([]);
-      await page.close();
-    } finally {
-      await s.close();
-    }
   });
 
   it('a server with no index yet: the dashboard says so, then recovers when the first block arrives', async () => {

@@ -5,10 +5,13 @@ import { useFeedState } from './api/hooks.js';
 import { forgetKey, loadKey, saveKey, type AccountKey } from './lib/keys.js';
 import { Account } from './pages/Account.js';
 import { Dashboard } from './pages/Dashboard.js';
+import { Contracts } from './pages/Contracts.js';
+import { Portfolio } from './pages/Portfolio.js';
 import { Trade } from './pages/Trade.js';
 
-type Route = 'dashboard' | 'trade' | 'account';
-const routeOf = (hash: string): Route => (hash.startsWith('#/trade') ? 'trade' : hash.startsWith('#/account') ? 'account' : 'dashboard');
+type Route = 'dashboard' | 'trade' | 'contracts' | 'portfolio' | 'account';
+const ROUTES: readonly Route[] = ['trade', 'contracts', 'portfolio', 'account'];
+const routeOf = (hash: string): Route => ROUTES.find((r) => hash.startsWith(`#/${r}`)) ?? 'dashboard';
 
 export function App() {
   const [route, setRoute] = useState<Route>(() => routeOf(location.hash));
@@ -37,6 +40,8 @@ export function App() {
         <nav>
           {link('dashboard', 'Dashboard')}
           {link('trade', 'Trade')}
+          {link('contracts', 'Contracts')}
+          {link('portfolio', 'Portfolio')}
           {link('account', accountKey ? 'Account' : 'Account (no key)')}
         </nav>
         <div className="status" data-testid="feed-status" title={feedState.detail ?? ''}>
@@ -46,6 +51,8 @@ export function App() {
       </header>
       {route === 'dashboard' && <Dashboard backend={backend} feed={feed} />}
       {route === 'trade' && <Trade backend={backend} feed={feed} accountKey={accountKey} />}
+      {route === 'contracts' && <Contracts backend={backend} feed={feed} accountKey={accountKey} />}
+      {route === 'portfolio' && <Portfolio backend={backend} feed={feed} accountKey={accountKey} />}
       {route === 'account' && <Account backend={backend} feed={feed} accountKey={accountKey} setKey={setKey} />}
     </>
   );

@@ -50,3 +50,8 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close:
     },
   };
 }
+
+/** The product routes (src/api/routes/products): a server without them answers 404, which the pages explain. */
+export function isProductRoute(url: string): boolean {
+  return /\/v1\/(forwards|options|vault|bdc|swaps)\b|\/v1\/account\/(history|portfolio)\b/.test(url);
+}

@@ -1,4 +1,5 @@
-import type { Account, Book, CancelAck, ForwardCurve, HistoryQuery, IndexHistory, IndexValue, Market, OrderAck, PlaceOrderBody, Trade } from '../../../src/api/schemas.js';
+import type { Account, Book, CancelAck, ForwardCurve, FundsAck, HistoryQuery, IndexHistory, IndexValue, Market, OrderAck, PlaceOrderBody, Trade } from '../../../src/api/schemas.js';
+import type { ProductsApi } from './products.js';
 
 /** Everything the app asks the server; one place, so the shared client can back it. */
 export interface Backend {
@@ -12,6 +13,10 @@ export interface Backend {
   account(secretKeyHex: string): Promise<Account>;
   placeOrder(secretKeyHex: string, body: PlaceOrderBody): Promise<OrderAck>;
   cancelOrder(secretKeyHex: string, orderId: string): Promise<CancelAck>;
+  /** Test funds from the server's faucet (embedded mode only). */
+  faucet(secretKeyHex: string, amountSat: number): Promise<FundsAck>;
+  /** Forwards, block-delta, swaps, vault, portfolio. */
+  products: ProductsApi;
   /** Signs the WebSocket account-channel subscription afresh each call (each carries a new nonce). */
   accountFeedSigner(secretKeyHex: string): Promise<() => Record<string, string>>;
 }

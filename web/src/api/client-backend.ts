@@ -1,5 +1,6 @@
 import { accountCredentials, HashPerpClient } from '../../../src/api/client.js';
 import type { Backend } from './backend.js';
+import { ProductsApi } from './products.js';
 
 /**
  * The app's Backend over the shared typed client (src/api/client.ts): the same routes, types and request
@@ -31,6 +32,8 @@ export function createBackend(origin: string): Backend {
     account: async (sk) => (await as(sk)).account(),
     placeOrder: async (sk, body) => (await as(sk)).placeOrder(body),
     cancelOrder: async (sk, orderId) => (await as(sk)).cancelOrder(orderId),
+    faucet: async (sk, amountSat) => (await as(sk)).faucet(amountSat),
+    products: new ProductsApi(pub, as),
     accountFeedSigner: async (sk) => {
       const c = await as(sk);
       return () => c.wsAccountAuth();

@@ -6,7 +6,10 @@ const H = 220;
 const PAD = { l: 8, r: 8, t: 10, b: 22 };
 
 /** Cumulative depth as two step areas meeting at the spread; pure SVG from the depth series. */
-export function DepthChart({ depth }: { depth: DepthSeries }) {
+/** How the axis, spread and mid read: perp/forward ticks are sat/PH/day; block-delta prices are FAST bps. */
+export type PriceUnit = 'satPerPhDay' | 'bps';
+
+export function DepthChart({ depth, unit = 'satPerPhDay' }: { depth: DepthSeries; unit?: PriceUnit }) {
   const { bids, asks } = depth;
   if (bids.length === 0 && asks.length === 0) return <div className="empty">The book is empty: no resting orders yet.</div>;
   if (depth.crossed) return <div className="notice warn">The book looks crossed (bid ≥ ask); waiting for the next update.</div>;
@@ -53,7 +56,9 @@ export function DepthChart({ depth }: { depth: DepthSeries }) {
       </div>
       <div className="small num" style={{ textAlign: 'center' }} data-testid="spread">
         {depth.spread !== undefined && depth.mid !== undefined
-          ? `Spread ${depth.spread.toLocaleString('en-US')} (${signedPct(depth.spreadPct ?? 0).replace('+', '')}) · Mid ${btcPerPhDay(Math.round(depth.mid))} BTC/PH/day`
+          ? unit === 'bps'
+            ? `Spread ${depth.spread.toLocaleString('en-US')} bps · Mid ${(depth.mid / 100).toFixed(2)} % for FAST`
+            : `Spread ${depth.spread.toLocaleString('en-US')} (${signedPct(depth.spreadPct ?? 0).replace('+', '')}) · Mid ${btcPerPhDay(Math.round(depth.mid))} BTC/PH/day`
           : 'One side of the book is empty: no spread or mid.'}
       </div>
     </div>

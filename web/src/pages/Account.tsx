@@ -3,6 +3,7 @@ import type { Backend } from '../api/backend.js';
 import type { Feed } from '../api/feed.js';
 import { useLoad, useSubscription } from '../api/hooks.js';
 import { ErrorNotice, Loading } from '../components/Notice.js';
+import { explain } from '../lib/api-errors.js';
 import { msatAsBtc } from '../lib/format.js';
 import { generateKey, keyFromSecretHex, type AccountKey } from '../lib/keys.js';
 
@@ -68,6 +69,32 @@ export function Account({ backend, feed, accountKey, setKey }: { backend: Backen
   );
 }
 
+const FAUCET_SAT = 1_000_000;
+
+/** Embedded-mode test funds: one signed POST /v1/faucet; servers on a real chain refuse and say why. */
+function Faucet({ backend, accountKey, onFunded }: { backend: Backend; accountKey: AccountKey; onFunded: () => void }) {
+  const [state, setState] = useState<{ busy: boolean; ok?: string; error?: string }>({ busy: false });
+  const get = async () => {
+    setState({ busy: true });
+    try {
+      const ack = await backend.faucet(accountKey.secretKeyHex, FAUCET_SAT);
+      setState({ busy: false, ok: `Received ${msatAsBtc(String(BigInt(ack.amountSat) * 1000n), 'holding')} of test funds. Balance now ${msatAsBtc(ack.balanceMsat, 'holding')}.` });
+      onFunded();
+    } catch (e) {
+      setState({ busy: false, error: explain(e, 'test funds') });
+    }
+  };
+  return (
+    <div className="row" style={{ marginTop: 12 }}>
+      <button className="ghost" onClick={() => void get()} disabled={state.busy} data-testid="faucet">
+        {state.busy ? 'Asking the faucet…' : `Get test funds (${msatAsBtc(String(FAUCET_SAT * 1000), 'holding')})`}
+      </button>
+      {state.ok && <span className="small pos" role="status" data-testid="faucet-result">{state.ok}</span>}
+      {state.error && <span className="small neg" role="status" data-testid="faucet-result">{state.error}</span>}
+    </div>
+  );
+}
+
 function Balances({ backend, feed, accountKey }: { backend: Backend; feed: Feed; accountKey: AccountKey }) {
   const acct = useLoad(() => backend.account(accountKey.secretKeyHex), [backend, accountKey.secretKeyHex]);
   const signer = useLoad(() => backend.accountFeedSigner(accountKey.secretKeyHex), [backend, accountKey.secretKeyHex]);
@@ -91,8 +118,9 @@ function Balances({ backend, feed, accountKey }: { backend: Backend; feed: Feed;
             <dt>Available</dt>
             <dd>{msatAsBtc(acct.data.availableMsat, 'holding')}</dd>
           </dl>
+          <Faucet backend={backend} accountKey={accountKey} onFunded={acct.reload} />
           {acct.data.positions.length === 0 && acct.data.orders.length === 0 ? (
-            <div className="empty">No positions or open orders. New accounts start empty: deposit before trading.</div>
+            <div className="empty">No positions or open orders. New accounts start empty: get test funds above, then trade on the <a href="#/trade">Trade</a> page.</div>
           ) : acct.data.positions.length === 0 ? (
             <div className="small muted" style={{ marginTop: 12 }}>No open positions.</div>
           ) : (

@@ -9,6 +9,7 @@ import { OrderBook } from '../components/OrderBook.js';
 import { OrderEntry } from '../components/OrderEntry.js';
 import { PositionBuilder } from '../components/PositionBuilder.js';
 import { RecentTrades } from '../components/RecentTrades.js';
+import { FORWARD_MARKETS, ForwardTrade } from '../components/ForwardTrade.js';
 import { depthSeries } from '../lib/depth.js';
 import { btcPerPhDay } from '../lib/format.js';
 import { toCurveView, toIndexView } from '../lib/index-view.js';
@@ -25,6 +26,10 @@ export function Trade({ backend, feed, accountKey }: { backend: Backend; feed: F
   const index = useLoad(() => backend.index(), [backend]);
   const curve = useLoad(() => backend.curve(), [backend]);
   const [price, setPrice] = useState('');
+  const [tab, setTab] = useState<string>('perp');
+  // The forward markets' list with best bid/ask and fair price; the four tenors are known even if the server lacks the route.
+  const fwd = useLoad(() => backend.products.forwardMarkets(), [backend]);
+  const fwdIds = fwd.data && fwd.data.length > 0 ? fwd.data.map((m) => m.market) : [...FORWARD_MARKETS];
 
   useSubscription(feed, market ? { channel: 'book', market } : undefined, (m) => {
     if (m.type === 'book') book.set(m.data);
@@ -59,10 +64,31 @@ export function Trade({ backend, feed, accountKey }: { backend: Backend; feed: F
       <PositionBuilder indexPrice={indexPrice} curve={curveMap} />
     </section>
   );
+  const tabs = (
+    <div className="market-tabs" role="tablist" aria-label="Market" data-testid="market-tabs">
+      <button role="tab" aria-selected={tab === 'perp'} onClick={() => setTab('perp')}>{perp?.id ?? 'HPI-PERP'}</button>
+      {fwdIds.map((id) => (
+        <button key={id} role="tab" aria-selected={tab === id} onClick={() => setTab(id)}>{id}</button>
+      ))}
+    </div>
+  );
+  if (tab !== 'perp') {
+    return (
+      <main>
+        {tabs}
+        <div className="row" style={{ justifyContent: 'space-between' }}>
+          <h1>{tab} <span className="muted small">hashrate forward: buy or sell TH/s for {/FWD-(\d+)D/.exec(tab)?.[1] ?? '?'} days at a fixed price</span></h1>
+        </div>
+        <ForwardTrade key={tab} backend={backend} market={tab} info={fwd.data?.find((m) => m.market === tab)} indexPrice={indexPrice} curvePrice={curveMap.get(Number(/FWD-(\d+)D/.exec(tab)?.[1]))} accountKey={accountKey} />
+        {builder}
+      </main>
+    );
+  }
   // The calculators need only the index, so they stay useful while no market is open.
   if (markets.error || !markets.data || !perp) {
     return (
       <main>
+        {tabs}
         <h1>Trade</h1>
         {markets.error ? (
           <ErrorNotice title="Markets could not be loaded" message={markets.error} onRetry={markets.reload} />
@@ -80,6 +106,7 @@ export function Trade({ backend, feed, accountKey }: { backend: Backend; feed: F
 
   return (
     <main>
+      {tabs}
       <div className="row" style={{ justifyContent: 'space-between' }}>
         <h1>{perp.id} <span className="muted small">{perp.description}</span></h1>
         <div className="small muted num" data-testid="trade-index">

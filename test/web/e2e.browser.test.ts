@@ -1,0 +1,225 @@
+/**
+ * End to end against the REAL `hashperp serve` wiring (src/cli/serve-commands.ts startServe + defaultWiring):
+ * SQLite journal in a temp file, paced replay of the shipped mainnet headers, the faucet and the demo market
+ * maker, serving the freshly built web/dist on an ephemeral loopback port, driven in Debian's Chromium.
+ * A new user creates a key, gets test funds, places and cancels an order, sees a fill in the portfolio,
+ * then (when the server has the block-delta routes) opens a block-delta contract and downloads its exit package.
+ * Every answer the page shows is checked against the server's own API, read with the same key.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountCredentials, HashPerpClient } from '../../src/api/client.js';
+import { ProductsClient } from '../../src/api/products-client.js';
+import { resolveServeConfig, startServe } from '../../src/cli/serve-commands.js';
+import { quoteForward } from '../../src/engine/products/forward/calculator.js';
+import { browserSkipReason, buildWeb, isProductRoute, launchBrowser, SCREENSHOTS } from './harness/browser.js';
+
+const skip = browserSkipReason();
+if (skip) console.log(`[test/web e2e] ${skip}`);
+
+describe.skipIf(skip !== undefined)('end to end: a new user on the real `hashperp serve`', () => {
+  let dist: string;
+  let dbDir: string;
+  let server: Awaited<ReturnType<typeof startServe>>;
+  let browser: { context: BrowserContext; close: () => Promise<void> };
+  let page: Page;
+  let api: HashPerpClient;
+  let bdcOffered = false;
+  let historyOffered = false;
+  let forwardsOffered = false;
+  const problems: string[] = [];
+
+  const shot = async (name: string) => {
+    await page.evaluate(() => window.scrollTo(0, 0)); // a scrolled page would put the sticky header mid-picture
+    await page.screenshot({ path: join(SCREENSHOTS, `e2e-${name}.png`), fullPage: true });
+  };
+  const go = async (hash: string) => {
+    await page.goto(server.url + '/' + hash);
+    await page.waitForSelector('main h1');
+  };
+
+  beforeAll(async () => {
+    dist = await buildWeb();
+    dbDir = mkdtempSync(join(tmpdir(), 'hashperp-e2e-'));
+    // Real config resolution and wiring, demo maker on (the default), a block every 250 ms of replay.
+    const cfg = resolveServeConfig({ port: '0', host: '127.0.0.1', db: join(dbDir, 'hashperp.sqlite'), pace: '250ms', static: dist, logLevel: 'silent' }, {});
+    expect(cfg.demo).toBe(true);
+    server = await startServe(cfg);
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !(isProductRoute(m.location().url) && / 404 /.test(m.text()))) problems.push(`console error: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+    bdcOffered = (await fetch(`${server.url}/v1/bdc/series`)).status !== 404;
+    forwardsOffered = (await fetch(`${server.url}/v1/forwards/markets`)).status !== 404;
+    // Signed route: unauthenticated it answers 401 when it exists, 404 when it does not.
+    historyOffered = (await fetch(`${server.url}/v1/account/history`)).status !== 404;
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dist) rmSync(dist, { recursive: true, force: true });
+    if (dbDir) rmSync(dbDir, { recursive: true, force: true });
+  });
+
+  it('creates a key in the browser and gets test funds from the faucet', async () => {
+    await go('#/account');
+    await page.getByTestId('create-key').click();
+    const pub = (await page.getByTestId('account-pubkey').textContent())!;
+    const secret = (await page.evaluate(() => localStorage.getItem('hashperp.accountKey.v1')))!;
+    api = new HashPerpClient({ baseUrl: server.url, credentials: accountCredentials(secret) });
+    await api.syncClock();
+    expect(api.accountId).toBe(pub);
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('0.00000000 BTC');
+    await page.getByTestId('faucet').click();
+    await expect.poll(() => page.getByTestId('faucet-result').textContent()).toBe('Received 0.01000000 BTC of test funds. Balance now 0.01000000 BTC.');
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('0.01000000 BTC');
+    expect((await api.account()).balanceMsat).toBe('1000000000'); // 1,000,000 sat = 10^9 msat
+    await shot('account-funded');
+  });
+
+  it("places a resting order below the demo maker's bid, sees it, and cancels it", async () => {
+    await go('#/trade');
+    // The demo maker quotes around fair value once the replay has processed a block.
+    await expect.poll(() => page.locator('[data-testid=order-book] tr.bid').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    const bestBid = Number((await page.locator('[data-testid=order-book] tr.bid td').first().textContent())!.replace(/,/g, ''));
+    const price = bestBid - 5_000;
+    await page.fill('input[name=price]', String(price));
+    await page.fill('input[name=qty]', '30');
+    await page.click('form.order button.primary');
+    await expect.poll(() => page.locator('form.order [role=status]').textContent()).toMatch(/^Order \S+ open: 0 filled, 30 remaining\.$/);
+    const [order] = (await api.account()).orders;
+    expect(order).toMatchObject({ market: 'HPI-PERP', side: 'buy', price, size: 30, remaining: 30 });
+    await shot('trade-order-placed');
+
+    await go('#/portfolio');
+    const row = page.locator('[data-testid=open-orders] tr', { hasText: price.toLocaleString('en-US') });
+    await expect.poll(() => row.count()).toBe(1);
+    await shot('portfolio-open-order');
+    await row.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.locator('[data-testid=open-orders]').count()).toBe(0);
+    expect((await api.account()).orders).toEqual([]);
+  });
+
+  it('buys at market, and the fill shows in the portfolio as a long position', async () => {
+    await go('#/trade');
+    await expect.poll(() => page.locator('[data-testid=order-book] tr.ask').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await page.selectOption('form.order select >> nth=0', 'market');
+    await page.fill('input[name=qty]', '10');
+    await page.click('form.order button.primary');
+    await expect.poll(() => page.locator('form.order [role=status]').textContent()).toMatch(/^Order \S+ filled: 10 filled, 0 remaining\.$/);
+    const acct = await api.account();
+    expect(acct.positions).toHaveLength(1);
+    expect(acct.positions[0]).toMatchObject({ market: 'HPI-PERP', size: 10 });
+    await shot('trade-filled');
+
+    await go('#/portfolio');
+    const pos = page.locator('[data-testid=perp-positions] tbody tr');
+    await expect.poll(() => pos.count(), { timeout: 10_000 }).toBe(1);
+    const text = (await pos.textContent())!;
+    expect(text).toContain('HPI-PERP');
+    expect(text).toContain(acct.positions[0]!.entryPrice.toLocaleString('en-US'));
+    // The fill's fee and margin left the free balance: available < the 0.01 BTC funded.
+    expect(BigInt((await api.account()).availableMsat)).toBeLessThan(1_000_000_000n);
+    if (historyOffered) {
+      // The history lists what the server's projection holds for this account, the fill among it.
+      const { entries } = await new ProductsClient(api).history({ limit: 50 });
+      expect(entries.some((e) => e.kind === 'fill')).toBe(true);
+      await expect.poll(() => page.locator('[data-testid=history] tbody tr').count()).toBe(entries.length);
+      expect(await page.locator('[data-testid=history] tbody tr', { hasText: 'fill' }).count()).toBe(entries.filter((e) => e.kind === 'fill').length);
+    } else {
+      console.log('[test/web e2e] the server has no /v1/account/history yet: the history check is skipped');
+      expect(await page.getByTestId('history-unavailable').textContent()).toContain('does not offer transaction history yet');
+    }
+    await shot('portfolio-filled');
+  });
+
+  it('opens a block-delta contract and downloads its exit package', async (ctx) => {
+    if (!bdcOffered) {
+      console.log('[test/web e2e] the server has no /v1/bdc routes (hashperp serve does not register the product routes yet): block-delta step skipped');
+      await go('#/contracts');
+      await expect.poll(() => page.getByTestId('bdc-unavailable').textContent()).toContain('does not offer block-delta contracts yet');
+      await shot('contracts-unavailable');
+      ctx.skip();
+      return;
+    }
+    await go('#/contracts');
+    await expect.poll(() => page.locator('[data-testid=bdc-series] tbody tr').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    const list = await new ProductsClient(api).bdcSeries();
+    // Take whatever the demo maker offers: its ask as FAST, or its bid as SLOW.
+    const withAsk = list.find((s) => s.status === 'open' && s.bestAsk !== null);
+    const withBid = list.find((s) => s.status === 'open' && s.bestBid !== null);
+    const pick = withAsk ?? withBid;
+    expect(pick, 'the demo maker quotes at least one open series').toBeDefined();
+    await page.locator('[data-testid=bdc-series] tbody tr', { hasText: pick!.series }).click();
+    if (withAsk === undefined) await page.getByRole('button', { name: /^SLOW/ }).click();
+    // The maker requotes every block (250 ms here): a limit 500 bps through its quote still trades at the resting price.
+    await page.fill('input[name=bdc-price]', String(withAsk ? Math.min(9_999, withAsk.bestAsk! + 500) : Math.max(1, withBid!.bestBid! - 500)));
+    await page.fill('input[name=bdc-qty]', '1');
+    await page.getByTestId('bdc-submit').click();
+    await expect.poll(() => page.getByTestId('bdc-result').textContent()).toMatch(/^Order \S+ (filled|partially_filled)/);
+    await page.reload();
+    const posRow = page.locator('[data-testid=bdc-positions] tbody tr').first();
+    await expect.poll(() => posRow.count(), { timeout: 10_000 }).toBe(1);
+    await posRow.getByRole('button', { name: 'Contract' }).click();
+    await page.waitForSelector('[data-testid=bdc-contract], [data-testid=bdc-contract-error]');
+    await shot('contracts-position');
+    // The page explains a refusal (no contract service, not batched yet); the test reports it as the failure.
+    const refused = (await page.getByTestId('bdc-contract-error').count()) > 0 ? await page.getByTestId('bdc-contract-error').textContent() : null;
+    expect(refused, 'the contract document').toBeNull();
+    // The document is the server's: its address, and the six leaves of a block-delta VTXO (DESIGN.md) with their scripts.
+    const pid = String((await new ProductsClient(api).bdcPositions()).positions[0]!.positionId);
+    const doc = await new ProductsClient(api).bdcContract(pid);
+    expect(doc.address).toMatch(/^bcrt1p|^tb1p|^bc1p/);
+    expect(await page.getByTestId('bdc-contract').textContent()).toContain(doc.address!);
+    expect(await page.locator('[data-testid=bdc-leaves] li').count()).toBe(6);
+    const outcome = page.waitForEvent('download').then((d) => ({ download: d, error: null }));
+    const failed = page.waitForSelector('[data-testid=exit-package-error]').then(async (el) => ({ download: null, error: await el.textContent() }));
+    await page.getByTestId('exit-package').click();
+    const { download, error } = await Promise.race([outcome, failed]);
+    expect(error, 'the exit package download').toBeNull();
+    const file = join(dbDir, 'exit.json');
+    await download!.saveAs(file);
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    expect(saved).toEqual(await new ProductsClient(api).bdcExitPackage(pid));
+  });
+
+  it('every page at 1280 px and 390 px: screenshots, nothing wider than a phone', async () => {
+    for (const [hash, name] of [['#/', 'dashboard'], ['#/trade', 'trade'], ['#/contracts', 'contracts'], ['#/portfolio', 'portfolio'], ['#/account', 'account']] as const) {
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
+        await go(hash);
+        await page.waitForTimeout(300); // let the page's loads settle before the picture
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `${name} at ${width}px overflows by ${overflow}px`).toBeLessThanOrEqual(0);
+        await shot(`${name}-${width}`);
+      }
+    }
+    // A forward market tab: the book and the server calculator, or the explanation that the server lacks them.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await go('#/trade');
+    await page.getByRole('tab', { name: 'FWD-90D' }).click();
+    if (forwardsOffered) {
+      // The preview is the server's calculator; check it against the engine's own arithmetic at the index it used.
+      await page.fill('input[name=fwd-price]', '150000');
+      await page.fill('input[name=fwd-th]', '100');
+      await expect.poll(() => page.getByTestId('fwd-quote').count()).toBe(1);
+      const q = await new ProductsClient(api).forwardQuote({ market: 'FWD-90D', qtyLots: 1_000_000, priceSatPerPHDay: 150_000, taker: 'investor' });
+      const local = quoteForward({ qtyLots: 1_000_000, priceSatPerPHDay: 150_000, days: 90 }, q.indexSatPerPHDay, 'investor');
+      // 100 TH/s × 90 days × 150 sat/TH/day = 1,350,000 sat; + 0.2 % taker fee = 1,352,700 sat.
+      expect(local.investorPaysMsat).toBe(1_352_700_000n);
+      expect(q.investorPaysMsat).toBe(local.investorPaysMsat.toString());
+      await expect.poll(() => page.getByTestId('fwd-quote').textContent()).toContain('You pay upfront0.01352700 BTC');
+    } else {
+      console.log('[test/web e2e] the server has no /v1/forwards routes yet: the forward calculator check is skipped');
+      await expect.poll(() => page.getByTestId('forward-unavailable').textContent()).toContain('does not offer forward markets yet');
+    }
+    await shot('trade-forward-1280');
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,146 @@
+import type { HashPerpClient } from '../../../src/api/client.js';
+import {
+  ProductsClient,
+  type BdcSeriesInfo,
+  type ForwardMarketInfo,
+  type ForwardQuote,
+  type HistoryEntry,
+  type VaultInfo,
+} from '../../../src/api/products-client.js';
+
+/**
+ * The app's view of the product routes (forwards, block-delta, swaps, vault, portfolio) over the shared typed
+ * client src/api/products-client.ts: public reads through the unsigned client, account actions through the
+ * key's signed one (clock already synced). Pages read the records defensively: fields beyond the typed ones
+ * are shown generically with their units.
+ */
+export type ForwardMarketView = ForwardMarketInfo;
+export type ForwardQuoteView = ForwardQuote;
+export type BdcSeriesView = BdcSeriesInfo;
+export type VaultView = VaultInfo;
+export type { HistoryEntry };
+
+export interface BookView {
+  bids: { price: number; size: number }[];
+  asks: { price: number; size: number }[];
+}
+
+export interface OrderAckView {
+  orderId: number | string;
+  status?: string;
+  filled?: number;
+  remaining?: number;
+}
+
+export interface BdcPositionView {
+  positionId: string;
+  series: string;
+  side: 'FAST' | 'SLOW';
+  [k: string]: unknown;
+}
+
+export interface SwapOfferView {
+  /** `id` in lists, `offerId` in acknowledgements. */
+  id?: number;
+  offerId?: number;
+  [k: string]: unknown;
+}
+
+type Rec = Record<string, unknown>;
+
+export class ProductsApi {
+  private readonly pub: ProductsClient;
+  private readonly clients = new Map<string, Promise<ProductsClient>>();
+
+  constructor(
+    pub: HashPerpClient,
+    private readonly signed: (secretKeyHex: string) => Promise<HashPerpClient>,
+  ) {
+    this.pub = new ProductsClient(pub);
+  }
+
+  private as(sk: string): Promise<ProductsClient> {
+    let c = this.clients.get(sk);
+    if (!c) {
+      c = this.signed(sk).then((h) => new ProductsClient(h));
+      this.clients.set(sk, c);
+    }
+    return c;
+  }
+
+  // ---- forwards
+  forwardMarkets(): Promise<ForwardMarketView[]> {
+    return this.pub.forwardMarkets();
+  }
+  forwardBook(market: string, levels = 20): Promise<BookView> {
+    return this.pub.forwardBook(market, levels);
+  }
+  forwardQuote(body: { market: string; qtyLots: number; priceSatPerPHDay: number; taker: 'miner' | 'investor' }): Promise<ForwardQuoteView> {
+    return this.pub.forwardQuote(body as Parameters<ProductsClient['forwardQuote']>[0]);
+  }
+  async placeForwardOrder(sk: string, body: { market: string; side: 'buy' | 'sell'; price: number; qty: number; tif?: 'GTC' | 'IOC' | 'FOK'; postOnly?: boolean }): Promise<OrderAckView> {
+    return (await this.as(sk)).placeForwardOrder(body as Parameters<ProductsClient['placeForwardOrder']>[0]);
+  }
+  async cancelForwardOrder(sk: string, orderId: string, market: string): Promise<unknown> {
+    return (await this.as(sk)).cancelForwardOrder(Number(orderId), market);
+  }
+  async rollover(sk: string, body: { contractId: number; market: string; price: number; qty?: number; with: 'book' | 'counterparty' }): Promise<unknown> {
+    return (await this.as(sk)).rollover(body as Parameters<ProductsClient['rollover']>[0]);
+  }
+
+  // ---- block-delta
+  bdcSeries(): Promise<BdcSeriesView[]> {
+    return this.pub.bdcSeries();
+  }
+  bdcBook(series: string): Promise<BookView & { fairBps: number | null }> {
+    return this.pub.bdcBook(series);
+  }
+  async placeBdcOrder(sk: string, body: { series: string; side: 'FAST' | 'SLOW'; price: number; qty: number; tif?: 'GTC' | 'IOC' | 'FOK'; postOnly?: boolean }): Promise<OrderAckView & { positionIds?: string[] }> {
+    return (await this.as(sk)).placeBdcOrder(body);
+  }
+  async cancelBdcOrder(sk: string, orderId: string, series: string): Promise<unknown> {
+    return (await this.as(sk)).cancelBdcOrder(Number(orderId), series);
+  }
+  async bdcPositions(sk: string): Promise<BdcPositionView[]> {
+    return (await (await this.as(sk)).bdcPositions()).positions as BdcPositionView[];
+  }
+  bdcContract(positionId: string): Promise<Rec> {
+    return this.pub.bdcContract(positionId);
+  }
+  bdcExitPackage(positionId: string): Promise<unknown> {
+    return this.pub.bdcExitPackage(positionId);
+  }
+
+  // ---- swaps
+  async swapOffers(): Promise<SwapOfferView[]> {
+    return (await this.pub.swapOffers()) as SwapOfferView[];
+  }
+  async createSwapOffer(sk: string, body: { product: 'perp' | 'forward' | 'options' | 'bdc'; positionId: string; qty?: number; priceMsat: string; expiresAtHeight?: number }): Promise<{ offerId: number }> {
+    return (await this.as(sk)).offerPosition(body);
+  }
+  async acceptSwapOffer(sk: string, offerId: string): Promise<unknown> {
+    return (await this.as(sk)).acceptOffer(Number(offerId));
+  }
+
+  // ---- vault
+  vault(): Promise<VaultView> {
+    return this.pub.vault();
+  }
+  async vaultMe(sk: string): Promise<Rec> {
+    return (await this.as(sk)).vaultMe();
+  }
+  async vaultDeposit(sk: string, amountSat: number): Promise<unknown> {
+    return (await this.as(sk)).vaultDeposit(amountSat);
+  }
+  async vaultWithdraw(sk: string, shares: string): Promise<unknown> {
+    return (await this.as(sk)).vaultWithdraw(shares);
+  }
+
+  // ---- portfolio
+  async history(sk: string, limit = 50): Promise<HistoryEntry[]> {
+    return (await (await this.as(sk)).history({ limit })).entries;
+  }
+  async portfolio(sk: string): Promise<Rec> {
+    return (await this.as(sk)).portfolio();
+  }
+}
