@@ -29,11 +29,21 @@ export interface CancelOrderCommand {
   receivedMs: number;
 }
 
+/** Product markets with their own WebSocket channels: forward markets (FWD-30D…) and block-delta series (BDC-<H>-<T>). */
+export type ProductChannel = 'forwards' | 'bdc';
+
+/** A product book's levels (forward: sat/PH/day and lots; block-delta: FAST bps and contracts). */
+export interface ProductBook {
+  bids: { price: number; size: number }[];
+  asks: { price: number; size: number }[];
+}
+
 /** What the WebSocket feeds carry; the adapter turns engine events into these. */
 export type FeedEvent =
   | { channel: 'book'; market: string; data: Book }
   | { channel: 'trades'; market: string; data: Trade }
-  | { channel: 'account'; account: string; data: unknown };
+  | { channel: 'account'; account: string; data: unknown }
+  | { channel: ProductChannel; market: string; kind: 'book' | 'trade'; data: unknown };
 
 export interface ExchangePort {
   markets(): Market[];
@@ -45,6 +55,11 @@ export interface ExchangePort {
   placeOrder(cmd: PlaceOrderCommand): Promise<OrderAck>;
   cancelOrder(cmd: CancelOrderCommand): Promise<CancelAck>;
   subscribe(listener: (e: FeedEvent) => void): () => void;
+  /**
+   * A product market's book for the `forwards` / `bdc` channels (undefined: no such market). Absent when the
+   * server runs without the product routes: those channels are then refused.
+   */
+  productBook?(channel: ProductChannel, market: string, levels: number): ProductBook | undefined;
 }
 
 export interface IndexPort {

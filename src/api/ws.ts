@@ -2,12 +2,14 @@
  * WebSocket feeds at /v1/ws. Client messages (JSON):
  *   {"op":"subscribe","channel":"index"}
  *   {"op":"subscribe","channel":"book"|"trades","market":"HPI-PERP"}
+ *   {"op":"subscribe","channel":"forwards","market":"FWD-90D"} | {"op":"subscribe","channel":"bdc","market":"BDC-<H>-<T>"}
  *   {"op":"subscribe","channel":"account","auth":{"x-hp-account"|"x-hp-key","x-hp-timestamp","x-hp-nonce","x-hp-signature"}}
  *     (signed exactly like an HTTP request GET /v1/ws/account with an empty body)
  *   {"op":"unsubscribe", ...same channel/market}
  * Server messages: {"type":"subscribed"|"unsubscribed",channel,market?}, {"type":"error",error:{code,message,field}},
- * and data: {"type":"index",data}, {"type":"book",market,data}, {"type":"trades",market,data}, {"type":"account",data}.
- * index and book subscriptions start with a snapshot. A client that stops reading is dropped.
+ * and data: {"type":"index",data}, {"type":"book",market,data}, {"type":"trades",market,data}, {"type":"account",data},
+ * and for the product channels {"type":"forwards"|"bdc",market,"kind":"book"|"trade",data} (book data {seq?,bids,asks}).
+ * index, book and product subscriptions start with a snapshot. A client that stops reading is dropped.
  */
 import { ApiError, errorBody } from './errors.js';
 import type { FeedEvent } from './ports.js';
@@ -53,7 +55,10 @@ export function registerWs(app: App, ctx: ServerContext): void {
   };
   const onFeed = (e: FeedEvent): void => {
     const key = e.channel === 'account' ? 'account' : `${e.channel}:${e.market}`;
-    const msg = e.channel === 'account' ? { type: 'account', data: e.data } : { type: e.channel, market: e.market, data: e.data };
+    const msg =
+      e.channel === 'account' ? { type: 'account', data: e.data }
+      : e.channel === 'forwards' || e.channel === 'bdc' ? { type: e.channel, market: e.market, kind: e.kind, data: e.data }
+      : { type: e.channel, market: e.market, data: e.data };
     for (const c of clients) {
       if (!c.subs.has(key)) continue;
       if (e.channel === 'account' && c.account !== e.account) continue;
@@ -113,7 +118,12 @@ export function registerWs(app: App, ctx: ServerContext): void {
       if (typeof m.market !== 'string' || !MARKET_RE.test(m.market)) throw new ApiError(400, 'bad_message', 'market is required for book and trades', 'market');
       if (!ctx.exchange.markets().some((x) => x.id === m.market)) throw new ApiError(404, 'unknown_market', `no market ${m.market}`, 'market');
       key = `${channel}:${m.market}`;
-    } else throw new ApiError(400, 'bad_message', 'channel must be index, book, trades or account', 'channel');
+    } else if (channel === 'forwards' || channel === 'bdc') {
+      if (typeof m.market !== 'string' || !MARKET_RE.test(m.market)) throw new ApiError(400, 'bad_message', `market is required for ${channel}`, 'market');
+      if (ctx.exchange.productBook === undefined) throw new ApiError(404, 'unknown_channel', `this server runs no product markets: no ${channel} channel`, 'channel');
+      if (m.op === 'subscribe' && ctx.exchange.productBook(channel, m.market, 1) === undefined) throw new ApiError(404, 'unknown_market', `no ${channel} market ${m.market}`, 'market');
+      key = `${channel}:${m.market}`;
+    } else throw new ApiError(400, 'bad_message', 'channel must be index, book, trades, account, forwards or bdc', 'channel');
     const ack = { channel, ...(typeof m.market === 'string' && key !== channel ? { market: m.market } : {}) };
 
     if (m.op === 'unsubscribe') {
@@ -138,6 +148,9 @@ export function registerWs(app: App, ctx: ServerContext): void {
     } else if (channel === 'book') {
       const b = ctx.exchange.book(m.market as string, 50);
       if (b !== undefined) send(c, { type: 'book', market: m.market, data: b });
+    } else if (channel === 'forwards' || channel === 'bdc') {
+      const b = ctx.exchange.productBook?.(channel, m.market as string, 50);
+      if (b !== undefined) send(c, { type: channel, market: m.market, kind: 'book', data: b });
     }
   }
 }

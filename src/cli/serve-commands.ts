@@ -23,6 +23,10 @@ import type { EngineCore } from '../api/runtime/engine-core.js';
 import type { ChainRuntime, Log } from '../api/runtime/chain-runtime.js';
 import type { DemoMarketMaker, Quoter } from '../demo/market-maker.js';
 import type { BitcoindCustody } from '../api/onchain/custody.js';
+import type { RouteModule } from '../api/routes/index.js';
+import type { WiredProducts } from '../api/products/wiring.js';
+import type { ContractService } from '../operator/contract-service.js';
+import type { NetworkName } from '../bitcoin/networks.js';
 import type { ChainSource } from '../chain/source.js';
 import type { ChainParams } from '../chain/params.js';
 import { packageRoot } from '../chain/embedded.js';
@@ -51,6 +55,10 @@ export interface ServeConfig {
   confirmations?: number;
   /** Journal + sequencer on a worker thread (default true; false runs them on the server's thread). */
   engineThread?: boolean;
+  /** The operator's secret key S for block-delta contract VTXOs (env HASHPERP_OPERATOR_KEY, 64 hex); default: generated once and kept in the SQLite file. */
+  operatorKey?: string;
+  /** Account ids (x-only pubkeys) that may list block-delta series besides the demo and S (env HASHPERP_OPERATOR_ACCOUNTS, comma-separated). */
+  operatorAccounts?: string[];
 }
 
 interface ServeFlags {
@@ -112,6 +120,10 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new InvalidArgumentError('log-level', `unknown level ${logLevel}`);
   const confRaw = flags.confirmations ?? env.HASHPERP_CONFIRMATIONS;
   const staticDir = flags.static ?? env.HASHPERP_STATIC ?? defaultStaticDir();
+  const operatorKey = env.HASHPERP_OPERATOR_KEY?.trim().toLowerCase();
+  if (operatorKey !== undefined && !/^[0-9a-f]{64}$/.test(operatorKey)) throw new InvalidArgumentError('HASHPERP_OPERATOR_KEY', 'expected a 32-byte secret key as 64 hex characters');
+  const operatorAccounts = env.HASHPERP_OPERATOR_ACCOUNTS?.split(',').map((a) => a.trim().toLowerCase()).filter((a) => a !== '');
+  for (const a of operatorAccounts ?? []) if (!/^[0-9a-f]{64}$/.test(a)) throw new InvalidArgumentError('HASHPERP_OPERATOR_ACCOUNTS', `expected x-only public keys (64 hex), got ${JSON.stringify(a)}`);
   return {
     port: intIn('port', flags.port ?? env.PORT ?? '8080', 0, 65535),
     host: flags.host ?? env.HOST ?? '127.0.0.1',
@@ -126,6 +138,8 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     logLevel,
     ...(flags.requestLog || env.HASHPERP_REQUEST_LOG === '1' ? { requestLog: true } : {}),
     ...(confRaw !== undefined ? { confirmations: intIn('confirmations', confRaw, 0, 100) } : {}),
+    ...(operatorKey !== undefined ? { operatorKey } : {}),
+    ...(operatorAccounts !== undefined && operatorAccounts.length > 0 ? { operatorAccounts } : {}),
   };
 }
 
@@ -140,6 +154,8 @@ export interface ServeWiring {
   index: IndexPort;
   funds?: FundsPort;
   apiKeys?: ApiKeyStore;
+  /** Route modules for createServer (the default ones plus the product routes). */
+  routes?: readonly RouteModule[];
   status?: () => HealthExtras;
   /** What is not wired in this mode, logged at startup so nobody mistakes a gap for a feature. */
   notes: string[];
@@ -147,7 +163,7 @@ export interface ServeWiring {
   start?: (log: Log) => Promise<void>;
   close?: () => Promise<void>;
   /** The live parts, for tests and operators' tools. */
-  parts?: { engine: EngineCore; chain?: ChainRuntime; demo?: DemoMarketMaker; exchange: EngineExchange; custody?: BitcoindCustody };
+  parts?: { engine: EngineCore; chain?: ChainRuntime; demo?: DemoMarketMaker; exchange: EngineExchange; custody?: BitcoindCustody; contracts?: ContractService; products?: WiredProducts };
 }
 
 export interface WiringDeps {
@@ -156,8 +172,26 @@ export interface WiringDeps {
   params?: ChainParams;
   now?: () => number;
   pollMs?: number;
-  /** Extra demo quoters (product markets): run after the perp quoter at every block. */
+  /** Extra demo quoters: run after the perp and product quoters at every block. */
   quoters?: Quoter[];
+  /** Block-delta model options (routes and the demo quoter): Monte Carlo paths and seed (default 400, 1). */
+  bdcModel?: { paths: number; seed: number };
+}
+
+/** Contract VTXOs' CSVs: unilateral exits wait a day of blocks; batches expire after four weeks. */
+const EXIT_DELAY = { type: 'blocks' as const, value: 144n };
+const BATCH_EXPIRY = { type: 'blocks' as const, value: 4032n };
+
+/** The network contract addresses are encoded for: the node's with bitcoind, regtest where no chain holds them. */
+async function contractNetwork(cfg: ServeConfig, deps: WiringDeps): Promise<NetworkName> {
+  if (cfg.chain !== 'bitcoind') return 'regtest';
+  if (deps.params !== undefined) return deps.params.name;
+  const { BitcoindRpc } = await import('../chain/rpc-client.js');
+  const info = await new BitcoindRpc(cfg.rpc!).call<{ chain: string }>('getblockchaininfo');
+  if (info.chain === 'main') return 'mainnet';
+  if (info.chain === 'regtest') return 'regtest';
+  if (info.chain === 'signet') return 'signet';
+  throw new InvalidArgumentError('rpc', `bitcoind is on ${info.chain}; serve follows main, signet or regtest`);
 }
 
 /**
@@ -169,7 +203,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
   return async (cfg) => {
     const notes: string[] = [];
     // Loaded on demand: other CLI commands should not pay for the server's imports.
-    const [{ loadEmbeddedChain }, { ChainIndexPort }, { EngineCore }, { EngineExchange }, { ChainRuntime }, { DemoMarketMaker }, { SqliteApiKeyStore }, { MemoryApiKeyStore }] = await Promise.all([
+    const [{ loadEmbeddedChain }, { ChainIndexPort }, { EngineCore }, { EngineExchange }, { ChainRuntime }, { DemoMarketMaker, DEMO_ACCOUNT }, { SqliteApiKeyStore }, { MemoryApiKeyStore }] = await Promise.all([
       import('../chain/embedded.js'),
       import('../api/adapters/chain-index.js'),
       import('../api/runtime/engine-core.js'),
@@ -180,6 +214,8 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
       import('../api/auth/api-keys.js'),
     ]);
     if (cfg.databaseUrl === undefined && cfg.db !== ':memory:') mkdirSync(dirname(resolve(cfg.db)), { recursive: true });
+    // Before the engine opens: asking bitcoind may fail, and nothing is open yet to close.
+    const network = await contractNetwork(cfg, deps);
     let log: Log = { info: () => {}, warn: () => {}, error: () => {} };
     const engine = await EngineCore.open({
       ...(cfg.databaseUrl !== undefined ? { databaseUrl: cfg.databaseUrl } : { sqlitePath: cfg.db }),
@@ -208,22 +244,109 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
     const replayStart = chainData.segments[chainData.segments.length - 1].firstHeight + 144;
     const firstTip = cfg.chain !== 'embedded' ? undefined : engineTip >= 0 && engineTip <= chainData.maxHeight ? engineTip : replayStart;
     const index = new ChainIndexPort(chainData, firstTip !== undefined ? { tipHeight: firstTip } : {});
+
+    // Block-delta contracts: the operator's ContractService, its store beside the journal (op_ tables).
+    const [{ ContractService }, { SqliteContractStore, MemoryContractStore }, { wireProducts, withProductFeeds }, { routeModules }, { default: Database }] = await Promise.all([
+      import('../operator/contract-service.js'),
+      import('../operator/contract-store.js'),
+      import('../api/products/wiring.js'),
+      import('../api/routes/index.js'),
+      import('better-sqlite3'),
+    ]);
+    let opDb: InstanceType<typeof Database> | undefined;
+    let operatorSecret = cfg.operatorKey;
+    if (cfg.databaseUrl === undefined && cfg.db !== ':memory:') {
+      opDb = new Database(cfg.db);
+      opDb.pragma('journal_mode = WAL');
+      opDb.pragma('busy_timeout = 5000');
+      opDb.exec('CREATE TABLE IF NOT EXISTS op_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+      if (operatorSecret === undefined) {
+        // Generated once and kept: a restart must sign with the same S its contracts name.
+        const row = opDb.prepare("SELECT value FROM op_meta WHERE key = 'operator_secret'").get() as { value: string } | undefined;
+        operatorSecret = row?.value ?? bytesToHex(schnorr.utils.randomSecretKey());
+        if (row === undefined) opDb.prepare("INSERT INTO op_meta (key, value) VALUES ('operator_secret', ?)").run(operatorSecret);
+      }
+    } else if (operatorSecret === undefined) {
+      operatorSecret = bytesToHex(schnorr.utils.randomSecretKey());
+      notes.push('block-delta contracts: no SQLite file, so the operator key S is generated per run (set HASHPERP_OPERATOR_KEY) and contract records live in memory');
+    }
+    const contracts = new ContractService({
+      operatorSecret,
+      network,
+      exitDelay: EXIT_DELAY,
+      batchExpiry: BATCH_EXPIRY,
+      store: opDb !== undefined ? new SqliteContractStore(opDb) : new MemoryContractStore(),
+    });
+    const fundingNote =
+      cfg.chain === 'bitcoind'
+        ? 'unfunded: the custody wallet does not expose operator-keyed UTXOs to the contract service yet, so batches spend a placeholder (funded:false)'
+        : 'unfunded by design: this mode replays or follows headers but no chain holds the contracts; every batch and document says funded:false';
+    notes.push(`block-delta contracts (${network}): ${fundingNote}`);
+    const hub = withProductFeeds(exchange, () => engine.exchange);
+    const bdcModel = deps.bdcModel ?? { paths: 400, seed: 1 };
+    let products: WiredProducts;
+    try {
+      products = await wireProducts({
+        engine,
+        chain: chainData,
+        apiKeys,
+        contracts,
+        operatorAccounts: [DEMO_ACCOUNT, contracts.operatorPubkey, ...(cfg.operatorAccounts ?? [])],
+        onFeed: (m) => hub.onFeed(m),
+        bdcModel,
+        onError: (where, e) => log.error(`products ${where}: ${e instanceof Error ? e.message : String(e)}`),
+      });
+    } catch (e) {
+      // The journal could not be replayed into the projections: release what is open before failing.
+      await engine.close();
+      opDb?.close();
+      closeKeys();
+      throw e;
+    }
+    // Pending contract VTXOs go into a batch after every processed block (after the contract service saw it).
+    const batching = { batches: 0, positions: 0, lastBatchHeight: -1, lastError: undefined as string | undefined, scheduled: false, closed: false };
+    const offBatch = engine.on((_seq, _c, events) => {
+      if (batching.scheduled || !events.some((e) => e.type === 'BlockProcessed')) return;
+      batching.scheduled = true;
+      setImmediate(() => {
+        batching.scheduled = false;
+        if (batching.closed) return;
+        try {
+          const b = contracts.batch();
+          if (b !== undefined) {
+            batching.batches++;
+            batching.positions += b.positionIds.length;
+            batching.lastBatchHeight = engine.chainTip().height;
+          }
+        } catch (e) {
+          batching.lastError = e instanceof Error ? e.message : String(e);
+          log.error(`contract batch: ${batching.lastError}`);
+        }
+      });
+    });
     let chain: ChainRuntime | undefined;
     let demo: DemoMarketMaker | undefined;
     let custody: BitcoindCustody | undefined;
     const wiring: ServeWiring = {
-      exchange,
+      exchange: hub.exchange,
       index,
+      routes: [...routeModules, products.routes],
       funds: exchange,
       apiKeys,
       notes,
-      parts: { engine, exchange },
+      parts: { engine, exchange, contracts, products },
       status: () => {
         const tip = engine.chainTip();
         return {
           ...(chain ? { chain: chain.status() } : {}),
-          engine: { seq: engine.lastSeq, height: tip.height, blockHash: tip.hash, stateHash: engine.stateHash(), journal: engine.journalKind, halted: engine.halted?.message ?? null },
-          demo: demo ? { enabled: true, account: demo.account, requotes: demo.requotes, lastQuoteHeight: demo.lastQuoteHeight } : { enabled: false },
+          engine: {
+            seq: engine.lastSeq, height: tip.height, blockHash: tip.hash, stateHash: engine.stateHash(), journal: engine.journalKind, halted: engine.halted?.message ?? null,
+            contracts: {
+              network, operator: contracts.operatorPubkey, funded: false, funding: fundingNote, pending: contracts.pending().length,
+              batches: batching.batches, batchedPositions: batching.positions, lastBatchHeight: batching.lastBatchHeight, lastError: batching.lastError ?? null,
+            },
+          },
+          demo: demo ? { enabled: true, account: demo.account, requotes: demo.requotes, lastQuoteHeight: demo.lastQuoteHeight, quoters: demo.quoterNames } : { enabled: false },
           ...(custody ? { custody: { operatorKey: bytesToHex(custody.operatorKey), confirmations: custody.confirmations, depositsCredited: custody.credited, lastError: custody.lastError ?? null } } : {}),
         };
       },
@@ -254,6 +377,13 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
         }
         if (cfg.demo) {
           demo = new DemoMarketMaker(engine, { onError: (e) => log.warn(`demo market maker: ${e instanceof Error ? e.message : String(e)}`) });
+          const { forwardQuoter, bdcQuoter, vaultSeeder, DEFAULT_BDC_PARAMS } = await import('../demo/product-quoters.js');
+          demo.addQuoter(vaultSeeder());
+          // The product models read the shipped mainnet data at the engine's heights: only the replay's heights are mainnet's.
+          if (cfg.chain === 'embedded') {
+            demo.addQuoter(forwardQuoter(chainData));
+            demo.addQuoter(bdcQuoter(chainData, { ...DEFAULT_BDC_PARAMS, paths: bdcModel.paths, seed: bdcModel.seed }));
+          } else log.warn('demo: forward and block-delta quotes run in embedded mode only (their models read the shipped mainnet data at the engine height)');
           for (const q of deps.quoters ?? []) demo.addQuoter(q);
           await demo.start();
           wiring.parts!.demo = demo;
@@ -263,7 +393,12 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
         await demo?.stop();
         await custody?.stop();
         await chain?.stop();
+        offBatch();
+        batching.closed = true;
+        products.stop();
         await engine.close();
+        contracts.close();
+        opDb?.close();
         closeKeys();
       },
     };
@@ -284,6 +419,7 @@ export async function startServe(cfg: ServeConfig, wire: (c: ServeConfig) => Pro
       ...(w.funds !== undefined ? { funds: w.funds } : {}),
       ...(w.apiKeys !== undefined ? { apiKeys: w.apiKeys } : {}),
       ...(w.status !== undefined ? { status: w.status } : {}),
+      ...(w.routes !== undefined ? { routes: w.routes } : {}),
       logger: cfg.logLevel === 'silent' ? false : { level: cfg.logLevel },
       requestLogging: cfg.requestLog === true,
       processMetrics: true,

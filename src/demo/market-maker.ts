@@ -22,6 +22,8 @@ export interface QuoterContext {
 export interface Quoter {
   name: string;
   commands(ctx: QuoterContext): Command[];
+  /** Once at start, after the account is funded (e.g. seed capital); pure over the state like `commands`. */
+  setup?(ctx: QuoterContext): Command[];
 }
 
 export interface DemoOptions {
@@ -75,6 +77,10 @@ export class DemoMarketMaker {
     this.quoters = [perpQuoter(opts.params)];
   }
 
+  get quoterNames(): string[] {
+    return this.quoters.map((q) => q.name);
+  }
+
   /** The hook for product markets: their quoter runs after the built-in ones at every block. */
   addQuoter(q: Quoter): void {
     this.quoters.push(q);
@@ -84,6 +90,9 @@ export class DemoMarketMaker {
     const ex = this.core.exchange;
     if (ex.ledger.balance(INSURANCE) === 0n && this.insuranceSat > 0) await this.core.submit({ type: 'FundSystem', account: 'insurance', amountSat: this.insuranceSat });
     await this.topUp();
+    const ctx: QuoterContext = { exchange: ex, account: this.account, height: ex.chainTip().height };
+    const setup = this.quoters.flatMap((q) => q.setup?.(ctx) ?? []);
+    for (const c of setup) await this.core.submit(c);
     this.unsubscribe = this.core.on((_seq, _cmd, events) => {
       if (events.some((e: EngineEvent) => e.type === 'BlockProcessed')) this.requote();
     });
