@@ -7,12 +7,19 @@
  * cancels, amends, withdrawals and blocks; the journal-only line uses a trivial counter machine,
  * so the journal's own ceiling is visible separately from the engine's cost.
  *
+ * Configuration (printed as `configuration`): the Sequencer and the engine on the bench's thread,
+ * SqliteJournal (WAL, synchronous=FULL), commits inline (`--writer inline`, the default) or on the
+ * journal's writer thread with the sequencer pipelining a group's commit with applying the previous
+ * group (`--writer thread`). The server (`serve`, src/api/runtime) runs this same Sequencer +
+ * inline SqliteJournal on its engine worker thread, plus a replica apply on the HTTP thread that
+ * this bench does not include. Replay uses the journal's group scan (Journal.scan).
+ *
  * The journal stores one row per group commit (group-frame.ts). By default the sequencer decodes
  * every payload before journaling it and applies the decoded command (verifyPayloads); with
  * `--verify-payloads false` it applies the submitted objects (the codec round-trip is proven by
  * test/journal/codec-roundtrip.test.ts), which is the journal's floor.
  *
- *   npm run bench:journal -- [--json] [--commands N] [--concurrency W] [--machine exchange|counter|both] [--verify-payloads true|false]
+ *   npm run bench:journal -- [--json] [--commands N] [--concurrency W] [--machine exchange|counter|both] [--verify-payloads true|false] [--writer inline|thread]
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,6 +49,8 @@ interface Result {
   machine: string;
   commands: number;
   verifyPayloads: boolean;
+  /** Where the fsync'd commits run: 'thread' = SqliteJournal.openThreaded (pipelined sequencer), 'inline' = on the sequencer's thread. */
+  writer: Writer;
   concurrency: number;
   /** Journaled and acknowledged (durable + applied) commands per second. */
   commandsPerSec: number;
@@ -71,13 +80,14 @@ interface Result {
   commandsPerCpuSec: number;
   /** (journaled - baseline CPU) / command, in µs: what journaling adds (codec, sequencer, SQLite), wall waits excluded. */
   journalCpuMicrosPerCommand: number;
-  /** Wall time of the fsync'd commits (better-sqlite3 blocks the thread in them), total seconds. */
+  /** Sum of the appends' wall times (inline: the thread is blocked in them; thread: they overlap applying), seconds. */
   commitSeconds: number;
   /** Replay hash equals the live hash (the bench checks its own result). */
   replayMatchesLive: boolean;
 }
 
 const SEED = 42;
+type Writer = 'thread' | 'inline';
 
 /** Total GC pause time so far, in ms (the observer's callback runs between tasks, so read it after a phase settles). */
 let gcMs = 0;
@@ -96,6 +106,9 @@ class CountingJournal implements Journal {
   get kind() {
     return this.inner.kind;
   }
+  get pipelined() {
+    return this.inner.pipelined;
+  }
   async append(e: readonly JournalEntry[]) {
     this.groups++;
     const t = performance.now();
@@ -107,6 +120,9 @@ class CountingJournal implements Journal {
   }
   read(f: number, l: number) {
     return this.inner.read(f, l);
+  }
+  scan(f: number, t: number, v: (seq: number, payload: string) => void) {
+    return this.inner.scan!(f, t, v);
   }
   lastSeq() {
     return this.inner.lastSeq();
@@ -122,7 +138,7 @@ class CountingJournal implements Journal {
   }
 }
 
-async function run(load: Load, n: number, concurrency: number, verifyPayloads: boolean, log: (s: string) => void): Promise<Result> {
+async function run(load: Load, n: number, concurrency: number, verifyPayloads: boolean, writer: Writer, log: (s: string) => void): Promise<Result> {
   // Baseline: generate + apply, no journal.
   await gcSince(0);
   let gc0 = gcMs;
@@ -139,7 +155,7 @@ async function run(load: Load, n: number, concurrency: number, verifyPayloads: b
   const dir = mkdtempSync(join(tmpdir(), 'hp-bench-journal-'));
   const path = join(dir, 'journal.db');
   try {
-    const journal = new CountingJournal(SqliteJournal.open(path));
+    const journal = new CountingJournal(writer === 'thread' ? await SqliteJournal.openThreaded(path) : SqliteJournal.open(path));
     const seq = await Sequencer.open(journal, load.factory, { snapshotEvery: Math.max(1, Math.floor(n / 4) + 7), maxGroup: 8192, verifyPayloads });
     let next = 0;
     gc0 = gcMs;
@@ -187,6 +203,7 @@ async function run(load: Load, n: number, concurrency: number, verifyPayloads: b
       machine: load.name,
       commands: n,
       verifyPayloads,
+      writer,
       concurrency,
       commandsPerSec: Math.round(commandsPerSec),
       baselineCommandsPerSec: Math.round(baselineCommandsPerSec),
@@ -226,6 +243,7 @@ async function main(): Promise<number> {
       concurrency: { type: 'string', default: '4096' },
       machine: { type: 'string', default: 'both' },
       'verify-payloads': { type: 'string', default: 'true' },
+      writer: { type: 'string', default: 'inline' },
     },
   });
   const n = Number(values.commands);
@@ -234,11 +252,13 @@ async function main(): Promise<number> {
   if (!Number.isSafeInteger(w) || w < 1) throw new Error(`--concurrency: expected a positive integer, got ${values.concurrency}`);
   const verify = values['verify-payloads'];
   if (verify !== 'true' && verify !== 'false') throw new Error(`--verify-payloads: expected true or false, got ${verify}`);
+  const writer = values.writer;
+  if (writer !== 'thread' && writer !== 'inline') throw new Error(`--writer: expected thread or inline, got ${writer}`);
   const which = values.machine === 'both' ? ['exchange', 'counter'] : [values.machine!];
   for (const m of which) if (!loads[m]) throw new Error(`--machine: expected exchange, counter or both, got ${m}`);
   const log = values.json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => console.log(s);
   const results: Result[] = [];
-  for (const m of which) results.push(await run(loads[m]!, n, w, verify === 'true', log));
+  for (const m of which) results.push(await run(loads[m]!, n, w, verify === 'true', writer, log));
   const head = results[0]!;
   const out = {
     commandsPerSec: head.commandsPerSec,
@@ -247,6 +267,11 @@ async function main(): Promise<number> {
     baselineCommandsPerSec: head.baselineCommandsPerSec,
     ratio: head.ratio,
     verifyPayloads: head.verifyPayloads,
+    writer: head.writer,
+    configuration:
+      `Sequencer + ${head.machine} engine on one thread, SqliteJournal WAL synchronous=FULL, group commit ` +
+      (head.writer === 'thread' ? "on the journal's writer thread, pipelined" : 'inline') +
+      `, ${head.concurrency} closed-loop submitters; server (serve) = same Sequencer + inline journal on its engine worker thread, plus a replica apply not measured here`,
     goal: { commandsPerSec: 200_000, replaySeconds: 5 },
     runs: results,
   };

@@ -8,7 +8,9 @@
  *
  * Start-up and `hashperp engine replay`: latest snapshot + every later entry = the live state.
  * Storage (format 2): one row per group commit, its payloads framed by group-frame.ts; `read`
- * still returns entries one by one, slicing inside the groups.
+ * still returns entries one by one, slicing inside the groups; `scan` (what replay uses) visits
+ * them group by group without an entry object per command. SqliteJournal.openThreaded moves the
+ * commits (and fsyncs) to a writer thread and lets the sequencer pipeline them.
  */
 export type { Journal, JournalEntry, JournalSnapshot, JournalErrorCode } from './journal.js';
 export { JournalError } from './journal.js';

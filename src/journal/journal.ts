@@ -24,8 +24,22 @@ export interface Journal {
    * committed). The first seq must be lastSeq()+1 and the group contiguous, else nothing is written.
    */
   append(entries: readonly JournalEntry[]): Promise<void>;
+  /**
+   * True when append may be called again before the previous one resolved: groups are committed in
+   * call order and each checks that it continues what is committed, so a group after a failed one
+   * fails too (journal_conflict) without writing. The sequencer then overlaps a group's commit with
+   * applying the group before it.
+   */
+  readonly pipelined?: boolean;
   /** Entries with seq >= fromSeq, in order, at most `limit` of them. */
   read(fromSeq: number, limit: number): Promise<JournalEntry[]>;
+  /**
+   * Optional replay fast path: calls visit(seq, payload) for every entry with fromSeq <= seq <= toSeq,
+   * in seq order, group by group, without an entry object per command; same corruption checks as
+   * `read`. A hole shows as a jump in seq (the caller checks). An error thrown by `visit` stops the
+   * scan and is rethrown as is. Resolves with the number of entries visited.
+   */
+  scan?(fromSeq: number, toSeq: number, visit: (seq: number, payload: string) => void): Promise<number>;
   /** Highest stored seq, 0 for an empty journal. */
   lastSeq(): Promise<number>;
   saveSnapshot(seq: number, state: string): Promise<void>;

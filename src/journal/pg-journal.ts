@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { sha256Hex } from './digest.js';
-import { frameGroup, unframeGroup } from './group-frame.js';
+import { frameGroup, unframeGroup, visitGroup } from './group-frame.js';
 import { assertContiguous, JournalError, type Journal, type JournalEntry, type JournalSnapshot } from './journal.js';
 
 export interface PgJournalOptions {
@@ -113,6 +113,31 @@ export class PgJournal implements Journal {
         rows = (await this.client.query<GroupRow>(`SELECT ${cols} WHERE first_seq > $1 ORDER BY first_seq LIMIT $2`, [after, GROUPS_PER_STEP])).rows;
       }
       return out;
+    });
+  }
+
+  scan(fromSeq: number, toSeq: number, visit: (seq: number, payload: string) => void): Promise<number> {
+    return this.serial(async () => {
+      if (toSeq < fromSeq) return 0;
+      const cols = `first_seq, last_seq, lens, body FROM ${this.schema}.journal`;
+      const where = `schema ${this.schema}`;
+      let visited = 0;
+      let rows = (
+        await this.client.query<GroupRow>(
+          `SELECT ${cols} WHERE first_seq >= coalesce((SELECT max(first_seq) FROM ${this.schema}.journal WHERE first_seq <= $1), 0) AND first_seq <= $2 ORDER BY first_seq LIMIT $3`,
+          [fromSeq, toSeq, GROUPS_PER_STEP],
+        )
+      ).rows;
+      for (;;) {
+        for (const r of rows) {
+          const g = { firstSeq: Number(r.first_seq), lastSeq: Number(r.last_seq), lens: r.lens, body: r.body };
+          if (g.lastSeq >= fromSeq) visited += visitGroup(g, fromSeq, toSeq, visit, where);
+        }
+        if (rows.length < GROUPS_PER_STEP) break;
+        const after = rows[rows.length - 1]!.first_seq;
+        rows = (await this.client.query<GroupRow>(`SELECT ${cols} WHERE first_seq > $1 AND first_seq <= $2 ORDER BY first_seq LIMIT $3`, [after, toSeq, GROUPS_PER_STEP])).rows;
+      }
+      return visited;
     });
   }
 

@@ -33,6 +33,13 @@ interface Pending<C, E> {
   reject: (e: unknown) => void;
 }
 
+interface InFlight<C, E> {
+  group: Pending<C, E>[];
+  first: number;
+  /** Settles when the append does: undefined once durable, else the error. */
+  outcome: Promise<{ error: unknown } | undefined>;
+}
+
 /**
  * Numbers commands, journals them in groups and applies them to the state machine.
  *
@@ -46,7 +53,13 @@ interface Pending<C, E> {
  * flight, every command submitted meanwhile) joins one group, up to `maxGroup`; so throughput
  * grows with the number of concurrent submitters while each ack still waits for its fsync.
  *
- * A failed append rejects its group. If the journal then shows the group absent, the sequencer
+ * Pipelining: when the journal is `pipelined` (SqliteJournal.openThreaded commits on its own
+ * thread), the next group's append is issued before the current group is applied, so its fsync
+ * overlaps the engine's work; a burst that finds the sequencer idle is split in two for this.
+ * Each group is still applied only after its own append resolved.
+ *
+ * A failed append rejects its group (and, pipelined, the group issued after it, which the journal
+ * refuses as non-contiguous). If the journal then shows the group absent, the sequencer
  * carries on (seqs are assigned at group time, so no hole appears). If the outcome cannot be
  * established the sequencer halts: every pending and later submit is rejected, and the owner must
  * reopen (recover from the journal), which restores the one true history.
@@ -109,8 +122,8 @@ export class Sequencer<C, E> {
    * Rejects (and nothing is applied) when it cannot be encoded or its group's append fails.
    */
   submit(command: C): Promise<Ack<E>> {
-    if (this.haltReason) return Promise.reject(this.haltReason);
-    if (this.closed) return Promise.reject(new JournalError('journal_closed', 'sequencer is closed'));
+    const refused = this.refusal();
+    if (refused) return refused;
     let payload: string;
     let journaled: C;
     try {
@@ -120,8 +133,37 @@ export class Sequencer<C, E> {
     } catch (e) {
       return Promise.reject(e);
     }
+    return this.enqueue(payload, journaled);
+  }
+
+  /**
+   * Like submit, for a command that arrives already encoded (a gateway or thread that received the
+   * payload): journals `payload` exactly and applies factory.decodeCommand(payload), which is what
+   * replay will apply; so it needs no encode and its one decode is the verification. Rejects (and
+   * journals nothing) when the payload cannot be decoded.
+   */
+  submitPayload(payload: string): Promise<Ack<E>> {
+    const refused = this.refusal();
+    if (refused) return refused;
+    let command: C;
+    try {
+      if (typeof payload !== 'string') throw new JournalError('journal_conflict', 'submitPayload: the payload is not a string');
+      command = this.factory.decodeCommand(payload);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.enqueue(payload, command);
+  }
+
+  private refusal(): Promise<never> | undefined {
+    if (this.haltReason) return Promise.reject(this.haltReason);
+    if (this.closed) return Promise.reject(new JournalError('journal_closed', 'sequencer is closed'));
+    return undefined;
+  }
+
+  private enqueue(payload: string, command: C): Promise<Ack<E>> {
     return new Promise<Ack<E>>((resolve, reject) => {
-      this.queue.push({ payload, command: journaled, resolve, reject });
+      this.queue.push({ payload, command, resolve, reject });
       if (!this.draining) {
         this.draining = new Promise<void>((done) => setImmediate(() => void this.drain().finally(done)));
       }
@@ -140,17 +182,32 @@ export class Sequencer<C, E> {
   }
 
   private async drain(): Promise<void> {
+    // Groups whose append was issued, oldest first. One at a time, unless the journal is pipelined:
+    // then the next group's commit (on the journal's thread) overlaps applying this one.
+    const inFlight: InFlight<C, E>[] = [];
+    const depth = this.journal.pipelined === true ? 2 : 1;
+    let assigned = this.appliedSeq;
     try {
-      while (this.queue.length > 0 && !this.haltReason) {
-        const group = this.queue.splice(0, this.maxGroup);
-        const first = this.appliedSeq + 1;
-        const entries: JournalEntry[] = group.map((p, i) => ({ seq: first + i, payload: p.payload }));
-        try {
-          await this.journal.append(entries);
-        } catch (e) {
-          await this.afterFailedAppend(group, first, e);
+      while (!this.haltReason) {
+        while (this.queue.length > 0 && inFlight.length < depth) {
+          // Pipelined and idle: split a burst in two, so that the second half commits while the first is applied.
+          const take = depth > 1 && inFlight.length === 0 ? Math.ceil(this.queue.length / 2) : this.queue.length;
+          const group = this.queue.splice(0, Math.min(this.maxGroup, take));
+          const first = assigned + 1;
+          assigned += group.length;
+          const entries: JournalEntry[] = new Array<JournalEntry>(group.length);
+          for (let i = 0; i < group.length; i++) entries[i] = { seq: first + i, payload: group[i]!.payload };
+          inFlight.push({ group, first, outcome: this.journal.append(entries).then(() => undefined, (e: unknown) => ({ error: e })) });
+        }
+        const head = inFlight.shift();
+        if (!head) break;
+        const failed = await head.outcome;
+        if (failed) {
+          await this.afterFailedAppend(head, inFlight.splice(0), failed.error);
+          assigned = this.appliedSeq;
           continue;
         }
+        const { group, first } = head;
         for (let i = 0; i < group.length; i++) {
           const p = group[i]!;
           const seq = first + i;
@@ -162,6 +219,7 @@ export class Sequencer<C, E> {
             this.halt(new JournalError('engine_fault', `engine threw on seq ${seq} (state machine fault): ${e instanceof Error ? e.message : String(e)}`));
             this.appliedSeq = seq;
             for (const q of group.slice(i)) q.reject(this.haltReason);
+            await this.rejectInFlight(inFlight.splice(0));
             return;
           }
           this.appliedSeq = seq;
@@ -170,12 +228,19 @@ export class Sequencer<C, E> {
         await this.maybeSnapshot();
       }
     } finally {
+      if (inFlight.length > 0) await this.rejectInFlight(inFlight.splice(0));
       this.draining = undefined;
       if (this.haltReason) this.rejectQueued();
     }
   }
 
-  private async afterFailedAppend(group: Pending<C, E>[], first: number, cause: unknown): Promise<void> {
+  /**
+   * `head`'s append failed; `later` were issued after it (pipelined). If the journal ends just
+   * before head and every later group failed too (as it must, finding a hole before it), nothing
+   * was written: reject them all and carry on. Otherwise the outcome cannot be established: halt.
+   */
+  private async afterFailedAppend(head: InFlight<C, E>, later: InFlight<C, E>[], cause: unknown): Promise<void> {
+    const laterFailed = (await Promise.all(later.map((g) => g.outcome))).every((o) => o !== undefined);
     const why = cause instanceof Error ? cause.message : String(cause);
     let last: number | undefined;
     try {
@@ -183,13 +248,21 @@ export class Sequencer<C, E> {
     } catch {
       last = undefined;
     }
-    if (last === first - 1) {
+    const groups = [head, ...later];
+    if (last === head.first - 1 && laterFailed) {
       const err = cause instanceof JournalError ? cause : new JournalError('journal_unavailable', `journal append failed: ${why}`, true);
-      for (const p of group) p.reject(err);
+      for (const g of groups) for (const p of g.group) p.reject(err);
       return;
     }
-    this.halt(new JournalError('journal_unavailable', `journal append of seqs ${first}..${first + group.length - 1} failed and its outcome is unknown (${why}); sequencer halted, reopen to recover`));
-    for (const p of group) p.reject(this.haltReason);
+    const end = groups[groups.length - 1]!;
+    this.halt(new JournalError('journal_unavailable', `journal append of seqs ${head.first}..${end.first + end.group.length - 1} failed and its outcome is unknown (${why}); sequencer halted, reopen to recover`));
+    for (const g of groups) for (const p of g.group) p.reject(this.haltReason);
+  }
+
+  /** After a halt: groups still in flight are not applied, whatever their outcome (reopen recovers them). */
+  private async rejectInFlight(groups: InFlight<C, E>[]): Promise<void> {
+    await Promise.all(groups.map((g) => g.outcome));
+    for (const g of groups) for (const p of g.group) p.reject(this.haltReason ?? new JournalError('journal_closed', 'sequencer stopped'));
   }
 
   private async maybeSnapshot(): Promise<void> {

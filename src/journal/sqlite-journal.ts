@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { sha256Hex } from './digest.js';
-import { frameGroup, unframeGroup } from './group-frame.js';
+import { frameGroup, unframeGroup, visitGroup } from './group-frame.js';
 import { assertContiguous, JournalError, type Journal, type JournalEntry, type JournalSnapshot } from './journal.js';
+import { SqliteWriterThread } from './sqlite-writer-thread.js';
 
 export interface SqliteJournalOptions {
   /** Refuse to create a new file or schema (replay of an existing journal). */
@@ -26,10 +27,16 @@ type GroupRow = { firstSeq: number; lastSeq: number; lens: Buffer; body: string 
 export class SqliteJournal implements Journal {
   readonly kind = 'sqlite' as const;
   private closed = false;
+  /** Set by openThreaded: group commits go to the writer thread (see sqlite-writer-thread.ts). */
+  private writer: SqliteWriterThread | undefined;
+  get pipelined(): boolean {
+    return this.writer !== undefined;
+  }
   private readonly insert: Database.Statement<[number, number, Uint8Array, string]>;
   private readonly last: Database.Statement<[], { lastSeq: number }>;
   private readonly groupsFrom: Database.Statement<[number, number], GroupRow>;
   private readonly groupsAfter: Database.Statement<[number, number], GroupRow>;
+  private readonly groupsBetween: Database.Statement<{ from: number; to: number }, GroupRow>;
   private readonly appendTx: (entries: readonly JournalEntry[]) => void;
 
   private constructor(private readonly db: Database.Database, private readonly path: string, private readonly keepSnapshots: number) {
@@ -42,6 +49,11 @@ export class SqliteJournal implements Journal {
     );
     this.groupsAfter = db.prepare(
       'SELECT first_seq AS firstSeq, last_seq AS lastSeq, lens, body FROM journal WHERE first_seq > ? ORDER BY first_seq LIMIT ?',
+    );
+    // Every group holding a seq in [from, to], in seq order (scan: one statement stepped row by row).
+    this.groupsBetween = db.prepare(
+      `SELECT first_seq AS firstSeq, last_seq AS lastSeq, lens, body FROM journal
+       WHERE first_seq >= coalesce((SELECT max(first_seq) FROM journal WHERE first_seq <= @from), 0) AND first_seq <= @to ORDER BY first_seq`,
     );
     const tx = db.transaction((entries: readonly JournalEntry[]) => {
       assertContiguous(entries, this.last.get()?.lastSeq ?? 0);
@@ -85,9 +97,31 @@ export class SqliteJournal implements Journal {
     }
   }
 
+  /**
+   * Like open, but group commits (and their fsyncs) run on a worker thread, so the caller's thread
+   * keeps computing during them; `pipelined` is then true (appends may overlap, committed in call
+   * order). Reads and snapshots stay on this thread's connection (WAL: readers see every commit).
+   */
+  static async openThreaded(path: string, opts: SqliteJournalOptions = {}): Promise<SqliteJournal> {
+    if (path === ':memory:') throw new JournalError('journal_unavailable', 'db: an in-memory journal cannot be shared with a writer thread');
+    const j = SqliteJournal.open(path, opts);
+    try {
+      j.writer = await SqliteWriterThread.start(path);
+    } catch (e) {
+      await j.close();
+      throw e;
+    }
+    return j;
+  }
+
   async append(entries: readonly JournalEntry[]): Promise<void> {
     this.assertOpen();
     if (entries.length === 0) return;
+    if (this.writer) {
+      // Internal contiguity of the group here; its continuation of the journal is checked in the commit.
+      assertContiguous(entries, entries[0]!.seq - 1);
+      return this.writer.commit(frameGroup(entries));
+    }
     this.appendTx(entries);
   }
 
@@ -105,6 +139,25 @@ export class SqliteJournal implements Journal {
       rows = this.wrapRead(() => this.groupsAfter.all(after, GROUPS_PER_STEP));
     }
     return out;
+  }
+
+  async scan(fromSeq: number, toSeq: number, visit: (seq: number, payload: string) => void): Promise<number> {
+    this.assertOpen();
+    if (toSeq < fromSeq) return 0;
+    // Stepped by hand so that only SQLite's own failures become journal_corrupt; visit's errors pass as they are.
+    const rows = this.wrapRead(() => this.groupsBetween.iterate({ from: fromSeq, to: toSeq }));
+    let visited = 0;
+    try {
+      for (;;) {
+        const r = this.wrapRead(() => rows.next());
+        if (r.done) break;
+        if (r.value.lastSeq < fromSeq) continue;
+        visited += visitGroup(r.value, fromSeq, toSeq, visit, this.path);
+      }
+    } finally {
+      rows.return?.();
+    }
+    return visited;
   }
 
   async lastSeq(): Promise<number> {
@@ -141,7 +194,11 @@ export class SqliteJournal implements Journal {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.db.close();
+    try {
+      await this.writer?.close();
+    } finally {
+      this.db.close();
+    }
   }
 
   private assertOpen(): void {

@@ -21,12 +21,13 @@ export const pgSkipReason = pgUrl ? undefined : 'TEST_DATABASE_URL is not set (.
 
 let counter = 0;
 
-export function sqliteFixture(): BackendFixture {
+/** `threaded`: commits on the journal's writer thread (SqliteJournal.openThreaded, `pipelined`). */
+export function sqliteFixture(opts: { threaded?: boolean } = {}): BackendFixture {
   const dir = mkdtempSync(join(tmpdir(), 'hp-journal-'));
   const path = join(dir, 'journal.db');
   return {
     name: 'sqlite',
-    open: async () => SqliteJournal.open(path),
+    open: async () => (opts.threaded ? SqliteJournal.openThreaded(path) : SqliteJournal.open(path)),
     raw: async (sql) => {
       const Database = (await import('better-sqlite3')).default;
       const db = new Database(path);

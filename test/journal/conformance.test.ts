@@ -11,6 +11,7 @@ if (pgSkipReason) console.log(`journal conformance: ${pgSkipReason}`);
 
 const backends: [string, () => BackendFixture, boolean][] = [
   ['sqlite', sqliteFixture, true],
+  ['sqlite (writer thread, pipelined sequencer)', () => sqliteFixture({ threaded: true }), true],
   ['postgres', () => pgFixture(pgUrl!), pgUrl !== undefined],
 ];
 
@@ -28,13 +29,24 @@ class SpyJournal implements Journal {
   get kind() {
     return this.inner.kind;
   }
+  get pipelined() {
+    return this.inner.pipelined;
+  }
+  /** Most appends issued and not yet settled at one time (2 when the sequencer pipelines). */
+  maxInFlight = 0;
+  private inFlight = 0;
   async append(e: readonly JournalEntry[]) {
     this.appends++;
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error('disk full (injected)');
     }
-    await this.inner.append(e);
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    try {
+      await this.inner.append(e);
+    } finally {
+      this.inFlight--;
+    }
     if (this.failAfterWrite) throw new Error('connection lost after commit (injected)');
   }
   read(f: number, l: number) {
@@ -97,6 +109,15 @@ for (const [name, makeFixture, enabled] of backends) {
       expect(await j.read(1, 10)).toEqual(entries(1, 3));
     });
 
+    it('close waits for appends still in flight; appends after close are refused', async () => {
+      const pending = [j.append(entries(1, 3)), j.append(entries(4, 2)), j.append(entries(6, 4))];
+      await j.close();
+      await Promise.all(pending);
+      await expect(j.append(entries(10, 1))).rejects.toMatchObject({ code: 'journal_closed' });
+      j = await fx.open();
+      expect(await j.read(1, 100)).toEqual(entries(1, 9));
+    });
+
     it('is durable across close and reopen', async () => {
       await j.append(entries(1, 10));
       await j.saveSnapshot(7, 'state@7');
@@ -120,15 +141,19 @@ for (const [name, makeFixture, enabled] of backends) {
 
     it('replay refuses a journal with a hole (a whole group deleted)', async () => {
       const s = await Sequencer.open(j, counterFactory);
-      // Three awaited bursts of ten: three groups, 1..10, 11..20, 21..30.
+      // Three awaited bursts of ten: three groups, 1..10, 11..20, 21..30 (pipelined: each burst in two
+      // halves, 1..5, 6..10, 11..15, ...).
       for (let b = 0; b < 3; b++) await Promise.all(Array.from({ length: 10 }, (_, i) => s.submit(counterCommand(1, 10 * b + i))));
+      const after = j.pipelined ? 16 : 21; // first seq after the group holding 12
       await j.close();
       await fx.raw(`DELETE FROM ${fx.table('journal')} WHERE first_seq <= 12 AND last_seq >= 12`);
       j = await fx.open();
       expect(await j.lastSeq()).toBe(30);
-      expect((await j.read(12, 3)).map((e) => e.seq)).toEqual([21, 22, 23]);
-      expect((await j.read(5, 100)).map((e) => e.seq)).toEqual([5, 6, 7, 8, 9, 10, ...Array.from({ length: 10 }, (_, i) => 21 + i)]);
-      await expect(replay(j, counterFactory)).rejects.toThrow(/gap: expected seq 11, found 21/);
+      expect((await j.read(12, 3)).map((e) => e.seq)).toEqual([after, after + 1, after + 2]);
+      expect((await j.read(5, 100)).map((e) => e.seq)).toEqual([5, 6, 7, 8, 9, 10, ...Array.from({ length: 31 - after }, (_, i) => after + i)]);
+      await expect(replay(j, counterFactory)).rejects.toThrow(new RegExp(`gap: expected seq 11, found ${after}$`));
+      // The paged-read path (pageSize given) refuses it the same way as the scan path.
+      await expect(replay(j, counterFactory, { pageSize: 7 })).rejects.toThrow(new RegExp(`gap: expected seq 11, found ${after}$`));
     });
 
     it('refuses a stored group whose lengths do not account for its body or its seq range', async () => {
@@ -143,6 +168,24 @@ for (const [name, makeFixture, enabled] of backends) {
       await fx.raw(`UPDATE ${fx.table('journal')} SET last_seq = 9 WHERE first_seq = 5`);
       j = await fx.open();
       await expect(j.read(6, 1)).rejects.toMatchObject({ code: 'journal_corrupt', message: expect.stringMatching(/16 length bytes for 5 commands/) });
+      await expect(j.scan!(6, 6, () => {})).rejects.toMatchObject({ code: 'journal_corrupt', message: expect.stringMatching(/16 length bytes for 5 commands/) });
+    });
+
+    it('scan refuses a group whose body does not match its lengths, after visiting the sound groups before it', async () => {
+      await j.append(entries(1, 4));
+      await j.append(entries(5, 4));
+      await j.close();
+      await fx.raw(`UPDATE ${fx.table('journal')} SET body = body || 'x' WHERE first_seq = 5`);
+      j = await fx.open();
+      const seen: JournalEntry[] = [];
+      await expect(j.scan!(1, 100, (seq, payload) => seen.push({ seq, payload }))).rejects.toMatchObject({
+        code: 'journal_corrupt',
+        message: expect.stringMatching(/group at seq 5\.\.8 has a body of 9 characters, its lengths add up to 8/),
+      });
+      expect(seen).toEqual(entries(1, 4));
+      // An error thrown by the visitor stops the scan and comes out unchanged.
+      const stop = new Error('visitor stop');
+      await expect(j.scan!(1, 3, () => { throw stop; })).rejects.toBe(stop);
     });
 
     it('read(fromSeq, limit) = the same slice of a reference array, for random groups and ranges', async () => {
@@ -160,6 +203,12 @@ for (const [name, makeFixture, enabled] of backends) {
       await fc.assert(
         fc.asyncProperty(fc.integer({ min: 1, max: n + 3 }), fc.integer({ min: 0, max: n + 3 }), async (from, limit) => {
           expect(await j.read(from, limit)).toEqual(all.slice(from - 1, from - 1 + limit));
+          // scan(from, to) visits exactly the entries from..to of the same reference, in order.
+          const to = from + limit - 1;
+          const seen: JournalEntry[] = [];
+          const visited = await j.scan!(from, to, (seq, payload) => seen.push({ seq, payload }));
+          expect(seen).toEqual(all.slice(from - 1, Math.max(from - 1, to)));
+          expect(visited).toBe(seen.length);
         }),
         { numRuns: 150, seed: 20261121 },
       );
@@ -197,6 +246,8 @@ for (const [name, makeFixture, enabled] of backends) {
       expect(acks.map((a) => a.seq)).toEqual(cmds.map((_, i) => i + 1));
       // 2000 commands in one turn with groups of at most 256: 8 fsync'd transactions, not 2000.
       expect(spy.appends).toBe(8);
+      // Pipelined, a group's commit overlaps applying the previous one; otherwise one at a time.
+      expect(spy.maxInFlight).toBe(j.pipelined ? 2 : 1);
       const direct = new CounterMachine();
       cmds.forEach((c, i) => direct.apply(c, i + 1));
       expect(s.stateHash()).toBe(direct.stateHash());
@@ -228,7 +279,8 @@ for (const [name, makeFixture, enabled] of backends) {
       later.push(first.then(() => chain(5)));
       await Promise.all(later);
       expect(acks.length).toBe(50);
-      expect(spy.appends).toBe(6);
+      // Pipelined, the sequencer splits a burst that finds it idle in two (one half commits while the other is applied).
+      expect(spy.appends).toBe(j.pipelined ? 11 : 6);
       expect(await j.lastSeq()).toBe(51);
     });
 
@@ -266,6 +318,23 @@ for (const [name, makeFixture, enabled] of backends) {
       await expect(s.submit({ k: 'add', key: 'a', by: 'x' as unknown as bigint })).rejects.toThrow();
       expect(await j.lastSeq()).toBe(0);
       expect((await s.submit({ k: 'add', key: 'a', by: 1n })).seq).toBe(1);
+    });
+
+    it('sequencer: submitPayload journals the payload as given and applies its decoding; an undecodable one is refused before the journal', async () => {
+      const s = await Sequencer.open(j, counterFactory);
+      await expect(s.submitPayload('{"k":"add","key":"a"')).rejects.toThrow();
+      await expect(s.submitPayload('{"k":"add","key":"a","by":"1.5"}')).rejects.toThrow();
+      expect(await j.lastSeq()).toBe(0);
+      // Key order differs from the codec's own encoding: stored byte for byte, applied as decoded.
+      const payload = '{"by":"40","key":"a","k":"add"}';
+      const [a1, a2] = await Promise.all([s.submitPayload(payload), s.submit({ k: 'add', key: 'a', by: 2n })]);
+      expect(a1).toEqual({ seq: 1, events: [{ k: 'set', key: 'a', value: 40n }] });
+      expect(a2).toEqual({ seq: 2, events: [{ k: 'set', key: 'a', value: 42n }] });
+      expect(await j.read(1, 10)).toEqual([
+        { seq: 1, payload },
+        { seq: 2, payload: '{"k":"add","key":"a","by":"2"}' },
+      ]);
+      expect((await replay(j, counterFactory, { useSnapshot: false })).machine.stateHash()).toBe(s.stateHash());
     });
   });
 }

@@ -17,7 +17,8 @@ const [db, loadName, seedArg, snapArg, concArg, countArg] = process.argv.slice(2
 const seed = Number(seedArg);
 const load = await loadByName(loadName!);
 await once(process.stdin, 'data');
-const journal = SqliteJournal.open(db!);
+// HP_CRASH_WRITER=thread: commits on the journal's writer thread, pipelined sequencer.
+const journal = process.env.HP_CRASH_WRITER === 'thread' ? await SqliteJournal.openThreaded(db!) : SqliteJournal.open(db!);
 const seq = await Sequencer.open(journal, load.factory, { snapshotEvery: Number(snapArg), maxGroup: 512 });
 const out = (line: string) => process.stdout.write(line + '\n');
 out(`ready ${seq.lastSeq} ${seq.stateHash()}`);

@@ -23,8 +23,9 @@ interface Round {
  * `run` lets it open the journal and kills it with SIGKILL `afterReadyMs` after its `ready` line
  * or `afterSpawnMs` after being let go, or lets it finish when no kill is given.
  */
-function warmChild(args: string[]): { run(kill: { afterReadyMs?: number; afterGoMs?: number } | undefined): Promise<Round>; discard(): void } {
-  const p = spawn(process.execPath, ['--import', 'tsx', child, ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+function warmChild(args: string[], threaded: boolean): { run(kill: { afterReadyMs?: number; afterGoMs?: number } | undefined): Promise<Round>; discard(): void } {
+  const env = { ...process.env, HP_CRASH_WRITER: threaded ? 'thread' : 'inline' };
+  const p = spawn(process.execPath, ['--import', 'tsx', child, ...args], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let buf = '';
   let stderr = '';
@@ -70,7 +71,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('crash test: SIGKILL at random points, restart, nothing acknowledged is lost', () => {
   // The real engine (exchangeFactory) under deposits, orders, cancels, amends, withdrawals and blocks.
-  it('exchange engine: 22 kills (most under load), then every ack is journaled and hashes match a clean replay', { timeout: 240_000 }, async () => {
+  it('exchange engine: 22 kills (most under load; writer thread and inline alternately), then every ack is journaled and hashes match a clean replay', { timeout: 240_000 }, async () => {
     const loadName = 'exchange';
     const seed = 20261121;
     const db = join(dir, `${loadName}.db`);
@@ -81,10 +82,12 @@ describe('crash test: SIGKILL at random points, restart, nothing acknowledged is
     const args = [db, loadName, String(seed), '150', '24'];
     const kills = 22;
     // Two children warm up ahead of their turn, so start-up overlaps the previous rounds.
-    const queue = [warmChild(args), warmChild(args)];
+    // Child k commits on the journal's writer thread (pipelined sequencer) when k is even, inline
+    // when odd: both must keep every ack, and each continues the journal the other left.
+    const queue = [warmChild(args, true), warmChild(args, false)];
     for (let round = 0; round < kills; round++) {
       const current = queue.shift()!;
-      queue.push(warmChild(round >= kills - 2 ? [...args, '300'] : args));
+      queue.push(warmChild(round >= kills - 2 ? [...args, '300'] : args, round % 2 === 0));
       // Most kills land while commands stream; every 5th lands at a random moment after the child
       // is let go, which may be while it recovers (replays) or before it opened the journal.
       const kill = round % 5 === 4 ? { afterGoMs: rnd() % 120 } : { afterReadyMs: rnd() % 250 };

@@ -14,6 +14,9 @@ class FlakyJournal implements Journal {
   failNext = 0;
   constructor(readonly inner: Journal) {}
   readonly kind = 'sqlite' as const;
+  get pipelined() {
+    return this.inner.pipelined;
+  }
   async append(e: readonly JournalEntry[]) {
     if (this.failNext > 0) {
       this.failNext--;
@@ -50,10 +53,14 @@ const step = fc.oneof(
 
 // verifyPayloads: false applies the submitted objects instead of the decoded payloads: the same
 // property must hold (the counter codec round-trips, codec-roundtrip.test.ts).
+// threaded: the SQLite commits run on the writer thread and the sequencer pipelines (a group's
+// commit overlaps applying the previous one; a failed group makes the one issued after it fail).
 describe.each([
-  { verifyPayloads: true, numRuns: 30 },
-  { verifyPayloads: false, numRuns: 20 },
-])('sequencer property: bursts, injected append failures and restarts (verifyPayloads $verifyPayloads)', ({ verifyPayloads, numRuns }) => {
+  { verifyPayloads: true, threaded: false, numRuns: 30 },
+  { verifyPayloads: false, threaded: false, numRuns: 20 },
+  { verifyPayloads: true, threaded: true, numRuns: 20 },
+])('sequencer property: bursts, injected append failures and restarts (verifyPayloads $verifyPayloads, writer thread $threaded)', ({ verifyPayloads, threaded, numRuns }) => {
+  const openRaw = (path: string) => (threaded ? SqliteJournal.openThreaded(path) : Promise.resolve(SqliteJournal.open(path)));
   it('acked commands = journal = live state = replay = a reference fed only the acked commands', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hp-seq-prop-'));
     let run = 0;
@@ -61,7 +68,8 @@ describe.each([
       await fc.assert(
         fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 10 }), fc.integer({ min: 0, max: 30 }), async (steps, snapshotEvery) => {
           const path = join(dir, `p${run++}.db`);
-          let raw = SqliteJournal.open(path);
+          let raw = await openRaw(path);
+          expect(raw.pipelined).toBe(threaded);
           let j = new FlakyJournal(raw);
           let s = await Sequencer.open(j, counterFactory, { snapshotEvery, maxGroup: 16, verifyPayloads });
           const acked = new Map<number, CounterCommand>();
@@ -70,7 +78,7 @@ describe.each([
             else if (st.op === 'reopen') {
               await s.close();
               await raw.close();
-              raw = SqliteJournal.open(path);
+              raw = await openRaw(path);
               j = new FlakyJournal(raw);
               s = await Sequencer.open(j, counterFactory, { snapshotEvery, maxGroup: 16, verifyPayloads });
             } else {
