@@ -189,6 +189,125 @@ describe.skipIf(skip !== undefined)('end to end: a new user on the real `hashper
     expect(saved).toEqual(await new ProductsClient(api).bdcExitPackage(pid));
   });
 
+  it('a forward book updates live from the forwards:<market> channel, with no reload', async (ctx) => {
+    if (!forwardsOffered) {
+      console.log('[test/web e2e] the server has no /v1/forwards routes yet: the live forward book check is skipped');
+      ctx.skip();
+      return;
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await go('#/trade');
+    await page.getByRole('tab', { name: 'FWD-90D' }).click();
+    await page.waitForSelector('[data-testid=order-book], .empty');
+    const products = new ProductsClient(api);
+    const before = await products.forwardBook('FWD-90D', 50);
+    const bestBid = before.bids[0]?.price;
+    const bestAsk = before.asks[0]?.price;
+    // A bid one tick inside the spread (or alone in an empty book): it rests, post-only, at the top of the bids.
+    const price = bestBid !== undefined ? bestBid + 1 : bestAsk !== undefined ? Math.max(1, bestAsk - 1_000) : 40_000;
+    if (bestAsk !== undefined && price >= bestAsk) {
+      console.log('[test/web e2e] the forward spread is one tick: no room for a resting bid, live-book check skipped');
+      ctx.skip();
+      return;
+    }
+    const ack = await products.placeForwardOrder({ market: 'FWD-90D', side: 'buy', price, qty: 10_000, tif: 'GTC', postOnly: true });
+    const row = page.locator('[data-testid=order-book] tr.bid', { hasText: price.toLocaleString('en-US') });
+    // Only the feed can bring it: the tab read the book over HTTP once, when it opened.
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    expect(await row.locator('td').nth(2).textContent()).toBe('10,000');
+    await shot('trade-forward-live');
+    await products.cancelForwardOrder(ack.orderId, 'FWD-90D');
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
+    // A trade: take 1 TH/s (10,000 lots) of the best ask; it shows in Recent trades from the channel's trade message.
+    const ask = (await products.forwardBook('FWD-90D', 1)).asks[0];
+    if (ask !== undefined) {
+      const taken = await products.placeForwardOrder({ market: 'FWD-90D', side: 'buy', price: ask.price, qty: 10_000, tif: 'IOC' });
+      expect(taken.filled).toBeGreaterThan(0);
+      const trade = page.locator('[data-testid=fwd-trades] tbody tr', { hasText: ask.price.toLocaleString('en-US') });
+      await expect.poll(() => trade.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+      expect(await trade.first().locator('td').nth(2).textContent()).toBe(taken.filled.toLocaleString('en-US'));
+      expect(await trade.first().locator('td').nth(3).textContent()).toBe('buy');
+    }
+  });
+
+  it('buys an option at the quote it showed, and lists it', async (ctx) => {
+    const optionsOffered = (await fetch(`${server.url}/v1/options/quote?optionType=call&strike=1&expiryHeight=1&lots=1`)).status !== 404;
+    if (!optionsOffered) {
+      console.log('[test/web e2e] the server has no /v1/options routes yet: the option purchase is skipped');
+      ctx.skip();
+      return;
+    }
+    await go('#/portfolio');
+    await page.waitForSelector('[data-testid=option-buy]');
+    await page.fill('input[name=opt-days]', '30');
+    await page.fill('input[name=opt-lots]', '10');
+    await expect.poll(() => page.getByTestId('option-quote').count(), { timeout: 15_000 }).toBe(1);
+    const strikeBtc = await page.inputValue('input[name=opt-strike]');
+    const quoteText = (await page.getByTestId('option-quote').textContent())!;
+    expect(quoteText).toMatch(/Premium you pay\d+\.\d{8} BTC/);
+    expect(quoteText).toMatch(/Drift μ \/ volatility σ \(yearly\)-?\d+\.\d %/);
+    // The premium shown is the server's for the same terms at some recent tip (the replay moves it every 250 ms).
+    const shown = /Premium you pay(\d+\.\d{8}) BTC/.exec(quoteText)![1]!;
+    expect(Number(shown)).toBeGreaterThan(0);
+    expect(Number(strikeBtc)).toBeGreaterThan(0);
+    await page.getByTestId('option-buy').locator('button.primary').click();
+    await expect.poll(() => page.getByTestId('option-buy').locator('[role=status]').textContent(), { timeout: 10_000 }).toMatch(/^Bought option \S+ for \d+\.\d{8} BTC\.$/);
+    const text = (await page.getByTestId('option-buy').locator('[role=status]').textContent())!;
+    const id = /^Bought option (\S+) for/.exec(text)![1]!;
+    const mine = await new ProductsClient(api).options();
+    expect(mine.map((o) => String(o.id))).toContain(id);
+    const bought = mine.find((o) => String(o.id) === id)!;
+    // The terms typed in are the terms bought: strike BTC/PH/day × 10^8 = sat/PH/day, 10 lots, a call.
+    expect({ type: bought.type, lots: String(bought.lots), strike: String(bought.strike) }).toEqual({ type: 'call', lots: '10', strike: String(Math.round(Number(strikeBtc) * 1e8)) });
+    await expect.poll(() => page.locator('[data-testid=options] tbody tr').count(), { timeout: 10_000 }).toBe(mine.length);
+    await shot('portfolio-option-bought');
+  });
+
+  it('trades the perp against the vault at index ± spread', async (ctx) => {
+    const vaultOffered = (await fetch(`${server.url}/v1/vault`)).status !== 404;
+    if (!vaultOffered) {
+      console.log('[test/web e2e] the server has no /v1/vault routes yet: the vault trade is skipped');
+      ctx.skip();
+      return;
+    }
+    const products = new ProductsClient(api);
+    // The vault may take only a bounded position against its NAV; give it some.
+    await products.vaultDeposit(200_000);
+    const sizeBefore = (await api.account()).positions.find((p) => p.market === 'HPI-PERP')?.size ?? 0;
+    await go('#/trade');
+    await page.waitForSelector('[data-testid=vault-preview]');
+    await page.fill('input[name=vault-qty]', '5');
+    await page.fill('input[name=vault-tol]', '2');
+    await page.getByTestId('vault-trade').locator('button.primary').click();
+    const status = page.getByTestId('vault-trade').locator('[role=status]');
+    await expect.poll(() => status.textContent(), { timeout: 10_000 }).toMatch(/^(Bought 5 lots from the vault at [\d,]+ sat\/PH\/day\.|Traded with the vault)/);
+    const after = (await api.account()).positions.find((p) => p.market === 'HPI-PERP');
+    expect(after?.size).toBe(sizeBefore + 5);
+    const m = /at ([\d,]+) sat/.exec((await status.textContent())!);
+    if (m) {
+      // index × 1.005 rounded up, within the 2 % tolerance of the previewed price
+      const traded = Number(m[1]!.replace(/,/g, ''));
+      const idx = Number((await api.index()).hashpriceSatPerPHDay);
+      expect(traded).toBeGreaterThanOrEqual(Math.ceil(idx * 1.005) - Math.ceil(idx * 0.03));
+      expect(traded).toBeLessThanOrEqual(Math.ceil(idx * 1.005) + Math.ceil(idx * 0.03));
+    }
+    await shot('trade-vault');
+  });
+
+  it('turns auto-delivery on from the portfolio', async (ctx) => {
+    if (!forwardsOffered) {
+      ctx.skip();
+      return;
+    }
+    await go('#/portfolio');
+    const box = page.getByTestId('auto-delivery').locator('input[type=checkbox]');
+    await expect.poll(() => box.isEnabled(), { timeout: 10_000 }).toBe(true);
+    expect(await box.isChecked()).toBe(false);
+    await box.check();
+    await expect.poll(async () => (await new ProductsClient(api).forwardContracts()).autoDelivery, { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => page.getByTestId('auto-delivery').textContent()).toContain('(now on)');
+  });
+
   it('every page at 1280 px and 390 px: screenshots, nothing wider than a phone', async () => {
     for (const [hash, name] of [['#/', 'dashboard'], ['#/trade', 'trade'], ['#/contracts', 'contracts'], ['#/portfolio', 'portfolio'], ['#/account', 'account']] as const) {
       for (const width of [1280, 390]) {
@@ -197,6 +316,16 @@ describe.skipIf(skip !== undefined)('end to end: a new user on the real `hashper
         await page.waitForTimeout(300); // let the page's loads settle before the picture
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(overflow, `${name} at ${width}px overflows by ${overflow}px`).toBeLessThanOrEqual(0);
+        if (name === 'contracts' && bdcOffered) {
+          await page.waitForSelector('[data-testid=bdc-series]');
+          // Not even inside its own scroll box: on a phone each series is a stacked card.
+          const inner = await page.evaluate(() => {
+            const t = document.querySelector('[data-testid=bdc-series]')!;
+            const box = t.parentElement!;
+            return { table: t.getBoundingClientRect().width, box: box.clientWidth, scroll: box.scrollWidth - box.clientWidth };
+          });
+          expect(inner.scroll, `the series table at ${width}px scrolls sideways by ${inner.scroll}px`).toBeLessThanOrEqual(0);
+        }
         await shot(`${name}-${width}`);
       }
     }

@@ -1,4 +1,5 @@
 import type { Book, IndexValue, Trade } from '../../../src/api/schemas.js';
+import type { ProductChannel, ProductFeedMessage } from '../lib/product-feed.js';
 
 /**
  * Browser side of the server's WebSocket feeds (protocol in src/api/ws.ts): one socket, channel
@@ -9,18 +10,46 @@ export type FeedMessage =
   | { type: 'book'; market: string; data: Book }
   | { type: 'trades'; market: string; data: Trade }
   | { type: 'account'; data: unknown }
+  | ProductFeedMessage
   | { type: 'subscribed' | 'unsubscribed'; channel: string; market?: string }
   | { type: 'error'; error: { code: string; message: string; field?: string } };
 
 export type Subscription =
   | { channel: 'index' }
   | { channel: 'book' | 'trades'; market: string }
+  /** Forward markets (`FWD-90D`) and block-delta series (`BDC-<H>-<T>`): a book snapshot first, then books and trades. */
+  | { channel: ProductChannel; market: string }
   /** `auth` is called for every (re)subscription: the server refuses a replayed nonce. */
   | { channel: 'account'; auth: () => Record<string, string> };
 
 export type FeedState = 'connecting' | 'live' | 'down';
 
-const keyOf = (s: Subscription): string => (s.channel === 'book' || s.channel === 'trades' ? `${s.channel}:${s.market}` : s.channel);
+/** The key a subscription is held under; the same as `messageKey` of the messages it receives. */
+export const subscriptionKey = (s: Subscription): string => ('market' in s ? `${s.channel}:${s.market}` : s.channel);
+
+/** Which subscription a server message belongs to (undefined: acks and errors, which belong to none). */
+export function messageKey(m: FeedMessage): string | undefined {
+  switch (m.type) {
+    case 'book':
+    case 'trades':
+    case 'forwards':
+    case 'bdc':
+      return `${m.type}:${m.market}`;
+    case 'index':
+    case 'account':
+      return m.type;
+    default:
+      return undefined;
+  }
+}
+
+/** The JSON a (un)subscription sends; `auth` is signed afresh for each account subscription. */
+export function subscriptionFrame(op: 'subscribe' | 'unsubscribe', sub: Subscription): Record<string, unknown> {
+  if (sub.channel === 'account') return op === 'subscribe' ? { op, channel: 'account', auth: sub.auth() } : { op, channel: 'account' };
+  return { op, ...sub };
+}
+
+const keyOf = subscriptionKey;
 
 export class Feed {
   private socket: WebSocket | undefined;
@@ -74,8 +103,7 @@ export class Feed {
 
   private sendSub(op: 'subscribe' | 'unsubscribe', sub: Subscription): void {
     if (this.socket?.readyState !== WebSocket.OPEN) return;
-    if (sub.channel === 'account') this.socket.send(JSON.stringify(op === 'subscribe' ? { op, channel: 'account', auth: sub.auth() } : { op, channel: 'account' }));
-    else this.socket.send(JSON.stringify({ op, ...sub }));
+    this.socket.send(JSON.stringify(subscriptionFrame(op, sub)));
   }
 
   private ensureOpen(): void {
@@ -98,8 +126,8 @@ export class Feed {
         this.setState(this.state, `${msg.error.message} (${msg.error.code})`);
         return;
       }
-      const key = msg.type === 'book' || msg.type === 'trades' ? `${msg.type}:${msg.market}` : msg.type;
-      const entry = this.subs.get(key);
+      const key = messageKey(msg);
+      const entry = key === undefined ? undefined : this.subs.get(key);
       if (entry) for (const l of entry.listeners) l(msg);
     };
     ws.onclose = (ev) => {

@@ -5,6 +5,8 @@ import {
   type ForwardMarketInfo,
   type ForwardQuote,
   type HistoryEntry,
+  type OptionQuoteView,
+  type OptionTermsRequest,
   type VaultInfo,
 } from '../../../src/api/products-client.js';
 
@@ -18,6 +20,7 @@ export type ForwardMarketView = ForwardMarketInfo;
 export type ForwardQuoteView = ForwardQuote;
 export type BdcSeriesView = BdcSeriesInfo;
 export type VaultView = VaultInfo;
+export type OptionQuote = OptionQuoteView;
 export type { HistoryEntry };
 
 export interface BookView {
@@ -88,6 +91,24 @@ export class ProductsApi {
     return (await this.as(sk)).rollover(body as Parameters<ProductsClient['rollover']>[0]);
   }
 
+  async setAutoDelivery(sk: string, enabled: boolean): Promise<{ seq: number; enabled: boolean }> {
+    return (await this.as(sk)).setAutoDelivery({ enabled });
+  }
+  async deliveryReport(sk: string, body: { contractId: number; day: number; receivedMsat: string }): Promise<{ seq: number; outcome: 'delivered' | 'partial' | 'missed' | null }> {
+    return (await this.as(sk)).deliveryReport(body);
+  }
+
+  // ---- options
+  optionQuote(terms: OptionTermsRequest): Promise<OptionQuoteView> {
+    return this.pub.optionQuote(terms);
+  }
+  async buyOption(sk: string, terms: OptionTermsRequest): Promise<{ seq: number; optionId: string; quote: OptionQuoteView }> {
+    return (await this.as(sk)).buyOption(terms);
+  }
+  async options(sk: string): Promise<Rec[]> {
+    return (await this.as(sk)).options();
+  }
+
   // ---- block-delta
   bdcSeries(): Promise<BdcSeriesView[]> {
     return this.pub.bdcSeries();
@@ -134,6 +155,10 @@ export class ProductsApi {
   }
   async vaultWithdraw(sk: string, shares: string): Promise<unknown> {
     return (await this.as(sk)).vaultWithdraw(shares);
+  }
+  /** A perp trade with the vault as counterparty, at the index ± its spread (limitPrice caps a buy / floors a sell). */
+  async vaultTrade(sk: string, body: { market: string; side: 'buy' | 'sell'; qty: number; limitPrice?: number }): Promise<{ seq: number } & Rec> {
+    return (await this.as(sk)).vaultTrade(body as Parameters<ProductsClient['vaultTrade']>[0]);
   }
 
   // ---- portfolio

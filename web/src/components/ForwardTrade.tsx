@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { Backend } from '../api/backend.js';
+import type { Feed } from '../api/feed.js';
 import { useLoad } from '../api/hooks.js';
+import { useProductLive } from '../api/product-live.js';
 import type { ForwardMarketView, ForwardQuoteView } from '../api/products.js';
 import { explain, friendly } from '../lib/api-errors.js';
 import { depthSeries } from '../lib/depth.js';
@@ -16,8 +18,9 @@ const pct = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined);
 
 /** One forward market: its book, and an order form whose preview is the server's calculator (POST /v1/forwards/quote). */
-export function ForwardTrade({ backend, market, info, indexPrice, curvePrice, accountKey }: {
+export function ForwardTrade({ backend, feed, market, info, indexPrice, curvePrice, accountKey }: {
   backend: Backend;
+  feed: Feed;
   market: string;
   info: ForwardMarketView | undefined;
   indexPrice: number | undefined;
@@ -26,13 +29,15 @@ export function ForwardTrade({ backend, market, info, indexPrice, curvePrice, ac
   accountKey: AccountKey | undefined;
 }) {
   const book = useLoad(() => friendly(backend.products.forwardBook(market, 20), 'forward markets'), [backend, market]);
+  // The forwards:<market> channel keeps book and trades current; the HTTP read only fills the first paint.
+  const live = useProductLive(feed, 'forwards', market, book.data);
   const depth = useMemo(() => {
     try {
-      return book.data ? depthSeries(book.data.bids, book.data.asks) : undefined;
+      return live.book ? depthSeries(live.book.bids, live.book.asks) : undefined;
     } catch {
       return undefined;
     }
-  }, [book.data]);
+  }, [live.book]);
   const fair = num(info?.fairPriceSatPerPHDay) ?? (curvePrice !== undefined ? Math.round(curvePrice) : undefined);
   const reference = Math.round(fair ?? depth?.mid ?? indexPrice ?? 0);
   const [f, setF] = useState<ForwardOrderInput>({ side: 'buy', price: '', th: '100', tif: 'GTC', postOnly: false });
@@ -52,7 +57,6 @@ export function ForwardTrade({ backend, market, info, indexPrice, curvePrice, ac
     try {
       const ack = await backend.products.placeForwardOrder(accountKey.secretKeyHex, body);
       setResult({ ok: true, text: `Order ${ack.orderId} ${ack.status ?? 'accepted'}.` });
-      book.reload();
     } catch (err) {
       setResult({ ok: false, text: explain(err, 'forward orders') });
     }
@@ -80,6 +84,21 @@ export function ForwardTrade({ backend, market, info, indexPrice, curvePrice, ac
           <dt>Index now</dt><dd>{indexPrice !== undefined ? `${btcPerPhDay(indexPrice)} BTC/PH/day` : '—'}</dd>
           <dt>Length</dt><dd>{Number.isFinite(days) ? `${days} days (${days * 144} blocks)` : '—'}</dd>
         </dl>
+        <h2 style={{ marginTop: 16 }}>Recent trades</h2>
+        {live.trades.length === 0 ? (
+          <div className="empty" data-testid="fwd-trades-empty">No trades since you opened this tab.</div>
+        ) : (
+          <table data-testid="fwd-trades">
+            <thead><tr><th>Price (sat/PH/day)</th><th>BTC/PH/day</th><th>Lots</th><th>Taker</th></tr></thead>
+            <tbody>
+              {live.trades.map((t) => (
+                <tr key={`${t.seq}-${t.price}-${t.qty}`} className={t.takerSide === 'buy' ? 'bid' : 'ask'}>
+                  <td>{t.price.toLocaleString('en-US')}</td><td>{btcPerPhDay(t.price)}</td><td>{t.qty.toLocaleString('en-US')}</td><td className="muted">{t.takerSide}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </section>
       <section className="panel order-entry">
         <h2>Place a forward order</h2>

@@ -2,6 +2,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import type { Backend } from '../api/backend.js';
 import type { Feed } from '../api/feed.js';
 import { useLoad, useSubscription } from '../api/hooks.js';
+import { useProductLive } from '../api/product-live.js';
 import type { BdcPositionView, BdcSeriesView, SwapOfferView } from '../api/products.js';
 import { DepthChart } from '../components/DepthChart.js';
 import { ErrorNotice, Loading } from '../components/Notice.js';
@@ -60,22 +61,23 @@ export function Contracts({ backend, feed, accountKey }: { backend: Backend; fee
 }
 
 function SeriesTable({ list, tip, selected, onSelect }: { list: BdcSeriesView[]; tip: ChainTip; selected: string | undefined; onSelect: (s: string) => void }) {
+  // On a phone each series becomes a card of label/value lines (styles.css `table.stack`), so nothing scrolls sideways.
   return (
     <div className="scroll-x">
-      <table data-testid="bdc-series">
+      <table data-testid="bdc-series" className="stack">
         <thead>
           <tr><th>Series</th><th>Block H</th><th>Deadline T</th><th>Payout</th><th>FAST bid / ask</th><th>Model fair</th><th>Status</th></tr>
         </thead>
         <tbody>
           {list.map((s) => (
             <tr key={s.series} className="selectable" aria-selected={s.series === selected} onClick={() => onSelect(s.series)}>
-              <td className="mono">{s.series}</td>
-              <td>{s.height.toLocaleString('en-US')}<div className="small muted">{describeHeight(s.height, tip)}</div></td>
-              <td>{describeDeadline(s.deadline, tip.time)}</td>
-              <td>{s.payoutSat.toLocaleString('en-US')} sat</td>
-              <td>{bpsPct(s.bestBid)} / {bpsPct(s.bestAsk)}</td>
-              <td className="fair">{bpsPct(s.fairBps)}</td>
-              <td>{s.winner ? `${s.status ?? 'decided'}: ${s.winner} won` : (s.status ?? 'open')}</td>
+              <td className="mono" data-label="Series">{s.series}</td>
+              <td data-label="Block H">{s.height.toLocaleString('en-US')}<div className="small muted">{describeHeight(s.height, tip)}</div></td>
+              <td data-label="Deadline T">{describeDeadline(s.deadline, tip.time)}</td>
+              <td data-label="Payout">{s.payoutSat.toLocaleString('en-US')} sat</td>
+              <td data-label="FAST bid / ask">{bpsPct(s.bestBid)} / {bpsPct(s.bestAsk)}</td>
+              <td className="fair" data-label="Model fair">{bpsPct(s.fairBps)}</td>
+              <td data-label="Status">{s.winner ? `${s.status ?? 'decided'}: ${s.winner} won` : (s.status ?? 'open')}</td>
             </tr>
           ))}
         </tbody>
@@ -126,15 +128,15 @@ function DeadlinePicker({ tip, series, onPick }: { tip: ChainTip | undefined; se
 
 function SeriesTrade({ backend, feed, s, tip, accountKey, onTraded }: { backend: Backend; feed: Feed; s: BdcSeriesView; tip: ChainTip; accountKey: AccountKey | undefined; onTraded: () => void }) {
   const book = useLoad(() => friendly(backend.products.bdcBook(s.series), 'the block-delta book'), [backend, s.series]);
-  // The feed's bdc:<series> channel is not in this app's socket client yet; a block is when quotes move.
-  useSubscription(feed, { channel: 'index' }, () => book.reload());
+  // The bdc:<series> channel keeps the book current (snapshot on subscribe, then every change).
+  const live = useProductLive(feed, 'bdc', s.series, book.data);
   const depth = useMemo(() => {
     try {
-      return book.data ? depthSeries(book.data.bids, book.data.asks) : undefined;
+      return live.book ? depthSeries(live.book.bids, live.book.asks) : undefined;
     } catch {
       return undefined;
     }
-  }, [book.data]);
+  }, [live.book]);
   const fair = s.fairBps ?? undefined;
   const edge = edgeVsFair(fair, depth?.bestBid, depth?.bestAsk);
   return (
@@ -153,7 +155,7 @@ function SeriesTrade({ backend, feed, s, tip, accountKey, onTraded }: { backend:
       </section>
       <section className="panel">
         <h2>Take a side</h2>
-        <BdcOrderForm backend={backend} s={s} bestBid={depth?.bestBid} bestAsk={depth?.bestAsk} accountKey={accountKey} onTraded={() => { book.reload(); onTraded(); }} />
+        <BdcOrderForm backend={backend} s={s} bestBid={depth?.bestBid} bestAsk={depth?.bestAsk} accountKey={accountKey} onTraded={onTraded} />
       </section>
     </div>
   );

@@ -1,10 +1,13 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Account } from '../../../src/api/schemas.js';
 import type { Backend } from '../api/backend.js';
 import type { Feed } from '../api/feed.js';
 import { useLoad, useSubscription } from '../api/hooks.js';
 import { ErrorNotice, Loading } from '../components/Notice.js';
+import { OptionBuy } from '../components/OptionBuy.js';
 import { RecordTable } from '../components/RecordTable.js';
+import { validateDeliveryReport } from '../lib/delivery-form.js';
+import { toIndexView } from '../lib/index-view.js';
 import { explain, friendly } from '../lib/api-errors.js';
 import { msatAsBtc } from '../lib/format.js';
 import type { AccountKey } from '../lib/keys.js';
@@ -39,18 +42,23 @@ function Signed({ backend, feed, accountKey }: { backend: Backend; feed: Feed; a
   const portfolio = useLoad(() => friendly(backend.products.portfolio(sk), 'the portfolio view'), [backend, sk]);
   const account = useLoad(() => backend.account(sk), [backend, sk]);
   const history = useLoad(() => friendly(backend.products.history(sk, 50), 'transaction history'), [backend, sk]);
-  const signer = useLoad(() => backend.accountFeedSigner(sk), [backend, sk]);
-  useSubscription(feed, signer.data ? { channel: 'account', auth: signer.data } : undefined, (m) => {
-    if (m.type !== 'account') return;
-    account.reload();
-    portfolio.reload();
-    history.reload();
+  const options = useLoad(() => friendly(backend.products.options(sk), 'options'), [backend, sk]);
+  const index = useLoad(() => backend.index(), [backend]);
+  useSubscription(feed, { channel: 'index' }, (m) => {
+    if (m.type === 'index') index.set(m.data);
   });
+  const signer = useLoad(() => backend.accountFeedSigner(sk), [backend, sk]);
   const reloadAll = () => {
     account.reload();
     portfolio.reload();
     history.reload();
+    options.reload();
   };
+  useSubscription(feed, signer.data ? { channel: 'account', auth: signer.data } : undefined, (m) => {
+    if (m.type === 'account') reloadAll();
+  });
+  const iv = index.data ? toIndexView(index.data) : undefined;
+  const indexPrice = iv && Number.isFinite(iv.hashpriceSatPerPhDay) ? iv.hashpriceSatPerPhDay : undefined;
 
   const p = portfolio.data as Rec | undefined;
   const a = account.data;
@@ -101,7 +109,8 @@ function Signed({ backend, feed, accountKey }: { backend: Backend; feed: Feed; a
       ) : (
         <>
           <section className="panel">
-            <h2>Forward contracts {fwd?.autoDelivery === true && <span className="muted small">auto-delivery on</span>}</h2>
+            <h2>Forward contracts</h2>
+            <AutoDelivery backend={backend} sk={sk} enabled={fwd?.autoDelivery === true} known={typeof fwd?.autoDelivery === 'boolean'} done={reloadAll} />
             <RecordTable
               testId="forward-contracts"
               rows={arr(fwd?.contracts)}
@@ -109,12 +118,31 @@ function Signed({ backend, feed, accountKey }: { backend: Backend; feed: Feed; a
               skip={['miner', 'investor', 'history', 'rolledFrom', 'rolledInto', 'startHeight']}
               max={10}
               empty={<>No forward contracts. Buy or sell hashrate on the forward tabs of the <a href="#/trade">Trade</a> page.</>}
-              action={(k) => (Array.isArray(k.roles) && k.roles.includes('miner') && k.status === 'active' ? <Rollover backend={backend} sk={sk} contract={k} done={reloadAll} /> : null)}
+              action={(k) => {
+                const roles = Array.isArray(k.roles) ? (k.roles as unknown[]) : [];
+                const active = k.status === 'active' || k.status === 'open';
+                return (
+                  <>
+                    {roles.includes('miner') && active && <Rollover backend={backend} sk={sk} contract={k} done={reloadAll} />}
+                    {roles.includes('investor') && active && <DeliveryReport backend={backend} sk={sk} contract={k} done={reloadAll} />}
+                  </>
+                );
+              }}
             />
           </section>
-          <section className="panel">
-            <h2>Options</h2>
-            <RecordTable testId="options" rows={arr(p.options)} empty="No options. Calls and puts on the hashprice index are bought from the vault." />
+          <section className="panel" data-testid="options-section">
+            <h2>Options <span className="muted small">European calls and puts on the hashprice index, sold by the vault</span></h2>
+            <div className="grid two">
+              <div>
+                <h3>Buy an option</h3>
+                <OptionBuy backend={backend} sk={sk} tipHeight={iv?.height} indexPrice={indexPrice} onBought={reloadAll} />
+              </div>
+              <div>
+                <h3>Your options</h3>
+                <RecordTable testId="options" rows={options.data ?? arr(p.options)} units={{ strike: 'sat/PH/day', lots: 'TH/s·day' }} skip={['account', 'holder', 'buyer']} empty="No options yet." />
+                {options.error && !isRecArray(p.options) && <div className="notice small">{options.error}</div>}
+              </div>
+            </div>
           </section>
           <section className="panel">
             <h2>Block-delta positions</h2>
@@ -175,6 +203,67 @@ function Rollover({ backend, sk, contract, done }: { backend: Backend; sk: strin
       </select>
       <input inputMode="numeric" value={price} onChange={(e) => setPrice(e.target.value)} aria-label="Price, sat/PH/day" />
       <button className="ghost" onClick={() => void go()}>Roll into {market}</button>
+      {msg && <span className={`small ${msg.ok ? 'pos' : 'neg'}`}>{msg.text}</span>}
+    </div>
+  );
+}
+
+/** Opt in or out of cash delivery: each day's obligation is paid from the free balance at the day's end. */
+function AutoDelivery({ backend, sk, enabled, known, done }: { backend: Backend; sk: string; enabled: boolean; known: boolean; done: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState<string | undefined>(undefined);
+  // Shown at once (the box answers the click); put back if the server refuses.
+  const [on, setOn] = useState(enabled);
+  useEffect(() => setOn(enabled), [enabled]);
+  const toggle = async (want: boolean) => {
+    setBusy(true);
+    setErr(undefined);
+    setOn(want);
+    try {
+      await backend.products.setAutoDelivery(sk, want);
+      done();
+    } catch (e) {
+      setOn(!want);
+      setErr(explain(e, 'auto-delivery'));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div style={{ marginBottom: 8 }}>
+      <label className="check" data-testid="auto-delivery">
+        <input type="checkbox" checked={on} disabled={busy || !known} onChange={(e) => void toggle(e.target.checked)} />{' '}
+        Auto-delivery: as a miner, pay each day's delivery from my free balance at the day's end {known ? `(now ${on ? 'on' : 'off'})` : '(state unknown)'}
+      </label>
+      {err && <div className="field-error">{err}</div>}
+    </div>
+  );
+}
+
+/** The investor reports what a contract day delivered off-exchange; the server answers delivered, partial or missed. */
+function DeliveryReport({ backend, sk, contract, done }: { backend: Backend; sk: string; contract: Rec; done: () => void }) {
+  const [open, setOpen] = useState(false);
+  const ended = typeof contract.daysEnded === 'number' ? contract.daysEnded : undefined;
+  const [day, setDay] = useState(ended !== undefined && ended > 0 ? String(ended - 1) : '0');
+  const [received, setReceived] = useState('');
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | undefined>(undefined);
+  if (!open) return <button className="ghost" onClick={() => setOpen(true)}>Report delivery</button>;
+  const { body, errors } = validateDeliveryReport({ contractId: Number(contract.contractId), days: typeof contract.days === 'number' ? contract.days : undefined }, { day, receivedBtc: received });
+  const go = async () => {
+    if (!body) return setMsg({ ok: false, text: errors.day ?? errors.receivedBtc ?? 'Check the form.' });
+    try {
+      const r = await backend.products.deliveryReport(sk, body);
+      setMsg({ ok: true, text: `Day ${body.day}: ${r.outcome ?? 'recorded'}.` });
+      done();
+    } catch (e) {
+      setMsg({ ok: false, text: explain(e, 'delivery reports') });
+    }
+  };
+  return (
+    <div className="grid" style={{ gap: 4, minWidth: 180 }} data-testid="delivery-report">
+      <input inputMode="numeric" value={day} onChange={(e) => setDay(e.target.value)} aria-label="Contract day (0 = first)" placeholder="day" />
+      <input inputMode="decimal" value={received} onChange={(e) => setReceived(e.target.value)} aria-label="Received, BTC" placeholder="received, BTC" />
+      <button className="ghost" onClick={() => void go()}>Report day {day}</button>
       {msg && <span className={`small ${msg.ok ? 'pos' : 'neg'}`}>{msg.text}</span>}
     </div>
   );

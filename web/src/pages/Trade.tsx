@@ -9,6 +9,7 @@ import { OrderBook } from '../components/OrderBook.js';
 import { OrderEntry } from '../components/OrderEntry.js';
 import { PositionBuilder } from '../components/PositionBuilder.js';
 import { RecentTrades } from '../components/RecentTrades.js';
+import { VaultTrade } from '../components/VaultTrade.js';
 import { FORWARD_MARKETS, ForwardTrade } from '../components/ForwardTrade.js';
 import { depthSeries } from '../lib/depth.js';
 import { btcPerPhDay } from '../lib/format.js';
@@ -79,7 +80,7 @@ export function Trade({ backend, feed, accountKey }: { backend: Backend; feed: F
         <div className="row" style={{ justifyContent: 'space-between' }}>
           <h1>{tab} <span className="muted small">hashrate forward: buy or sell TH/s for {/FWD-(\d+)D/.exec(tab)?.[1] ?? '?'} days at a fixed price</span></h1>
         </div>
-        <ForwardTrade key={tab} backend={backend} market={tab} info={fwd.data?.find((m) => m.market === tab)} indexPrice={indexPrice} curvePrice={curveMap.get(Number(/FWD-(\d+)D/.exec(tab)?.[1]))} accountKey={accountKey} />
+        <ForwardTrade key={tab} backend={backend} feed={feed} market={tab} info={fwd.data?.find((m) => m.market === tab)} indexPrice={indexPrice} curvePrice={curveMap.get(Number(/FWD-(\d+)D/.exec(tab)?.[1]))} accountKey={accountKey} />
         {builder}
       </main>
     );
@@ -144,6 +145,8 @@ export function Trade({ backend, feed, accountKey }: { backend: Backend; feed: F
             accountKey={accountKey}
             send={(d) => backend.placeOrder(accountKey!.secretKeyHex, d)}
           />
+          <h2 style={{ marginTop: 16 }}>vs vault at index ± spread</h2>
+          <VaultTrade backend={backend} market={perp.id} indexPrice={indexPrice} accountKey={accountKey} />
         </section>
       </div>
       {builder}
