@@ -85,13 +85,14 @@ describe('options + vault on replayed real blocks', () => {
     expect(b).toMatchObject({ status: 'settled', payoffMsat: putPay, indexSum: sum, blocks: 144 });
     expect(putPay).toBeGreaterThan(0n);
 
-    // The vault's books: with every option settled, NAV is its ledger account, and it equals what went in and out.
-    const sumOf = (t: 'premiumMsat' | 'payoffMsat'): bigint => [a, b].reduce((s, o) => s + (o[t] ?? 0n), 0n);
+    // The vault's books: with every option settled, NAV is its ledger account, and it equals what went in and out:
+    // deposits + premia + the buyers' 0.2 % fees (which go to the vault) − payoffs − LP withdrawals.
+    const sumOf = (t: 'premiumMsat' | 'feeMsat' | 'payoffMsat'): bigint => [a, b].reduce((s, o) => s + (o[t] ?? 0n), 0n);
     const paidOut = ofType(h.events, 'VaultWithdrawalExecuted').reduce((s, e) => s + e.payoutMsat, 0n);
     const deposited = BigInt(1.5 * BTC) * 1000n;
     const view = vaultView(h.ex);
     expect(view.nav.lowMsat).toBe(view.nav.ledgerMsat);
-    expect(view.nav.ledgerMsat).toBe(deposited + sumOf('premiumMsat') - sumOf('payoffMsat') - paidOut);
+    expect(view.nav.ledgerMsat).toBe(deposited + sumOf('premiumMsat') + sumOf('feeMsat') - sumOf('payoffMsat') - paidOut);
     expect(view.pending).toEqual([]);
     zeroSum(h);
     expect(copy?.ex.stateHash()).toBe(h.ex.stateHash());

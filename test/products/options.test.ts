@@ -129,14 +129,15 @@ describe('BuyOption on the engine', () => {
     expect(h.bal('alice')).toBe(89_880n);
     // bob: premium ceil(3000 × 1.01) = 3030, fee floor(6.06) = 6 → 100 000 − 3036 = 96 964.
     expect(h.bal('bob')).toBe(96_964n);
-    expect(h.bal('fees')).toBe(26n);
+    // the fees (20 + 6 = 26) go to the vault, not to the exchange's `fees` account.
+    expect(h.bal('fees')).toBe(0n);
     // collateral: call 10 × 49 000 × 2 = 980 000; put 4 × 51 500 = 206 000.
     const [a, b] = ofType(ev, 'OptionBought');
     expect(a).toMatchObject({ optionId: 'o5', premiumMsat: 10_100n, feeMsat: 20n, collateralMsat: 980_000n, height: 1000 });
     expect(b).toMatchObject({ optionId: 'o6', premiumMsat: 3_030n, feeMsat: 6n, collateralMsat: 206_000n });
     expect(h.bal(collateralAccount('o5'))).toBe(980_000n);
-    // vault: 10 000 000 + 10 100 + 3030 − 980 000 − 206 000 = 8 827 130.
-    expect(h.bal('vault')).toBe(8_827_130n);
+    // vault: 10 000 000 + 10 100 + 20 + 3030 + 6 − 980 000 − 206 000 = 8 827 156 (premia and fees).
+    expect(h.bal('vault')).toBe(8_827_156n);
     invariants(h);
 
     // Index 50 000 up to the expiry day's first half; the day (1357..1500) is 72 blocks at 50 000, 72 at 52 000.
@@ -153,8 +154,8 @@ describe('BuyOption on the engine', () => {
     ]);
     expect(h.bal('alice')).toBe(89_880n + 20_000n);
     expect(h.bal('bob')).toBe(96_964n + 2_000n);
-    // vault: 8 827 130 + 960 000 + 204 000 = 9 991 130 = 10 000 000 + premia 13 130 − payoffs 22 000.
-    expect(h.bal('vault')).toBe(10_000_000n + 13_130n - 22_000n);
+    // vault: 8 827 156 + 960 000 + 204 000 = 9 991 156 = 10 000 000 + premia 13 130 + fees 26 − payoffs 22 000.
+    expect(h.bal('vault')).toBe(10_000_000n + 13_130n + 26n - 22_000n);
     expect(h.bal(collateralAccount('o5'))).toBe(0n);
     expect(optionsOf(h.ex, 'alice')).toMatchObject([{ id: 'o5', status: 'settled', payoffMsat: 20_000n }]);
     invariants(h);

@@ -36,7 +36,8 @@ describe('VaultTrade (the vault as counterparty at index ± spread)', () => {
     // notional 4 × 45 225 = 180 900 msat; fee floor(180 900 × 0.2 %) = 361.
     expect(ofType(ev, 'VaultTraded')).toEqual([{ type: 'VaultTraded', account: 'erin', market: MKT, side: 'buy', qty: 4, price: 45_225, index: 45_000, feeMsat: 361n }]);
     expect(h.bal('erin')).toBe(1_000_000n - 361n);
-    expect(h.bal('vault')).toBe(1_014_000n);
+    // The fee goes to the vault (LPs earn it through NAV): 1 014 000 + 361 = 1 014 361.
+    expect(h.bal('vault')).toBe(1_014_361n);
     const ctx = h.ex.productContext(0);
     expect(ctx.perp.position(MKT, 'user:erin')).toMatchObject({ qty: 4, costMsat: 180_900n });
     expect(ctx.perp.position(MKT, 'vault')).toMatchObject({ qty: 6, costMsat: 450_000n - 180_900n });
@@ -86,7 +87,8 @@ describe('VaultTrade (the vault as counterparty at index ± spread)', () => {
     expect(ofType(h.run(trade('erin', 'buy', 10)), 'VaultTraded')).toMatchObject([{ price: 45_225, feeMsat: 904n }]);
     expect(h.ex.productContext(0).perp.position(MKT, 'vault')).toBeUndefined();
     h.run(block(4, 45_000));
-    expect(h.bal('vault')).toBe(1_016_250n);
+    // 1 014 000 + the spread 2250 + the fee 904 = 1 017 154.
+    expect(h.bal('vault')).toBe(1_017_154n);
     invariants(h);
   });
 });

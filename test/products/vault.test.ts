@@ -120,55 +120,59 @@ describe('withdrawals: delay and the lower of request-time and execution-time NA
     h.run(vdep('alice', 1_000), vdep('bob', 1_000));
     // carol buys 10 calls K = 50 000 (model 10 000, ask 10 100, fee 20) expiring at 1500; collateral 1 000 000.
     h.run(buy('carol', 50_000, 10, 1500, 10_000n, 1000));
-    // NAV = 2 000 000 + 10 100 − 1 000 000 + 1 000 000 − 10 000 (the model value, not yet decayed) = 2 000 100: only the spread is income now.
-    expect(nav(h).lowMsat).toBe(2_000_100n);
+    // NAV = 2 000 000 + 10 100 + 20 (the fee goes to the vault) − 1 000 000 + 1 000 000 − 10 000 (the model value,
+    // not yet decayed) = 2 000 120: only the spread and the fee are income now.
+    expect(nav(h).lowMsat).toBe(2_000_120n);
     const req = h.run(vwd('alice', 1_000)); // alice knows the index rises 20 % at the next block
-    expect(ofType(req, 'VaultWithdrawalRequested')).toMatchObject([{ navMsat: 2_000_100n }]);
+    expect(ofType(req, 'VaultWithdrawalRequested')).toMatchObject([{ navMsat: 2_000_120n }]);
     for (let x = 1001; x <= 1143; x++) h.run(block(x, 60_000));
-    // liability: max(intrinsic 10 × 10 000 = 100 000, ceil(10 000 × 357/500) = 7140) = 100 000 → NAV 1 910 100.
-    expect(nav(h).lowMsat).toBe(1_910_100n);
+    // liability: max(intrinsic 10 × 10 000 = 100 000, ceil(10 000 × 357/500) = 7140) = 100 000
+    // → NAV 2 000 120 − (100 000 − 10 000) = 1 910 120.
+    expect(nav(h).lowMsat).toBe(1_910_120n);
     const ev = h.run(block(1144, 60_000));
-    // at request 1000 × 2 000 100 / 2000 = 1 000 050; at execution 1000 × 1 910 100 / 2000 = 955 050 → pays 955 050:
-    // alice bears half of the 90 000 the liability grew, like bob.
-    expect(ofType(ev, 'VaultWithdrawalExecuted')).toMatchObject([{ payoutMsat: 955_050n, valueAtRequestMsat: 1_000_050n, valueAtExecutionMsat: 955_050n }]);
-    expect(vaultPositionOf(h.ex, 'bob').valueMsat).toBe(955_050n);
+    // at request 1000 × 2 000 120 / 2000 = 1 000 060; at execution 1000 × 1 910 120 / 2000 = 955 060 → pays 955 060:
+    // alice bears half of the 90 000 the liability grew (1 000 060 − 955 060 = 45 000), like bob.
+    expect(ofType(ev, 'VaultWithdrawalExecuted')).toMatchObject([{ payoutMsat: 955_060n, valueAtRequestMsat: 1_000_060n, valueAtExecutionMsat: 955_060n }]);
+    expect(vaultPositionOf(h.ex, 'bob').valueMsat).toBe(955_060n);
     invariants(h);
   });
 
-  it('sandwich around a known option sale extracts only the pro-rata share of the spread', () => {
+  it('sandwich around a known option sale extracts only the pro-rata share of the spread and fee', () => {
     const h = setup();
     h.run(vdep('alice', 1_000));
     // mallory deposits 9000 sat right before a big sale: 9000 shares of 10 000, NAV 10 000 000.
     h.run(vdep('mallory', 9_000));
-    // carol buys 10 calls at the money, model 100 000 → premium 101 000: spread 1000.
+    // carol buys 10 calls at the money, model 100 000 → premium 101 000: spread 1000; fee floor(101 000 × 0.2 %) = 202
+    // goes to the vault too → NAV 10 000 000 + 1000 + 202 = 10 001 202.
     h.run(buy('carol', 50_000, 10, 1500, 100_000n, 1000));
-    expect(nav(h).lowMsat).toBe(10_001_000n);
+    expect(nav(h).lowMsat).toBe(10_001_202n);
     h.run(vwd('mallory', 9_000));
     for (let x = 1001; x <= 1143; x++) h.run(block(x, S));
-    // At 1143 the time value has decayed to ceil(100 000 × 357/500) = 71 400: NAV 10 029 600; at 1144 to 71 200:
-    // NAV 10 029 800, mallory's value 9 026 820. She gets the request-time value 9000 × 10 001 000 / 10 000 = 9 000 900:
-    // her gain is 900 = 9/10 of the spread, not 9/10 of the premium (90 900) a NAV that booked the premium at once would give.
-    expect(nav(h).lowMsat).toBe(10_029_600n);
+    // At 1143 the time value has decayed to ceil(100 000 × 357/500) = 71 400: NAV 10 000 000 + 101 000 + 202 − 71 400
+    // = 10 029 802; at 1144 to 71 200: NAV 10 030 002, mallory's value floor(9000 × 10 030 002 / 10 000) = 9 027 001.
+    // She gets the request-time value floor(9000 × 10 001 202 / 10 000) = 9 001 081: her gain is 1081 =
+    // floor(9/10 × (spread 1000 + fee 202)), not 9/10 of the premium (90 900) a NAV that booked the premium at once would give.
+    expect(nav(h).lowMsat).toBe(10_029_802n);
     const ev = h.run(block(1144, S));
-    expect(ofType(ev, 'VaultWithdrawalExecuted')).toMatchObject([{ account: 'mallory', payoutMsat: 9_000_900n, valueAtExecutionMsat: 9_026_820n }]);
-    expect(h.bal('mallory')).toBe(10_000_000n + 900n);
-    // What stays: NAV 10 029 800 − 9 000 900 = 1 028 900 for alice's 1000 shares.
-    expect(vaultPositionOf(h.ex, 'alice').valueMsat).toBe(1_028_900n);
+    expect(ofType(ev, 'VaultWithdrawalExecuted')).toMatchObject([{ account: 'mallory', payoutMsat: 9_001_081n, valueAtExecutionMsat: 9_027_001n }]);
+    expect(h.bal('mallory')).toBe(10_000_000n + 1_081n);
+    // What stays: NAV 10 030 002 − 9 001 081 = 1 028 921 for alice's 1000 shares.
+    expect(vaultPositionOf(h.ex, 'alice').valueMsat).toBe(1_028_921n);
     invariants(h);
   });
 
   it('a due withdrawal the vault cannot pay in cash waits, escrowed, until collateral comes back', () => {
     const h = setup();
     h.run(vdep('alice', 1_000), vdep('bob', 1_000));
-    // 10 calls K = 50 000 lock 1 000 000 of the vault's 2 010 100: cash 1 010 100 left.
+    // 10 calls K = 50 000 lock 1 000 000 of the vault's 2 000 000 + premium 10 100 + fee 20 = 2 010 120: cash 1 010 120 left.
     h.run(buy('carol', 50_000, 10, 1500, 10_000n, 1000));
     h.run(vwd('alice', 1_000), vwd('bob', 1_000));
-    // From 1001 the index is 100 000: liability = intrinsic 10 × 50 000 = 500 000 → NAV 1 510 100, each half 755 050.
-    // At 1144 alice is paid 755 050 (cash 1 010 100 → 255 050); bob's 755 050 exceeds the cash and waits until the
-    // option settles at 1500 (payoff 500 000, 500 000 released → cash 755 050), then he is paid in full.
+    // From 1001 the index is 100 000: liability = intrinsic 10 × 50 000 = 500 000 → NAV 2 010 120 − 500 000 = 1 510 120,
+    // each half 755 060. At 1144 alice is paid 755 060 (cash 1 010 120 → 255 060); bob's 755 060 exceeds the cash and
+    // waits until the option settles at 1500 (payoff 500 000, 500 000 released → cash 755 060), then he is paid in full.
     const paid: { account: string; payoutMsat: bigint; height: number }[] = [];
     for (let x = 1001; x <= 1500; x++) paid.push(...ofType(h.run(block(x, 100_000)), 'VaultWithdrawalExecuted'));
-    expect(paid).toMatchObject([{ account: 'alice', payoutMsat: 755_050n, height: 1144 }, { account: 'bob', payoutMsat: 755_050n, height: 1500 }]);
+    expect(paid).toMatchObject([{ account: 'alice', payoutMsat: 755_060n, height: 1144 }, { account: 'bob', payoutMsat: 755_060n, height: 1500 }]);
     expect(h.bal('vault')).toBe(0n);
     expect(h.bal('carol')).toBe(10_000_000n - 10_100n - 20n + 500_000n);
     invariants(h);

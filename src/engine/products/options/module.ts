@@ -1,6 +1,6 @@
 // The options product: the vault sells European HPI calls and puts at a quote made at the edge, locks the
 // worst-case payoff as collateral, follows the expiry day's index block by block and settles on its mean.
-import { FEES, VAULT, userAccount } from '../../ledger/ledger.js';
+import { VAULT, userAccount } from '../../ledger/ledger.js';
 import type { EngineEvent } from '../../events.js';
 import { Rejection } from '../../rejection.js';
 import type { ProductCommandBase, ProductContext, ProductModule } from '../product.js';
@@ -11,7 +11,7 @@ import { EXPIRY_DAY_BLOCKS, collateralMsat, liabilityMsat, payoffMsat, type Opti
 export const OPTIONS = 'options';
 
 export interface OptionsConfig {
-  /** Exchange fee on the premium, ppm, to `fees` (paid by the buyer on top of the premium). */
+  /** Fee on the premium, ppm, to the vault (paid by the buyer on top of the premium; accrues to LPs through NAV). */
   feePpm: number;
   /** The vault quotes around model value: the spread over model must lie in [min, max] bps. */
   minSpreadBps: number;
@@ -197,7 +197,7 @@ export class OptionsModule implements ProductModule {
       indexAtQuote: q.indexAtQuote, quotedAtHeight: q.quotedAtHeight, height: chain.height,
     });
     ctx.ledger.transfer(buyer, VAULT, premium, 'option_premium', out);
-    ctx.ledger.transfer(buyer, FEES, fee, 'option_fee', out);
+    ctx.ledger.transfer(buyer, VAULT, fee, 'option_fee', out);
     ctx.ledger.transfer(VAULT, collateralAccount(id), collateral, 'option_collateral', out);
     this.options.set(id, o);
     this.open.add(id);

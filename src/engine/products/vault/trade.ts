@@ -3,7 +3,7 @@
 // exposure limit: a trade that grows the vault's net position may not take its notional at the index past
 // `maxExposurePpmOfNav` of the vault's NAV (its worse valuation); a trade that shrinks it is always allowed.
 // Both sides must meet the core's initial margin (the same check as an order).
-import { FEES, VAULT, userAccount } from '../../ledger/ledger.js';
+import { VAULT, userAccount } from '../../ledger/ledger.js';
 import type { EngineEvent } from '../../events.js';
 import { Rejection } from '../../rejection.js';
 import type { ProductContext } from '../product.js';
@@ -13,7 +13,7 @@ import { vaultNav } from './nav.js';
 export interface VaultTradeConfig {
   /** The vault sells at index × (1 + spread) and buys at index × (1 − spread), ppm. */
   tradeSpreadPpm: number;
-  /** Exchange fee on the notional, ppm, to `fees` (the perp's taker fee). */
+  /** Fee on the notional, ppm, to the vault (the perp's taker fee rate; accrues to LPs through NAV). */
   tradeFeePpm: number;
   /** Largest |vault net position| × index after a trade that grows it, as ppm of the vault's low NAV. */
   maxExposurePpmOfNav: number;
@@ -62,6 +62,6 @@ export function vaultTrade(c: VaultTradeCommand, cfg: VaultTradeConfig, ctx: Pro
   out.push({ type: 'VaultTraded', account: c.account, market: c.market, side: c.side, qty: c.qty, price: px, index, feeMsat: fee });
   if (c.side === 'buy') ctx.perp.trade(c.market, owner, VAULT, c.qty, px, out);
   else ctx.perp.trade(c.market, VAULT, owner, c.qty, px, out);
-  ctx.ledger.transfer(owner, FEES, fee, 'vault_trade_fee', out, c.market);
+  ctx.ledger.transfer(owner, VAULT, fee, 'vault_trade_fee', out, c.market);
   return undefined;
 }
