@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { slowLockTime } from '../operator/contract-service.js';
 import { CliExit, toJson, type CliIO } from './output.js';
 import { runRegtestLifecycle, type LifecycleStep } from '../bitcoin/regtest/lifecycle.js';
 import { buildBlockDeltaVtxo, exportBlockDeltaVtxo, type BdcSide } from '../bitcoin/vtxo-scripts.js';
@@ -37,7 +38,7 @@ export function registerRegtestCommands(program: Command, io: CliIO): void {
     .requiredOption('--operator <xonly>', 'operator key S (32-byte hex)')
     .requiredOption('--side <FAST|SLOW>', 'the side U takes')
     .requiredOption('--height <H>', 'target height H')
-    .requiredOption('--deadline <T>', 'deadline T, UNIX seconds')
+    .requiredOption('--deadline <T>', 'the series deadline T, UNIX seconds: SLOW wins once MTP >= T, so its leaves lock at T - 1 (as the operator builds them)')
     .option('--exit-delay <blocks>', 'CSV exit delay in blocks', '144')
     .option('--network <name>', 'mainnet, signet or regtest', 'mainnet')
     .option('--json', 'print JSON (default prints address and leaves)')
@@ -49,12 +50,14 @@ export function registerRegtestCommands(program: Command, io: CliIO): void {
         operator: parseXOnly('operator', o.operator),
         userSide: side as BdcSide,
         targetHeight: intArg('height', o.height),
-        deadline: intArg('deadline', o.deadline),
+        // CLTV by time opens when MTP > locktime: T − 1 makes the SLOW leaves open exactly when the engine settles SLOW.
+        deadline: slowLockTime(intArg('deadline', o.deadline)),
         exitDelay: { type: 'blocks', value: BigInt(intArg('exit-delay', o.exitDelay)) },
       });
       const ex = exportBlockDeltaVtxo(v, networkByName(o.network));
       if (o.json) return io.out(toJson(ex));
       io.out(`address ${ex.address}`);
+      io.out(`SLOW leaves lock at ${slowLockTime(intArg('deadline', o.deadline))} (deadline − 1)`);
       io.out(`output key ${ex.outputKey} (internal ${ex.internalKey}, unspendable)`);
       for (const l of ex.leaves) io.out(`leaf ${l.leaf} ${l.name}: ${l.asm}\n  control block ${l.controlBlock}`);
     });

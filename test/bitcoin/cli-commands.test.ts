@@ -14,10 +14,10 @@ const U = keyPairFromSeedLabel('cli/U').publicKey;
 const S = keyPairFromSeedLabel('cli/S').publicKey;
 
 describe('hashperp vtxo block-delta / regtest lifecycle', () => {
-  it('prints the same JSON as the library export', async () => {
+  it('prints the same JSON as the library export, SLOW leaves locked at the deadline − 1 as the operator builds them', async () => {
     const r = await run('vtxo', 'block-delta', '--user', toHex(U), '--operator', toHex(S), '--side', 'slow', '--height', '900000', '--deadline', '1800000000', '--exit-delay', '144', '--network', 'signet', '--json');
     expect(r.code).toBe(0);
-    const lib = exportBlockDeltaVtxo(buildBlockDeltaVtxo({ user: U, operator: S, userSide: 'SLOW', targetHeight: 900_000, deadline: 1_800_000_000, exitDelay: { type: 'blocks', value: 144n } }), NETWORKS.signet);
+    const lib = exportBlockDeltaVtxo(buildBlockDeltaVtxo({ user: U, operator: S, userSide: 'SLOW', targetHeight: 900_000, deadline: 1_799_999_999, exitDelay: { type: 'blocks', value: 144n } }), NETWORKS.signet);
     expect(JSON.parse(r.out)).toEqual(JSON.parse(JSON.stringify(lib)));
   });
 
