@@ -91,7 +91,7 @@ export class EngineExchange implements ExchangePort, FundsPort {
         description: 'Hashprice perpetual: settles every block to the hashprice index (HPI), funding every block',
         tickSize: m.spec.tick,
         priceUnit: 'sat/PH/day',
-        sizeUnit: 'lot (1 PH/s for a day per tick of price = 1 msat)',
+        sizeUnit: 'lot = 1 TH/s for a day (0.001 PH·day): 1 lot × 1 sat/PH/day = 1 msat',
         index: v.index ?? null,
         mark: v.mark ?? null,
         fair: v.fair ?? null,
