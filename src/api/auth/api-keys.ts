@@ -1,7 +1,7 @@
 /**
  * API keys an account key authorises (created by a Schnorr-signed request). The secret is an
  * HMAC key; the hot trading path verifies an HMAC instead of a Schnorr signature.
- * In memory for now: the lead may back it with the journal (the interface is the seam).
+ * MemoryApiKeyStore keeps them in memory; SqliteApiKeyStore extends it and writes through to disk.
  */
 import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
 import type { ApiKeyInfo, ApiKeyScope } from '../schemas.js';
@@ -20,7 +20,8 @@ export interface ApiKeyStore {
 }
 
 export class MemoryApiKeyStore implements ApiKeyStore {
-  private readonly keys = new Map<string, ApiKeyRecord>();
+  /** The lookup the signed-request hot path reads; persistent stores load it at open and write through. */
+  protected readonly keys = new Map<string, ApiKeyRecord>();
   constructor(readonly maxPerAccount = 20) {}
 
   create(account: string, label: string, scopes: ApiKeyScope[], nowMs: number): ApiKeyRecord {
@@ -32,6 +33,7 @@ export class MemoryApiKeyStore implements ApiKeyStore {
       scopes: [...scopes],
       createdMs: nowMs,
     };
+    this.saved(rec);
     this.keys.set(rec.keyId, rec);
     return rec;
   }
@@ -44,7 +46,12 @@ export class MemoryApiKeyStore implements ApiKeyStore {
   revoke(account: string, keyId: string): boolean {
     const k = this.keys.get(keyId);
     if (k === undefined || k.account !== account) return false;
+    this.removed(keyId);
     this.keys.delete(keyId);
     return true;
   }
+
+  /** Write-through hooks for persistent stores: called before the in-memory copy changes. */
+  protected saved(_rec: ApiKeyRecord): void {}
+  protected removed(_keyId: string): void {}
 }

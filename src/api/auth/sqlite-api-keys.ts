@@ -4,9 +4,8 @@
  * lookup per request); every create/revoke writes through before it returns.
  */
 import Database from 'better-sqlite3';
-import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
 import type { ApiKeyScope } from '../schemas.js';
-import type { ApiKeyRecord, ApiKeyStore } from './api-keys.js';
+import { MemoryApiKeyStore, type ApiKeyRecord } from './api-keys.js';
 
 interface Row {
   key_id: string;
@@ -17,12 +16,12 @@ interface Row {
   created_ms: number;
 }
 
-export class SqliteApiKeyStore implements ApiKeyStore {
-  private readonly keys = new Map<string, ApiKeyRecord>();
+export class SqliteApiKeyStore extends MemoryApiKeyStore {
   private readonly insert: Database.Statement<[string, string, string, string, string, number]>;
   private readonly remove: Database.Statement<[string]>;
 
   private constructor(private readonly db: Database.Database) {
+    super();
     db.exec(`CREATE TABLE IF NOT EXISTS api_keys (
       key_id TEXT PRIMARY KEY, account TEXT NOT NULL, label TEXT NOT NULL, scopes TEXT NOT NULL,
       secret TEXT NOT NULL, created_ms INTEGER NOT NULL)`);
@@ -41,27 +40,12 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     return new SqliteApiKeyStore(db);
   }
 
-  create(account: string, label: string, scopes: ApiKeyScope[], nowMs: number): ApiKeyRecord {
-    const rec: ApiKeyRecord = { keyId: bytesToHex(randomBytes(16)), secret: bytesToHex(randomBytes(32)), account, label, scopes: [...scopes], createdMs: nowMs };
-    this.insert.run(rec.keyId, account, label, JSON.stringify(rec.scopes), rec.secret, nowMs);
-    this.keys.set(rec.keyId, rec);
-    return rec;
+  protected override saved(rec: ApiKeyRecord): void {
+    this.insert.run(rec.keyId, rec.account, rec.label, JSON.stringify(rec.scopes), rec.secret, rec.createdMs);
   }
 
-  get(keyId: string): ApiKeyRecord | undefined {
-    return this.keys.get(keyId);
-  }
-
-  list(account: string): ApiKeyRecord[] {
-    return [...this.keys.values()].filter((k) => k.account === account);
-  }
-
-  revoke(account: string, keyId: string): boolean {
-    const k = this.keys.get(keyId);
-    if (k === undefined || k.account !== account) return false;
+  protected override removed(keyId: string): void {
     this.remove.run(keyId);
-    this.keys.delete(keyId);
-    return true;
   }
 
   close(): void {
