@@ -6,6 +6,7 @@ import { replay } from '../../src/journal/replay.js';
 import { Sequencer } from '../../src/journal/sequencer.js';
 import { pgFixture, pgSkipReason, pgUrl, sqliteFixture, type BackendFixture } from './backends.js';
 import { counterCommand, counterFactory, CounterMachine, type CounterCommand } from './counter-machine.js';
+import { DelegatingJournal } from './delegating-journal.js';
 
 if (pgSkipReason) console.log(`journal conformance: ${pgSkipReason}`);
 
@@ -20,22 +21,15 @@ const entries = (from: number, n: number, tag = 'p'): JournalEntry[] =>
   Array.from({ length: n }, (_, i) => ({ seq: from + i, payload: `${tag}${from + i}` }));
 
 /** Counts appends and can be told to fail the next ones, to see the sequencer's failure rules. */
-class SpyJournal implements Journal {
+class SpyJournal extends DelegatingJournal {
   appends = 0;
   failNext = 0;
   /** Fail after writing (the outcome-unknown case). */
   failAfterWrite = false;
-  constructor(readonly inner: Journal) {}
-  get kind() {
-    return this.inner.kind;
-  }
-  get pipelined() {
-    return this.inner.pipelined;
-  }
   /** Most appends issued and not yet settled at one time (2 when the sequencer pipelines). */
   maxInFlight = 0;
   private inFlight = 0;
-  async append(e: readonly JournalEntry[]) {
+  override async append(e: readonly JournalEntry[]) {
     this.appends++;
     if (this.failNext > 0) {
       this.failNext--;
@@ -48,21 +42,6 @@ class SpyJournal implements Journal {
       this.inFlight--;
     }
     if (this.failAfterWrite) throw new Error('connection lost after commit (injected)');
-  }
-  read(f: number, l: number) {
-    return this.inner.read(f, l);
-  }
-  lastSeq() {
-    return this.inner.lastSeq();
-  }
-  saveSnapshot(s: number, st: string) {
-    return this.inner.saveSnapshot(s, st);
-  }
-  latestSnapshot() {
-    return this.inner.latestSnapshot();
-  }
-  close() {
-    return this.inner.close();
   }
 }
 

@@ -8,36 +8,17 @@ import { replay } from '../../src/journal/replay.js';
 import { Sequencer } from '../../src/journal/sequencer.js';
 import { SqliteJournal } from '../../src/journal/sqlite-journal.js';
 import { counterFactory, CounterMachine, type CounterCommand } from './counter-machine.js';
+import { DelegatingJournal } from './delegating-journal.js';
 
 /** Fails the next `failNext` appends before writing anything (a full disk, a lost connection). */
-class FlakyJournal implements Journal {
+class FlakyJournal extends DelegatingJournal {
   failNext = 0;
-  constructor(readonly inner: Journal) {}
-  readonly kind = 'sqlite' as const;
-  get pipelined() {
-    return this.inner.pipelined;
-  }
-  async append(e: readonly JournalEntry[]) {
+  override async append(e: readonly JournalEntry[]) {
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error('injected');
     }
     return this.inner.append(e);
-  }
-  read(f: number, l: number) {
-    return this.inner.read(f, l);
-  }
-  lastSeq() {
-    return this.inner.lastSeq();
-  }
-  saveSnapshot(s: number, st: string) {
-    return this.inner.saveSnapshot(s, st);
-  }
-  latestSnapshot() {
-    return this.inner.latestSnapshot();
-  }
-  close() {
-    return this.inner.close();
   }
 }
 
