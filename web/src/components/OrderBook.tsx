@@ -18,34 +18,31 @@ export function OrderBook({ depth, rows = 12, onPick }: { depth: DepthSeries; ro
         </tr>
       </thead>
       <tbody>
-        {asks.map((l) => (
-          <tr key={`a${l.price}`} className="book-row ask" onClick={() => onPick?.(l.price)} style={{ cursor: onPick ? 'pointer' : undefined }}>
-            <td>{l.price.toLocaleString('en-US')}</td>
-            <td>{btcPerPhDay(l.price)}</td>
-            <td>{lots(l.size)}</td>
-            <td style={{ position: 'relative' }}>
-              {lots(l.cumulative)}
-              <span className="bar" style={{ width: `${(l.cumulative / maxQ) * 100}%` }} />
-            </td>
-          </tr>
-        ))}
+        {asks.map((l) => <BookRow key={`a${l.price}`} level={l} side="ask" maxQ={maxQ} onPick={onPick} />)}
         <tr className="spread-line">
           <td colSpan={4}>
             {depth.spread !== undefined ? `spread ${depth.spread.toLocaleString('en-US')} sat/PH/day` : asks.length === 0 ? 'no asks' : 'no bids'}
           </td>
         </tr>
-        {bids.map((l) => (
-          <tr key={`b${l.price}`} className="book-row bid" onClick={() => onPick?.(l.price)} style={{ cursor: onPick ? 'pointer' : undefined }}>
-            <td>{l.price.toLocaleString('en-US')}</td>
-            <td>{btcPerPhDay(l.price)}</td>
-            <td>{lots(l.size)}</td>
-            <td style={{ position: 'relative' }}>
-              {lots(l.cumulative)}
-              <span className="bar" style={{ width: `${(l.cumulative / maxQ) * 100}%` }} />
-            </td>
-          </tr>
-        ))}
+        {bids.map((l) => <BookRow key={`b${l.price}`} level={l} side="bid" maxQ={maxQ} onPick={onPick} />)}
       </tbody>
     </table>
+  );
+}
+
+type Level = DepthSeries['bids'][number];
+
+/** One price level: clicking it picks the price; the bar shows the cumulative size against the deepest side. */
+function BookRow({ level: l, side, maxQ, onPick }: { level: Level; side: 'ask' | 'bid'; maxQ: number; onPick?: ((price: number) => void) | undefined }) {
+  return (
+    <tr className={`book-row ${side}`} onClick={() => onPick?.(l.price)} style={{ cursor: onPick ? 'pointer' : undefined }}>
+      <td>{l.price.toLocaleString('en-US')}</td>
+      <td>{btcPerPhDay(l.price)}</td>
+      <td>{lots(l.size)}</td>
+      <td style={{ position: 'relative' }}>
+        {lots(l.cumulative)}
+        <span className="bar" style={{ width: `${(l.cumulative / maxQ) * 100}%` }} />
+      </td>
+    </tr>
   );
 }
