@@ -1,3 +1,4 @@
+import { TimeInForceFields } from './TimeInForceFields.js';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { Backend } from '../api/backend.js';
 import type { Feed } from '../api/feed.js';
@@ -120,17 +121,7 @@ export function ForwardTrade({ backend, feed, market, info, indexPrice, curvePri
             <input inputMode="decimal" name="fwd-th" value={f.th} onChange={(e) => setF({ ...f, th: e.target.value })} aria-invalid={errors.th !== undefined} />
             {errors.th && <span className="field-error">{errors.th}</span>}
           </label>
-          <div className="row">
-            <label className="field" style={{ flex: 1 }}>
-              Time in force
-              <select value={f.tif} onChange={(e) => setF({ ...f, tif: e.target.value as ForwardOrderInput['tif'] })}>
-                <option value="GTC">GTC (rests)</option>
-                <option value="IOC">IOC</option>
-                <option value="FOK">FOK</option>
-              </select>
-            </label>
-            <label className="check"><input type="checkbox" checked={f.postOnly} onChange={(e) => setF({ ...f, postOnly: e.target.checked })} /> Post-only</label>
-          </div>
+          <TimeInForceFields tif={f.tif} onTif={(tif) => setF({ ...f, tif })} postOnly={f.postOnly} onPostOnly={(postOnly) => setF({ ...f, postOnly })} />
           {errors.postOnly && <div className="field-error">{errors.postOnly}</div>}
           {quote.error ? (
             <div className="notice small">{quote.error}</div>

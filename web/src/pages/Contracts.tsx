@@ -1,3 +1,4 @@
+import { TimeInForceFields } from '../components/TimeInForceFields.js';
 import { useMemo, useState, type FormEvent } from 'react';
 import type { Backend } from '../api/backend.js';
 import type { Feed } from '../api/feed.js';
@@ -194,17 +195,7 @@ function BdcOrderForm({ backend, s, bestBid, bestAsk, accountKey, onTraded }: { 
         <input inputMode="numeric" name="bdc-qty" value={f.qty} onChange={(e) => setF({ ...f, qty: e.target.value })} aria-invalid={errors.qty !== undefined} />
         {errors.qty && <span className="field-error">{errors.qty}</span>}
       </label>
-      <div className="row">
-        <label className="field" style={{ flex: 1 }}>
-          Time in force
-          <select value={f.tif} onChange={(e) => setF({ ...f, tif: e.target.value as BdcOrderInput['tif'] })}>
-            <option value="GTC">GTC (rests)</option>
-            <option value="IOC">IOC (fill now, cancel rest)</option>
-            <option value="FOK">FOK (all or nothing)</option>
-          </select>
-        </label>
-        <label className="check"><input type="checkbox" checked={f.postOnly} onChange={(e) => setF({ ...f, postOnly: e.target.checked })} /> Post-only</label>
-      </div>
+      <TimeInForceFields tif={f.tif} onTif={(tif) => setF({ ...f, tif })} postOnly={f.postOnly} onPostOnly={(postOnly) => setF({ ...f, postOnly })} />
       {errors.postOnly && <div className="field-error">{errors.postOnly}</div>}
       {preview && (
         <dl className="preview" data-testid="bdc-preview">
