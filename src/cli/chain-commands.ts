@@ -9,14 +9,9 @@ import { readHeaderFile, writeHeaderFile } from '../chain/header-file.js';
 import { chainParams, type ChainParams } from '../chain/params.js';
 import type { ChainSource } from '../chain/source.js';
 import { RULE_NAMES, verifyHeaders, type HeaderContext, type VerificationReport } from '../chain/validate.js';
+import { nonNegativeInteger } from './args.js';
 import { CliExit, toJson, type CliIO } from './output.js';
 
-function parseHeight(field: string, v: string): number {
-  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(field, `expected a non-negative integer, got ${JSON.stringify(v)}`);
-  const n = Number(v);
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(field, `too large: ${v}`);
-  return n;
-}
 
 /**
  * Mainnet runs take their context from the embedded data, which knows the bits of every height up to
@@ -85,7 +80,7 @@ export function registerChainCommands(program: Command, io: CliIO): void {
     .option('--json', 'print the report as JSON')
     .action(async (file: string, o: { startHeight: string; network: string; allowUnknownContext?: boolean; json?: boolean }) => {
       const params = chainParams(o.network);
-      const start = parseHeight('start-height', o.startHeight);
+      const start = nonNegativeInteger('start-height', o.startHeight);
       const bytes = readHeaderFile(file);
       const r = await verify(bytes, start, params, contextFor(params, start, o.allowUnknownContext === true));
       report(io, r, o.json === true, { file });
@@ -106,8 +101,8 @@ export function registerChainCommands(program: Command, io: CliIO): void {
     .action(
       async (o: { source: string; rpc?: string; esplora?: string; from: string; to: string; out: string; network: string; allowUnknownContext?: boolean; json?: boolean }) => {
         const params = chainParams(o.network);
-        const from = parseHeight('from', o.from);
-        const to = parseHeight('to', o.to);
+        const from = nonNegativeInteger('from', o.from);
+        const to = nonNegativeInteger('to', o.to);
         if (to < from) throw new InvalidArgumentError('to', `must be >= --from (${from}), got ${to}`);
         const context = contextFor(params, from, o.allowUnknownContext === true);
         const source = makeSource(o.source, o);

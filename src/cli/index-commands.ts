@@ -5,6 +5,7 @@
  *   hashperp price bdc --blocks K --seconds S (--interval SEC | --hashrate HPS --difficulty D) [--json]
  *   hashperp model calibrate [--json] [--out docs/calibration.md] [--stride N]
  */
+import { nonNegativeInteger } from './args.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
@@ -22,11 +23,7 @@ import { formatDuration, formatUtc, parseIsoDate } from '../units/time.js';
 import { toJson, type CliIO } from './output.js';
 
 function parseInteger(field: string, s: string | undefined): number | undefined {
-  if (s === undefined) return undefined;
-  if (!/^\d+$/.test(s.trim())) throw new InvalidArgumentError(field, `expected a non-negative integer, got ${JSON.stringify(s)}`);
-  const v = Number(s);
-  if (!Number.isSafeInteger(v)) throw new InvalidArgumentError(field, `too large: ${s}`);
-  return v;
+  return s === undefined ? undefined : nonNegativeInteger(field, s);
 }
 
 function parsePositive(field: string, s: string | undefined, allowZero = false): number | undefined {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { slowLockTime } from '../operator/contract-service.js';
+import { nonNegativeInteger } from './args.js';
 import { CliExit, toJson, type CliIO } from './output.js';
 import { runRegtestLifecycle, type LifecycleStep } from '../bitcoin/regtest/lifecycle.js';
 import { buildBlockDeltaVtxo, exportBlockDeltaVtxo, type BdcSide } from '../bitcoin/vtxo-scripts.js';
@@ -7,10 +8,6 @@ import { networkByName } from '../bitcoin/networks.js';
 import { parseXOnly } from '../bitcoin/keys.js';
 import { InvalidArgumentError } from '../units/errors.js';
 
-const intArg = (field: string, v: string): number => {
-  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(field, `expected a non-negative integer, got ${JSON.stringify(v)}`);
-  return Number(v);
-};
 
 const line = (s: LifecycleStep): string =>
   `${s.ok ? 'ok  ' : 'FAIL'} step ${s.step} ${s.name}: ${s.accepted ? 'accepted' : 'refused'} (expected ${s.expected ? 'accepted' : 'refused'}) txid ${s.txid} ${s.detail}`;
@@ -49,15 +46,15 @@ export function registerRegtestCommands(program: Command, io: CliIO): void {
         user: parseXOnly('user', o.user),
         operator: parseXOnly('operator', o.operator),
         userSide: side as BdcSide,
-        targetHeight: intArg('height', o.height),
+        targetHeight: nonNegativeInteger('height', o.height),
         // CLTV by time opens when MTP > locktime: T − 1 makes the SLOW leaves open exactly when the engine settles SLOW.
-        deadline: slowLockTime(intArg('deadline', o.deadline)),
-        exitDelay: { type: 'blocks', value: BigInt(intArg('exit-delay', o.exitDelay)) },
+        deadline: slowLockTime(nonNegativeInteger('deadline', o.deadline)),
+        exitDelay: { type: 'blocks', value: BigInt(nonNegativeInteger('exit-delay', o.exitDelay)) },
       });
       const ex = exportBlockDeltaVtxo(v, networkByName(o.network));
       if (o.json) return io.out(toJson(ex));
       io.out(`address ${ex.address}`);
-      io.out(`SLOW leaves lock at ${slowLockTime(intArg('deadline', o.deadline))} (deadline − 1)`);
+      io.out(`SLOW leaves lock at ${slowLockTime(nonNegativeInteger('deadline', o.deadline))} (deadline − 1)`);
       io.out(`output key ${ex.outputKey} (internal ${ex.internalKey}, unspendable)`);
       for (const l of ex.leaves) io.out(`leaf ${l.leaf} ${l.name}: ${l.asm}\n  control block ${l.controlBlock}`);
     });
