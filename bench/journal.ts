@@ -26,30 +26,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PerformanceObserver } from 'node:perf_hooks';
-import type { StateMachineFactory } from '../src/engine/state-machine.js';
-import type { Journal, JournalEntry } from '../src/journal/journal.js';
+import Database from 'better-sqlite3';
+import type { JournalEntry } from '../src/journal/journal.js';
 import { replay } from '../src/journal/replay.js';
 import { Sequencer } from '../src/journal/sequencer.js';
+import { SequencerLink } from '../src/journal/sequencer-thread.js';
 import { SqliteJournal } from '../src/journal/sqlite-journal.js';
-import { counterCommand, counterFactory } from '../test/journal/counter-machine.js';
 import { DelegatingJournal } from '../test/journal/delegating-journal.js';
-import { exchangeCommand, exchangeLoadFactory } from '../test/journal/exchange-load.js';
+import { counterLoad, exchangeLoad, type Load as LoadOf } from '../test/journal/loads.js';
+import type { BenchSequencerData } from './journal-sequencer.worker.js';
 
-interface Load {
-  name: string;
-  factory: StateMachineFactory<unknown, unknown>;
-  command(seed: number, i: number): unknown;
-}
-
-const loads: Record<string, Load> = {
-  exchange: { name: 'exchange', factory: exchangeLoadFactory as StateMachineFactory<unknown, unknown>, command: exchangeCommand },
-  counter: { name: 'counter', factory: counterFactory as StateMachineFactory<unknown, unknown>, command: counterCommand },
-};
+type Load = LoadOf<unknown, unknown>;
+const loads: Record<string, Load> = { exchange: exchangeLoad, counter: counterLoad };
 
 interface Result {
   machine: string;
   commands: number;
   verifyPayloads: boolean;
+  /** Where the sequencer and engine run: 'thread' = a worker fed by this thread (the server's layout), 'inline' = this thread. */
+  sequencer: SequencerPlace;
   /** Where the fsync'd commits run: 'thread' = SqliteJournal.openThreaded (pipelined sequencer), 'inline' = on the sequencer's thread. */
   writer: Writer;
   concurrency: number;
@@ -81,14 +76,18 @@ interface Result {
   commandsPerCpuSec: number;
   /** (journaled - baseline CPU) / command, in µs: what journaling adds (codec, sequencer, SQLite), wall waits excluded. */
   journalCpuMicrosPerCommand: number;
-  /** Sum of the appends' wall times (inline: the thread is blocked in them; thread: they overlap applying), seconds. */
-  commitSeconds: number;
+  /**
+   * Sum of the appends' wall times (writer inline: the sequencer's thread is blocked in them; writer
+   * thread: they overlap applying), seconds; null with the sequencer on its thread (not observed there).
+   */
+  commitSeconds: number | null;
   /** Replay hash equals the live hash (the bench checks its own result). */
   replayMatchesLive: boolean;
 }
 
 const SEED = 42;
 type Writer = 'thread' | 'inline';
+type SequencerPlace = 'thread' | 'inline';
 
 /** Total GC pause time so far, in ms (the observer's callback runs between tasks, so read it after a phase settles). */
 let gcMs = 0;
@@ -117,7 +116,63 @@ class CountingJournal extends DelegatingJournal {
   }
 }
 
-async function run(load: Load, n: number, concurrency: number, verifyPayloads: boolean, writer: Writer, log: (s: string) => void): Promise<Result> {
+interface Live {
+  stateHash: string;
+  commitMs: number | undefined;
+}
+type GroupOptions = { snapshotEvery: number; maxGroup: number };
+
+/** W concurrent submitters, each waiting for its ack (durable + applied) before sending its next command. */
+async function closedLoop(n: number, concurrency: number, submit: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < n) await submit(next++);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/** `--sequencer inline`: sequencer, engine and submitters on this thread. */
+async function journalInline(load: Load, path: string, n: number, concurrency: number, verifyPayloads: boolean, writer: Writer, opts: GroupOptions): Promise<Live> {
+  const journal = new CountingJournal(writer === 'thread' ? await SqliteJournal.openThreaded(path) : SqliteJournal.open(path));
+  const seq = await Sequencer.open(journal, load.factory, { ...opts, verifyPayloads });
+  await closedLoop(n, concurrency, (i) => seq.submit(load.command(SEED, i)));
+  const stateHash = seq.stateHash();
+  await seq.close();
+  await journal.close();
+  return { stateHash, commitMs: journal.commitMs };
+}
+
+/**
+ * `--sequencer thread` (the server's layout): submitters encode on this thread (the gateway); the
+ * sequencer thread journals each payload as is and applies its decode (serveSequencer).
+ */
+async function journalOnThread(load: Load, path: string, n: number, concurrency: number, writer: Writer, opts: GroupOptions): Promise<Live> {
+  type Item = { resolve: (seq: number) => void; reject: (e: unknown) => void };
+  const data: BenchSequencerData = { path, machine: load.name, writer, ...opts };
+  const link = await SequencerLink.start<Item>(new URL('./journal-sequencer.worker.ts', import.meta.url), data, {
+    ack: (item, seq) => item.resolve(seq),
+    fail: (item, e) => item.reject(e),
+  });
+  const encode = load.factory.encodeCommand;
+  await closedLoop(n, concurrency, (i) => {
+    const payload = encode(load.command(SEED, i));
+    return new Promise<number>((resolve, reject) => link.send(payload, { resolve, reject }));
+  });
+  const { stateHash } = await link.close();
+  return { stateHash, commitMs: undefined };
+}
+
+/** Fsync'd transactions = rows: the journal stores one row per group commit. */
+function countGroups(path: string): number {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+async function run(load: Load, n: number, concurrency: number, sequencer: SequencerPlace, verifyPayloads: boolean, writer: Writer, log: (s: string) => void): Promise<Result> {
   // Baseline: generate + apply, no journal.
   await gcSince(0);
   let gc0 = gcMs;
@@ -134,25 +189,17 @@ async function run(load: Load, n: number, concurrency: number, verifyPayloads: b
   const dir = mkdtempSync(join(tmpdir(), 'hp-bench-journal-'));
   const path = join(dir, 'journal.db');
   try {
-    const journal = new CountingJournal(writer === 'thread' ? await SqliteJournal.openThreaded(path) : SqliteJournal.open(path));
-    const seq = await Sequencer.open(journal, load.factory, { snapshotEvery: Math.max(1, Math.floor(n / 4) + 7), maxGroup: 8192, verifyPayloads });
-    let next = 0;
+    const opts = { snapshotEvery: Math.max(1, Math.floor(n / 4) + 7), maxGroup: 8192 };
     gc0 = gcMs;
     const cpu0 = process.cpuUsage();
     t = performance.now();
-    // W concurrent submitters, each waiting for its ack (durable) before sending its next command.
-    const worker = async () => {
-      while (next < n) await seq.submit(load.command(SEED, next++));
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    const live = sequencer === 'thread' ? await journalOnThread(load, path, n, concurrency, writer, opts) : await journalInline(load, path, n, concurrency, verifyPayloads, writer, opts);
     const journaledSeconds = (performance.now() - t) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const journaledCpuSeconds = (cpu.user + cpu.system) / 1e6;
-    const liveHash = seq.stateHash();
     const journaledGcMs = await gcSince(gc0);
-    await seq.close();
-    await journal.close();
-    log(`${load.name}: journaled ${n} commands in ${journaledSeconds.toFixed(2)} s, ${journal.groups} groups`);
+    const groups = countGroups(path);
+    log(`${load.name}: journaled ${n} commands in ${journaledSeconds.toFixed(2)} s, ${groups} groups`);
 
     const j2 = SqliteJournal.open(path, { mustExist: true });
     gc0 = gcMs;
@@ -162,6 +209,7 @@ async function run(load: Load, n: number, concurrency: number, verifyPayloads: b
     const replaySeconds = (performance.now() - t) / 1000;
     const rcpu = process.cpuUsage(rcpu0);
     const replayHash = full.machine.stateHash();
+    const liveHash = live.stateHash;
     const replayGcMs = await gcSince(gc0);
     t = performance.now();
     const rec = await replay(j2, load.factory);
@@ -182,13 +230,14 @@ async function run(load: Load, n: number, concurrency: number, verifyPayloads: b
       machine: load.name,
       commands: n,
       verifyPayloads,
+      sequencer,
       writer,
       concurrency,
       commandsPerSec: Math.round(commandsPerSec),
       baselineCommandsPerSec: Math.round(baselineCommandsPerSec),
       ratio: Number((commandsPerSec / baselineCommandsPerSec).toFixed(3)),
-      groups: journal.groups,
-      meanGroup: Math.round(n / journal.groups),
+      groups,
+      meanGroup: Math.round(n / groups),
       replaySeconds: Number(replaySeconds.toFixed(3)),
       baselineApplySeconds: Number(baselineApplySeconds.toFixed(3)),
       recoverySeconds: Number(recoverySeconds.toFixed(3)),
@@ -206,7 +255,7 @@ async function run(load: Load, n: number, concurrency: number, verifyPayloads: b
       },
       commandsPerCpuSec: Math.round(n / journaledCpuSeconds),
       journalCpuMicrosPerCommand: Number(((1e6 * (journaledCpuSeconds - (bcpu.user + bcpu.system) / 1e6)) / n).toFixed(2)),
-      commitSeconds: Number((journal.commitMs / 1000).toFixed(3)),
+      commitSeconds: live.commitMs === undefined ? null : Number((live.commitMs / 1000).toFixed(3)),
       replayMatchesLive: replayHash === liveHash && recHash === liveHash && full.lastSeq === n && liveHash === baseHash,
     };
   } finally {
@@ -221,8 +270,9 @@ async function main(): Promise<number> {
       commands: { type: 'string', default: '1000000' },
       concurrency: { type: 'string', default: '4096' },
       machine: { type: 'string', default: 'both' },
+      sequencer: { type: 'string', default: 'thread' },
       'verify-payloads': { type: 'string', default: 'true' },
-      writer: { type: 'string', default: 'inline' },
+      writer: { type: 'string', default: 'thread' },
     },
   });
   const n = Number(values.commands);
@@ -233,11 +283,14 @@ async function main(): Promise<number> {
   if (verify !== 'true' && verify !== 'false') throw new Error(`--verify-payloads: expected true or false, got ${verify}`);
   const writer = values.writer;
   if (writer !== 'thread' && writer !== 'inline') throw new Error(`--writer: expected thread or inline, got ${writer}`);
+  const sequencer = values.sequencer;
+  if (sequencer !== 'thread' && sequencer !== 'inline') throw new Error(`--sequencer: expected thread or inline, got ${sequencer}`);
+  if (sequencer === 'thread' && verify === 'false') throw new Error('--verify-payloads false: only with --sequencer inline (on its thread the sequencer always decodes the payload it journals)');
   const which = values.machine === 'both' ? ['exchange', 'counter'] : [values.machine!];
   for (const m of which) if (!loads[m]) throw new Error(`--machine: expected exchange, counter or both, got ${m}`);
   const log = values.json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => console.log(s);
   const results: Result[] = [];
-  for (const m of which) results.push(await run(loads[m]!, n, w, verify === 'true', writer, log));
+  for (const m of which) results.push(await run(loads[m]!, n, w, sequencer, verify === 'true', writer, log));
   const head = results[0]!;
   const out = {
     commandsPerSec: head.commandsPerSec,
@@ -246,11 +299,15 @@ async function main(): Promise<number> {
     baselineCommandsPerSec: head.baselineCommandsPerSec,
     ratio: head.ratio,
     verifyPayloads: head.verifyPayloads,
+    sequencer: head.sequencer,
     writer: head.writer,
     configuration:
-      `Sequencer + ${head.machine} engine on one thread, SqliteJournal WAL synchronous=FULL, group commit ` +
+      (head.sequencer === 'thread'
+        ? `${head.concurrency} closed-loop submitters encoding on the bench's thread (gateway) → Sequencer + ${head.machine} engine on a worker thread (decode-verify, journal, apply)`
+        : `${head.concurrency} closed-loop submitters, Sequencer and ${head.machine} engine on one thread`) +
+      ', SqliteJournal WAL synchronous=FULL, group commit ' +
       (head.writer === 'thread' ? "on the journal's writer thread, pipelined" : 'inline') +
-      `, ${head.concurrency} closed-loop submitters; server (serve) = same Sequencer + inline journal on its engine worker thread, plus a replica apply not measured here`,
+      '; the server (serve) runs the same layout, plus a replica apply on its HTTP thread not measured here',
     goal: { commandsPerSec: 200_000, replaySeconds: 5 },
     runs: results,
   };
@@ -261,7 +318,7 @@ async function main(): Promise<number> {
         `${r.machine}: ${r.commandsPerSec.toLocaleString('en-US')} journaled cmd/s (baseline ${r.baselineCommandsPerSec.toLocaleString('en-US')}, ratio ${r.ratio}), ` +
           `groups ${r.groups} (mean ${r.meanGroup}), replay ${r.replaySeconds} s (baseline apply ${r.baselineApplySeconds} s), recovery ${r.recoverySeconds} s, ` +
           `cpu s: ${JSON.stringify(r.cpuSeconds)}, gc s: ${JSON.stringify(r.gcSeconds)} (${r.commandsPerCpuSec.toLocaleString('en-US')} cmd per cpu-s, journal adds ${r.journalCpuMicrosPerCommand} µs cpu/cmd), ` +
-          `commits ${r.commitSeconds} s, verifyPayloads ${r.verifyPayloads}, replay = live: ${r.replayMatchesLive}`,
+          `commits ${r.commitSeconds} s, sequencer ${r.sequencer}, writer ${r.writer}, verifyPayloads ${r.verifyPayloads}, replay = live: ${r.replayMatchesLive}`,
       );
     }
   }

@@ -18,4 +18,5 @@ export { SqliteJournal, type SqliteJournalOptions } from './sqlite-journal.js';
 export { PgJournal, type PgJournalOptions } from './pg-journal.js';
 export { openJournal, journalLocationFromEnv, type JournalLocation } from './open-journal.js';
 export { replay, type ReplayOptions, type ReplayResult } from './replay.js';
-export { Sequencer, type SequencerOptions, type Ack } from './sequencer.js';
+export { Sequencer, type SequencerOptions, type Ack, type SubmitSink } from './sequencer.js';
+export { serveSequencer, SequencerLink, startModuleWorker, type LinkHandlers, type SequencerReady } from './sequencer-thread.js';

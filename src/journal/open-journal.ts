@@ -12,12 +12,17 @@ export interface JournalLocation {
   schema?: string;
   /** Refuse to create: for replay and inspection of an existing journal. */
   mustExist?: boolean;
+  /** SQLite: commit (and fsync) on the journal's writer thread, pipelined (SqliteJournal.openThreaded). */
+  writerThread?: boolean;
 }
 
 /** Opens the configured backend: PostgreSQL when a URL is given, else SQLite. */
 export async function openJournal(loc: JournalLocation): Promise<Journal> {
   if (loc.databaseUrl) return PgJournal.open(loc.databaseUrl, { schema: loc.schema, mustExist: loc.mustExist });
-  if (loc.sqlitePath) return SqliteJournal.open(loc.sqlitePath, { mustExist: loc.mustExist });
+  if (loc.sqlitePath) {
+    const opts = { mustExist: loc.mustExist };
+    return loc.writerThread && loc.sqlitePath !== ':memory:' ? SqliteJournal.openThreaded(loc.sqlitePath, opts) : SqliteJournal.open(loc.sqlitePath, opts);
+  }
   throw new JournalError('journal_unavailable', 'db: give a SQLite path (--db) or a PostgreSQL URL (--database-url / DATABASE_URL)');
 }
 

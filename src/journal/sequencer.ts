@@ -1,6 +1,7 @@
 import type { StateMachine, StateMachineFactory } from '../engine/state-machine.js';
 import { JournalError, type Journal, type JournalEntry } from './journal.js';
 import { replay } from './replay.js';
+import { HashPerpError, InvalidArgumentError } from '../units/errors.js';
 
 export interface SequencerOptions {
   /** Largest group committed in one journal transaction. */
@@ -26,11 +27,36 @@ export interface Ack<E> {
   events: E[];
 }
 
+/**
+ * Where the outcome of a submitted command goes: for each command exactly one of `ack` (once it is
+ * durable and applied; acks come in seq order) or `fail`. `tag` is the caller's own label for the
+ * command. A gateway forwarding many commands uses one sink for all of them instead of a promise each.
+ * Neither method may throw: they run inside the sequencer's apply loop.
+ */
+export interface SubmitSink<E> {
+  ack(tag: number, seq: number, events: E[]): void;
+  fail(tag: number, error: unknown): void;
+}
+
+/** The sink behind submit(): one promise per command. */
+class PromiseSink<E> implements SubmitSink<E> {
+  constructor(
+    private readonly resolve: (ack: Ack<E>) => void,
+    private readonly reject: (e: unknown) => void,
+  ) {}
+  ack(_tag: number, seq: number, events: E[]): void {
+    this.resolve({ seq, events });
+  }
+  fail(_tag: number, error: unknown): void {
+    this.reject(error);
+  }
+}
+
 interface Pending<C, E> {
   payload: string;
   command: C;
-  resolve: (ack: Ack<E>) => void;
-  reject: (e: unknown) => void;
+  sink: SubmitSink<E>;
+  tag: number;
 }
 
 interface InFlight<C, E> {
@@ -133,7 +159,7 @@ export class Sequencer<C, E> {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.enqueue(payload, journaled);
+    return new Promise<Ack<E>>((resolve, reject) => this.enqueue(payload, journaled, new PromiseSink(resolve, reject), 0));
   }
 
   /**
@@ -152,7 +178,33 @@ export class Sequencer<C, E> {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.enqueue(payload, command);
+    return new Promise<Ack<E>>((resolve, reject) => this.enqueue(payload, command, new PromiseSink(resolve, reject), 0));
+  }
+
+  /**
+   * submitPayload for a batch, without a promise per command: payloads[i] is reported to `sink`
+   * under tag firstTag + i. A payload that cannot be decoded fails at once (nothing journaled for
+   * it; invalid_argument unless the codec's own error has a code); the others join the queue in
+   * order, as if submitted one by one.
+   */
+  submitPayloads(payloads: readonly string[], sink: SubmitSink<E>, firstTag = 0): void {
+    const refused = this.haltReason ?? (this.closed ? new JournalError('journal_closed', 'sequencer is closed') : undefined);
+    for (let i = 0; i < payloads.length; i++) {
+      const payload = payloads[i]!;
+      if (refused) {
+        sink.fail(firstTag + i, refused);
+        continue;
+      }
+      let command: C;
+      try {
+        if (typeof payload !== 'string') throw new JournalError('journal_conflict', 'submitPayloads: a payload is not a string');
+        command = this.factory.decodeCommand(payload);
+      } catch (e) {
+        sink.fail(firstTag + i, e instanceof HashPerpError ? e : new InvalidArgumentError('command', `cannot be decoded: ${e instanceof Error ? e.message : String(e)}`));
+        continue;
+      }
+      this.enqueue(payload, command, sink, firstTag + i);
+    }
   }
 
   private refusal(): Promise<never> | undefined {
@@ -161,13 +213,11 @@ export class Sequencer<C, E> {
     return undefined;
   }
 
-  private enqueue(payload: string, command: C): Promise<Ack<E>> {
-    return new Promise<Ack<E>>((resolve, reject) => {
-      this.queue.push({ payload, command, resolve, reject });
-      if (!this.draining) {
-        this.draining = new Promise<void>((done) => setImmediate(() => void this.drain().finally(done)));
-      }
-    });
+  private enqueue(payload: string, command: C, sink: SubmitSink<E>, tag: number): void {
+    this.queue.push({ payload, command, sink, tag });
+    if (!this.draining) {
+      this.draining = new Promise<void>((done) => setImmediate(() => void this.drain().finally(done)));
+    }
   }
 
   /** Waits until every command submitted so far is acknowledged or rejected. */
@@ -218,12 +268,12 @@ export class Sequencer<C, E> {
             // The engine promised never to throw; its state is now suspect, so stop rather than diverge.
             this.halt(new JournalError('engine_fault', `engine threw on seq ${seq} (state machine fault): ${e instanceof Error ? e.message : String(e)}`));
             this.appliedSeq = seq;
-            for (const q of group.slice(i)) q.reject(this.haltReason);
+            for (const q of group.slice(i)) q.sink.fail(q.tag, this.haltReason);
             await this.rejectInFlight(inFlight.splice(0));
             return;
           }
           this.appliedSeq = seq;
-          p.resolve({ seq, events });
+          p.sink.ack(p.tag, seq, events);
         }
         await this.maybeSnapshot();
       }
@@ -251,18 +301,18 @@ export class Sequencer<C, E> {
     const groups = [head, ...later];
     if (last === head.first - 1 && laterFailed) {
       const err = cause instanceof JournalError ? cause : new JournalError('journal_unavailable', `journal append failed: ${why}`, true);
-      for (const g of groups) for (const p of g.group) p.reject(err);
+      for (const g of groups) for (const p of g.group) p.sink.fail(p.tag, err);
       return;
     }
     const end = groups[groups.length - 1]!;
     this.halt(new JournalError('journal_unavailable', `journal append of seqs ${head.first}..${end.first + end.group.length - 1} failed and its outcome is unknown (${why}); sequencer halted, reopen to recover`));
-    for (const g of groups) for (const p of g.group) p.reject(this.haltReason);
+    for (const g of groups) for (const p of g.group) p.sink.fail(p.tag, this.haltReason);
   }
 
   /** After a halt: groups still in flight are not applied, whatever their outcome (reopen recovers them). */
   private async rejectInFlight(groups: InFlight<C, E>[]): Promise<void> {
     await Promise.all(groups.map((g) => g.outcome));
-    for (const g of groups) for (const p of g.group) p.reject(this.haltReason ?? new JournalError('journal_closed', 'sequencer stopped'));
+    for (const g of groups) for (const p of g.group) p.sink.fail(p.tag, this.haltReason ?? new JournalError('journal_closed', 'sequencer stopped'));
   }
 
   private async maybeSnapshot(): Promise<void> {
@@ -284,6 +334,6 @@ export class Sequencer<C, E> {
   private rejectQueued(): void {
     const q = this.queue;
     this.queue = [];
-    for (const p of q) p.reject(this.haltReason);
+    for (const p of q) p.sink.fail(p.tag, this.haltReason);
   }
 }

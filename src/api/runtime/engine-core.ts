@@ -11,10 +11,9 @@
  *   and fed every acknowledged command in seq order, decoded from the same payload the journal
  *   stores (what replay will apply). The engine is deterministic, so the replica is the state.
  */
-import { Worker } from 'node:worker_threads';
 import { createExchange, Exchange, exchangeFactory, type Command, type EngineEvent, type StateMachineFactory } from '../../engine/index.js';
-import { JournalError, openJournal, Sequencer, type Ack, type Journal } from '../../journal/index.js';
-import { HashPerpError } from '../../units/errors.js';
+import { JournalError, openJournal, Sequencer, SequencerLink, type Ack, type Journal } from '../../journal/index.js';
+import type { EngineWorkerData } from './engine-worker.js';
 
 export type EngineListener = (seq: number, command: Command, events: EngineEvent[]) => void;
 
@@ -23,7 +22,7 @@ export interface EngineCoreOptions {
   databaseUrl?: string;
   /** Snapshot every N commands so a restart replays only the tail (default 10,000). */
   snapshotEvery?: number;
-  /** Run the journal and sequencer on a worker thread (needs the compiled .js, or tsx in execArgv). */
+  /** Run the journal and sequencer on a worker thread (engine-worker.ts; SQLite commits on its own writer thread). */
   thread?: boolean;
   onError?: (where: string, e: unknown) => void;
 }
@@ -34,113 +33,6 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-/** The worker's side, seen from here. */
-class WorkerLink {
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  private outbox: [number, string][] = [];
-  private scheduled = false;
-  halted: JournalError | undefined;
-  private closing: (() => void) | undefined;
-  private idle: (() => void)[] = [];
-
-  constructor(
-    private readonly worker: Worker,
-    private readonly replica: Exchange,
-    public appliedSeq: number,
-    private readonly deliver: (seq: number, command: Command, events: EngineEvent[]) => void,
-  ) {
-    worker.on('message', (m: { type: string; acks?: [number, number][]; errors?: [number, string, string, boolean][] }) => {
-      if (m.type === 'acks') for (const [id, seq] of m.acks!) this.ack(id, seq);
-      else if (m.type === 'errors') for (const [id, code, message, halted] of m.errors!) this.fail(id, code, message, halted);
-      else if (m.type === 'closed') this.closing?.();
-      if (this.pending.size === 0) for (const f of this.idle.splice(0)) f();
-    });
-    worker.on('error', (e) => this.haltAll(new JournalError('engine_fault', `engine worker failed: ${e.message}`)));
-    worker.on('exit', (code) => {
-      if (this.closing === undefined) this.haltAll(new JournalError('engine_fault', `engine worker exited (code ${code}); restart to recover from the journal`));
-    });
-  }
-
-  submit(command: Command): Promise<Ack<EngineEvent>> {
-    if (this.halted) return Promise.reject(this.halted);
-    let payload: string;
-    let decoded: Command;
-    try {
-      payload = exchangeFactory.encodeCommand(command);
-      decoded = exchangeFactory.decodeCommand(payload);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { command: decoded, resolve, reject });
-      this.outbox.push([id, payload]);
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // One message per event-loop turn: a burst of requests crosses the thread boundary once.
-        setImmediate(() => {
-          this.scheduled = false;
-          const batch = this.outbox;
-          this.outbox = [];
-          this.worker.postMessage({ type: 'submit', batch });
-        });
-      }
-    });
-  }
-
-  private ack(id: number, seq: number): void {
-    const p = this.pending.get(id);
-    if (p === undefined) return;
-    this.pending.delete(id);
-    if (seq !== this.appliedSeq + 1) {
-      this.haltAll(new JournalError('engine_fault', `engine worker acknowledged seq ${seq} after ${this.appliedSeq}`));
-      p.reject(this.halted);
-      return;
-    }
-    let events: EngineEvent[];
-    try {
-      events = this.replica.apply(p.command, seq);
-    } catch (e) {
-      this.haltAll(new JournalError('engine_fault', `engine threw on seq ${seq}: ${e instanceof Error ? e.message : String(e)}`));
-      p.reject(this.halted);
-      return;
-    }
-    this.appliedSeq = seq;
-    this.deliver(seq, p.command, events);
-    p.resolve({ seq, events });
-  }
-
-  private fail(id: number, code: string, message: string, halted: boolean): void {
-    const p = this.pending.get(id);
-    if (p === undefined) return;
-    this.pending.delete(id);
-    const err = new JournalError(code as 'journal_unavailable', message);
-    if (halted) this.halted ??= err;
-    p.reject(err);
-  }
-
-  private haltAll(err: JournalError): void {
-    this.halted ??= err;
-    for (const p of this.pending.values()) p.reject(err);
-    this.pending.clear();
-    for (const f of this.idle.splice(0)) f();
-  }
-
-  async flush(): Promise<void> {
-    if (this.pending.size === 0) return;
-    await new Promise<void>((res) => this.idle.push(res));
-  }
-
-  async close(): Promise<void> {
-    await this.flush();
-    const closed = new Promise<void>((res) => (this.closing = res));
-    this.worker.postMessage({ type: 'close' });
-    await closed;
-    await this.worker.terminate();
-  }
-}
-
 export class EngineCore {
   private readonly listeners = new Set<EngineListener>();
   private sequencer: Sequencer<Command, EngineEvent> | undefined;
@@ -149,7 +41,9 @@ export class EngineCore {
    * mode this is a second, read-side connection to the same database.
    */
   journal!: Journal;
-  private link: WorkerLink | undefined;
+  private link: SequencerLink<Pending> | undefined;
+  /** Thread mode: set if the replica threw applying an acknowledged command. */
+  private replicaFault: JournalError | undefined;
   /** 'sqlite' | 'postgres', and whether the journal runs on a worker thread. */
   journalKind = '';
 
@@ -185,39 +79,35 @@ export class EngineCore {
   }
 
   private static async openThreaded(opts: EngineCoreOptions, onError: (where: string, e: unknown) => void): Promise<EngineCore> {
-    const workerData = { sqlitePath: opts.sqlitePath, databaseUrl: opts.databaseUrl, snapshotEvery: opts.snapshotEvery ?? 10_000 };
-    let worker: Worker;
-    if (import.meta.url.endsWith('.ts')) {
-      // Running from source (tsx, vitest): the worker registers tsx itself, then loads the .ts module.
-      const tsx = import.meta.resolve('tsx/esm/api');
-      const target = new URL('./engine-worker.ts', import.meta.url).href;
-      const boot = `const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(target)});`;
-      worker = new Worker(new URL('data:text/javascript,' + encodeURIComponent(boot)), { workerData });
-    } else {
-      worker = new Worker(new URL('./engine-worker.js', import.meta.url), { workerData });
-    }
-    const ready = await new Promise<{ snapshot: string; lastSeq: number; kind: string }>((resolve, reject) => {
-      const onMsg = (m: { type: string; snapshot?: string; lastSeq?: number; kind?: string; message?: string }): void => {
-        worker.off('message', onMsg);
-        worker.off('error', reject);
-        if (m.type === 'ready') resolve({ snapshot: m.snapshot!, lastSeq: m.lastSeq!, kind: m.kind! });
-        else reject(new HashPerpError('journal_unavailable', m.message ?? 'engine worker failed to start'));
-      };
-      worker.on('message', onMsg);
-      worker.once('error', reject);
-    }).catch(async (e: unknown) => {
-      await worker.terminate();
-      throw e;
+    const workerData: EngineWorkerData = { sqlitePath: opts.sqlitePath, databaseUrl: opts.databaseUrl, snapshotEvery: opts.snapshotEvery ?? 10_000 };
+    const entry = new URL(import.meta.url.endsWith('.ts') ? './engine-worker.ts' : './engine-worker.js', import.meta.url);
+    let core: EngineCore | undefined;
+    // Each acknowledged command is applied to this thread's replica, in seq order, before its caller hears of it.
+    const link = await SequencerLink.start<Pending>(entry, workerData, {
+      ack: (p, seq) => {
+        if (core!.replicaFault) return p.reject(core!.replicaFault);
+        let events: EngineEvent[];
+        try {
+          events = core!.exchange.apply(p.command, seq);
+        } catch (e) {
+          // The replica is now suspect: stop serving from it (a restart replays the journal).
+          core!.replicaFault = new JournalError('engine_fault', `engine threw on seq ${seq}: ${e instanceof Error ? e.message : String(e)}`);
+          return p.reject(core!.replicaFault);
+        }
+        core!.deliver(seq, p.command, events);
+        p.resolve({ seq, events });
+      },
+      fail: (p, e) => p.reject(e),
     });
-    const core = new EngineCore(Exchange.restore(ready.snapshot), onError);
-    core.link = new WorkerLink(worker, core.exchange, ready.lastSeq, (seq, c, ev) => core.deliver(seq, c, ev));
+    core = new EngineCore(Exchange.restore(link.ready.snapshot), onError);
+    core.link = link;
     try {
       core.journal = await openJournal({ sqlitePath: opts.sqlitePath, databaseUrl: opts.databaseUrl, mustExist: true });
     } catch (e) {
-      await core.link.close();
+      await link.close();
       throw e;
     }
-    core.journalKind = `${ready.kind} (worker thread)`;
+    core.journalKind = `${link.ready.kind} (worker thread)`;
     return core;
   }
 
@@ -233,10 +123,27 @@ export class EngineCore {
 
   /** Journals (durably) and applies one command; resolves with its seq and events. */
   async submit(command: Command): Promise<Ack<EngineEvent>> {
-    if (this.link) return this.link.submit(command);
+    if (this.link) return this.submitThreaded(this.link, command);
     const ack = await this.sequencer!.submit(command);
     this.deliver(ack.seq, command, ack.events);
     return ack;
+  }
+
+  /**
+   * Thread mode: the payload crosses to the sequencer thread and is journaled as is; the replica
+   * applies its decode, which is what the sequencer applied and what replay will.
+   */
+  private submitThreaded(link: SequencerLink<Pending>, command: Command): Promise<Ack<EngineEvent>> {
+    if (this.replicaFault) return Promise.reject(this.replicaFault);
+    let payload: string;
+    let decoded: Command;
+    try {
+      payload = exchangeFactory.encodeCommand(command);
+      decoded = exchangeFactory.decodeCommand(payload);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise((resolve, reject) => link.send(payload, { command: decoded, resolve, reject }));
   }
 
   on(listener: EngineListener): () => void {
@@ -245,12 +152,12 @@ export class EngineCore {
   }
 
   get lastSeq(): number {
-    return this.link ? this.link.appliedSeq : this.sequencer!.lastSeq;
+    return this.link ? this.link.lastSeq : this.sequencer!.lastSeq;
   }
 
   /** Set once the journal failed in a way only a restart (replay) can resolve. */
   get halted(): JournalError | undefined {
-    return this.link ? this.link.halted : this.sequencer!.halted;
+    return this.link ? (this.replicaFault ?? this.link.halted) : this.sequencer!.halted;
   }
 
   /** Waits until every command submitted so far is acknowledged or rejected. */
