@@ -272,7 +272,7 @@ async function main(): Promise<number> {
       machine: { type: 'string', default: 'both' },
       sequencer: { type: 'string', default: 'thread' },
       'verify-payloads': { type: 'string', default: 'true' },
-      writer: { type: 'string', default: 'thread' },
+      writer: { type: 'string', default: 'inline' },
     },
   });
   const n = Number(values.commands);

@@ -5,8 +5,7 @@ import { Exchange, accountOf, type ExchangeConfig, type OrderMeta } from './exch
 import { FEES, INSURANCE, VAULT, WORLD, settleAccount, userAccount } from './ledger/ledger.js';
 import { averagePremium, fairPrice } from './products/perp/pricing.js';
 import type { StateMachineFactory } from './state-machine.js';
-import { PRODUCT_COMMAND_TYPES } from './products/commands.js';
-import { InvalidArgumentError } from '../units/errors.js';
+import { decodeCommand, encodeCommand } from './codec.js';
 import type { DepthLevel, Side } from './book/types.js';
 
 export type * from './commands.js';
@@ -17,30 +16,12 @@ export { HPI_PERP } from './products/perp/spec.js';
 export { Exchange, type ExchangeConfig } from './exchange.js';
 export { Ledger, WORLD, INSURANCE, VAULT, FEES, userAccount, settleAccount } from './ledger/ledger.js';
 
-const COMMAND_TYPES = new Set(['Deposit', 'Withdraw', 'FundSystem', 'PlaceOrder', 'CancelOrder', 'AmendOrder', 'CancelAll', 'BlockConnected',
-  ...PRODUCT_COMMAND_TYPES]);
-
 export function createExchange(config?: ExchangeConfig): Exchange {
   return new Exchange(config);
 }
 
-/** Commands are plain JSON (safe integers, strings, booleans), so the journal payload is their JSON text. */
-export function encodeCommand(c: Command): string {
-  return JSON.stringify(c);
-}
-
-export function decodeCommand(s: string): Command {
-  let v: unknown;
-  try {
-    v = JSON.parse(s);
-  } catch {
-    throw new InvalidArgumentError('command', 'not JSON');
-  }
-  if (typeof v !== 'object' || v === null || !COMMAND_TYPES.has(String((v as { type?: unknown }).type))) {
-    throw new InvalidArgumentError('command', 'unknown command type');
-  }
-  return v as Command; // fields are validated by apply(), which rejects bad ones with a reason
-}
+/** The journal payload codec (codec.ts). */
+export { encodeCommand, decodeCommand };
 
 export const exchangeFactory: StateMachineFactory<Command, EngineEvent> = {
   create: () => new Exchange(),

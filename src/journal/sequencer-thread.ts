@@ -41,12 +41,16 @@ export interface SequencerReady {
 
 // ───────────── the sequencer's side ─────────────
 
+/** Acks posted in one message at most: a large group is reported in pieces as it is applied. */
+const ACK_CHUNK = 512;
+
 /**
  * Serves `sequencer` (opened over `journal`) to the gateway on `port`, until the gateway sends
  * close: then the sequencer drains, the journal closes, and `closed` reports the final state hash.
  */
 export function serveSequencer<C, E>(port: MessagePort, sequencer: Sequencer<C, E>, journal: Journal): void {
   let runs: number[] = [];
+  let acked = 0;
   let errors: ErrorRow[] = [];
   let lastId = -2;
   let lastSeq = -2;
@@ -57,6 +61,7 @@ export function serveSequencer<C, E>(port: MessagePort, sequencer: Sequencer<C, 
     if (errors.length > 0) port.postMessage({ type: 'errors', errors } satisfies FromSequencer);
     runs = [];
     errors = [];
+    acked = 0;
     lastId = lastSeq = -2;
   };
   const later = (): void => {
@@ -71,7 +76,9 @@ export function serveSequencer<C, E>(port: MessagePort, sequencer: Sequencer<C, 
       else runs.push(id, seq, 1);
       lastId = id;
       lastSeq = seq;
-      later();
+      // Mid-group as well: the gateway answers (and its submitters send more) while the rest of the group is applied.
+      if (++acked >= ACK_CHUNK) flush();
+      else later();
     },
     fail(id, e) {
       // Acks already made go first, so the gateway sees outcomes in the order they happened.

@@ -52,6 +52,13 @@ class PromiseSink<E> implements SubmitSink<E> {
   }
 }
 
+/**
+ * A payload is journaled as is and its decode applied, so it must come back from storage unchanged:
+ * the backends store UTF-8 text, where a lone surrogate becomes U+FFFD. (Encoders produce
+ * well-formed text: JSON.stringify escapes lone surrogates.)
+ */
+const storable = (payload: string): boolean => (payload as unknown as { isWellFormed(): boolean }).isWellFormed();
+
 interface Pending<C, E> {
   payload: string;
   command: C;
@@ -174,6 +181,7 @@ export class Sequencer<C, E> {
     let command: C;
     try {
       if (typeof payload !== 'string') throw new JournalError('journal_conflict', 'submitPayload: the payload is not a string');
+      if (!storable(payload)) throw new InvalidArgumentError('command', 'payload is not well-formed UTF-16 (a lone surrogate would not survive storage)');
       command = this.factory.decodeCommand(payload);
     } catch (e) {
       return Promise.reject(e);
@@ -198,6 +206,7 @@ export class Sequencer<C, E> {
       let command: C;
       try {
         if (typeof payload !== 'string') throw new JournalError('journal_conflict', 'submitPayloads: a payload is not a string');
+        if (!storable(payload)) throw new InvalidArgumentError('command', 'payload is not well-formed UTF-16 (a lone surrogate would not survive storage)');
         command = this.factory.decodeCommand(payload);
       } catch (e) {
         sink.fail(firstTag + i, e instanceof HashPerpError ? e : new InvalidArgumentError('command', `cannot be decoded: ${e instanceof Error ? e.message : String(e)}`));

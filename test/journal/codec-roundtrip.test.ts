@@ -46,16 +46,24 @@ describe('journal codecs round-trip exactly (precondition of verifyPayloads: fal
   it('exchange engine: every core and product command type', () => {
     expect(PRODUCT_COMMAND_TYPES.length).toBeGreaterThan(0);
     const seen = new Set<string>();
+    const spelled = new Set<string>();
     fc.assert(
       fc.property(plain(fc.oneof(...core, product)), (c) => {
         seen.add(c.type);
         const payload = exchangeFactory.encodeCommand(c);
         expect(typeof payload).toBe('string');
+        spelled.add(`${c.type} ${payload.startsWith('{') ? 'json' : 'compact'}`);
         expect(exchangeFactory.decodeCommand(payload)).toStrictEqual(c);
       }),
       { numRuns: 3000, seed: 20261121 },
     );
     for (const t of ['Deposit', 'Withdraw', 'FundSystem', 'PlaceOrder', 'CancelOrder', 'AmendOrder', 'CancelAll', 'BlockConnected', ...PRODUCT_COMMAND_TYPES]) expect(seen, t).toContain(t);
+    // Both spellings of every compact type were exercised (random strings with `|`, non-ASCII or empty fall back to JSON).
+    for (const t of ['Deposit', 'Withdraw', 'PlaceOrder', 'CancelOrder', 'AmendOrder', 'CancelAll']) {
+      expect(spelled, t).toContain(`${t} compact`);
+      expect(spelled, t).toContain(`${t} json`);
+    }
+    expect(spelled).toContain('BlockConnected compact');
   });
 
   it('exchange engine: what is outside the contract does not round-trip (why verifyPayloads defaults to true)', () => {
@@ -63,6 +71,55 @@ describe('journal codecs round-trip exactly (precondition of verifyPayloads: fal
     const nan = { type: 'PlaceOrder', account: 'u1', market: HPI_PERP.id, side: 'buy', orderType: 'limit', price: Number.NaN, qty: 1, tif: 'GTC', postOnly: false, reduceOnly: false } as Command;
     expect(exchangeFactory.decodeCommand(exchangeFactory.encodeCommand(nan))).not.toStrictEqual(nan);
     expect(() => exchangeFactory.decodeCommand(exchangeFactory.encodeCommand({ type: 'Bogus' } as unknown as Command))).toThrow();
+  });
+
+  it('exchange engine: the compact spelling, field by field, and JSON journals from before it still decode', () => {
+    const limit: Command = { type: 'PlaceOrder', account: 'u58', market: HPI_PERP.id, side: 'buy', orderType: 'limit', price: 49640, qty: 192, tif: 'GTC', postOnly: false, reduceOnly: true, clientOrderId: 'c100' };
+    const market: Command = { type: 'PlaceOrder', account: 'u1', market: HPI_PERP.id, side: 'sell', orderType: 'market', qty: 5, tif: 'IOC', postOnly: false, reduceOnly: false };
+    const cases: [Command, string][] = [
+      [limit, 'P|u58|HPI-PERP|buy|limit|49640|192|GTC|0|1|c100'],
+      [market, 'P|u1|HPI-PERP|sell|market||5|IOC|0|0|'],
+      [{ type: 'CancelOrder', account: 'u1', market: HPI_PERP.id, orderId: 7 }, 'C|u1|HPI-PERP|7|'],
+      [{ type: 'AmendOrder', account: 'u1', market: HPI_PERP.id, clientOrderId: 'x', qty: 3 }, 'A|u1|HPI-PERP||x||3'],
+      [{ type: 'CancelAll', account: 'u1' }, 'X|u1|'],
+      [{ type: 'Deposit', account: 'u1', amountSat: -5 }, 'D|u1|-5'],
+      [{ type: 'Withdraw', account: 'u1', amountSat: 9007199254740991 }, 'W|u1|9007199254740991'],
+      [{ type: 'BlockConnected', height: 830000, hash: 'ab'.repeat(32), time: 1, mtp: 0, indexPrice: 166523 }, `B|830000|${'ab'.repeat(32)}|1|0|166523`],
+    ];
+    for (const [c, line] of cases) {
+      expect(exchangeFactory.encodeCommand(c)).toBe(line);
+      expect(exchangeFactory.decodeCommand(line)).toStrictEqual(c);
+    }
+    // What a compact line cannot carry exactly goes as JSON.
+    for (const c of [
+      { ...limit, clientOrderId: 'a|b' }, { ...limit, clientOrderId: '' }, { ...limit, account: 'ü' }, { ...limit, account: 'a b' },
+      { ...limit, qty: 1.5 }, { ...limit, qty: -0 }, { ...limit, qty: 2 ** 53 }, { ...limit, postOnly: 1 }, { ...limit, side: 'BUY' }, { ...limit, extra: 1 }, { ...limit, price: undefined },
+    ] as Command[]) expect(exchangeFactory.encodeCommand(c), JSON.stringify(c)).toBe(JSON.stringify(c));
+    // Journals written before the compact spelling: JSON payloads replay as they did.
+    expect(exchangeFactory.decodeCommand(JSON.stringify(limit))).toStrictEqual(limit);
+  });
+
+  it('exchange engine: a malformed compact line is refused, naming what is wrong', () => {
+    const bad: [string, RegExp][] = [
+      ['P|u1|HPI-PERP|buy|limit|1|1|GTC|0|0', /9 fields, PlaceOrder has 10/],
+      ['P|u1|HPI-PERP|buy|limit|01|1|GTC|0|0|', /price is not a safe integer/],
+      ['P|u1|HPI-PERP|buy|limit|1e3|1|GTC|0|0|', /price is not a safe integer/],
+      ['P|u1|HPI-PERP|buy|limit|1||GTC|0|0|', /qty is not a safe integer/],
+      ['P|u1|HPI-PERP|buy|limit|1|1|GTC|2|0|', /postOnly is not 0 or 1/],
+      ['P|u1|HPI-PERP|BUY|limit|1|1|GTC|0|0|', /side is not one of buy, sell/],
+      ['P|u1|HPI-PERP|toString|limit|1|1|GTC|0|0|', /side is not one of buy, sell/],
+      ['D|u1|1|', /more than 2 fields, Deposit has 2/],
+      ['D|u1', /1 fields, Deposit has 2/],
+      ['P|u1|HPI-PERP|buy|limit|-0|1|GTC|0|0|', /price is not a safe integer/],
+      ['P|u1|HPI-PERP|buy|limit|9007199254740993|1|GTC|0|0|', /price is not a safe integer/],
+      ['P|u1|HPI-PERP|buy|limit|12a|1|GTC|0|0|', /price is not a safe integer/],
+      ['P|u1|HPI-PERP|buy|limit|1|1|GTC||0|', /postOnly is not 0 or 1/],
+      ['Z|1', /unknown tag/],
+      ['P', /unknown tag/],
+      ['', /empty payload/],
+      ['{"type":"Bogus"}', /unknown command type/],
+    ];
+    for (const [line, why] of bad) expect(() => exchangeFactory.decodeCommand(line), line).toThrow(why);
   });
 
   it('counter machine: adds of any bigint (far beyond 2^64, negative) and deletes', () => {

@@ -48,6 +48,11 @@ describe('Sequencer.submitPayloads', () => {
     const ref = new CounterMachine();
     for (const [i, e] of stored.entries()) ref.apply(counterFactory.decodeCommand(e.payload), i + 1);
     expect(s.stateHash()).toBe(ref.stateHash());
+    // A raw lone surrogate parses, but storage (UTF-8) would turn it into U+FFFD: refused before the journal.
+    s.submitPayloads(['{"k":"add","key":"\ud800","by":"1"}'], sink, 50);
+    expect(sink.outcomes.at(-1)).toEqual({ tag: 50, error: 'command: payload is not well-formed UTF-16 (a lone surrogate would not survive storage)' });
+    await expect(s.submitPayload('{"k":"add","key":"\udfff","by":"1"}')).rejects.toThrow(/not well-formed/);
+    expect(await journal.lastSeq()).toBe(3);
     await s.close();
     s.submitPayloads(['{"k":"del","key":"a"}'], sink, 7);
     expect(sink.outcomes.at(-1)).toEqual({ tag: 7, error: 'sequencer is closed' });
