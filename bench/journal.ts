@@ -7,19 +7,28 @@
  * cancels, amends, withdrawals and blocks; the journal-only line uses a trivial counter machine,
  * so the journal's own ceiling is visible separately from the engine's cost.
  *
- * Configuration (printed as `configuration`): the Sequencer and the engine on the bench's thread,
- * SqliteJournal (WAL, synchronous=FULL), commits inline (`--writer inline`, the default) or on the
- * journal's writer thread with the sequencer pipelining a group's commit with applying the previous
- * group (`--writer thread`). The server (`serve`, src/api/runtime) runs this same Sequencer +
- * inline SqliteJournal on its engine worker thread, plus a replica apply on the HTTP thread that
- * this bench does not include. Replay uses the journal's group scan (Journal.scan).
+ * Configuration (printed as `configuration`), by default the server's layout (`serve`,
+ * src/api/runtime/engine-worker.ts):
+ * - `--sequencer thread` (default): W closed-loop submitters on the bench's thread act as the
+ *   gateway and encode each command; the Sequencer and the engine run on a worker thread
+ *   (journal/sequencer-thread.ts), which journals each payload as sent and applies its decode.
+ *   `--sequencer inline`: submitters, Sequencer and engine on one thread.
+ * - `--writer thread` (default): SQLite commits and fsyncs on the journal's writer thread, the
+ *   sequencer pipelining a group's commit with applying the previous one; `--writer inline`:
+ *   commits on the sequencer's thread.
+ * The server also applies every command to a replica on its HTTP thread; that is not included.
+ * Replay uses the journal's group scan (Journal.scan) on the bench's thread.
  *
- * The journal stores one row per group commit (group-frame.ts). By default the sequencer decodes
- * every payload before journaling it and applies the decoded command (verifyPayloads); with
- * `--verify-payloads false` it applies the submitted objects (the codec round-trip is proven by
- * test/journal/codec-roundtrip.test.ts), which is the journal's floor.
+ * The journal stores one row per group commit (group-frame.ts); payloads use the engine's codec
+ * (src/engine/codec.ts). The sequencer always decodes the payload it journals and applies that
+ * decode (on its thread by construction; inline unless `--verify-payloads false`, which applies the
+ * submitted objects: the codec round-trip is proven by test/journal/codec-roundtrip.test.ts).
  *
- *   npm run bench:journal -- [--json] [--commands N] [--concurrency W] [--machine exchange|counter|both] [--verify-payloads true|false] [--writer inline|thread]
+ *   npm run bench:journal -- [--json] [--commands N] [--concurrency W] [--machine exchange|counter|both]
+ *     [--sequencer thread|inline] [--writer thread|inline] [--verify-payloads true|false] [--repeat K]
+ *
+ * Each machine is measured K times (default 3, interleaved); the headline figures are the medians,
+ * with every sample in `runs[].samples`.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -263,6 +272,32 @@ async function run(load: Load, n: number, concurrency: number, sequencer: Sequen
   }
 }
 
+interface Summary extends Result {
+  /** Every repetition's figures; the headline fields are their medians, the rest is the median run's record. */
+  samples: { commandsPerSec: number[]; baselineCommandsPerSec: number[]; ratio: number[]; replaySeconds: number[] };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** The median of each headline figure over the repetitions (these machines are noisy), and every sample beside it. */
+function summarize(rs: Result[]): Summary {
+  const pick = (f: (r: Result) => number) => rs.map(f);
+  const samples = { commandsPerSec: pick((r) => r.commandsPerSec), baselineCommandsPerSec: pick((r) => r.baselineCommandsPerSec), ratio: pick((r) => r.ratio), replaySeconds: pick((r) => r.replaySeconds) };
+  const mid = [...rs].sort((a, b) => a.commandsPerSec - b.commandsPerSec)[Math.floor((rs.length - 1) / 2)]!;
+  return {
+    ...mid,
+    commandsPerSec: Math.round(median(samples.commandsPerSec)),
+    baselineCommandsPerSec: Math.round(median(samples.baselineCommandsPerSec)),
+    ratio: Number(median(samples.ratio).toFixed(3)),
+    replaySeconds: Number(median(samples.replaySeconds).toFixed(3)),
+    replayMatchesLive: rs.every((r) => r.replayMatchesLive),
+    samples,
+  };
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -272,13 +307,16 @@ async function main(): Promise<number> {
       machine: { type: 'string', default: 'both' },
       sequencer: { type: 'string', default: 'thread' },
       'verify-payloads': { type: 'string', default: 'true' },
-      writer: { type: 'string', default: 'inline' },
+      writer: { type: 'string', default: 'thread' },
+      repeat: { type: 'string', default: '3' },
     },
   });
   const n = Number(values.commands);
   const w = Number(values.concurrency);
   if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--commands: expected a positive integer, got ${values.commands}`);
   if (!Number.isSafeInteger(w) || w < 1) throw new Error(`--concurrency: expected a positive integer, got ${values.concurrency}`);
+  const repeat = Number(values.repeat);
+  if (!Number.isSafeInteger(repeat) || repeat < 1) throw new Error(`--repeat: expected a positive integer, got ${values.repeat}`);
   const verify = values['verify-payloads'];
   if (verify !== 'true' && verify !== 'false') throw new Error(`--verify-payloads: expected true or false, got ${verify}`);
   const writer = values.writer;
@@ -289,8 +327,10 @@ async function main(): Promise<number> {
   const which = values.machine === 'both' ? ['exchange', 'counter'] : [values.machine!];
   for (const m of which) if (!loads[m]) throw new Error(`--machine: expected exchange, counter or both, got ${m}`);
   const log = values.json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => console.log(s);
-  const results: Result[] = [];
-  for (const m of which) results.push(await run(loads[m]!, n, w, sequencer, verify === 'true', writer, log));
+  // Repetitions interleave the machines, so a slow spell of the host does not fall on one of them only.
+  const samples = new Map<string, Result[]>(which.map((m) => [m, []]));
+  for (let k = 0; k < repeat; k++) for (const m of which) samples.get(m)!.push(await run(loads[m]!, n, w, sequencer, verify === 'true', writer, log));
+  const results = which.map((m) => summarize(samples.get(m)!));
   const head = results[0]!;
   const out = {
     commandsPerSec: head.commandsPerSec,
@@ -308,6 +348,7 @@ async function main(): Promise<number> {
       ', SqliteJournal WAL synchronous=FULL, group commit ' +
       (head.writer === 'thread' ? "on the journal's writer thread, pipelined" : 'inline') +
       '; the server (serve) runs the same layout, plus a replica apply on its HTTP thread not measured here',
+    repeat,
     goal: { commandsPerSec: 200_000, replaySeconds: 5 },
     runs: results,
   };
@@ -315,7 +356,7 @@ async function main(): Promise<number> {
   else {
     for (const r of results) {
       console.log(
-        `${r.machine}: ${r.commandsPerSec.toLocaleString('en-US')} journaled cmd/s (baseline ${r.baselineCommandsPerSec.toLocaleString('en-US')}, ratio ${r.ratio}), ` +
+        `${r.machine}: ${r.commandsPerSec.toLocaleString('en-US')} journaled cmd/s (median of ${r.samples.commandsPerSec.join(', ')}; baseline ${r.baselineCommandsPerSec.toLocaleString('en-US')}, ratio ${r.ratio}), ` +
           `groups ${r.groups} (mean ${r.meanGroup}), replay ${r.replaySeconds} s (baseline apply ${r.baselineApplySeconds} s), recovery ${r.recoverySeconds} s, ` +
           `cpu s: ${JSON.stringify(r.cpuSeconds)}, gc s: ${JSON.stringify(r.gcSeconds)} (${r.commandsPerCpuSec.toLocaleString('en-US')} cmd per cpu-s, journal adds ${r.journalCpuMicrosPerCommand} µs cpu/cmd), ` +
           `commits ${r.commitSeconds} s, sequencer ${r.sequencer}, writer ${r.writer}, verifyPayloads ${r.verifyPayloads}, replay = live: ${r.replayMatchesLive}`,

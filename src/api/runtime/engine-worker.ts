@@ -1,9 +1,9 @@
 /**
  * The server's sequencer thread: the journal, the sequencer and the exchange engine, served to the
  * HTTP thread by serveSequencer (protocol in journal/sequencer-thread.ts). better-sqlite3 commits
- * (and fsyncs) synchronously; here they do not block HTTP. (The SQLite writer thread would overlap
- * them with the engine too, but on two cores a third busy thread costs more than it saves:
- * bench:journal --writer thread.)
+ * (and fsyncs) synchronously: here they block neither HTTP nor, on the SQLite journal's writer
+ * thread, the engine, which applies the previous durable group meanwhile (bench:journal measures
+ * this layout; --writer inline shows what the overlap is worth).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { exchangeFactory } from '../../engine/index.js';
@@ -19,7 +19,7 @@ const port = parentPort!;
 const init = workerData as EngineWorkerData;
 
 async function main(): Promise<void> {
-  const journal = await openJournal({ sqlitePath: init.sqlitePath, databaseUrl: init.databaseUrl });
+  const journal = await openJournal({ sqlitePath: init.sqlitePath, databaseUrl: init.databaseUrl, writerThread: true });
   try {
     serveSequencer(port, await Sequencer.open(journal, exchangeFactory, { snapshotEvery: init.snapshotEvery }), journal);
   } catch (e) {
