@@ -34,7 +34,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import type { JournalEntry } from '../src/journal/journal.js';
 import { replay } from '../src/journal/replay.js';
@@ -90,6 +90,8 @@ interface Result {
    * thread: they overlap applying), seconds; null with the sequencer on its thread (not observed there).
    */
   commitSeconds: number | null;
+  /** Share of the journaled phase the gateway's and the sequencer thread's event loops were busy. */
+  busy: Live['busy'];
   /** Replay hash equals the live hash (the bench checks its own result). */
   replayMatchesLive: boolean;
 }
@@ -128,6 +130,8 @@ class CountingJournal extends DelegatingJournal {
 interface Live {
   stateHash: string;
   commitMs: number | undefined;
+  /** Share of the journaled phase each thread's event loop was busy (the sequencer's only when it has a thread). */
+  busy: { gateway: number; sequencer: number | null };
 }
 type GroupOptions = { snapshotEvery: number; maxGroup: number };
 
@@ -144,11 +148,13 @@ async function closedLoop(n: number, concurrency: number, submit: (i: number) =>
 async function journalInline(load: Load, path: string, n: number, concurrency: number, verifyPayloads: boolean, writer: Writer, opts: GroupOptions): Promise<Live> {
   const journal = new CountingJournal(writer === 'thread' ? await SqliteJournal.openThreaded(path) : SqliteJournal.open(path));
   const seq = await Sequencer.open(journal, load.factory, { ...opts, verifyPayloads });
+  const elu0 = performance.eventLoopUtilization();
   await closedLoop(n, concurrency, (i) => seq.submit(load.command(SEED, i)));
+  const gateway = performance.eventLoopUtilization(elu0).utilization;
   const stateHash = seq.stateHash();
   await seq.close();
   await journal.close();
-  return { stateHash, commitMs: journal.commitMs };
+  return { stateHash, commitMs: journal.commitMs, busy: { gateway: round3(gateway), sequencer: null } };
 }
 
 /**
@@ -163,13 +169,20 @@ async function journalOnThread(load: Load, path: string, n: number, concurrency:
     fail: (item, e) => item.reject(e),
   });
   const encode = load.factory.encodeCommand;
+  const elu0 = performance.eventLoopUtilization();
+  const seqElu0 = link.eventLoopUtilization();
   await closedLoop(n, concurrency, (i) => {
     const payload = encode(load.command(SEED, i));
     return new Promise<number>((resolve, reject) => link.send(payload, { resolve, reject }));
   });
+  const gateway = performance.eventLoopUtilization(elu0).utilization;
+  const seqElu = link.eventLoopUtilization();
+  const sequencer = (seqElu.active - seqElu0.active) / (seqElu.idle + seqElu.active - seqElu0.idle - seqElu0.active);
   const { stateHash } = await link.close();
-  return { stateHash, commitMs: undefined };
+  return { stateHash, commitMs: undefined, busy: { gateway: round3(gateway), sequencer: round3(sequencer) } };
 }
+
+const round3 = (x: number) => Number(x.toFixed(3));
 
 /** Fsync'd transactions = rows: the journal stores one row per group commit. */
 function countGroups(path: string): number {
@@ -264,6 +277,7 @@ async function run(load: Load, n: number, concurrency: number, sequencer: Sequen
       },
       commandsPerCpuSec: Math.round(n / journaledCpuSeconds),
       journalCpuMicrosPerCommand: Number(((1e6 * (journaledCpuSeconds - (bcpu.user + bcpu.system) / 1e6)) / n).toFixed(2)),
+      busy: live.busy,
       commitSeconds: live.commitMs === undefined ? null : Number((live.commitMs / 1000).toFixed(3)),
       replayMatchesLive: replayHash === liveHash && recHash === liveHash && full.lastSeq === n && liveHash === baseHash,
     };
@@ -359,7 +373,7 @@ async function main(): Promise<number> {
         `${r.machine}: ${r.commandsPerSec.toLocaleString('en-US')} journaled cmd/s (median of ${r.samples.commandsPerSec.join(', ')}; baseline ${r.baselineCommandsPerSec.toLocaleString('en-US')}, ratio ${r.ratio}), ` +
           `groups ${r.groups} (mean ${r.meanGroup}), replay ${r.replaySeconds} s (baseline apply ${r.baselineApplySeconds} s), recovery ${r.recoverySeconds} s, ` +
           `cpu s: ${JSON.stringify(r.cpuSeconds)}, gc s: ${JSON.stringify(r.gcSeconds)} (${r.commandsPerCpuSec.toLocaleString('en-US')} cmd per cpu-s, journal adds ${r.journalCpuMicrosPerCommand} µs cpu/cmd), ` +
-          `commits ${r.commitSeconds} s, sequencer ${r.sequencer}, writer ${r.writer}, verifyPayloads ${r.verifyPayloads}, replay = live: ${r.replayMatchesLive}`,
+          `busy ${JSON.stringify(r.busy)}, commits ${r.commitSeconds} s, sequencer ${r.sequencer}, writer ${r.writer}, verifyPayloads ${r.verifyPayloads}, replay = live: ${r.replayMatchesLive}`,
       );
     }
   }

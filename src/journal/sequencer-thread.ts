@@ -16,6 +16,7 @@
  *                        {type:'closed', lastSeq, stateHash}  |  {type:'fatal', message}
  * Acks of commands sent together are contiguous runs, so an ack costs a few numbers, not a message.
  */
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import { HashPerpError } from '../units/errors.js';
 import { JournalError, type Journal } from './journal.js';
@@ -175,6 +176,11 @@ export class SequencerLink<T> {
   /** Set once the sequencer stopped on a failure only a restart (replay) can resolve. */
   get halted(): JournalError | undefined {
     return this.haltReason;
+  }
+
+  /** How busy the sequencer thread's event loop has been since it started (Worker.performance). */
+  eventLoopUtilization(): EventLoopUtilization {
+    return this.worker.performance.eventLoopUtilization();
   }
 
   /** Queues one encoded command; its outcome goes to the handlers (at once, failed, when halted). */
