@@ -16,6 +16,7 @@ const child = join(here, 'crash-child.ts');
 interface Round {
   lines: string[];
   killedAfterReady: boolean;
+  layout: Layout;
 }
 
 /**
@@ -23,8 +24,11 @@ interface Round {
  * `run` lets it open the journal and kills it with SIGKILL `afterReadyMs` after its `ready` line
  * or `afterSpawnMs` after being let go, or lets it finish when no kill is given.
  */
-function warmChild(args: string[], threaded: boolean): { run(kill: { afterReadyMs?: number; afterGoMs?: number } | undefined): Promise<Round>; discard(): void } {
-  const env = { ...process.env, HP_CRASH_WRITER: threaded ? 'thread' : 'inline' };
+type Layout = 'inline' | 'writer-thread' | 'sequencer-thread';
+const LAYOUTS: Layout[] = ['sequencer-thread', 'writer-thread', 'inline'];
+
+function warmChild(args: string[], layout: Layout): { run(kill: { afterReadyMs?: number; afterGoMs?: number } | undefined): Promise<Round>; discard(): void } {
+  const env = { ...process.env, HP_CRASH_LAYOUT: layout };
   const p = spawn(process.execPath, ['--import', 'tsx', child, ...args], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let buf = '';
@@ -60,7 +64,7 @@ function warmChild(args: string[], threaded: boolean): { run(kill: { afterReadyM
       if (kill?.afterReadyMs !== undefined) onReady = () => setTimeout(doKill, kill.afterReadyMs);
       p.stdin.end('go\n');
       const { code, signal } = await closed;
-      if ((kill && signal === 'SIGKILL') || (!kill && code === 0)) return { lines, killedAfterReady };
+      if ((kill && signal === 'SIGKILL') || (!kill && code === 0)) return { lines, killedAfterReady, layout };
       throw new Error(`child ended with code ${code} signal ${signal}: ${stderr}`);
     },
   };
@@ -71,7 +75,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('crash test: SIGKILL at random points, restart, nothing acknowledged is lost', () => {
   // The real engine (exchangeFactory) under deposits, orders, cancels, amends, withdrawals and blocks.
-  it('exchange engine: 22 kills (most under load; writer thread and inline alternately), then every ack is journaled and hashes match a clean replay', { timeout: 240_000 }, async () => {
+  it('exchange engine: 24 kills (most under load; the server\'s sequencer thread, the writer thread and inline in turn), then every ack is journaled and hashes match a clean replay', { timeout: 240_000 }, async () => {
     const loadName = 'exchange';
     const seed = 20261121;
     const db = join(dir, `${loadName}.db`);
@@ -79,20 +83,22 @@ describe('crash test: SIGKILL at random points, restart, nothing acknowledged is
     const acked = new Set<number>();
     const observed: [number, string][] = []; // (seq, hash) pairs the child reported, live or recovered
     let killsUnderLoad = 0;
+    const ackedBy = new Map<Layout, number>();
     const args = [db, loadName, String(seed), '150', '24'];
-    const kills = 22;
+    const kills = 24;
     // Two children warm up ahead of their turn, so start-up overlaps the previous rounds.
-    // Child k commits on the journal's writer thread (pipelined sequencer) when k is even, inline
-    // when odd: both must keep every ack, and each continues the journal the other left.
-    const queue = [warmChild(args, true), warmChild(args, false)];
+    // Child k runs layout k mod 3 (LAYOUTS): each must keep every ack, and each continues the
+    // journal the others left.
+    const queue = [warmChild(args, LAYOUTS[0]!), warmChild(args, LAYOUTS[1]!)];
     for (let round = 0; round < kills; round++) {
       const current = queue.shift()!;
-      queue.push(warmChild(round >= kills - 2 ? [...args, '300'] : args, round % 2 === 0));
+      queue.push(warmChild(round >= kills - 2 ? [...args, '300'] : args, LAYOUTS[(round + 2) % 3]!));
       // Most kills land while commands stream; every 5th lands at a random moment after the child
       // is let go, which may be while it recovers (replays) or before it opened the journal.
       const kill = round % 5 === 4 ? { afterGoMs: rnd() % 120 } : { afterReadyMs: rnd() % 250 };
       const r = await current.run(kill);
       if (r.killedAfterReady) killsUnderLoad++;
+      ackedBy.set(r.layout, (ackedBy.get(r.layout) ?? 0) + r.lines.filter((l) => l.startsWith('ack ')).length);
       collect(r.lines, acked, observed);
     }
     const final = await queue.shift()!.run(undefined);
@@ -138,6 +144,8 @@ describe('crash test: SIGKILL at random points, restart, nothing acknowledged is
       const genesis = load.factory.create().stateHash();
       for (const [s, h] of observed) if (s === 0) expect(h).toBe(genesis);
       expect(killsUnderLoad).toBeGreaterThanOrEqual(15);
+      // Every layout was killed with acknowledged commands behind it.
+      for (const l of LAYOUTS) expect(ackedBy.get(l) ?? 0, l).toBeGreaterThan(100);
       // And the recovery path (snapshot + tail) agrees with it.
       expect((await replay(journal, load.factory)).machine.stateHash()).toBe(liveHash);
     } finally {
