@@ -1,7 +1,7 @@
 /**
  * The durable command log of the deterministic core (DESIGN.md principle 3).
  *
- *   gateway ──submit(cmd)──▶ Sequencer ──append(group)──▶ Journal (SQLite | PostgreSQL)
+ *   gateway ──submit(cmd) / submitPayloads──▶ Sequencer ──append(group)──▶ Journal (SQLite | PostgreSQL)
  *                                │ after the group is durable
  *                                ▼
  *                      StateMachine.apply(cmd, seq) ──▶ events (the ack)
@@ -10,7 +10,8 @@
  * Storage (format 2): one row per group commit, its payloads framed by group-frame.ts; `read`
  * still returns entries one by one, slicing inside the groups; `scan` (what replay uses) visits
  * them group by group without an entry object per command. SqliteJournal.openThreaded moves the
- * commits (and fsyncs) to a writer thread and lets the sequencer pipeline them.
+ * commits (and fsyncs) to a writer thread and lets the sequencer pipeline them. sequencer-thread.ts
+ * runs the sequencer and its machine on a worker thread fed encoded payloads (the server's layout).
  */
 export type { Journal, JournalEntry, JournalSnapshot, JournalErrorCode } from './journal.js';
 export { JournalError } from './journal.js';

@@ -22,6 +22,23 @@ class FlakyJournal extends DelegatingJournal {
   }
 }
 
+/** submitPayloads with a sink, settled like Promise.allSettled over submit(). */
+function submitBatch(s: Sequencer<CounterCommand, unknown>, cmds: CounterCommand[]): Promise<PromiseSettledResult<{ seq: number }>[]> {
+  return new Promise((resolve) => {
+    const out = new Array<PromiseSettledResult<{ seq: number }>>(cmds.length);
+    let left = cmds.length;
+    const settle = (tag: number, r: PromiseSettledResult<{ seq: number }>) => {
+      expect(out[tag]).toBeUndefined();
+      out[tag] = r;
+      if (--left === 0) resolve(out);
+    };
+    s.submitPayloads(cmds.map((c) => counterFactory.encodeCommand(c)), {
+      ack: (tag, seq) => settle(tag, { status: 'fulfilled', value: { seq } }),
+      fail: (tag, reason) => settle(tag, { status: 'rejected', reason }),
+    });
+  });
+}
+
 const command = fc.oneof(
   fc.record({ k: fc.constant('add' as const), key: fc.constantFrom('a', 'b', 'c'), by: fc.bigInt({ min: -50n, max: 2n ** 64n }) }),
   fc.record({ k: fc.constant('del' as const), key: fc.constantFrom('a', 'b', 'c') }),
@@ -40,7 +57,9 @@ describe.each([
   { verifyPayloads: true, threaded: false, numRuns: 30 },
   { verifyPayloads: false, threaded: false, numRuns: 20 },
   { verifyPayloads: true, threaded: true, numRuns: 20 },
-])('sequencer property: bursts, injected append failures and restarts (verifyPayloads $verifyPayloads, writer thread $threaded)', ({ verifyPayloads, threaded, numRuns }) => {
+  // How the server's sequencer thread submits: encoded payloads in batches, one sink for all.
+  { verifyPayloads: true, threaded: true, numRuns: 20, viaPayloads: true },
+])('sequencer property: bursts, injected append failures and restarts (verifyPayloads $verifyPayloads, writer thread $threaded, submitPayloads $viaPayloads)', ({ verifyPayloads, threaded, numRuns, viaPayloads }) => {
   const openRaw = (path: string) => (threaded ? SqliteJournal.openThreaded(path) : Promise.resolve(SqliteJournal.open(path)));
   it('acked commands = journal = live state = replay = a reference fed only the acked commands', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hp-seq-prop-'));
@@ -63,7 +82,7 @@ describe.each([
               j = new FlakyJournal(raw);
               s = await Sequencer.open(j, counterFactory, { snapshotEvery, maxGroup: 16, verifyPayloads });
             } else {
-              const results = await Promise.allSettled(st.cmds.map((c) => s.submit(c)));
+              const results = viaPayloads ? await submitBatch(s, st.cmds) : await Promise.allSettled(st.cmds.map((c) => s.submit(c)));
               results.forEach((r, i) => {
                 if (r.status === 'fulfilled') {
                   expect(acked.has(r.value.seq)).toBe(false);
