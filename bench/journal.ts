@@ -43,7 +43,7 @@ import { SequencerLink } from '../src/journal/sequencer-thread.js';
 import { SqliteJournal } from '../src/journal/sqlite-journal.js';
 import { DelegatingJournal } from '../test/journal/delegating-journal.js';
 import { counterLoad, exchangeLoad, type Load as LoadOf } from '../test/journal/loads.js';
-import type { BenchSequencerData } from './journal-sequencer.worker.js';
+import type { LoadSequencerData } from '../test/journal/load-sequencer.worker.js';
 
 type Load = LoadOf<unknown, unknown>;
 const loads: Record<string, Load> = { exchange: exchangeLoad, counter: counterLoad };
@@ -163,8 +163,8 @@ async function journalInline(load: Load, path: string, n: number, concurrency: n
  */
 async function journalOnThread(load: Load, path: string, n: number, concurrency: number, writer: Writer, opts: GroupOptions): Promise<Live> {
   type Item = { resolve: (seq: number) => void; reject: (e: unknown) => void };
-  const data: BenchSequencerData = { path, machine: load.name, writer, ...opts };
-  const link = await SequencerLink.start<Item>(new URL('./journal-sequencer.worker.ts', import.meta.url), data, {
+  const data: LoadSequencerData = { path, load: load.name, writer, ...opts };
+  const link = await SequencerLink.start<Item>(new URL('../test/journal/load-sequencer.worker.ts', import.meta.url), data, {
     ack: (item, seq) => item.resolve(seq),
     fail: (item, e) => item.reject(e),
   });

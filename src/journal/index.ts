@@ -20,4 +20,4 @@ export { PgJournal, type PgJournalOptions } from './pg-journal.js';
 export { openJournal, journalLocationFromEnv, type JournalLocation } from './open-journal.js';
 export { replay, type ReplayOptions, type ReplayResult } from './replay.js';
 export { Sequencer, type SequencerOptions, type Ack, type SubmitSink } from './sequencer.js';
-export { serveSequencer, SequencerLink, startModuleWorker, type LinkHandlers, type SequencerReady } from './sequencer-thread.js';
+export { serveSequencer, SequencerLink, ReplicatedSequencer, type LinkHandlers, type ReplicaOptions, type SequencerReady } from './sequencer-thread.js';

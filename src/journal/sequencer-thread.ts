@@ -20,7 +20,8 @@ import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import { HashPerpError } from '../units/errors.js';
 import { JournalError, type Journal } from './journal.js';
-import type { Sequencer, SubmitSink } from './sequencer.js';
+import type { StateMachine, StateMachineFactory } from '../engine/state-machine.js';
+import type { Ack, Sequencer, SubmitSink } from './sequencer.js';
 
 type ToSequencer = { type: 'submit'; firstId: number; body: string; lens: Uint32Array } | { type: 'close' };
 type ErrorRow = [id: number, code: string, message: string, halted: boolean];
@@ -266,6 +267,96 @@ export class SequencerLink<T> {
       this.closing = undefined;
       await this.worker.terminate();
     }
+  }
+}
+
+/** What a replicated gateway needs of the machine's factory: the codec, and a replica from the thread's snapshot. */
+export interface ReplicaOptions<C, E, M extends StateMachine<C, E>> {
+  codec: Pick<StateMachineFactory<C, E>, 'encodeCommand' | 'decodeCommand'>;
+  restore(snapshot: string): M;
+  /** Called with every command the replica applied, in seq order, before its submitter hears of it. Must not throw. */
+  onApplied?(seq: number, command: C, events: E[]): void;
+}
+
+interface Submitted<C, E> {
+  command: C;
+  resolve: (a: Ack<E>) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * A sequencer thread seen through a replica of its machine on the gateway's thread (the server's
+ * layout): submit encodes the command and sends the payload; once it is acknowledged the replica
+ * applies the payload's decode, which is what the sequencer applied and what replay will, in seq
+ * order. The machine is deterministic, so the replica is the state and reads never cross threads.
+ */
+export class ReplicatedSequencer<C, E, M extends StateMachine<C, E>> {
+  /** Set if the replica threw applying an acknowledged command: it is suspect from then on. */
+  private fault: JournalError | undefined;
+
+  private constructor(
+    private readonly link: SequencerLink<Submitted<C, E>>,
+    /** Read-only use: only acknowledged commands change it. */
+    readonly machine: M,
+    private readonly codec: ReplicaOptions<C, E, M>['codec'],
+  ) {}
+
+  static async start<C, E, M extends StateMachine<C, E>>(entry: URL, workerData: unknown, opts: ReplicaOptions<C, E, M>): Promise<ReplicatedSequencer<C, E, M>> {
+    let self: ReplicatedSequencer<C, E, M> | undefined;
+    const link = await SequencerLink.start<Submitted<C, E>>(entry, workerData, {
+      ack: (p, seq) => {
+        const r = self!;
+        if (r.fault) return p.reject(r.fault);
+        let events: E[];
+        try {
+          events = r.machine.apply(p.command, seq);
+        } catch (e) {
+          // A restart replays the journal; until then nothing is served from a suspect replica.
+          r.fault = new JournalError('engine_fault', `engine threw on seq ${seq}: ${e instanceof Error ? e.message : String(e)}`);
+          return p.reject(r.fault);
+        }
+        opts.onApplied?.(seq, p.command, events);
+        p.resolve({ seq, events });
+      },
+      fail: (p, e) => p.reject(e),
+    });
+    self = new ReplicatedSequencer(link, opts.restore(link.ready.snapshot), opts.codec);
+    return self;
+  }
+
+  /** Journals (durably, on the sequencer thread) and applies one command; resolves with its seq and the replica's events. */
+  submit(command: C): Promise<Ack<E>> {
+    if (this.fault) return Promise.reject(this.fault);
+    let payload: string;
+    let decoded: C;
+    try {
+      payload = this.codec.encodeCommand(command);
+      decoded = this.codec.decodeCommand(payload);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise((resolve, reject) => this.link.send(payload, { command: decoded, resolve, reject }));
+  }
+
+  /** The journal backend the thread reported. */
+  get kind(): string {
+    return this.link.ready.kind;
+  }
+
+  get lastSeq(): number {
+    return this.link.lastSeq;
+  }
+
+  get halted(): JournalError | undefined {
+    return this.fault ?? this.link.halted;
+  }
+
+  flush(): Promise<void> {
+    return this.link.flush();
+  }
+
+  close(): Promise<{ lastSeq: number; stateHash: string }> {
+    return this.link.close();
   }
 }
 

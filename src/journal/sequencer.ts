@@ -180,9 +180,7 @@ export class Sequencer<C, E> {
     if (refused) return refused;
     let command: C;
     try {
-      if (typeof payload !== 'string') throw new JournalError('journal_conflict', 'submitPayload: the payload is not a string');
-      if (!storable(payload)) throw new InvalidArgumentError('command', 'payload is not well-formed UTF-16 (a lone surrogate would not survive storage)');
-      command = this.factory.decodeCommand(payload);
+      command = this.decodePayload(payload);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -196,7 +194,7 @@ export class Sequencer<C, E> {
    * order, as if submitted one by one.
    */
   submitPayloads(payloads: readonly string[], sink: SubmitSink<E>, firstTag = 0): void {
-    const refused = this.haltReason ?? (this.closed ? new JournalError('journal_closed', 'sequencer is closed') : undefined);
+    const refused = this.refusalError();
     for (let i = 0; i < payloads.length; i++) {
       const payload = payloads[i]!;
       if (refused) {
@@ -205,9 +203,7 @@ export class Sequencer<C, E> {
       }
       let command: C;
       try {
-        if (typeof payload !== 'string') throw new JournalError('journal_conflict', 'submitPayloads: a payload is not a string');
-        if (!storable(payload)) throw new InvalidArgumentError('command', 'payload is not well-formed UTF-16 (a lone surrogate would not survive storage)');
-        command = this.factory.decodeCommand(payload);
+        command = this.decodePayload(payload);
       } catch (e) {
         sink.fail(firstTag + i, e instanceof HashPerpError ? e : new InvalidArgumentError('command', `cannot be decoded: ${e instanceof Error ? e.message : String(e)}`));
         continue;
@@ -216,10 +212,22 @@ export class Sequencer<C, E> {
     }
   }
 
-  private refusal(): Promise<never> | undefined {
-    if (this.haltReason) return Promise.reject(this.haltReason);
-    if (this.closed) return Promise.reject(new JournalError('journal_closed', 'sequencer is closed'));
+  /** What a payload is applied as: its decode, once it is known to be storable exactly. Throws the codec's error. */
+  private decodePayload(payload: string): C {
+    if (typeof payload !== 'string') throw new JournalError('journal_conflict', 'submitPayload: the payload is not a string');
+    if (!storable(payload)) throw new InvalidArgumentError('command', 'payload is not well-formed UTF-16 (a lone surrogate would not survive storage)');
+    return this.factory.decodeCommand(payload);
+  }
+
+  private refusalError(): JournalError | undefined {
+    if (this.haltReason) return this.haltReason;
+    if (this.closed) return new JournalError('journal_closed', 'sequencer is closed');
     return undefined;
+  }
+
+  private refusal(): Promise<never> | undefined {
+    const e = this.refusalError();
+    return e ? Promise.reject(e) : undefined;
   }
 
   private enqueue(payload: string, command: C, sink: SubmitSink<E>, tag: number): void {

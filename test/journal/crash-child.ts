@@ -11,8 +11,9 @@
  */
 import { once } from 'node:events';
 import { Sequencer } from '../../src/journal/sequencer.js';
-import { SequencerLink } from '../../src/journal/sequencer-thread.js';
+import { ReplicatedSequencer } from '../../src/journal/sequencer-thread.js';
 import { SqliteJournal } from '../../src/journal/sqlite-journal.js';
+import type { LoadSequencerData } from './load-sequencer.worker.js';
 import { loadByName } from './loads.js';
 
 const [db, loadName, seedArg, snapArg, concArg, countArg] = process.argv.slice(2);
@@ -35,27 +36,15 @@ interface Engine {
 // applied in ack order, as the server does, and reports its hash).
 async function open(layout: string): Promise<Engine> {
   if (layout === 'sequencer-thread') {
-    type Item = { command: unknown; resolve: (seq: number) => void; reject: (e: unknown) => void };
-    let replica: ReturnType<typeof load.factory.create> | undefined;
-    const link = await SequencerLink.start<Item>(new URL('./crash-sequencer.worker.ts', import.meta.url), { db, load: loadName, snapshotEvery: Number(snapArg) }, {
-      ack: (it, seq) => {
-        replica!.apply(it.command, seq);
-        it.resolve(seq);
-      },
-      fail: (it, e) => it.reject(e),
-    });
-    replica = load.factory.restore(link.ready.snapshot);
+    const data: LoadSequencerData = { path: db!, load: loadName!, writer: 'thread', snapshotEvery: Number(snapArg), maxGroup: 512 };
+    const r = await ReplicatedSequencer.start(new URL('./load-sequencer.worker.ts', import.meta.url), data, { codec: load.factory, restore: (s) => load.factory.restore(s) });
     return {
       get lastSeq() {
-        return link.lastSeq;
+        return r.lastSeq;
       },
-      stateHash: () => replica!.stateHash(),
-      submit(command) {
-        const payload = load.factory.encodeCommand(command);
-        const decoded = load.factory.decodeCommand(payload);
-        return new Promise<number>((resolve, reject) => link.send(payload, { command: decoded, resolve, reject }));
-      },
-      close: async () => void (await link.close()),
+      stateHash: () => r.machine.stateHash(),
+      submit: async (command) => (await r.submit(command)).seq,
+      close: async () => void (await r.close()),
     };
   }
   const journal = layout === 'writer-thread' ? await SqliteJournal.openThreaded(db!) : SqliteJournal.open(db!);

@@ -12,7 +12,7 @@
  *   stores (what replay will apply). The engine is deterministic, so the replica is the state.
  */
 import { createExchange, Exchange, exchangeFactory, type Command, type EngineEvent, type StateMachineFactory } from '../../engine/index.js';
-import { JournalError, openJournal, Sequencer, SequencerLink, type Ack, type Journal } from '../../journal/index.js';
+import { JournalError, openJournal, ReplicatedSequencer, Sequencer, type Ack, type Journal } from '../../journal/index.js';
 import type { EngineWorkerData } from './engine-worker.js';
 
 export type EngineListener = (seq: number, command: Command, events: EngineEvent[]) => void;
@@ -27,12 +27,6 @@ export interface EngineCoreOptions {
   onError?: (where: string, e: unknown) => void;
 }
 
-interface Pending {
-  command: Command;
-  resolve: (a: Ack<EngineEvent>) => void;
-  reject: (e: unknown) => void;
-}
-
 export class EngineCore {
   private readonly listeners = new Set<EngineListener>();
   private sequencer: Sequencer<Command, EngineEvent> | undefined;
@@ -41,9 +35,7 @@ export class EngineCore {
    * mode this is a second, read-side connection to the same database.
    */
   journal!: Journal;
-  private link: SequencerLink<Pending> | undefined;
-  /** Thread mode: set if the replica threw applying an acknowledged command. */
-  private replicaFault: JournalError | undefined;
+  private link: ReplicatedSequencer<Command, EngineEvent, Exchange> | undefined;
   /** 'sqlite' | 'postgres', and whether the journal runs on a worker thread. */
   journalKind = '';
 
@@ -82,24 +74,13 @@ export class EngineCore {
     const workerData: EngineWorkerData = { sqlitePath: opts.sqlitePath, databaseUrl: opts.databaseUrl, snapshotEvery: opts.snapshotEvery ?? 10_000 };
     const entry = new URL(import.meta.url.endsWith('.ts') ? './engine-worker.ts' : './engine-worker.js', import.meta.url);
     let core: EngineCore | undefined;
-    // Each acknowledged command is applied to this thread's replica, in seq order, before its caller hears of it.
-    const link = await SequencerLink.start<Pending>(entry, workerData, {
-      ack: (p, seq) => {
-        if (core!.replicaFault) return p.reject(core!.replicaFault);
-        let events: EngineEvent[];
-        try {
-          events = core!.exchange.apply(p.command, seq);
-        } catch (e) {
-          // The replica is now suspect: stop serving from it (a restart replays the journal).
-          core!.replicaFault = new JournalError('engine_fault', `engine threw on seq ${seq}: ${e instanceof Error ? e.message : String(e)}`);
-          return p.reject(core!.replicaFault);
-        }
-        core!.deliver(seq, p.command, events);
-        p.resolve({ seq, events });
-      },
-      fail: (p, e) => p.reject(e),
+    // Listeners hear each acknowledged command as the replica applies it, in seq order.
+    const link = await ReplicatedSequencer.start<Command, EngineEvent, Exchange>(entry, workerData, {
+      codec: exchangeFactory,
+      restore: (snapshot) => Exchange.restore(snapshot),
+      onApplied: (seq, command, events) => core!.deliver(seq, command, events),
     });
-    core = new EngineCore(Exchange.restore(link.ready.snapshot), onError);
+    core = new EngineCore(link.machine, onError);
     core.link = link;
     try {
       core.journal = await openJournal({ sqlitePath: opts.sqlitePath, databaseUrl: opts.databaseUrl, mustExist: true });
@@ -107,7 +88,7 @@ export class EngineCore {
       await link.close();
       throw e;
     }
-    core.journalKind = `${link.ready.kind} (worker thread)`;
+    core.journalKind = `${link.kind} (worker thread)`;
     return core;
   }
 
@@ -123,27 +104,10 @@ export class EngineCore {
 
   /** Journals (durably) and applies one command; resolves with its seq and events. */
   async submit(command: Command): Promise<Ack<EngineEvent>> {
-    if (this.link) return this.submitThreaded(this.link, command);
+    if (this.link) return this.link.submit(command);
     const ack = await this.sequencer!.submit(command);
     this.deliver(ack.seq, command, ack.events);
     return ack;
-  }
-
-  /**
-   * Thread mode: the payload crosses to the sequencer thread and is journaled as is; the replica
-   * applies its decode, which is what the sequencer applied and what replay will.
-   */
-  private submitThreaded(link: SequencerLink<Pending>, command: Command): Promise<Ack<EngineEvent>> {
-    if (this.replicaFault) return Promise.reject(this.replicaFault);
-    let payload: string;
-    let decoded: Command;
-    try {
-      payload = exchangeFactory.encodeCommand(command);
-      decoded = exchangeFactory.decodeCommand(payload);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return new Promise((resolve, reject) => link.send(payload, { command: decoded, resolve, reject }));
   }
 
   on(listener: EngineListener): () => void {
@@ -157,7 +121,7 @@ export class EngineCore {
 
   /** Set once the journal failed in a way only a restart (replay) can resolve. */
   get halted(): JournalError | undefined {
-    return this.link ? (this.replicaFault ?? this.link.halted) : this.sequencer!.halted;
+    return this.link ? this.link.halted : this.sequencer!.halted;
   }
 
   /** Waits until every command submitted so far is acknowledged or rejected. */
