@@ -13,22 +13,17 @@ import { OrderBook as PeerBook, Side as PeerSide } from 'nodejs-order-book';
 import type { IProcessOrder, LimitOrderOptions } from 'nodejs-order-book';
 import { OrderBook } from '../src/engine/book/order-book.js';
 import type { Fill, OrderSpec, TimeInForce } from '../src/engine/book/types.js';
+import { mulberry32 } from '../test/journal/counter-machine.js';
 
 type Op =
   | { kind: 'submit'; spec: OrderSpec; peerId: string }
   | { kind: 'cancel'; id: number; peerId: string }
   | { kind: 'amend'; id: number; peerId: string; price: number; qty: number };
 
-/** mulberry32: a tiny seeded PRNG so the stream is the same on every run. */
+/** A seeded PRNG in [0, 1) (mulberry32), so the stream is the same on every run. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
+  return () => next() / 4294967296;
 }
 
 /** Builds the stream while replaying it on our book, so cancels and amends target live orders. */

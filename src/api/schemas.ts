@@ -202,10 +202,7 @@ export const ApiKeyInfo = Type.Object({
 });
 export type ApiKeyInfo = Static<typeof ApiKeyInfo>;
 export const CreatedApiKey = Type.Object({
-  keyId: Type.String(),
-  label: Type.String(),
-  scopes: Type.Array(ApiKeyScope),
-  createdMs: Type.Integer(),
+  ...ApiKeyInfo.properties,
   /** Shown once: the HMAC secret, hex. */
   secret: Type.String(),
 });

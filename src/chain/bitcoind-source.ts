@@ -1,7 +1,7 @@
 /** bitcoind JSON-RPC as a ChainSource: getblockcount, getblockhash, getblockheader (raw), getblockstats. */
 import { headerHash, HEADER_BYTES } from './header.js';
 import { BitcoindRpc, RpcError } from './rpc-client.js';
-import { SourceDataError, UnknownHeightError, checkCountArg, checkHeightArg, type ChainSource } from './source.js';
+import { SourceDataError, UnknownHeightError, checkHeightArg, checkRangeBelowTip, type ChainSource } from './source.js';
 
 const BATCH = 500;
 /** RPC_INVALID_PARAMETER: what getblockhash answers for a height above the tip. */
@@ -30,10 +30,7 @@ export class BitcoindSource implements ChainSource {
   }
 
   async rawHeaders(from: number, count: number): Promise<Uint8Array[]> {
-    checkHeightArg('from', from);
-    checkCountArg(count);
-    const tip = await this.tipHeight();
-    if (from + count - 1 > tip) throw new UnknownHeightError(this.name, Math.max(from, tip + 1), `tip is ${tip}`);
+    await checkRangeBelowTip(this, from, count);
     const out: Uint8Array[] = [];
     for (let start = from; start < from + count; start += BATCH) {
       const n = Math.min(BATCH, from + count - start);

@@ -8,7 +8,7 @@
  */
 import { HashPerpError } from '../units/errors.js';
 import { HEADER_BYTES, encodeHeader, headerHash } from './header.js';
-import { SourceDataError, UnknownHeightError, checkCountArg, checkHeightArg, subsidyAt, type ChainSource } from './source.js';
+import { SourceDataError, UnknownHeightError, checkHeightArg, checkRangeBelowTip, subsidyAt, type ChainSource } from './source.js';
 
 const CONCURRENCY = 8;
 
@@ -111,10 +111,7 @@ export class EsploraSource implements ChainSource {
   }
 
   async rawHeaders(from: number, count: number): Promise<Uint8Array[]> {
-    checkHeightArg('from', from);
-    checkCountArg(count);
-    const tip = await this.tipHeight();
-    if (from + count - 1 > tip) throw new UnknownHeightError(this.name, Math.max(from, tip + 1), `tip is ${tip}`);
+    await checkRangeBelowTip(this, from, count);
     const got = new Map<number, Uint8Array>();
     const tops: number[] = [];
     for (let top = Math.min(from + count - 1, from + 9); ; top = Math.min(top + 10, from + count - 1)) {

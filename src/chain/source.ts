@@ -39,6 +39,14 @@ export function checkCountArg(count: number): void {
   if (!Number.isSafeInteger(count) || count < 1) throw new InvalidArgumentError('count', `expected a positive integer, got ${String(count)}`);
 }
 
+/** rawHeaders' preconditions for a remote source: sane arguments, and heights from..from+count-1 at or below its tip. */
+export async function checkRangeBelowTip(source: Pick<ChainSource, 'name' | 'tipHeight'>, from: number, count: number): Promise<void> {
+  checkHeightArg('from', from);
+  checkCountArg(count);
+  const tip = await source.tipHeight();
+  if (from + count - 1 > tip) throw new UnknownHeightError(source.name, Math.max(from, tip + 1), `tip is ${tip}`);
+}
+
 /** Block subsidy in sat at a mainnet height (halving every 210,000 blocks). */
 export function subsidyAt(height: number): bigint {
   const halvings = Math.floor(height / 210_000);

@@ -397,11 +397,16 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     return undefined;
   }
 
+  /** The market an order command names, once it exists and the account is well-formed (checked in that order). */
+  private orderMarket(market: string, account: string): MarketState | Rejection {
+    const m = this.markets.get(market);
+    if (m === undefined) return new Rejection('unknown_market', `unknown market ${String(market)}`, 'market');
+    return checkAccount(account) ?? m;
+  }
+
   private placeOrder(c: PlaceOrderCommand, seq: number, out: EngineEvent[]): Rejection | undefined {
-    const m = this.markets.get(c.market);
-    if (m === undefined) return new Rejection('unknown_market', `unknown market ${String(c.market)}`, 'market');
-    const bad = checkAccount(c.account);
-    if (bad) return bad;
+    const m = this.orderMarket(c.market, c.account);
+    if (m instanceof Rejection) return m;
     if (c.side !== 'buy' && c.side !== 'sell') return new Rejection('invalid_argument', 'side must be buy or sell', 'side');
     if (c.orderType !== 'limit' && c.orderType !== 'market') return new Rejection('invalid_argument', 'orderType must be limit or market', 'orderType');
     if (!isSafeInt(c.qty) || c.qty <= 0) return new Rejection('invalid_argument', 'qty must be a positive integer number of lots', 'qty');
@@ -475,10 +480,8 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
   }
 
   private cancelOrder(c: CancelOrderCommand, out: EngineEvent[]): Rejection | undefined {
-    const m = this.markets.get(c.market);
-    if (m === undefined) return new Rejection('unknown_market', `unknown market ${String(c.market)}`, 'market');
-    const bad = checkAccount(c.account);
-    if (bad) return bad;
+    const m = this.orderMarket(c.market, c.account);
+    if (m instanceof Rejection) return m;
     const meta = this.findOrder(m, this.ownerOf(c.account), c.orderId, c.clientOrderId);
     if (meta instanceof Rejection) return meta;
     this.cancelResting(m, meta, 'user', out);
@@ -498,10 +501,8 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
   }
 
   private amendOrder(c: AmendOrderCommand, out: EngineEvent[]): Rejection | undefined {
-    const m = this.markets.get(c.market);
-    if (m === undefined) return new Rejection('unknown_market', `unknown market ${String(c.market)}`, 'market');
-    const bad = checkAccount(c.account);
-    if (bad) return bad;
+    const m = this.orderMarket(c.market, c.account);
+    if (m instanceof Rejection) return m;
     const owner = this.ownerOf(c.account);
     const meta = this.findOrder(m, owner, c.orderId, c.clientOrderId);
     if (meta instanceof Rejection) return meta;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../run-cli.js';
 import { resolveServeConfig, startServe } from '../../src/cli/serve-commands.js';
 import { HashPerpClient } from '../../src/api/client.js';
 import { rig, type TestRig } from './helpers.js';
@@ -14,16 +14,7 @@ const SK = '0000000000000000000000000000000000000000000000000000000000000003';
 let r: TestRig;
 let url: string;
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
-}
-const run = async (...args: string[]) => {
-  const c = capture();
-  const code = await main(['node', 'hashperp', ...args], c.io);
-  return { code, out: c.out.join('\n'), err: c.err.join('\n') };
-};
+const run = runCli;
 
 beforeAll(async () => {
   r = await rig();

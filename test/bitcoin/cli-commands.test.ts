@@ -1,15 +1,10 @@
 import { describe, it, expect } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../run-cli.js';
 import { keyPairFromSeedLabel, toHex } from '../../src/bitcoin/keys.js';
 import { buildBlockDeltaVtxo, exportBlockDeltaVtxo } from '../../src/bitcoin/vtxo-scripts.js';
 import { NETWORKS } from '../../src/bitcoin/networks.js';
 
-const run = async (...args: string[]) => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['node', 'hashperp', ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-};
+const run = runCli;
 const U = keyPairFromSeedLabel('cli/U').publicKey;
 const S = keyPairFromSeedLabel('cli/S').publicKey;
 

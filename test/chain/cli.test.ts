@@ -3,8 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/output.js';
+import { runCli } from '../run-cli.js';
 import { loadEmbeddedChain } from '../../src/chain/embedded.js';
 import { startBitcoindStub, startEsploraStub, type StubServer } from './stub-servers.js';
 
@@ -12,13 +11,7 @@ const chain = loadEmbeddedChain();
 const seg = (name: string) => join(chain.dataDir, 'headers', name);
 let dir: string;
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l) };
-  const code = await main(['node', 'hashperp', ...args], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = runCli;
 
 function shipped(from: number, to: number): Buffer {
   return Buffer.concat(Array.from({ length: to - from + 1 }, (_, i) => chain.rawHeader(from + i)!));

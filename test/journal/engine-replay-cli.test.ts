@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../run-cli.js';
 import { exchangeFactory } from '../../src/engine/index.js';
 import { PgJournal } from '../../src/journal/pg-journal.js';
 import { Sequencer } from '../../src/journal/sequencer.js';
@@ -15,12 +15,7 @@ import { exchangeCommand } from './exchange-load.js';
 const dir = mkdtempSync(join(tmpdir(), 'hp-replay-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['node', 'hashperp', ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
+const cli = runCli;
 
 /** Journals `n` commands of the real engine's seeded stream; returns the live state hash. */
 async function fill(journal: Journal, n: number, snapshotEvery: number): Promise<string> {
@@ -46,27 +41,27 @@ describe('hashperp engine replay (real engine)', () => {
     await j.close();
     const a = await cli('engine', 'replay', '--db', db, '--json');
     expect(a.code).toBe(0);
-    const ja = JSON.parse(a.out.join('\n')) as { commands: number; stateHash: string; snapshotSeq: number };
+    const ja = JSON.parse(a.out) as { commands: number; stateHash: string; snapshotSeq: number };
     expect(ja.commands).toBe(1500);
     expect(ja.stateHash).toBe(live);
     expect(ja.snapshotSeq).toBeGreaterThanOrEqual(1200);
     const b = await cli('engine', 'replay', '--db', db, '--json', '--from-genesis');
-    expect(JSON.parse(b.out.join('\n'))).toMatchObject({ commands: 1500, stateHash: live, snapshotSeq: 0, replayed: 1500 });
+    expect(JSON.parse(b.out)).toMatchObject({ commands: 1500, stateHash: live, snapshotSeq: 0, replayed: 1500 });
     const c = await cli('engine', 'replay', '--db', db);
     expect(c.code).toBe(0);
-    expect(c.out.join('\n')).toContain(`state hash ${live}`);
+    expect(c.out).toContain(`state hash ${live}`);
   });
 
   it('a missing file, a non-database, a foreign SQLite file and a journal with a hole fail with exit 1 and a message', async () => {
     const missing = await cli('engine', 'replay', '--db', join(dir, 'nope.db'), '--json');
     expect(missing.code).toBe(1);
-    expect(missing.err.join('\n')).toMatch(/nope\.db does not exist/);
+    expect(missing.err).toMatch(/nope\.db does not exist/);
 
     const junk = join(dir, 'junk.db');
     writeFileSync(junk, Buffer.alloc(8192, 0x5a));
     const bad = await cli('engine', 'replay', '--db', junk);
     expect(bad.code).toBe(1);
-    expect(bad.err.join('\n')).toMatch(/not a database/);
+    expect(bad.err).toMatch(/not a database/);
 
     const foreign = join(dir, 'foreign.db');
     const f = new Database(foreign);
@@ -74,7 +69,7 @@ describe('hashperp engine replay (real engine)', () => {
     f.close();
     const fr = await cli('engine', 'replay', '--db', foreign);
     expect(fr.code).toBe(1);
-    expect(fr.err.join('\n')).toMatch(/not a HashPerp journal/);
+    expect(fr.err).toMatch(/not a HashPerp journal/);
 
     const holed = join(dir, 'holed.db');
     const j = SqliteJournal.open(holed);
@@ -88,12 +83,12 @@ describe('hashperp engine replay (real engine)', () => {
     expect(g.last).toBeLessThan(300);
     const hr = await cli('engine', 'replay', '--db', holed, '--json');
     expect(hr.code).toBe(1);
-    expect(hr.err.join('\n')).toContain(`gap: expected seq ${g.first}, found ${g.last + 1}`);
+    expect(hr.err).toContain(`gap: expected seq ${g.first}, found ${g.last + 1}`);
 
     const none = await cli('engine', 'replay');
     if (!process.env.DATABASE_URL) {
       expect(none.code).toBe(1);
-      expect(none.err.join('\n')).toMatch(/--db PATH/);
+      expect(none.err).toMatch(/--db PATH/);
     }
   });
 
@@ -105,10 +100,10 @@ describe('hashperp engine replay (real engine)', () => {
       const h = await fill(j, 800, 300);
       const r = await cli('engine', 'replay', '--database-url', pgUrl!, '--schema', schema, '--json');
       expect(r.code).toBe(0);
-      expect(JSON.parse(r.out.join('\n'))).toMatchObject({ commands: 800, stateHash: h, backend: 'postgres' });
+      expect(JSON.parse(r.out)).toMatchObject({ commands: 800, stateHash: h, backend: 'postgres' });
       const missing = await cli('engine', 'replay', '--database-url', pgUrl!, '--schema', `${schema}_absent`);
       expect(missing.code).toBe(1);
-      expect(missing.err.join('\n')).toMatch(/no journal in schema/);
+      expect(missing.err).toMatch(/no journal in schema/);
     } finally {
       await j.close();
       await fx.cleanup();

@@ -6,7 +6,7 @@ import { useLoad } from '../api/hooks.js';
 import { useProductLive } from '../api/product-live.js';
 import type { ForwardMarketView, ForwardQuoteView } from '../api/products.js';
 import { explain, friendly } from '../lib/api-errors.js';
-import { depthSeries } from '../lib/depth.js';
+import { depthOf } from '../lib/depth.js';
 import { btcPerPhDay, msatAsBtc, satPerThDay } from '../lib/format.js';
 import { takerOf, validateForwardOrder, type ForwardOrderInput } from '../lib/forward-form.js';
 import type { AccountKey } from '../lib/keys.js';
@@ -32,13 +32,7 @@ export function ForwardTrade({ backend, feed, market, info, indexPrice, curvePri
   const book = useLoad(() => friendly(backend.products.forwardBook(market, 20), 'forward markets'), [backend, market]);
   // The forwards:<market> channel keeps book and trades current; the HTTP read only fills the first paint.
   const live = useProductLive(feed, 'forwards', market, book.data);
-  const depth = useMemo(() => {
-    try {
-      return live.book ? depthSeries(live.book.bids, live.book.asks) : undefined;
-    } catch {
-      return undefined;
-    }
-  }, [live.book]);
+  const depth = useMemo(() => depthOf(live.book), [live.book]);
   const fair = num(info?.fairPriceSatPerPHDay) ?? (curvePrice !== undefined ? Math.round(curvePrice) : undefined);
   const reference = Math.round(fair ?? depth?.mid ?? indexPrice ?? 0);
   const [f, setF] = useState<ForwardOrderInput>({ side: 'buy', price: '', th: '100', tif: 'GTC', postOnly: false });

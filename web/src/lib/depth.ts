@@ -66,3 +66,13 @@ export function depthSeries(bids: readonly BookLevel[], asks: readonly BookLevel
   const mid = (bestBid + bestAsk) / 2;
   return { bids: b, asks: a, bestBid, bestAsk, spread, mid, spreadPct: (spread / mid) * 100, crossed: spread <= 0 };
 }
+
+/** depthSeries of a book that may be absent or malformed: undefined then (views report a bad book rather than draw it). */
+export function depthOf(book: { bids: readonly BookLevel[]; asks: readonly BookLevel[] } | undefined): DepthSeries | undefined {
+  if (book === undefined) return undefined;
+  try {
+    return depthSeries(book.bids, book.asks);
+  } catch {
+    return undefined;
+  }
+}

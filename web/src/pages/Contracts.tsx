@@ -11,7 +11,7 @@ import { RecordTable } from '../components/RecordTable.js';
 import { explain, friendly } from '../lib/api-errors.js';
 import { bpsPct, edgeVsFair, previewBdc, validateBdcOrder, type BdcOrderInput } from '../lib/bdc.js';
 import { deadlineFromInput, describeDeadline, describeHeight, expectedHeightAt, type ChainTip, type DeadlineInput } from '../lib/deadline.js';
-import { depthSeries } from '../lib/depth.js';
+import { depthOf } from '../lib/depth.js';
 import { msatAsBtc } from '../lib/format.js';
 import { formatUtc } from '../../../src/units/time.js';
 import type { AccountKey } from '../lib/keys.js';
@@ -131,13 +131,7 @@ function SeriesTrade({ backend, feed, s, tip, accountKey, onTraded }: { backend:
   const book = useLoad(() => friendly(backend.products.bdcBook(s.series), 'the block-delta book'), [backend, s.series]);
   // The bdc:<series> channel keeps the book current (snapshot on subscribe, then every change).
   const live = useProductLive(feed, 'bdc', s.series, book.data);
-  const depth = useMemo(() => {
-    try {
-      return live.book ? depthSeries(live.book.bids, live.book.asks) : undefined;
-    } catch {
-      return undefined;
-    }
-  }, [live.book]);
+  const depth = useMemo(() => depthOf(live.book), [live.book]);
   const fair = s.fairBps ?? undefined;
   const edge = edgeVsFair(fair, depth?.bestBid, depth?.bestAsk);
   return (

@@ -11,7 +11,7 @@ import { PositionBuilder } from '../components/PositionBuilder.js';
 import { RecentTrades } from '../components/RecentTrades.js';
 import { VaultTrade } from '../components/VaultTrade.js';
 import { FORWARD_MARKETS, ForwardTrade } from '../components/ForwardTrade.js';
-import { depthSeries } from '../lib/depth.js';
+import { depthOf } from '../lib/depth.js';
 import { btcPerPhDay } from '../lib/format.js';
 import { toCurveView, toIndexView } from '../lib/index-view.js';
 import type { AccountKey } from '../lib/keys.js';
@@ -48,13 +48,7 @@ export function Trade({ backend, feed, accountKey }: { backend: Backend; feed: F
     if (m.type === 'index') index.set(m.data);
   });
 
-  const depth = useMemo(() => {
-    try {
-      return book.data ? depthSeries(book.data.bids, book.data.asks) : undefined;
-    } catch {
-      return undefined; // a malformed book is reported below rather than drawn
-    }
-  }, [book.data]);
+  const depth = useMemo(() => depthOf(book.data), [book.data]);
   const curveMap = useMemo(() => new Map((curve.data ? toCurveView(curve.data).points : []).map((p) => [p.days, p.hashpriceSatPerPhDay])), [curve.data]);
   const hp = index.data ? toIndexView(index.data).hashpriceSatPerPhDay : NaN;
   const indexPrice = Number.isFinite(hp) ? hp : undefined;
