@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HashPerpError, InvalidArgumentError } from '../units/errors.js';
 import { HEADER_BYTES, decodeHeader, headerHash, type BlockHeader } from './header.js';
+import { EPOCH_INTERVAL } from './params.js';
 import { workOfBits } from './target.js';
 
 export interface EpochRow {
@@ -57,7 +58,8 @@ export interface EmbeddedChain {
   segmentBuffer(range: HeightRange): Buffer;
 }
 
-export const EPOCH_BLOCKS = 2016;
+/** Blocks per epoch: params.ts EPOCH_INTERVAL under this file's name. */
+export const EPOCH_BLOCKS = EPOCH_INTERVAL;
 
 let cachedRoot: string | undefined;
 

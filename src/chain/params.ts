@@ -1,5 +1,5 @@
 /** Consensus parameters the header rules depend on (Bitcoin Core's chainparams.cpp). */
-import { InvalidArgumentError } from '../units/errors.js';
+import { InvalidArgumentError, assertSafeInteger } from '../units/errors.js';
 import { MAINNET_POW_LIMIT, MAINNET_POW_LIMIT_BITS, REGTEST_POW_LIMIT } from './target.js';
 
 export interface ChainParams {
@@ -13,8 +13,11 @@ export interface ChainParams {
   readonly bip34Height: number;
   readonly bip66Height: number;
   readonly bip65Height: number;
+  /** Blocks between subsidy halvings (nSubsidyHalvingInterval): 210,000 on mainnet, 150 on regtest. */
+  readonly halvingInterval: number;
 }
 
+/** Blocks per difficulty epoch (retarget interval, DifficultyAdjustmentInterval): the one definition. */
 export const EPOCH_INTERVAL = 2016;
 export const TARGET_TIMESPAN = 14 * 24 * 60 * 60; // 1,209,600 s
 export const MEDIAN_TIME_SPAN = 11;
@@ -28,6 +31,7 @@ export const MAINNET: ChainParams = Object.freeze({
   bip34Height: 227931,
   bip66Height: 363725,
   bip65Height: 388381,
+  halvingInterval: 210_000,
 });
 
 export const REGTEST: ChainParams = Object.freeze({
@@ -39,7 +43,18 @@ export const REGTEST: ChainParams = Object.freeze({
   bip34Height: 1,
   bip66Height: 1,
   bip65Height: 1,
+  halvingInterval: 150,
 });
+
+/** The first block subsidy, 50 BTC in sat. */
+export const INITIAL_SUBSIDY_SAT = 5_000_000_000n;
+
+/** Block subsidy in sat (Core's GetBlockSubsidy): 50 BTC halved every params.halvingInterval blocks, zero from the 64th halving. */
+export function subsidy(height: number, params: ChainParams = MAINNET): bigint {
+  assertSafeInteger('height', height, 0);
+  const halvings = Math.floor(height / params.halvingInterval);
+  return halvings >= 64 ? 0n : INITIAL_SUBSIDY_SAT >> BigInt(halvings);
+}
 
 export function chainParams(network: string): ChainParams {
   if (network === 'mainnet') return MAINNET;

@@ -46,9 +46,3 @@ export async function checkRangeBelowTip(source: Pick<ChainSource, 'name' | 'tip
   const tip = await source.tipHeight();
   if (from + count - 1 > tip) throw new UnknownHeightError(source.name, Math.max(from, tip + 1), `tip is ${tip}`);
 }
-
-/** Block subsidy in sat at a mainnet height (halving every 210,000 blocks). */
-export function subsidyAt(height: number): bigint {
-  const halvings = Math.floor(height / 210_000);
-  return halvings >= 64 ? 0n : 5_000_000_000n >> BigInt(halvings);
-}

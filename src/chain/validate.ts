@@ -10,7 +10,8 @@
 import { InvalidArgumentError } from '../units/errors.js';
 import { HEADER_BYTES, reverseHex } from './header.js';
 import { HASH_BYTES, hashHeaders } from './hash-all.js';
-import { EPOCH_INTERVAL, MAINNET, MEDIAN_TIME_SPAN, TARGET_TIMESPAN, type ChainParams } from './params.js';
+import { medianTimePastAt, timeAboveMedianTimePast } from './median-time-past.js';
+import { EPOCH_INTERVAL, MAINNET, TARGET_TIMESPAN, type ChainParams } from './params.js';
 import { bitsToTarget, targetOf, targetToBits, workOfBits } from './target.js';
 
 /** What is known about headers outside the run being verified. Any answer may be undefined (unknown). */
@@ -117,12 +118,6 @@ export function nextEpochBits(prevBits: number, firstTime: number, lastTime: num
   let target = (targetOf(prevBits) * BigInt(span)) / BigInt(TARGET_TIMESPAN);
   if (target > params.powLimit) target = params.powLimit;
   return targetToBits(target);
-}
-
-function medianTime(h: number, span: number, timeOf: (h: number) => number | undefined): number {
-  const times: number[] = [];
-  for (let k = 1; k <= span; k++) times.push(timeOf(h - k) ?? NaN);
-  return times.sort((a, b) => a - b)[Math.floor(span / 2)];
 }
 
 class Unchecked {
@@ -258,26 +253,14 @@ export function verifyHeaders(headers: Uint8Array, startHeight: number, opts: Ve
       }
     }
 
-    // Median time past of the previous min(11, h) blocks: time > median  <=>  more than half are < time.
+    // Median time past of the previous min(11, h) blocks (median-time-past.ts).
     if (h > 0) {
-      const span = Math.min(MEDIAN_TIME_SPAN, h);
-      const need = Math.floor(span / 2) + 1;
-      let below = 0;
-      let unknown = 0;
-      if (i >= span) {
-        for (let k = i - span; k < i; k++) if (times[k] < time) below++;
-      } else {
-        for (let k = 1; k <= span; k++) {
-          const pt = timeOf(h - k);
-          if (pt === undefined) unknown++;
-          else if (pt < time) below++;
-        }
-      }
-      if (below >= need) checked.mtp++;
-      else if (below + unknown < need) {
+      const { verdict, span, below, unknown, need } = timeAboveMedianTimePast(time, h, timeOf);
+      if (verdict === true) checked.mtp++;
+      else if (verdict === false) {
         const detail =
           unknown === 0
-            ? `time ${time} <= median ${medianTime(h, span, timeOf)} of the previous ${span}`
+            ? `time ${time} <= median ${medianTimePastAt(h - 1, timeOf)} of the previous ${span}`
             : `time ${time}: at most ${below + unknown} of the previous ${span} times are below it, ${need} needed`;
         fail(h, 'mtp', detail, undefined, String(time));
         break;

@@ -10,6 +10,11 @@ import { hashpriceSatPerPHDay, subsidySat } from './hashprice.js';
 import { estimateHashrate, impliedHashrateHps, type HashrateEstimate } from './hashrate.js';
 import { EPOCH_BLOCKS, retargetProjection, type RetargetProjection } from './retarget.js';
 
+/**
+ * Blocks the index averages fees over (the "fee144" of the index rule). A window of the index's definition,
+ * not a time conversion: it equals BLOCKS_PER_DAY (units/time.ts) today, but changing the fee window
+ * must not change how heights convert to days, nor the other way round, so it is its own constant.
+ */
 export const FEE_WINDOW_BLOCKS = 144;
 
 export interface IndexOptions {

@@ -3,11 +3,13 @@
  * (CalculateNextWorkRequired): timespan of the epoch's 2015 intervals, clamped to [¼, 4] × two weeks,
  * new target = old target × timespan / 1,209,600 s, capped at powLimit, then rounded through compact bits.
  */
+import { EPOCH_INTERVAL, TARGET_TIMESPAN } from '../chain/params.js';
 import { MAINNET_POW_LIMIT, difficultyOfBits, targetOf, targetToBits } from '../chain/target.js';
 import { InvalidArgumentError, assertSafeInteger } from '../units/errors.js';
 
-export const EPOCH_BLOCKS = 2016;
-export const TARGET_TIMESPAN_S = 14 * 24 * 60 * 60;
+/** Blocks per epoch and the epoch's target timespan: the chain params' (params.ts), under the names importers use. */
+export const EPOCH_BLOCKS = EPOCH_INTERVAL;
+export const TARGET_TIMESPAN_S = TARGET_TIMESPAN;
 
 /** Core's retarget given the measured epoch timespan (time of block 2016k+2015 − time of block 2016k). */
 export function nextBitsFromTimespan(bits: number, actualTimespanS: number, powLimit = MAINNET_POW_LIMIT): number {

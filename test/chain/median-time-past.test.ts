@@ -1,0 +1,83 @@
+import { describe, it, expect } from 'vitest';
+import { loadEmbeddedChain } from '../../src/chain/embedded.js';
+import {
+  MEDIAN_TIME_SPAN,
+  firstHeightWithFullMtpWindow,
+  medianTimePast,
+  medianTimePastAt,
+  mtpSpan,
+  timeAboveMedianTimePast,
+} from '../../src/chain/median-time-past.js';
+import { EPOCH_INTERVAL, MAINNET, REGTEST, subsidy } from '../../src/chain/params.js';
+import { medianTimePast as blockCommandMtp } from '../../src/index/block-command.js';
+import { HALVING_INTERVAL, subsidySat } from '../../src/index/hashprice.js';
+import { EPOCH_BLOCKS } from '../../src/index/retarget.js';
+import { BLOCKS_PER_DAY } from '../../src/units/time.js';
+import { BLOCKS_PER_DAY as HISTORY_BLOCKS_PER_DAY } from '../../src/pricing/index-history.js';
+
+describe('median time past: one rule', () => {
+  it('is the element at floor(n / 2) of the sorted times, as Core', () => {
+    expect(medianTimePast([5, 1, 3])).toBe(3);
+    expect(medianTimePast([4, 1, 3, 2])).toBe(3);
+    expect(medianTimePast([7])).toBe(7);
+    expect(medianTimePast(Uint32Array.from([9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 10]))).toBe(5);
+  });
+
+  it('covers the 11 blocks ending at a height, fewer near genesis', () => {
+    expect(MEDIAN_TIME_SPAN).toBe(11);
+    expect(mtpSpan(0)).toBe(1);
+    expect(mtpSpan(9)).toBe(10);
+    expect(mtpSpan(10)).toBe(11);
+    expect(mtpSpan(800_000)).toBe(11);
+    expect(firstHeightWithFullMtpWindow(822_527)).toBe(822_537);
+    const times = (h: number): number => 1000 + h * 10;
+    expect(medianTimePastAt(3, times)).toBe(1020); // heights 0..3: sorted [1000,1010,1020,1030][2]
+    expect(medianTimePastAt(100, times)).toBe(1950); // heights 90..100: the 6th of 11
+  });
+
+  it('matches the block-command MTP on shipped headers', () => {
+    const chain = loadEmbeddedChain();
+    const last = chain.segments[chain.segments.length - 1];
+    for (const h of [0, 5, 10, 11, 1000, last.firstHeight + 10, last.lastHeight]) {
+      const direct = medianTimePastAt(h, (x) => chain.timeAt(x));
+      expect(blockCommandMtp(chain, h)).toBe(direct);
+    }
+  });
+
+  it('decides time > MTP of the parent from partial knowledge, and leaves it open only when it must', () => {
+    const known = (ts: (number | undefined)[]) => (h: number) => ts[h];
+    // height 11: window heights 0..10 (11 times), 6 below needed.
+    const ts = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+    expect(timeAboveMedianTimePast(7, 11, known(ts))).toMatchObject({ verdict: true, span: 11, below: 6, unknown: 0, need: 6 });
+    expect(timeAboveMedianTimePast(6, 11, known(ts))).toMatchObject({ verdict: false, below: 5 });
+    const holes = [1, 2, 3, 4, 5, undefined, undefined, 8, 9, 10, 11];
+    expect(timeAboveMedianTimePast(7, 11, known(holes)).verdict).toBeUndefined();
+    expect(timeAboveMedianTimePast(100, 11, known(holes)).verdict).toBe(true);
+    expect(timeAboveMedianTimePast(3, 11, known(holes)).verdict).toBe(false);
+    // height 1: the window is genesis alone
+    expect(timeAboveMedianTimePast(2, 1, known([1])).verdict).toBe(true);
+    expect(timeAboveMedianTimePast(1, 1, known([1])).verdict).toBe(false);
+  });
+});
+
+describe('chain params: halving interval, epoch, subsidy, blocks per day', () => {
+  it('halving interval lives in the params; subsidy(height, params) is the one rule', () => {
+    expect(MAINNET.halvingInterval).toBe(210_000);
+    expect(REGTEST.halvingInterval).toBe(150);
+    expect(HALVING_INTERVAL).toBe(210_000);
+    expect(subsidy(209_999)).toBe(5_000_000_000n);
+    expect(subsidy(210_000, MAINNET)).toBe(2_500_000_000n);
+    expect(subsidy(149, REGTEST)).toBe(5_000_000_000n);
+    expect(subsidy(150, REGTEST)).toBe(2_500_000_000n);
+    expect(subsidy(64 * 150, REGTEST)).toBe(0n);
+    for (const h of [0, 209_999, 210_000, 840_000, 33 * 210_000]) expect(subsidySat(h)).toBe(subsidy(h, MAINNET));
+    expect(() => subsidy(-1)).toThrow(/height/);
+  });
+
+  it('blocks per epoch and per day are one number each', () => {
+    expect(EPOCH_INTERVAL).toBe(2016);
+    expect(EPOCH_BLOCKS).toBe(EPOCH_INTERVAL);
+    expect(BLOCKS_PER_DAY).toBe(144);
+    expect(HISTORY_BLOCKS_PER_DAY).toBe(BLOCKS_PER_DAY);
+  });
+});
