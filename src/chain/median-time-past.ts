@@ -38,33 +38,55 @@ export function firstHeightWithFullMtpWindow(firstKnownHeight: number): number {
   return firstKnownHeight + MEDIAN_TIME_SPAN - 1;
 }
 
-export interface TimeAboveMtp {
-  /** true: time > MTP of height − 1; false: not; undefined: unknown times leave it open. */
-  verdict: boolean | undefined;
-  /** Blocks in the window (the MTP of height − 1). */
-  span: number;
-  /** Window times below `time`, and window times unknown. */
-  below: number;
-  unknown: number;
-  /** Times below `time` needed for `time` to be above the median. */
-  need: number;
+/** Times below `time` a window of `span` must hold for `time` to be above its median: more than half. */
+export function mtpNeed(span: number): number {
+  return Math.floor(span / 2) + 1;
 }
 
 /**
- * The header rule: the time of the header at `height` (> 0) must be above the MTP of height − 1.
- * time > median  <=>  more than half of the window's times are below it, so partial knowledge can
- * still decide (enough known times below, or too few possible).
+ * Times by height for the MTP rule: `run` holds the times of heights runFirst.. (read directly, the hot
+ * path of a header run); `timeOf` answers for the other heights (undefined: unknown).
  */
-export function timeAboveMedianTimePast(time: number, height: number, timeOf: (h: number) => number | undefined): TimeAboveMtp {
+export interface TimeLookup {
+  timeOf: (h: number) => number | undefined;
+  run?: ArrayLike<number>;
+  runFirst?: number;
+}
+type Times = TimeLookup | ((h: number) => number | undefined);
+
+/** Window times of the MTP of height − 1 below `time` and unknown, packed as below × 64 + unknown (span <= 11). */
+function countWindow(time: number, height: number, times: Times): number {
   const span = mtpSpan(height - 1);
-  const need = Math.floor(span / 2) + 1;
+  const { timeOf, run, runFirst = 0 } = typeof times === 'function' ? { timeOf: times } : times;
   let below = 0;
   let unknown = 0;
+  if (run && height - span >= runFirst && height - 1 < runFirst + run.length) {
+    for (let h = height - span; h < height; h++) if (run[h - runFirst] < time) below++;
+    return below * 64;
+  }
   for (let k = 1; k <= span; k++) {
     const pt = timeOf(height - k);
     if (pt === undefined) unknown++;
     else if (pt < time) below++;
   }
-  const verdict = below >= need ? true : below + unknown < need ? false : undefined;
-  return { verdict, span, below, unknown, need };
+  return below * 64 + unknown;
+}
+
+/**
+ * The header rule: the time of the header at `height` (> 0) must be above the MTP of height − 1.
+ * time > median  <=>  more than half of the window's times are below it, so partial knowledge can
+ * still decide. true: above; false: not above; undefined: unknown times leave it open.
+ */
+export function timeAboveMedianTimePast(time: number, height: number, times: Times): boolean | undefined {
+  const c = countWindow(time, height, times);
+  const below = c >> 6;
+  const need = mtpNeed(mtpSpan(height - 1));
+  return below >= need ? true : below + (c & 63) < need ? false : undefined;
+}
+
+/** The counts behind timeAboveMedianTimePast's answer, for a message that explains it. */
+export function mtpWindowCounts(time: number, height: number, times: Times): { span: number; below: number; unknown: number; need: number } {
+  const c = countWindow(time, height, times);
+  const span = mtpSpan(height - 1);
+  return { span, below: c >> 6, unknown: c & 63, need: mtpNeed(span) };
 }

@@ -10,7 +10,7 @@
 import { InvalidArgumentError } from '../units/errors.js';
 import { HEADER_BYTES, reverseHex } from './header.js';
 import { HASH_BYTES, hashHeaders } from './hash-all.js';
-import { medianTimePastAt, timeAboveMedianTimePast } from './median-time-past.js';
+import { medianTimePastAt, mtpSpan, mtpWindowCounts, timeAboveMedianTimePast } from './median-time-past.js';
 import { EPOCH_INTERVAL, MAINNET, TARGET_TIMESPAN, type ChainParams } from './params.js';
 import { bitsToTarget, targetOf, targetToBits, workOfBits } from './target.js';
 
@@ -166,6 +166,7 @@ export function verifyHeaders(headers: Uint8Array, startHeight: number, opts: Ve
     bitsAll[i] = buf.readUInt32LE(i * HEADER_BYTES + 72);
   }
   const timeOf = (h: number): number | undefined => (h >= startHeight && h < startHeight + n ? times[h - startHeight] : ctx.time(h));
+  const mtpTimes = { timeOf, run: times, runFirst: startHeight };
   const bitsOf = (h: number): number | undefined => (h >= startHeight && h < startHeight + n ? bitsAll[h - startHeight] : ctx.bits(h));
 
   let failure: VerificationFailure | undefined;
@@ -255,16 +256,17 @@ export function verifyHeaders(headers: Uint8Array, startHeight: number, opts: Ve
 
     // Median time past of the previous min(11, h) blocks (median-time-past.ts).
     if (h > 0) {
-      const { verdict, span, below, unknown, need } = timeAboveMedianTimePast(time, h, timeOf);
+      const verdict = timeAboveMedianTimePast(time, h, mtpTimes);
       if (verdict === true) checked.mtp++;
       else if (verdict === false) {
+        const { span, below, unknown, need } = mtpWindowCounts(time, h, timeOf);
         const detail =
           unknown === 0
             ? `time ${time} <= median ${medianTimePastAt(h - 1, timeOf)} of the previous ${span}`
             : `time ${time}: at most ${below + unknown} of the previous ${span} times are below it, ${need} needed`;
         fail(h, 'mtp', detail, undefined, String(time));
         break;
-      } else unchecked.add('mtp', h, `times of some of the previous ${span} headers unknown (not in the file or the embedded data)`);
+      } else unchecked.add('mtp', h, `times of some of the previous ${mtpSpan(h - 1)} headers unknown (not in the file or the embedded data)`);
     }
 
     // Version floors (BIP34/66/65), as ContextualCheckBlockHeader.

@@ -6,6 +6,7 @@ import {
   medianTimePast,
   medianTimePastAt,
   mtpSpan,
+  mtpWindowCounts,
   timeAboveMedianTimePast,
 } from '../../src/chain/median-time-past.js';
 import { EPOCH_INTERVAL, MAINNET, REGTEST, subsidy } from '../../src/chain/params.js';
@@ -48,15 +49,24 @@ describe('median time past: one rule', () => {
     const known = (ts: (number | undefined)[]) => (h: number) => ts[h];
     // height 11: window heights 0..10 (11 times), 6 below needed.
     const ts = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-    expect(timeAboveMedianTimePast(7, 11, known(ts))).toMatchObject({ verdict: true, span: 11, below: 6, unknown: 0, need: 6 });
-    expect(timeAboveMedianTimePast(6, 11, known(ts))).toMatchObject({ verdict: false, below: 5 });
+    expect(timeAboveMedianTimePast(7, 11, known(ts))).toBe(true);
+    expect(mtpWindowCounts(7, 11, known(ts))).toEqual({ span: 11, below: 6, unknown: 0, need: 6 });
+    expect(timeAboveMedianTimePast(6, 11, known(ts))).toBe(false);
+    expect(mtpWindowCounts(6, 11, known(ts)).below).toBe(5);
     const holes = [1, 2, 3, 4, 5, undefined, undefined, 8, 9, 10, 11];
-    expect(timeAboveMedianTimePast(7, 11, known(holes)).verdict).toBeUndefined();
-    expect(timeAboveMedianTimePast(100, 11, known(holes)).verdict).toBe(true);
-    expect(timeAboveMedianTimePast(3, 11, known(holes)).verdict).toBe(false);
+    expect(timeAboveMedianTimePast(7, 11, known(holes))).toBeUndefined();
+    expect(mtpWindowCounts(7, 11, known(holes))).toEqual({ span: 11, below: 5, unknown: 2, need: 6 });
+    expect(timeAboveMedianTimePast(100, 11, known(holes))).toBe(true);
+    expect(timeAboveMedianTimePast(3, 11, known(holes))).toBe(false);
+    // a run read directly gives the answers of the lookup it stands for
+    const run = Uint32Array.from([5, 9, 1, 7, 3, 8, 2, 6, 4, 10, 11, 12, 13]);
+    const lookup = (h: number): number | undefined => (h >= 100 && h < 113 ? run[h - 100] : undefined);
+    for (const height of [101, 105, 111, 112, 113])
+      for (const t of [0, 5, 6, 7, 8, 14])
+        expect(timeAboveMedianTimePast(t, height, { timeOf: () => undefined, run, runFirst: 100 }), `${height} ${t}`).toBe(timeAboveMedianTimePast(t, height, lookup));
     // height 1: the window is genesis alone
-    expect(timeAboveMedianTimePast(2, 1, known([1])).verdict).toBe(true);
-    expect(timeAboveMedianTimePast(1, 1, known([1])).verdict).toBe(false);
+    expect(timeAboveMedianTimePast(2, 1, known([1]))).toBe(true);
+    expect(timeAboveMedianTimePast(1, 1, known([1]))).toBe(false);
   });
 });
 
