@@ -1,5 +1,6 @@
 /** Consensus parameters the header rules depend on (Bitcoin Core's chainparams.cpp). */
-import { InvalidArgumentError, assertSafeInteger } from '../units/errors.js';
+import { invalidField } from '../units/checks.js';
+import { assertSafeInteger } from '../units/errors.js';
 import { MAINNET_POW_LIMIT, MAINNET_POW_LIMIT_BITS, REGTEST_POW_LIMIT } from './target.js';
 
 export interface ChainParams {
@@ -59,7 +60,7 @@ export function subsidy(height: number, params: ChainParams = MAINNET): bigint {
 export function chainParams(network: string): ChainParams {
   if (network === 'mainnet') return MAINNET;
   if (network === 'regtest') return REGTEST;
-  throw new InvalidArgumentError('network', `expected mainnet or regtest, got ${JSON.stringify(network)}`);
+  throw invalidField('network', 'mainnet or regtest', network);
 }
 
 /**

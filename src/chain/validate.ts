@@ -8,6 +8,7 @@
  * context is listed under `unchecked` with the heights and the reason; it is never counted as passed.
  */
 import { InvalidArgumentError } from '../units/errors.js';
+import { invalidField } from '../units/checks.js';
 import { HEADER_BYTES, reverseHex } from './header.js';
 import { HASH_BYTES, hashHeaders } from './hash-all.js';
 import { medianTimePastAt, mtpSpan, mtpWindowCounts, timeAboveMedianTimePast } from './median-time-past.js';
@@ -142,7 +143,7 @@ class Unchecked {
 export function verifyHeaders(headers: Uint8Array, startHeight: number, opts: VerifyOptions = {}): VerificationReport {
   const params = opts.params ?? MAINNET;
   const ctx = opts.context ?? NO_CONTEXT;
-  if (!Number.isSafeInteger(startHeight) || startHeight < 0) throw new InvalidArgumentError('startHeight', `expected a non-negative integer, got ${String(startHeight)}`);
+  if (!Number.isSafeInteger(startHeight) || startHeight < 0) throw invalidField('startHeight', 'a non-negative integer', startHeight);
   if (headers.length === 0) throw new InvalidArgumentError('headers', 'no headers');
   if (headers.length % HEADER_BYTES !== 0)
     throw new InvalidArgumentError('headers', `${headers.length} bytes is not a whole number of ${HEADER_BYTES}-byte headers (${headers.length % HEADER_BYTES} bytes left over)`);

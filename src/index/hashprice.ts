@@ -7,6 +7,7 @@
 import { INITIAL_SUBSIDY_SAT, MAINNET, subsidy } from '../chain/params.js';
 import { MAINNET_POW_LIMIT_BITS, targetOf } from '../chain/target.js';
 import { InvalidArgumentError, assertSafeInteger } from '../units/errors.js';
+import { invalidField } from '../units/checks.js';
 
 export const HASHES_PER_PH_DAY = 86_400n * 10n ** 15n;
 /** Mainnet's halving interval and first subsidy: the chain params' (params.ts), under the names importers use. */
@@ -22,7 +23,7 @@ export function subsidySat(height: number): bigint {
 
 /** Hashprice in sat per PH/s per day for a block reward (subsidy + mean fees, sat) at difficulty `bits`. */
 export function hashpriceSatPerPHDay(bits: number, rewardSat: bigint): bigint {
-  if (typeof rewardSat !== 'bigint' || rewardSat < 0n) throw new InvalidArgumentError('rewardSat', `expected a non-negative bigint, got ${String(rewardSat)}`);
+  if (typeof rewardSat !== 'bigint' || rewardSat < 0n) throw invalidField('rewardSat', 'a non-negative bigint', rewardSat);
   const target = targetOf(assertSafeInteger('bits', bits, 0, 0xffffffff));
   if (target === 0n) throw new InvalidArgumentError('bits', `bits 0x${bits.toString(16)} encode a zero target`);
   return (HASHES_PER_PH_DAY * rewardSat * target) / (D1_TARGET * TWO_32);
