@@ -1,7 +1,7 @@
 /** Consensus parameters the header rules depend on (Bitcoin Core's chainparams.cpp). */
 import { invalidField } from '../units/checks.js';
 import { assertSafeInteger } from '../units/errors.js';
-import { MAINNET_POW_LIMIT, MAINNET_POW_LIMIT_BITS, REGTEST_POW_LIMIT } from './target.js';
+import { MAINNET_POW_LIMIT, MAINNET_POW_LIMIT_BITS, REGTEST_POW_LIMIT, targetOf, targetToBits } from './target.js';
 
 export interface ChainParams {
   readonly name: 'mainnet' | 'regtest';
@@ -46,6 +46,19 @@ export const REGTEST: ChainParams = Object.freeze({
   bip65Height: 1,
   halvingInterval: 150,
 });
+
+/**
+ * Core's retarget (CalculateNextWorkRequired) from a whole-second epoch timespan: clamped to [¼, 4] ×
+ * TARGET_TIMESPAN, target × timespan / TARGET_TIMESPAN, capped at powLimit, rounded through compact bits.
+ */
+export function retargetBits(prevBits: number, timespanS: number, powLimit: bigint): number {
+  let span = timespanS;
+  if (span < TARGET_TIMESPAN / 4) span = TARGET_TIMESPAN / 4;
+  if (span > TARGET_TIMESPAN * 4) span = TARGET_TIMESPAN * 4;
+  let target = (targetOf(prevBits) * BigInt(span)) / BigInt(TARGET_TIMESPAN);
+  if (target > powLimit) target = powLimit;
+  return targetToBits(target);
+}
 
 /** The first block subsidy, 50 BTC in sat. */
 export const INITIAL_SUBSIDY_SAT = 5_000_000_000n;

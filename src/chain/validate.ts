@@ -12,8 +12,8 @@ import { invalidField } from '../units/checks.js';
 import { HEADER_BYTES, reverseHex } from './header.js';
 import { HASH_BYTES, hashHeaders } from './hash-all.js';
 import { medianTimePastAt, mtpSpan, mtpWindowCounts, timeAboveMedianTimePast } from './median-time-past.js';
-import { EPOCH_INTERVAL, MAINNET, TARGET_TIMESPAN, type ChainParams } from './params.js';
-import { bitsToTarget, targetOf, targetToBits, workOfBits } from './target.js';
+import { EPOCH_INTERVAL, MAINNET, retargetBits, type ChainParams } from './params.js';
+import { bitsToTarget, workOfBits } from './target.js';
 
 /** What is known about headers outside the run being verified. Any answer may be undefined (unknown). */
 export interface HeaderContext {
@@ -113,12 +113,7 @@ export const hex64 = (n: bigint): string => n.toString(16).padStart(64, '0');
 /** Core's CalculateNextWorkRequired: the bits of the first block of a new epoch. */
 export function nextEpochBits(prevBits: number, firstTime: number, lastTime: number, params: ChainParams = MAINNET): number {
   if (!params.retargeting) return prevBits;
-  let span = lastTime - firstTime;
-  if (span < TARGET_TIMESPAN / 4) span = TARGET_TIMESPAN / 4;
-  if (span > TARGET_TIMESPAN * 4) span = TARGET_TIMESPAN * 4;
-  let target = (targetOf(prevBits) * BigInt(span)) / BigInt(TARGET_TIMESPAN);
-  if (target > params.powLimit) target = params.powLimit;
-  return targetToBits(target);
+  return retargetBits(prevBits, lastTime - firstTime, params.powLimit);
 }
 
 class Unchecked {

@@ -9,7 +9,10 @@ import {
   mtpWindowCounts,
   timeAboveMedianTimePast,
 } from '../../src/chain/median-time-past.js';
-import { EPOCH_INTERVAL, MAINNET, REGTEST, subsidy } from '../../src/chain/params.js';
+import { EPOCH_INTERVAL, MAINNET, REGTEST, TARGET_TIMESPAN, subsidy } from '../../src/chain/params.js';
+import { MAINNET_POW_LIMIT, targetOf, targetToBits } from '../../src/chain/target.js';
+import { nextEpochBits } from '../../src/chain/validate.js';
+import { nextBitsFromTimespan } from '../../src/index/retarget.js';
 import { medianTimePast as blockCommandMtp } from '../../src/index/block-command.js';
 import { HALVING_INTERVAL, subsidySat } from '../../src/index/hashprice.js';
 import { EPOCH_BLOCKS } from '../../src/index/retarget.js';
@@ -89,5 +92,21 @@ describe('chain params: halving interval, epoch, subsidy, blocks per day', () =>
     expect(EPOCH_BLOCKS).toBe(EPOCH_INTERVAL);
     expect(BLOCKS_PER_DAY).toBe(144);
     expect(HISTORY_BLOCKS_PER_DAY).toBe(BLOCKS_PER_DAY);
+  });
+
+  it('the retarget is one rule: the index projection and the header check agree, fractional timespans as before', () => {
+    const chain = loadEmbeddedChain();
+    const timed = chain.epochs.filter((e) => e.startTime !== undefined && e.endTime !== undefined);
+    expect(timed.length).toBeGreaterThan(100);
+    for (const e of timed) expect(nextBitsFromTimespan(e.bits, e.endTime! - e.startTime!)).toBe(nextEpochBits(e.bits, e.startTime!, e.endTime!));
+    // the projection's former body, written out: clamp, round, scale, cap
+    const before = (bits: number, x: number): number => {
+      const clamped = Math.min(Math.max(x, TARGET_TIMESPAN / 4), TARGET_TIMESPAN * 4);
+      let next = (targetOf(bits) * BigInt(Math.round(clamped))) / BigInt(TARGET_TIMESPAN);
+      if (next > MAINNET_POW_LIMIT) next = MAINNET_POW_LIMIT;
+      return targetToBits(next);
+    };
+    for (const x of [0, 302_399.4, 302_399.6, 302_400.5, 1_209_600.49, 1_209_600.5, 4_838_399.5, 4_838_400.7, 9e9])
+      for (const bits of [0x1d00ffff, 0x1c0fffff, 0x17034219]) expect(nextBitsFromTimespan(bits, x), `${bits} ${x}`).toBe(before(bits, x));
   });
 });
