@@ -27,6 +27,16 @@ export function isAccountId(v: unknown): v is string {
   return typeof v === 'string' && ACCOUNT_ID_RE.test(v);
 }
 
+/**
+ * A ledger account name in the engine: 1..128 characters of [A-Za-z0-9_.-]. Wider than an account id
+ * (every account id is one; system and demo accounts are names that are not keys).
+ */
+export const ACCOUNT_NAME_RE = /^[A-Za-z0-9_.-]{1,128}$/;
+
+export function isAccountName(v: unknown): v is string {
+  return typeof v === 'string' && ACCOUNT_NAME_RE.test(v);
+}
+
 /** Whether 32 bytes (or 64 hex digits) are the x coordinate of a point on secp256k1 (BIP-340 lift_x). */
 export function isXOnlyKey(x: Uint8Array | string): boolean {
   const h = typeof x === 'string' ? x : Array.from(x, (b) => b.toString(16).padStart(2, '0')).join('');

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { hex } from '@scure/base';
-import { ACCOUNT_ID_RE, accountId, invalidField, isAccountId, isXOnlyKey, shown } from '../../src/units/checks.js';
+import { ACCOUNT_ID_RE, ACCOUNT_NAME_RE, accountId, invalidField, isAccountId, isAccountName, isXOnlyKey, shown } from '../../src/units/checks.js';
 import { InvalidArgumentError } from '../../src/units/errors.js';
 import { parseXOnly } from '../../src/bitcoin/keys.js';
 import { checkCountArg, checkHeightArg } from '../../src/chain/source.js';
@@ -44,5 +44,14 @@ describe('named-argument checks', () => {
     expect(isXOnlyKey(new Uint8Array(31))).toBe(false);
     expect(hex.encode(parseXOnly('k', key))).toBe(key);
     expect(() => parseXOnly('k', offCurve)).toThrow('k: not a point on secp256k1');
+  });
+
+  it('ledger account names are wider than account ids, and hold every account id', () => {
+    expect(isAccountName(key)).toBe(true);
+    for (const ok of ['world', 'insurance', 'demo-mm.1', 'A_b', 'x'.repeat(128)]) expect(isAccountName(ok), ok).toBe(true);
+    for (const bad of ['', 'x'.repeat(129), 'user:abc', 'a b', 7, undefined]) expect(isAccountName(bad), String(bad)).toBe(false);
+    // the engine's pattern, as its seven copies write it, decides the same
+    const engine = /^[A-Za-z0-9_.\-]{1,128}$/;
+    for (const v of [key, 'world', 'user:abc', 'a-b', 'a\\b', 'é', '', 'x'.repeat(129)]) expect(ACCOUNT_NAME_RE.test(v), v).toBe(engine.test(v));
   });
 });
