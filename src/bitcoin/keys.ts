@@ -1,6 +1,7 @@
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { hex } from '@scure/base';
 import { InvalidArgumentError } from '../units/errors.js';
+import { isXOnlyKey } from '../units/checks.js';
 
 /** A BIP-340 key pair: 32-byte secret, 32-byte x-only public key. */
 export interface KeyPair {
@@ -33,11 +34,7 @@ export function parseXOnly(field: string, v: string | Uint8Array): Uint8Array {
   }
   if (b.length === 33 && (b[0] === 2 || b[0] === 3)) b = b.subarray(1);
   if (b.length !== 32) throw new InvalidArgumentError(field, `expected a 32-byte x-only public key, got ${b.length} bytes`);
-  try {
-    schnorr.utils.lift_x(BigInt('0x' + hex.encode(b)));
-  } catch {
-    throw new InvalidArgumentError(field, 'not a point on secp256k1');
-  }
+  if (!isXOnlyKey(b)) throw new InvalidArgumentError(field, 'not a point on secp256k1');
   return b;
 }
 

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../units/errors.js';
+import { invalidField } from '../units/checks.js';
 
 /** btc-signer network parameters (address encodings) for the networks HashPerp runs on. */
 export interface BtcNetwork {
@@ -18,5 +18,5 @@ export const NETWORKS: Record<NetworkName, BtcNetwork> = {
 
 export function networkByName(name: string): BtcNetwork {
   if (name === 'mainnet' || name === 'signet' || name === 'regtest') return NETWORKS[name];
-  throw new InvalidArgumentError('network', `expected mainnet, signet or regtest, got ${JSON.stringify(name)}`);
+  throw invalidField('network', 'mainnet, signet or regtest', name);
 }

@@ -1,6 +1,7 @@
 import { Script } from '@scure/btc-signer';
 import type { RelativeTimelock } from '@arkade-os/sdk';
 import { InvalidArgumentError } from '../units/errors.js';
+import { invalidField } from '../units/checks.js';
 
 /** nLockTime values at or above this are UNIX times (BIP-65 / consensus), below it block heights. */
 export const LOCKTIME_THRESHOLD = 500_000_000;
@@ -12,12 +13,12 @@ export function absoluteKind(v: bigint | number): AbsoluteKind {
 }
 
 export function assertHeight(field: string, h: number): number {
-  if (!Number.isSafeInteger(h) || h < 1 || h >= LOCKTIME_THRESHOLD) throw new InvalidArgumentError(field, `expected a block height in [1, ${LOCKTIME_THRESHOLD}), got ${h}`);
+  if (!Number.isSafeInteger(h) || h < 1 || h >= LOCKTIME_THRESHOLD) throw invalidField(field, `a block height in [1, ${LOCKTIME_THRESHOLD})`, h);
   return h;
 }
 
 export function assertUnixTime(field: string, t: number): number {
-  if (!Number.isSafeInteger(t) || t < LOCKTIME_THRESHOLD || t > 0xffffffff) throw new InvalidArgumentError(field, `expected a UNIX time in [${LOCKTIME_THRESHOLD}, 2^32), got ${t}`);
+  if (!Number.isSafeInteger(t) || t < LOCKTIME_THRESHOLD || t > 0xffffffff) throw invalidField(field, `a UNIX time in [${LOCKTIME_THRESHOLD}, 2^32)`, t);
   return t;
 }
 

@@ -7,8 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HashPerpError, InvalidArgumentError } from '../units/errors.js';
+import { HashPerpError, InvalidArgumentError, assertSafeInteger } from '../units/errors.js';
 import { HEADER_BYTES, decodeHeader, headerHash, type BlockHeader } from './header.js';
+import { EPOCH_INTERVAL } from './params.js';
 import { workOfBits } from './target.js';
 
 export interface EpochRow {
@@ -57,7 +58,8 @@ export interface EmbeddedChain {
   segmentBuffer(range: HeightRange): Buffer;
 }
 
-export const EPOCH_BLOCKS = 2016;
+/** Blocks per epoch: params.ts EPOCH_INTERVAL under this file's name. */
+export const EPOCH_BLOCKS = EPOCH_INTERVAL;
 
 let cachedRoot: string | undefined;
 
@@ -117,7 +119,7 @@ const optInt = (s: string): number | undefined => (s === '' ? undefined : Number
 const optStr = (s: string): string | undefined => (s === '' ? undefined : s);
 
 function checkHeight(height: number): void {
-  if (!Number.isSafeInteger(height)) throw new InvalidArgumentError('height', `expected an integer, got ${String(height)}`);
+  assertSafeInteger('height', height);
 }
 
 class EmbeddedData implements EmbeddedChain {

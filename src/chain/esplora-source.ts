@@ -8,7 +8,8 @@
  */
 import { HashPerpError } from '../units/errors.js';
 import { HEADER_BYTES, encodeHeader, headerHash } from './header.js';
-import { SourceDataError, UnknownHeightError, checkHeightArg, checkRangeBelowTip, subsidyAt, type ChainSource } from './source.js';
+import { subsidy } from './params.js';
+import { SourceDataError, UnknownHeightError, checkHeightArg, checkRangeBelowTip, type ChainSource } from './source.js';
 
 const CONCURRENCY = 8;
 
@@ -148,7 +149,7 @@ export class EsploraSource implements ChainSource {
     const coinbase = txs[0];
     if (!coinbase || !coinbase.vin?.[0]?.is_coinbase) throw new SourceDataError(this.name, `GET /block/${hash}/txs/0: first transaction is not a coinbase`);
     const claimed = coinbase.vout.reduce((sum, o) => sum + BigInt(o.value), 0n);
-    const fees = claimed - subsidyAt(height);
+    const fees = claimed - subsidy(height);
     // Under-claimed blocks (claimed < subsidy) exist; the fee total is then unknown, not negative.
     return fees < 0n ? undefined : fees;
   }

@@ -26,7 +26,8 @@ import type { BlockConnectedCommand } from '../engine/commands.js';
 import { HashPerpError, InvalidArgumentError } from '../units/errors.js';
 import { embeddedContext } from './embedded.js';
 import { HEADER_BYTES, headerHash } from './header.js';
-import { EPOCH_INTERVAL, MAINNET, MEDIAN_TIME_SPAN, type ChainParams } from './params.js';
+import { medianTimePast, mtpSpan } from './median-time-past.js';
+import { EPOCH_INTERVAL, MAINNET, MEDIAN_TIME_SPAN, subsidy, type ChainParams } from './params.js';
 import type { ChainSource } from './source.js';
 import { RULE_NAMES, verifyHeaders, type HeaderContext, type Rule } from './validate.js';
 
@@ -158,12 +159,9 @@ export interface FollowerStatus {
   unchecked: Record<string, number>;
 }
 
-/** Halving interval by network: regtest halves every 150 blocks (chainparams.cpp). */
-const HALVING_INTERVAL: Record<ChainParams['name'], number> = { mainnet: 210_000, regtest: 150 };
-
+/** Block subsidy by the network's halving interval (params.halvingInterval; regtest halves every 150 blocks). */
 export function subsidyFor(params: ChainParams, height: number): bigint {
-  const halvings = Math.floor(height / HALVING_INTERVAL[params.name]);
-  return halvings >= 64 ? 0n : 5_000_000_000n >> BigInt(halvings);
+  return subsidy(height, params);
 }
 
 /** 0 for the paced replay (it cannot reorg), 1 on regtest, 6 otherwise. */
@@ -172,11 +170,8 @@ export function defaultConfirmations(source: ChainSource, params: ChainParams = 
   return params.name === 'regtest' ? 1 : 6;
 }
 
-/** Median of the given times, as Core's GetMedianTimePast (sorted, element at floor(n / 2)). */
-export function medianTime(times: readonly number[]): number {
-  const s = [...times].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
+/** Median of the given times, as Core's GetMedianTimePast (median-time-past.ts). */
+export const medianTime: (times: readonly number[]) => number = medianTimePast;
 
 interface Held extends BlockRef {
   time: number;
@@ -490,7 +485,7 @@ export class ChainFollower {
       const firstHeight = chain[0]?.height ?? 0;
       for (const b of blocks) {
         const i = b.height - firstHeight;
-        const span = Math.min(MEDIAN_TIME_SPAN, b.height + 1);
+        const span = mtpSpan(b.height);
         if (i + 1 < span) throw new FollowerHaltedError('insufficient_history', `height ${b.height}: the median time past needs the ${span - 1} blocks before it; only ${i} are held`, b.height);
         const mtp = medianTime(chain.slice(i + 1 - span, i + 1).map((x) => x.time));
         b.info = { mtp, index: this.indexOf(chain, i) };

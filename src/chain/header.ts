@@ -1,5 +1,6 @@
 import { hash as nodeHash } from 'node:crypto';
 import { InvalidArgumentError } from '../units/errors.js';
+import { invalidField } from '../units/checks.js';
 
 /** Bitcoin block header in its 80-byte wire form (little-endian fields). */
 export interface BlockHeader {
@@ -28,7 +29,7 @@ export function reverseHex(bytes: Uint8Array): string {
 }
 
 export function hexToReversedBytes(field: string, hex: string): Uint8Array {
-  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new InvalidArgumentError(field, `expected 64 hex characters, got ${JSON.stringify(hex)}`);
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw invalidField(field, '64 hex characters', hex);
   return new Uint8Array(Buffer.from(hex, 'hex').reverse());
 }
 

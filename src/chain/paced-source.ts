@@ -11,7 +11,7 @@
 import { InvalidArgumentError } from '../units/errors.js';
 import { loadEmbeddedChain, type EmbeddedChain, type HeightRange } from './embedded.js';
 import { headerHash } from './header.js';
-import { MEDIAN_TIME_SPAN } from './params.js';
+import { firstHeightWithFullMtpWindow } from './median-time-past.js';
 import { UnknownHeightError, checkCountArg, checkHeightArg, type ChainSource } from './source.js';
 
 export const DEFAULT_PACE_MS = 5_000;
@@ -70,7 +70,7 @@ export class PacedReplaySource implements ChainSource {
       throw new InvalidArgumentError('segment', `no shipped segment ${seg.firstHeight}..${seg.lastHeight}; shipped: ${segs.map((s) => `${s.firstHeight}..${s.lastHeight}`).join(', ')}`);
     this.segment = seg;
     // The MTP of a block needs the 10 before it; a start closer to the segment's first header would emit a wrong MTP.
-    const lowest = seg.firstHeight + MEDIAN_TIME_SPAN - 1;
+    const lowest = firstHeightWithFullMtpWindow(seg.firstHeight);
     const field = opts.resumeFrom !== undefined ? 'resumeFrom' : 'startHeight';
     const base = opts.resumeFrom ?? opts.startHeight ?? Math.min(seg.firstHeight + DEFAULT_START_OFFSET, seg.lastHeight);
     if (!Number.isSafeInteger(base) || base < lowest || base > seg.lastHeight)

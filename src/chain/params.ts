@@ -1,6 +1,7 @@
 /** Consensus parameters the header rules depend on (Bitcoin Core's chainparams.cpp). */
-import { InvalidArgumentError } from '../units/errors.js';
-import { MAINNET_POW_LIMIT, MAINNET_POW_LIMIT_BITS, REGTEST_POW_LIMIT } from './target.js';
+import { invalidField } from '../units/checks.js';
+import { assertSafeInteger } from '../units/errors.js';
+import { MAINNET_POW_LIMIT, MAINNET_POW_LIMIT_BITS, REGTEST_POW_LIMIT, targetOf, targetToBits } from './target.js';
 
 export interface ChainParams {
   readonly name: 'mainnet' | 'regtest';
@@ -13,8 +14,11 @@ export interface ChainParams {
   readonly bip34Height: number;
   readonly bip66Height: number;
   readonly bip65Height: number;
+  /** Blocks between subsidy halvings (nSubsidyHalvingInterval): 210,000 on mainnet, 150 on regtest. */
+  readonly halvingInterval: number;
 }
 
+/** Blocks per difficulty epoch (retarget interval, DifficultyAdjustmentInterval): the one definition. */
 export const EPOCH_INTERVAL = 2016;
 export const TARGET_TIMESPAN = 14 * 24 * 60 * 60; // 1,209,600 s
 export const MEDIAN_TIME_SPAN = 11;
@@ -28,6 +32,7 @@ export const MAINNET: ChainParams = Object.freeze({
   bip34Height: 227931,
   bip66Height: 363725,
   bip65Height: 388381,
+  halvingInterval: 210_000,
 });
 
 export const REGTEST: ChainParams = Object.freeze({
@@ -39,12 +44,36 @@ export const REGTEST: ChainParams = Object.freeze({
   bip34Height: 1,
   bip66Height: 1,
   bip65Height: 1,
+  halvingInterval: 150,
 });
+
+/**
+ * Core's retarget (CalculateNextWorkRequired) from a whole-second epoch timespan: clamped to [¼, 4] ×
+ * TARGET_TIMESPAN, target × timespan / TARGET_TIMESPAN, capped at powLimit, rounded through compact bits.
+ */
+export function retargetBits(prevBits: number, timespanS: number, powLimit: bigint): number {
+  let span = timespanS;
+  if (span < TARGET_TIMESPAN / 4) span = TARGET_TIMESPAN / 4;
+  if (span > TARGET_TIMESPAN * 4) span = TARGET_TIMESPAN * 4;
+  let target = (targetOf(prevBits) * BigInt(span)) / BigInt(TARGET_TIMESPAN);
+  if (target > powLimit) target = powLimit;
+  return targetToBits(target);
+}
+
+/** The first block subsidy, 50 BTC in sat. */
+export const INITIAL_SUBSIDY_SAT = 5_000_000_000n;
+
+/** Block subsidy in sat (Core's GetBlockSubsidy): 50 BTC halved every params.halvingInterval blocks, zero from the 64th halving. */
+export function subsidy(height: number, params: ChainParams = MAINNET): bigint {
+  assertSafeInteger('height', height, 0);
+  const halvings = Math.floor(height / params.halvingInterval);
+  return halvings >= 64 ? 0n : INITIAL_SUBSIDY_SAT >> BigInt(halvings);
+}
 
 export function chainParams(network: string): ChainParams {
   if (network === 'mainnet') return MAINNET;
   if (network === 'regtest') return REGTEST;
-  throw new InvalidArgumentError('network', `expected mainnet or regtest, got ${JSON.stringify(network)}`);
+  throw invalidField('network', 'mainnet or regtest', network);
 }
 
 /**

@@ -3,7 +3,8 @@
  * checked by one conformance suite. It is also what a follower needs: the tip, and the hash at a
  * height to detect reorgs.
  */
-import { HashPerpError, InvalidArgumentError } from '../units/errors.js';
+import { HashPerpError } from '../units/errors.js';
+import { invalidField } from '../units/checks.js';
 
 export interface ChainSource {
   readonly name: string;
@@ -32,11 +33,11 @@ export class SourceDataError extends HashPerpError {
 }
 
 export function checkHeightArg(field: string, height: number): void {
-  if (!Number.isSafeInteger(height) || height < 0) throw new InvalidArgumentError(field, `expected a non-negative integer, got ${String(height)}`);
+  if (!Number.isSafeInteger(height) || height < 0) throw invalidField(field, 'a non-negative integer', height);
 }
 
 export function checkCountArg(count: number): void {
-  if (!Number.isSafeInteger(count) || count < 1) throw new InvalidArgumentError('count', `expected a positive integer, got ${String(count)}`);
+  if (!Number.isSafeInteger(count) || count < 1) throw invalidField('count', 'a positive integer', count);
 }
 
 /** rawHeaders' preconditions for a remote source: sane arguments, and heights from..from+count-1 at or below its tip. */
@@ -45,10 +46,4 @@ export async function checkRangeBelowTip(source: Pick<ChainSource, 'name' | 'tip
   checkCountArg(count);
   const tip = await source.tipHeight();
   if (from + count - 1 > tip) throw new UnknownHeightError(source.name, Math.max(from, tip + 1), `tip is ${tip}`);
-}
-
-/** Block subsidy in sat at a mainnet height (halving every 210,000 blocks). */
-export function subsidyAt(height: number): bigint {
-  const halvings = Math.floor(height / 210_000);
-  return halvings >= 64 ? 0n : 5_000_000_000n >> BigInt(halvings);
 }

@@ -8,10 +8,12 @@
  * context is listed under `unchecked` with the heights and the reason; it is never counted as passed.
  */
 import { InvalidArgumentError } from '../units/errors.js';
+import { invalidField } from '../units/checks.js';
 import { HEADER_BYTES, reverseHex } from './header.js';
 import { HASH_BYTES, hashHeaders } from './hash-all.js';
-import { EPOCH_INTERVAL, MAINNET, MEDIAN_TIME_SPAN, TARGET_TIMESPAN, type ChainParams } from './params.js';
-import { bitsToTarget, targetOf, targetToBits, workOfBits } from './target.js';
+import { medianTimePastAt, mtpSpan, mtpWindowCounts, timeAboveMedianTimePast } from './median-time-past.js';
+import { EPOCH_INTERVAL, MAINNET, retargetBits, type ChainParams } from './params.js';
+import { bitsToTarget, workOfBits } from './target.js';
 
 /** What is known about headers outside the run being verified. Any answer may be undefined (unknown). */
 export interface HeaderContext {
@@ -111,18 +113,7 @@ export const hex64 = (n: bigint): string => n.toString(16).padStart(64, '0');
 /** Core's CalculateNextWorkRequired: the bits of the first block of a new epoch. */
 export function nextEpochBits(prevBits: number, firstTime: number, lastTime: number, params: ChainParams = MAINNET): number {
   if (!params.retargeting) return prevBits;
-  let span = lastTime - firstTime;
-  if (span < TARGET_TIMESPAN / 4) span = TARGET_TIMESPAN / 4;
-  if (span > TARGET_TIMESPAN * 4) span = TARGET_TIMESPAN * 4;
-  let target = (targetOf(prevBits) * BigInt(span)) / BigInt(TARGET_TIMESPAN);
-  if (target > params.powLimit) target = params.powLimit;
-  return targetToBits(target);
-}
-
-function medianTime(h: number, span: number, timeOf: (h: number) => number | undefined): number {
-  const times: number[] = [];
-  for (let k = 1; k <= span; k++) times.push(timeOf(h - k) ?? NaN);
-  return times.sort((a, b) => a - b)[Math.floor(span / 2)];
+  return retargetBits(prevBits, lastTime - firstTime, params.powLimit);
 }
 
 class Unchecked {
@@ -147,7 +138,7 @@ class Unchecked {
 export function verifyHeaders(headers: Uint8Array, startHeight: number, opts: VerifyOptions = {}): VerificationReport {
   const params = opts.params ?? MAINNET;
   const ctx = opts.context ?? NO_CONTEXT;
-  if (!Number.isSafeInteger(startHeight) || startHeight < 0) throw new InvalidArgumentError('startHeight', `expected a non-negative integer, got ${String(startHeight)}`);
+  if (!Number.isSafeInteger(startHeight) || startHeight < 0) throw invalidField('startHeight', 'a non-negative integer', startHeight);
   if (headers.length === 0) throw new InvalidArgumentError('headers', 'no headers');
   if (headers.length % HEADER_BYTES !== 0)
     throw new InvalidArgumentError('headers', `${headers.length} bytes is not a whole number of ${HEADER_BYTES}-byte headers (${headers.length % HEADER_BYTES} bytes left over)`);
@@ -171,6 +162,7 @@ export function verifyHeaders(headers: Uint8Array, startHeight: number, opts: Ve
     bitsAll[i] = buf.readUInt32LE(i * HEADER_BYTES + 72);
   }
   const timeOf = (h: number): number | undefined => (h >= startHeight && h < startHeight + n ? times[h - startHeight] : ctx.time(h));
+  const mtpTimes = { timeOf, run: times, runFirst: startHeight };
   const bitsOf = (h: number): number | undefined => (h >= startHeight && h < startHeight + n ? bitsAll[h - startHeight] : ctx.bits(h));
 
   let failure: VerificationFailure | undefined;
@@ -258,30 +250,19 @@ export function verifyHeaders(headers: Uint8Array, startHeight: number, opts: Ve
       }
     }
 
-    // Median time past of the previous min(11, h) blocks: time > median  <=>  more than half are < time.
+    // Median time past of the previous min(11, h) blocks (median-time-past.ts).
     if (h > 0) {
-      const span = Math.min(MEDIAN_TIME_SPAN, h);
-      const need = Math.floor(span / 2) + 1;
-      let below = 0;
-      let unknown = 0;
-      if (i >= span) {
-        for (let k = i - span; k < i; k++) if (times[k] < time) below++;
-      } else {
-        for (let k = 1; k <= span; k++) {
-          const pt = timeOf(h - k);
-          if (pt === undefined) unknown++;
-          else if (pt < time) below++;
-        }
-      }
-      if (below >= need) checked.mtp++;
-      else if (below + unknown < need) {
+      const verdict = timeAboveMedianTimePast(time, h, mtpTimes);
+      if (verdict === true) checked.mtp++;
+      else if (verdict === false) {
+        const { span, below, unknown, need } = mtpWindowCounts(time, h, timeOf);
         const detail =
           unknown === 0
-            ? `time ${time} <= median ${medianTime(h, span, timeOf)} of the previous ${span}`
+            ? `time ${time} <= median ${medianTimePastAt(h - 1, timeOf)} of the previous ${span}`
             : `time ${time}: at most ${below + unknown} of the previous ${span} times are below it, ${need} needed`;
         fail(h, 'mtp', detail, undefined, String(time));
         break;
-      } else unchecked.add('mtp', h, `times of some of the previous ${span} headers unknown (not in the file or the embedded data)`);
+      } else unchecked.add('mtp', h, `times of some of the previous ${mtpSpan(h - 1)} headers unknown (not in the file or the embedded data)`);
     }
 
     // Version floors (BIP34/66/65), as ContextualCheckBlockHeader.

@@ -1,19 +1,17 @@
 // The engine's view of a real block: what a BlockConnected command carries, computed from shipped headers.
 import type { EmbeddedChain } from '../chain/embedded.js';
+import { medianTimePastAt } from '../chain/median-time-past.js';
 import type { BlockConnectedCommand } from '../engine/commands.js';
 import { InvalidArgumentError } from '../units/errors.js';
 import { hashpriceSatPerPHDay, subsidySat } from './hashprice.js';
 
 /** Median time past of the 11 blocks ending at `height` (BIP113), from shipped header times. */
 export function medianTimePast(chain: EmbeddedChain, height: number): number {
-  const times: number[] = [];
-  for (let h = Math.max(0, height - 10); h <= height; h++) {
+  return medianTimePastAt(height, (h) => {
     const t = chain.timeAt(h);
     if (t === undefined) throw new InvalidArgumentError('height', `no header time shipped for height ${h} (needed for the MTP at ${height})`);
-    times.push(t);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+    return t;
+  });
 }
 
 /** BlockConnected for a shipped header: hash, header time, MTP and the subsidy-only hashprice index. */

@@ -5,6 +5,7 @@
 import { difficultyOfBits } from '../chain/target.js';
 import { InvalidArgumentError, assertSafeInteger } from '../units/errors.js';
 import { formatBtc } from '../units/money.js';
+import { BLOCKS_PER_DAY } from '../units/time.js';
 import type { IndexChain } from './chain-view.js';
 import { HALVING_INTERVAL, hashpriceFromDifficulty, hashpriceSatPerPHDay, subsidySat } from './hashprice.js';
 import { EPOCH_BLOCKS } from './retarget.js';
@@ -14,7 +15,6 @@ export const DEFAULT_FIT_EPOCHS = 26;
 /** A nominal epoch lasts 2016 × 600 s = 14 days; 26.09 epochs per year. */
 const EPOCH_SECONDS = EPOCH_BLOCKS * 600;
 const EPOCHS_PER_YEAR = (365.25 * 86_400) / EPOCH_SECONDS;
-const BLOCKS_PER_DAY = 144;
 
 export interface GrowthFit {
   fitEpochs: number;
@@ -147,8 +147,8 @@ export function forwardCurve(chain: IndexChain, atHeight: number, opts: ForwardC
     assumptions: {
       fitWindow: `OLS of ln(difficulty) on epoch number over the ${fit.fitEpochs} epochs ${fit.fromEpoch}..${fit.toEpoch} (heights ${fit.fromHeight}..${fit.toHeight}), R² = ${fit.r2.toFixed(3)}`,
       growth: `difficulty grows continuously at ${fit.growthPerEpochPct.toFixed(2)} % per epoch = ${fit.growthPerYearPct.toFixed(1)} % per year (an epoch taken as 14 days), starting from the current difficulty ${d0.toExponential(4)}`,
-      blockTiming: '144 blocks per day (600 s target spacing); faster blocks under growth are ignored',
-      subsidy: `5e9 sat >> floor(height / 210000): ${formatBtc(spotSubsidy)} BTC now` + (halvings.length ? `, halving(s) at ${halvings.map((h) => h.height).join(', ')} inside the horizon` : ', no halving inside the horizon'),
+      blockTiming: `${BLOCKS_PER_DAY} blocks per day (600 s target spacing); faster blocks under growth are ignored`,
+      subsidy: `5e9 sat >> floor(height / ${HALVING_INTERVAL}): ${formatBtc(spotSubsidy)} BTC now` + (halvings.length ? `, halving(s) at ${halvings.map((h) => h.height).join(', ')} inside the horizon` : ', no halving inside the horizon'),
       halvingsInHorizon: halvings,
       fees: fee === 0n ? 'fees taken as 0 (headers carry no fee data): the curve is subsidy-only' : `fees assumed constant at ${fee} sat per block`,
       feesIncluded: fee !== 0n,

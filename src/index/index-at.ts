@@ -3,13 +3,19 @@
  * next-retarget projection, and what the value was computed from. Pure over a chain view.
  */
 import { difficultyOfBits } from '../chain/target.js';
-import { InvalidArgumentError, assertSafeInteger } from '../units/errors.js';
+import { assertSafeInteger } from '../units/errors.js';
+import { invalidField } from '../units/checks.js';
 import { formatBtc } from '../units/money.js';
 import type { IndexChain } from './chain-view.js';
 import { hashpriceSatPerPHDay, subsidySat } from './hashprice.js';
 import { estimateHashrate, impliedHashrateHps, type HashrateEstimate } from './hashrate.js';
 import { EPOCH_BLOCKS, retargetProjection, type RetargetProjection } from './retarget.js';
 
+/**
+ * Blocks the index averages fees over (the "fee144" of the index rule). A window of the index's definition,
+ * not a time conversion: it equals BLOCKS_PER_DAY (units/time.ts) today, but changing the fee window
+ * must not change how heights convert to days, nor the other way round, so it is its own constant.
+ */
 export const FEE_WINDOW_BLOCKS = 144;
 
 export interface IndexOptions {
@@ -56,7 +62,7 @@ export interface IndexValue {
 
 function fee144(chain: IndexChain, height: number, opts: IndexOptions): { sat: bigint; included: boolean; basis: string } {
   if (opts.fee144Sat !== undefined) {
-    if (typeof opts.fee144Sat !== 'bigint' || opts.fee144Sat < 0n) throw new InvalidArgumentError('fee144Sat', `expected a non-negative bigint, got ${String(opts.fee144Sat)}`);
+    if (typeof opts.fee144Sat !== 'bigint' || opts.fee144Sat < 0n) throw invalidField('fee144Sat', 'a non-negative bigint', opts.fee144Sat);
     return { sat: opts.fee144Sat, included: true, basis: 'fee144 given by the caller' };
   }
   const from = Math.max(0, height - FEE_WINDOW_BLOCKS + 1);

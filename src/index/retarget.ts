@@ -3,18 +3,18 @@
  * (CalculateNextWorkRequired): timespan of the epoch's 2015 intervals, clamped to [¼, 4] × two weeks,
  * new target = old target × timespan / 1,209,600 s, capped at powLimit, then rounded through compact bits.
  */
-import { MAINNET_POW_LIMIT, difficultyOfBits, targetOf, targetToBits } from '../chain/target.js';
+import { EPOCH_INTERVAL, TARGET_TIMESPAN, retargetBits } from '../chain/params.js';
+import { MAINNET_POW_LIMIT, difficultyOfBits } from '../chain/target.js';
 import { InvalidArgumentError, assertSafeInteger } from '../units/errors.js';
 
-export const EPOCH_BLOCKS = 2016;
-export const TARGET_TIMESPAN_S = 14 * 24 * 60 * 60;
+/** Blocks per epoch and the epoch's target timespan: the chain params' (params.ts), under the names importers use. */
+export const EPOCH_BLOCKS = EPOCH_INTERVAL;
+export const TARGET_TIMESPAN_S = TARGET_TIMESPAN;
 
 /** Core's retarget given the measured epoch timespan (time of block 2016k+2015 − time of block 2016k). */
 export function nextBitsFromTimespan(bits: number, actualTimespanS: number, powLimit = MAINNET_POW_LIMIT): number {
-  const clamped = Math.min(Math.max(actualTimespanS, TARGET_TIMESPAN_S / 4), TARGET_TIMESPAN_S * 4);
-  let next = (targetOf(bits) * BigInt(Math.round(clamped))) / BigInt(TARGET_TIMESPAN_S);
-  if (next > powLimit) next = powLimit;
-  return targetToBits(next);
+  // Rounding before the clamp is rounding after it: the clamp's bounds are whole seconds.
+  return retargetBits(bits, Math.round(actualTimespanS), powLimit);
 }
 
 export interface RetargetInput {

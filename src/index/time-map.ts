@@ -3,6 +3,7 @@
  * epoch table's start/end times; between known times the height is interpolated, past the last known
  * time it is extrapolated; both say so.
  */
+import { EPOCH_INTERVAL } from '../chain/params.js';
 import { InvalidArgumentError, assertSafeInteger } from '../units/errors.js';
 import type { IndexChain } from './chain-view.js';
 
@@ -61,7 +62,7 @@ function anchorsOf(chain: IndexChain): Anchors {
   for (let i = n - 1; i >= 0; i--) suffixMin[i] = m = Math.min(m, times[i]);
   // Interval for extrapolation: mean over the last EXTRAPOLATION_EPOCHS epochs of known times.
   const lastH = heights[n - 1];
-  const fromH = Math.max(0, lastH - EXTRAPOLATION_EPOCHS * 2016);
+  const fromH = Math.max(0, lastH - EXTRAPOLATION_EPOCHS * EPOCH_INTERVAL);
   let j = 0;
   while (heights[j] < fromH) j++;
   const tailIntervalS = (times[n - 1] - times[j]) / (lastH - heights[j]);

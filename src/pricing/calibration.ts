@@ -5,6 +5,7 @@
  *     prediction height only (bits of the next block, trailing hashrate), scored by calibration buckets
  *     and Brier score against a climatology baseline.
  */
+import { EPOCH_INTERVAL } from '../chain/params.js';
 import { difficultyOfBits, workOfBits } from '../chain/target.js';
 import type { IndexChain } from '../index/chain-view.js';
 import { InvalidArgumentError, assertSafeInteger } from '../units/errors.js';
@@ -180,7 +181,7 @@ export function calibrate(chain: IndexChain, options: CalibrationOptions = {}): 
     const t = chain.timeAt(h);
     if (t === undefined) throw new InvalidArgumentError('toHeight', `no header time at height ${h}`);
     time[i] = t;
-    const epoch = Math.floor(h / 2016);
+    const epoch = Math.floor(h / EPOCH_INTERVAL);
     if (epoch !== lastEpoch) {
       const bits = chain.bitsAt(h);
       blockWork = Number(workOfBits(bits));
@@ -194,7 +195,7 @@ export function calibrate(chain: IndexChain, options: CalibrationOptions = {}): 
   // 1. Inter-block times, normalised two ways.
   const epochSum = new Map<number, { s: number; c: number }>();
   for (let i = 1; i < n; i++) {
-    const e = Math.floor((from + i) / 2016);
+    const e = Math.floor((from + i) / EPOCH_INTERVAL);
     const v = epochSum.get(e) ?? { s: 0, c: 0 };
     v.s += time[i] - time[i - 1];
     v.c++;
@@ -202,11 +203,11 @@ export function calibrate(chain: IndexChain, options: CalibrationOptions = {}): 
   }
   const byEpoch = new Float64Array(n - 1);
   for (let i = 1; i < n; i++) {
-    const v = epochSum.get(Math.floor((from + i) / 2016))!;
+    const v = epochSum.get(Math.floor((from + i) / EPOCH_INTERVAL))!;
     byEpoch[i - 1] = (time[i] - time[i - 1]) / (v.s / v.c);
   }
   const trailingRate = (i: number, window: number): number => (cumWork[i] - cumWork[i - window]) / (time[i] - time[i - window]);
-  const W = 2016;
+  const W = EPOCH_INTERVAL;
   const trailing = new Float64Array(Math.max(0, n - 1 - W));
   for (let i = W + 1; i < n; i++) {
     // Expected interval for block i known at block i−1: D(i) × 2^32 / hashrate over the 2016 blocks before.

@@ -23,8 +23,9 @@ import { HALVING_INTERVAL, hashpriceSatPerPHDay, subsidySat } from '../index/has
 import type { IndexChain } from '../index/chain-view.js';
 import { EPOCH_BLOCKS } from '../index/retarget.js';
 import { InvalidArgumentError, assertSafeInteger } from '../units/errors.js';
+import { BLOCKS_PER_DAY } from '../units/time.js';
 
-export const BLOCKS_PER_DAY = 144;
+export { BLOCKS_PER_DAY };
 export const SECONDS_PER_YEAR = 365.25 * 86_400;
 
 export interface HistoryPoint {

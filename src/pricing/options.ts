@@ -24,6 +24,7 @@
  */
 import { subsidySat } from '../index/hashprice.js';
 import { HashPerpError, InvalidArgumentError, assertSafeInteger } from '../units/errors.js';
+import { invalidField } from '../units/checks.js';
 import { gammaQ } from './gamma.js';
 import { BLOCKS_PER_DAY, SECONDS_PER_YEAR } from './index-history.js';
 
@@ -203,7 +204,7 @@ export function priceHpiOption(input: HpiOptionInput): HpiOptionPrice {
   const expiry = assertSafeInteger('expiryHeight', input.expiryHeight, tip + BLOCKS_PER_DAY);
   const interval = finite('blockIntervalS', input.blockIntervalS ?? 600, 1);
   const fee = input.feeSat ?? 0n;
-  if (typeof fee !== 'bigint' || fee < 0n) throw new InvalidArgumentError('feeSat', `expected a non-negative bigint, got ${String(fee)}`);
+  if (typeof fee !== 'bigint' || fee < 0n) throw invalidField('feeSat', 'a non-negative bigint', fee);
 
   const first = expiry - BLOCKS_PER_DAY + 1;
   const times: number[] = [];
@@ -293,8 +294,8 @@ export interface QuoteFreshnessRule {
 export function checkQuoteFresh(quote: Pick<VaultOptionQuote, 'indexAtQuote' | 'quotedAtMtp'>, now: { index: bigint; mtp: number }, rule: QuoteFreshnessRule = {}): Refusal {
   const maxMove = assertSafeInteger('maxIndexMoveBps', rule.maxIndexMoveBps ?? DEFAULT_MAX_INDEX_MOVE_BPS, 0, 10_000);
   const maxAge = assertSafeInteger('maxAgeS', rule.maxAgeS ?? DEFAULT_MAX_QUOTE_AGE_S, 0);
-  if (typeof now.index !== 'bigint' || now.index <= 0n) throw new InvalidArgumentError('index', `expected a positive bigint, got ${String(now.index)}`);
-  if (typeof quote.indexAtQuote !== 'bigint' || quote.indexAtQuote <= 0n) throw new InvalidArgumentError('indexAtQuote', `expected a positive bigint, got ${String(quote.indexAtQuote)}`);
+  if (typeof now.index !== 'bigint' || now.index <= 0n) throw invalidField('index', 'a positive bigint', now.index);
+  if (typeof quote.indexAtQuote !== 'bigint' || quote.indexAtQuote <= 0n) throw invalidField('indexAtQuote', 'a positive bigint', quote.indexAtQuote);
   assertSafeInteger('mtp', now.mtp, 0);
   const diff = now.index > quote.indexAtQuote ? now.index - quote.indexAtQuote : quote.indexAtQuote - now.index;
   if (diff * 10_000n > BigInt(maxMove) * quote.indexAtQuote)

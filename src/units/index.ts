@@ -3,3 +3,4 @@ export * from './money.js';
 export * from './hashrate.js';
 export * from './hashprice.js';
 export * from './time.js';
+export * from './checks.js';

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from './errors.js';
 
 export const SECONDS_PER_DAY = 86_400;
+/** Blocks per day at the 600 s target spacing: the one conversion between heights and days (not the fee window, index-at.ts). */
 export const BLOCKS_PER_DAY = 144;
 
 /** Parse an ISO-8601 date or date-time (UTC if no zone) to unix seconds. */

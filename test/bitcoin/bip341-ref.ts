@@ -53,21 +53,38 @@ export interface RefTx {
   outputs: { amount: bigint; script: Uint8Array }[];
 }
 
-/** BIP-341 signature message with SIGHASH_DEFAULT, no annex; key path if leaf is undefined. */
-export function sighashDefault(tx: RefTx, index: number, leaf?: Uint8Array): Uint8Array {
-  const outpoints = concat(...tx.inputs.map((i) => concat(hex.decode(i.txid).reverse(), le32(i.vout))));
-  const msg = concat(
-    Uint8Array.from([0x00, 0x00]),
+/**
+ * BIP-341 SigMsg with its epoch byte (0x00 || SigMsg(hash_type, ext_flag)), any hash type, no annex; key
+ * path if leaf is undefined. ANYONECANPAY (0x80) commits to this input alone; NONE (2) to no output;
+ * SINGLE (3) to the output at the input's index.
+ */
+export function sigMsg(tx: RefTx, index: number, hashType: number, leaf?: Uint8Array): Uint8Array {
+  const anyoneCanPay = (hashType & 0x80) !== 0;
+  const out = hashType & 3;
+  const outpoint = (i: RefTx['inputs'][number]): Uint8Array => concat(hex.decode(i.txid).reverse(), le32(i.vout));
+  const txOut = (o: RefTx['outputs'][number]): Uint8Array => concat(le64(o.amount), ser(o.script));
+  const me = tx.inputs[index]!;
+  return concat(
+    Uint8Array.from([0x00, hashType]),
     le32(tx.version),
     le32(tx.lockTime),
-    sha256(outpoints),
-    sha256(concat(...tx.inputs.map((i) => le64(i.amount)))),
-    sha256(concat(...tx.inputs.map((i) => ser(i.script)))),
-    sha256(concat(...tx.inputs.map((i) => le32(i.sequence)))),
-    sha256(concat(...tx.outputs.map((o) => concat(le64(o.amount), ser(o.script))))),
+    ...(anyoneCanPay
+      ? []
+      : [
+          sha256(concat(...tx.inputs.map(outpoint))),
+          sha256(concat(...tx.inputs.map((i) => le64(i.amount)))),
+          sha256(concat(...tx.inputs.map((i) => ser(i.script)))),
+          sha256(concat(...tx.inputs.map((i) => le32(i.sequence)))),
+        ]),
+    ...(out === 2 || out === 3 ? [] : [sha256(concat(...tx.outputs.map(txOut)))]),
     Uint8Array.from([leaf ? 2 : 0]),
-    le32(index),
+    ...(anyoneCanPay ? [outpoint(me), le64(me.amount), ser(me.script), le32(me.sequence)] : [le32(index)]),
+    ...(out === 3 ? [sha256(txOut(tx.outputs[index]!))] : []),
     ...(leaf ? [leaf, Uint8Array.from([0x00]), le32(0xffffffff)] : []),
   );
-  return tagged('TapSighash', msg);
+}
+
+/** BIP-341 signature message with SIGHASH_DEFAULT, no annex; key path if leaf is undefined. */
+export function sighashDefault(tx: RefTx, index: number, leaf?: Uint8Array): Uint8Array {
+  return tagged('TapSighash', sigMsg(tx, index, 0x00, leaf));
 }
