@@ -1,6 +1,6 @@
 /** HTTP errors with the JSON body every refusal uses: {error:{code,message,field}}. */
 import type { RejectReason } from '../engine/events.js';
-import { errorInfo, type ErrorCode } from '../units/error-catalogue.js';
+import { errorInfo, type CodesWithStatus, type ErrorCode } from '../units/error-catalogue.js';
 import { HashPerpError } from '../units/errors.js';
 
 /** A refusal raised by the gateway itself; its status is the catalogue's, `headers` go with the reply. */
@@ -20,7 +20,7 @@ export class ApiError extends HashPerpError {
   }
 }
 
-export const unauthorized = (reason: ErrorCode, message: string, field?: string): ApiError => new ApiError(reason, message, field);
+export const unauthorized = (reason: CodesWithStatus<401>, message: string, field?: string): ApiError => new ApiError(reason, message, field);
 
 /**
  * The one translation from a refusal to HTTP: the catalogue's status for its code. The gateway's

@@ -18,7 +18,7 @@ export interface ErrorInfo {
   readonly meaning: string;
 }
 
-const e = (status: number, retryable: boolean, meaning: string): ErrorInfo => ({ status, retryable, meaning });
+const e = <S extends number>(status: S, retryable: boolean, meaning: string): ErrorInfo & { readonly status: S } => ({ status, retryable, meaning });
 
 export const ERROR_CATALOGUE = {
   // ---- engine refusals (RejectReason, src/engine/events.ts) ----
@@ -156,6 +156,9 @@ export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
 /** A set of codes that must all be in the catalogue: `CatalogueCodes<'a' | 'b'>` fails to compile for a code it lacks. */
 export type CatalogueCodes<C extends ErrorCode> = C;
+
+/** The codes the gateway answers with HTTP status S (`CodesWithStatus<401>`: the authentication failures). */
+export type CodesWithStatus<S extends number> = { [K in ErrorCode]: (typeof ERROR_CATALOGUE)[K]['status'] extends S ? K : never }[ErrorCode];
 
 export function isErrorCode(code: string): code is ErrorCode {
   return Object.hasOwn(ERROR_CATALOGUE, code);

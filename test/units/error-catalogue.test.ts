@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CATALOGUE, errorInfo, isErrorCode } from '../../src/units/error-catalogue.js';
+import { ERROR_CATALOGUE, errorInfo, isErrorCode, type CodesWithStatus } from '../../src/units/error-catalogue.js';
 import { HashPerpError, InvalidArgumentError } from '../../src/units/errors.js';
 
 const entries = Object.entries(ERROR_CATALOGUE);
@@ -37,6 +37,10 @@ describe('the error catalogue', () => {
     expect(new InvalidArgumentError('qty', 'bad')).toMatchObject({ code: 'invalid_argument', field: 'qty', retryable: false });
     // @ts-expect-error: a code missing from the catalogue does not compile
     void new HashPerpError('no_such_code', 'x');
+    const auth: CodesWithStatus<401> = 'bad_signature';
+    // @ts-expect-error: not_owner is a permission refusal (403), not an authentication failure
+    const notAuth: CodesWithStatus<401> = 'not_owner';
+    expect([ERROR_CATALOGUE[auth].status, ERROR_CATALOGUE[notAuth].status]).toEqual([401, 403]);
   });
 
   it('looks codes up; one this build does not know reads as an internal error', () => {
