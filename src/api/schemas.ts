@@ -12,11 +12,7 @@ export const ClientOrderId = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' })
 
 export const ErrorBody = Type.Object({
   error: Type.Object({
-    code: Type.String({
-      description:
-        'Stable, for programs to match on. x-error-codes at the root of this document lists every code with its HTTP status, ' +
-        'whether the same request may succeed later (retryable) and its meaning. Accept codes you do not know: newer servers may add some.',
-    }),
+    code: Type.String({ description: 'Stable; every code, its status and meaning: x-error-codes at the document root. New codes may appear.' }),
     message: Type.String(),
     field: Type.Optional(Type.String()),
   }),
