@@ -30,15 +30,21 @@ import type {
 export type { Credentials } from './auth/message.js';
 export type { Account, BdcOdds, Book, CancelAck, CreatedApiKey, ApiKeyInfo, DepositAddressInfo, ForwardCurve, FundsAck, Health, IndexValue, Market, OrderAck, PlaceOrderBody, Trade } from './schemas.js';
 
-/** A refusal from the server: the JSON error body plus the HTTP status. */
-export class HashPerpApiError extends HashPerpError {
+/**
+ * A refusal from the server: the JSON error body plus the HTTP status. `code` stays a string, not
+ * an ErrorCode: a newer server may send codes this client's catalogue does not know yet. For the
+ * same reason `retryable` follows the status (429, 503), not the catalogue.
+ */
+export class HashPerpApiError extends HashPerpError<string> {
+  declare readonly retryable: boolean;
   constructor(
     readonly status: number,
     code: string,
     message: string,
     field?: string,
   ) {
-    super(code, message, { field, retryable: status === 429 || status === 503 });
+    super(code, message, { field });
+    this.retryable = status === 429 || status === 503;
     this.name = 'HashPerpApiError';
   }
 }

@@ -1,38 +1,41 @@
 /** HTTP errors with the JSON body every refusal uses: {error:{code,message,field}}. */
+import type { RejectReason } from '../engine/events.js';
+import { errorInfo, type CodesWithStatus, type ErrorCode } from '../units/error-catalogue.js';
 import { HashPerpError } from '../units/errors.js';
 
+/** A refusal raised by the gateway itself; its status is the catalogue's, `headers` go with the reply. */
 export class ApiError extends HashPerpError {
   constructor(
-    readonly status: number,
-    code: string,
+    code: ErrorCode,
     message: string,
     field?: string,
     readonly headers: Record<string, string> = {},
   ) {
-    super(code, message, { field, retryable: status === 429 || status === 503 });
+    super(code, message, { field });
     this.name = 'ApiError';
+  }
+
+  get status(): number {
+    return httpStatusOf(this.code);
   }
 }
 
-export const unauthorized = (reason: string, message: string, field?: string): ApiError => new ApiError(401, reason, message, field);
+export const unauthorized = (reason: CodesWithStatus<401>, message: string, field?: string): ApiError => new ApiError(reason, message, field);
 
-/** Engine/domain refusals keep their code; the status says what kind of refusal it is. */
-const statusByCode: Record<string, number> = {
-  invalid_argument: 400,
-  not_found: 404,
-  unknown_market: 404,
-  unknown_order: 404,
-  conflict: 409,
-  duplicate_client_order_id: 409,
-  forbidden: 403,
-  rate_limited: 429,
-};
-
-export function statusForDomainError(e: HashPerpError): number {
-  if (e instanceof ApiError) return e.status;
-  return statusByCode[e.code] ?? (e.retryable ? 503 : 422);
+/**
+ * The one translation from a refusal to HTTP: the catalogue's status for its code. The gateway's
+ * replies (sendError) take their status from it: the global error handler's for every HashPerpError,
+ * engine refusals included, and so product routes' refusals thrown by submitOrRefuse (refusalError).
+ */
+export function httpStatusOf(code: ErrorCode): number {
+  return errorInfo(code).status;
 }
 
-export function errorBody(code: string, message: string, field?: string): { error: { code: string; message: string; field?: string } } {
+/** An engine refusal (CommandRejected / OrderRejected) as the error the API throws: its reason is the code. */
+export function refusalError(r: { reason: RejectReason; message: string; field?: string }, field: (f: string) => string = (f) => 'body.' + f): ApiError {
+  return new ApiError(r.reason, r.message, r.field === undefined ? undefined : field(r.field));
+}
+
+export function errorBody(code: ErrorCode, message: string, field?: string): { error: { code: string; message: string; field?: string } } {
   return field === undefined ? { error: { code, message } } : { error: { code, message, field } };
 }

@@ -12,7 +12,7 @@ export const ClientOrderId = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' })
 
 export const ErrorBody = Type.Object({
   error: Type.Object({
-    code: Type.String(),
+    code: Type.String({ description: 'Stable; every code, its status and meaning: x-error-codes at the document root. New codes may appear.' }),
     message: Type.String(),
     field: Type.Optional(Type.String()),
   }),

@@ -9,11 +9,12 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifyStatic from '@fastify/static';
+import { ERROR_CATALOGUE, type ErrorCode } from '../units/error-catalogue.js';
 import { HashPerpError } from '../units/errors.js';
 import { MemoryApiKeyStore, type ApiKeyStore } from './auth/api-keys.js';
 import { Authenticator, type Principal } from './auth/authenticate.js';
 import { NonceStore, systemClock, type Clock } from './auth/nonce-store.js';
-import { ApiError, errorBody, statusForDomainError } from './errors.js';
+import { ApiError, errorBody, httpStatusOf } from './errors.js';
 import { createMetrics, type ApiMetrics } from './metrics.js';
 import type { ExchangePort, FundsPort, IndexPort } from './ports.js';
 import { defaultRateLimits, TokenBuckets, type BucketSpec, type RateLimitConfig } from './rate-limit.js';
@@ -90,14 +91,14 @@ export interface ServerContext {
   status: () => HealthExtras;
 }
 
-const FASTIFY_CODES: Record<string, [number, string]> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'body_too_large'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type'],
-  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'empty_body'],
-  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'bad_json'],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad_content_length'],
-  FST_ERR_BAD_URL: [400, 'bad_url'],
-  FST_ERR_ASYNC_CONSTRAINT: [400, 'bad_request'],
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'empty_body',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'bad_json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_content_length',
+  FST_ERR_BAD_URL: 'bad_url',
+  FST_ERR_ASYNC_CONSTRAINT: 'bad_request',
 };
 
 function validationField(err: FastifyError): string | undefined {
@@ -110,7 +111,8 @@ function validationField(err: FastifyError): string | undefined {
   return [ctx, path, extra].filter((s) => s !== '').join('.');
 }
 
-export function sendError(reply: FastifyReply, status: number, code: string, message: string, field?: string): FastifyReply {
+/** The error reply; its status is the catalogue's for the code (only fastify's own unmapped 4xx keep theirs). */
+export function sendError(reply: FastifyReply, code: ErrorCode, message: string, field?: string, status = httpStatusOf(code)): FastifyReply {
   return reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message, field));
 }
 
@@ -154,8 +156,7 @@ export async function createServer(opts: ServerOptions): Promise<App> {
     logController: new LogController({ disableRequestLogging: opts.requestLogging !== true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     frameworkErrors: (err, _req, reply) => {
-      const [status, code] = FASTIFY_CODES[err.code] ?? [400, 'bad_request'];
-      sendError(reply, status, code, err.message);
+      sendError(reply, FASTIFY_CODES[err.code] ?? 'bad_request', err.message);
     },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
@@ -170,7 +171,7 @@ export async function createServer(opts: ServerOptions): Promise<App> {
   const routes: { method: string; re: RegExp }[] = [];
   const limited = (scope: string, wait: number, what: string): ApiError => {
     metrics.rateLimited.inc({ scope });
-    return new ApiError(429, 'rate_limited', `${what}; retry in ${wait} ms`, undefined, { 'retry-after': String(Math.ceil(wait / 1000)) });
+    return new ApiError('rate_limited', `${what}; retry in ${wait} ms`, undefined, { 'retry-after': String(Math.ceil(wait / 1000)) });
   };
   // Per-route hooks, built once: only signed routes pay for auth, and metrics use prebound label
   // children instead of hashing label objects on every request (this is the trading hot path).
@@ -210,21 +211,21 @@ export async function createServer(opts: ServerOptions): Promise<App> {
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err.validation) {
-      return sendError(reply, 400, 'validation_failed', err.message, validationField(err));
+      return sendError(reply, 'validation_failed', err.message, validationField(err));
     }
     if (err instanceof ApiError) {
       if (err.status === 401) metrics.authFailures.inc({ reason: err.code });
       for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
-      return sendError(reply, err.status, err.code, err.message, err.field);
+      return sendError(reply, err.code, err.message, err.field);
     }
-    if (err instanceof HashPerpError) return sendError(reply, statusForDomainError(err), err.code, err.message, err.field);
+    if (err instanceof HashPerpError) return sendError(reply, err.code, err.message, err.field);
     const mapped = err.code !== undefined ? FASTIFY_CODES[err.code] : undefined;
-    if (mapped) return sendError(reply, mapped[0], mapped[1], err.message);
+    if (mapped) return sendError(reply, mapped, err.message);
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-      return sendError(reply, err.statusCode, 'bad_request', err.message);
+      return sendError(reply, 'bad_request', err.message, undefined, err.statusCode);
     }
     req.log.error({ err }, 'unhandled error');
-    return sendError(reply, 500, 'internal_error', 'internal error');
+    return sendError(reply, 'internal_error', 'internal error');
   });
 
   app.setNotFoundHandler((req, reply) => {
@@ -233,9 +234,9 @@ export async function createServer(opts: ServerOptions): Promise<App> {
     const allowed = [...new Set(routes.filter((r) => r.re.test(path)).map((r) => r.method))];
     if (allowed.length > 0 && !allowed.includes(req.method)) {
       reply.header('allow', allowed.join(', '));
-      return sendError(reply, 405, 'method_not_allowed', `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`);
+      return sendError(reply, 'method_not_allowed', `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`);
     }
-    return sendError(reply, 404, 'not_found', `no route ${req.method} ${path}`);
+    return sendError(reply, 'not_found', `no route ${req.method} ${path}`);
   });
 
   app.addHook('onRequest', (req, _reply, done) => {
@@ -260,6 +261,8 @@ export async function createServer(opts: ServerOptions): Promise<App> {
           apiKey: { type: 'apiKey', in: 'header', name: 'x-hp-key', description: 'API key id; with x-hp-timestamp, x-hp-nonce, x-hp-signature (HMAC)' },
         },
       },
+      // Every error code: its HTTP status, whether the same request may succeed later, its meaning.
+      ...{ 'x-error-codes': ERROR_CATALOGUE },
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });

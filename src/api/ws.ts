@@ -11,7 +11,7 @@
  * and for the product channels {"type":"forwards"|"bdc",market,"kind":"book"|"trade",data} (book data {seq?,bids,asks}).
  * index, book and product subscriptions start with a snapshot. A client that stops reading is dropped.
  */
-import { ApiError, errorBody } from './errors.js';
+import { ApiError, errorBody, httpStatusOf } from './errors.js';
 import type { FeedEvent } from './ports.js';
 import type { App, ServerContext } from './server.js';
 import type { IndexValue } from './schemas.js';
@@ -78,7 +78,7 @@ export function registerWs(app: App, ctx: ServerContext): void {
     // A plain HTTP GET gets a JSON 426, not the plugin's empty 404.
     handler: async (_req, reply) => {
       reply.header('upgrade', 'websocket');
-      return reply.code(426).send(errorBody('upgrade_required', 'this is a WebSocket endpoint: connect with Upgrade: websocket'));
+      return reply.code(httpStatusOf('upgrade_required')).send(errorBody('upgrade_required', 'this is a WebSocket endpoint: connect with Upgrade: websocket'));
     },
     wsHandler: (sock) => {
     const socket = sock as WebSocket;
@@ -91,10 +91,10 @@ export function registerWs(app: App, ctx: ServerContext): void {
     });
     socket.on('message', (raw, isBinary) => {
       try {
-        if (isBinary) throw new ApiError(400, 'bad_message', 'send text frames with JSON');
+        if (isBinary) throw new ApiError('bad_message', 'send text frames with JSON');
         handle(c, raw.toString());
       } catch (e) {
-        const err = e instanceof ApiError ? e : new ApiError(400, 'bad_message', e instanceof Error ? e.message : 'bad message');
+        const err = e instanceof ApiError ? e : new ApiError('bad_message', e instanceof Error ? e.message : 'bad message');
         send(c, { type: 'error', ...errorBody(err.code, err.message, err.field) });
       }
     });
@@ -106,24 +106,24 @@ export function registerWs(app: App, ctx: ServerContext): void {
     try {
       msg = JSON.parse(text);
     } catch {
-      throw new ApiError(400, 'bad_json', 'message is not JSON');
+      throw new ApiError('bad_json', 'message is not JSON');
     }
-    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) throw new ApiError(400, 'bad_message', 'message must be a JSON object');
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) throw new ApiError('bad_message', 'message must be a JSON object');
     const m = msg as Record<string, unknown>;
-    if (m.op !== 'subscribe' && m.op !== 'unsubscribe') throw new ApiError(400, 'bad_message', "op must be 'subscribe' or 'unsubscribe'", 'op');
+    if (m.op !== 'subscribe' && m.op !== 'unsubscribe') throw new ApiError('bad_message', "op must be 'subscribe' or 'unsubscribe'", 'op');
     const channel = m.channel;
     let key: string;
     if (channel === 'index' || channel === 'account') key = channel;
     else if (channel === 'book' || channel === 'trades') {
-      if (typeof m.market !== 'string' || !MARKET_RE.test(m.market)) throw new ApiError(400, 'bad_message', 'market is required for book and trades', 'market');
-      if (!ctx.exchange.markets().some((x) => x.id === m.market)) throw new ApiError(404, 'unknown_market', `no market ${m.market}`, 'market');
+      if (typeof m.market !== 'string' || !MARKET_RE.test(m.market)) throw new ApiError('bad_message', 'market is required for book and trades', 'market');
+      if (!ctx.exchange.markets().some((x) => x.id === m.market)) throw new ApiError('unknown_market', `no market ${m.market}`, 'market');
       key = `${channel}:${m.market}`;
     } else if (channel === 'forwards' || channel === 'bdc') {
-      if (typeof m.market !== 'string' || !MARKET_RE.test(m.market)) throw new ApiError(400, 'bad_message', `market is required for ${channel}`, 'market');
-      if (ctx.exchange.productBook === undefined) throw new ApiError(404, 'unknown_channel', `this server runs no product markets: no ${channel} channel`, 'channel');
-      if (m.op === 'subscribe' && ctx.exchange.productBook(channel, m.market, 1) === undefined) throw new ApiError(404, 'unknown_market', `no ${channel} market ${m.market}`, 'market');
+      if (typeof m.market !== 'string' || !MARKET_RE.test(m.market)) throw new ApiError('bad_message', `market is required for ${channel}`, 'market');
+      if (ctx.exchange.productBook === undefined) throw new ApiError('unknown_channel', `this server runs no product markets: no ${channel} channel`, 'channel');
+      if (m.op === 'subscribe' && ctx.exchange.productBook(channel, m.market, 1) === undefined) throw new ApiError('unknown_market', `no ${channel} market ${m.market}`, 'market');
       key = `${channel}:${m.market}`;
-    } else throw new ApiError(400, 'bad_message', 'channel must be index, book, trades, account, forwards or bdc', 'channel');
+    } else throw new ApiError('bad_message', 'channel must be index, book, trades, account, forwards or bdc', 'channel');
     const ack = { channel, ...(typeof m.market === 'string' && key !== channel ? { market: m.market } : {}) };
 
     if (m.op === 'unsubscribe') {
@@ -131,10 +131,10 @@ export function registerWs(app: App, ctx: ServerContext): void {
       send(c, { type: 'unsubscribed', ...ack });
       return;
     }
-    if (c.subs.size >= MAX_SUBSCRIPTIONS) throw new ApiError(429, 'too_many_subscriptions', `at most ${MAX_SUBSCRIPTIONS} per connection`);
+    if (c.subs.size >= MAX_SUBSCRIPTIONS) throw new ApiError('too_many_subscriptions', `at most ${MAX_SUBSCRIPTIONS} per connection`);
     if (channel === 'account') {
       const auth = m.auth;
-      if (typeof auth !== 'object' || auth === null) throw new ApiError(401, 'missing_credentials', 'the account channel needs an auth object of x-hp-* headers', 'auth');
+      if (typeof auth !== 'object' || auth === null) throw new ApiError('missing_credentials', 'the account channel needs an auth object of x-hp-* headers', 'auth');
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(auth)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
       const p = ctx.auth.authenticate({ method: 'GET', url: '/v1/ws/account', rawBody: undefined, headers }, { apiKeyScope: 'read' });

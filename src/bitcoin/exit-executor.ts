@@ -94,7 +94,7 @@ export async function executeExitPackage(pkg: ExitPackage, to: Broadcaster): Pro
   for (const s of pkg.steps.slice(start)) {
     const r = await to.broadcast(s.hex, s.txid);
     out.push({ ...r, label: s.label });
-    if (!r.accepted) throw Object.assign(new HashPerpError('exit_step_refused', `${to.name} refused ${s.label} (${s.txid}): ${r.reason ?? 'unknown'}`, { retryable: true }), { steps: out });
+    if (!r.accepted) throw Object.assign(new HashPerpError('exit_step_refused', `${to.name} refused ${s.label} (${s.txid}): ${r.reason ?? 'unknown'}`), { steps: out });
   }
   return out;
 }

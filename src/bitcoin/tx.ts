@@ -117,7 +117,7 @@ export function assertLeafFullySigned(tx: Transaction, idx: number): void {
   for (const k of params.pubkeys) {
     const entry = (input.tapScriptSig ?? []).find(([d]) => hex.encode(d.pubKey) === hex.encode(k) && hex.encode(d.leafHash) === lh);
     if (!entry || entry[1].length !== 64 || !schnorr.verify(entry[1], msg, k)) {
-      throw new HashPerpError('signature_missing', `input ${idx}: no valid signature from ${hex.encode(k)}`, { field: `inputs[${idx}]` });
+      throw new HashPerpError('missing_signature', `input ${idx}: no valid signature from ${hex.encode(k)}`, { field: `inputs[${idx}]` });
     }
   }
 }

@@ -70,7 +70,7 @@ export function packageRoot(): string {
   for (;;) {
     if (existsSync(join(dir, 'package.json'))) return (cachedRoot = dir);
     const parent = dirname(dir);
-    if (parent === dir) throw new HashPerpError('not_found', `package.json not found above ${fileURLToPath(import.meta.url)}`);
+    if (parent === dir) throw new HashPerpError('data_missing', `package.json not found above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }

@@ -48,10 +48,10 @@ export class EsploraSource implements ChainSource {
     try {
       res = await fetch(this.base + path, { signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (e) {
-      throw new HashPerpError('esplora_unreachable', `esplora GET ${path}: ${(e as Error).message}`, { retryable: true });
+      throw new HashPerpError('esplora_unreachable', `esplora GET ${path}: ${(e as Error).message}`);
     }
     const text = await res.text();
-    if (res.status >= 500 || res.status === 429) throw new HashPerpError('esplora_error', `esplora GET ${path}: HTTP ${res.status}: ${text.slice(0, 200)}`, { retryable: true });
+    if (res.status >= 500 || res.status === 429) throw new HashPerpError('esplora_error', `esplora GET ${path}: HTTP ${res.status}: ${text.slice(0, 200)}`);
     return { status: res.status, text };
   }
 

@@ -91,7 +91,7 @@ export class FollowerHaltedError extends HashPerpError {
     readonly height?: number,
     readonly rule?: Rule,
   ) {
-    super(code, message, { retryable: false });
+    super(code, message);
     this.name = 'FollowerHaltedError';
   }
 }
@@ -195,8 +195,8 @@ interface Plan {
 }
 
 class RetryLater extends HashPerpError {
-  constructor(code: string, message: string) {
-    super(code, message, { retryable: true });
+  constructor(code: 'source_behind' | 'source_bad_data' | 'chain_changed', message: string) {
+    super(code, message);
   }
 }
 
@@ -338,7 +338,7 @@ export class ChainFollower {
     } catch (e) {
       if (e instanceof FollowerHaltedError) return this.halt(e);
       const err =
-        e instanceof HashPerpError ? e : new HashPerpError('source_error', `${this.source.name}: ${e instanceof Error ? e.message : String(e)}`, { retryable: true });
+        e instanceof HashPerpError ? e : new HashPerpError('source_error', `${this.source.name}: ${e instanceof Error ? e.message : String(e)}`);
       this.retries++;
       this.lastRetry = err.message;
       try {

@@ -62,13 +62,13 @@ export class BitcoindRpc {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (e) {
-      throw new HashPerpError('rpc_unreachable', `bitcoind ${label}: ${(e as Error).message}`, { retryable: true });
+      throw new HashPerpError('rpc_unreachable', `bitcoind ${label}: ${(e as Error).message}`);
     }
     const text = await res.text();
     try {
       return JSON.parse(text);
     } catch {
-      throw new HashPerpError('rpc_bad_response', `bitcoind ${label}: HTTP ${res.status}: ${text.slice(0, 200)}`, { retryable: res.status >= 500 });
+      throw new HashPerpError(res.status >= 500 ? 'rpc_unreachable' : 'rpc_bad_response', `bitcoind ${label}: HTTP ${res.status}: ${text.slice(0, 200)}`);
     }
   }
 }

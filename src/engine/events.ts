@@ -1,15 +1,18 @@
 // Events: what the engine tells projections and feeds. Amounts in msat are bigint; prices ticks, sizes lots.
 import type { Side, TimeInForce } from './book/types.js';
 import type { ProductEvent } from './products/events.js';
+import type { CatalogueCodes } from '../units/error-catalogue.js';
 
-export type RejectReason =
+/** The catalogue codes the engine refuses with (a reason missing from src/units/error-catalogue.ts does not compile). */
+export type RejectReason = CatalogueCodes<
   | 'invalid_argument' | 'unknown_market' | 'unknown_account' | 'market_not_ready' | 'price_off_tick'
   | 'insufficient_margin' | 'insufficient_balance' | 'post_only_would_cross' | 'fok_not_fillable'
   | 'duplicate_client_order_id' | 'unknown_order' | 'reduce_only_would_increase' | 'no_liquidity'
   | 'stale_block'
   // products
   | 'unknown_position' | 'unknown_series' | 'unknown_offer' | 'unknown_contract' | 'not_owner' | 'expiry_too_soon'
-  | 'quote_stale' | 'withdrawal_pending' | 'exposure_limit' | 'already_settled' | 'too_early' | 'not_allowed';
+  | 'quote_stale' | 'withdrawal_pending' | 'exposure_limit' | 'already_settled' | 'too_early' | 'not_allowed'
+>;
 
 export interface CommandRejected { type: 'CommandRejected'; seq: number; command: string; reason: RejectReason; field?: string; message: string }
 export interface OrderRejected {

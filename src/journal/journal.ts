@@ -51,14 +51,14 @@ export interface Journal {
 export type JournalErrorCode = 'journal_unavailable' | 'journal_corrupt' | 'journal_conflict' | 'journal_closed' | 'engine_fault';
 
 /**
- * Journal failures. `journal_unavailable` (cannot open / connect) may succeed later;
- * `journal_corrupt` (not a journal, gap in seqs, snapshot hash mismatch) and `journal_conflict`
+ * Journal failures. `journal_unavailable` (cannot open / connect) and `journal_closed` may succeed
+ * later; `journal_corrupt` (not a journal, gap in seqs, snapshot hash mismatch) and `journal_conflict`
  * (non-contiguous append) are terminal; `engine_fault` means the state machine threw, which its
- * contract forbids.
+ * contract forbids. Status and retryability: the error catalogue's.
  */
 export class JournalError extends HashPerpError {
-  constructor(code: JournalErrorCode, message: string, retryable = false) {
-    super(code, message, { retryable });
+  constructor(code: JournalErrorCode, message: string) {
+    super(code, message);
     this.name = 'JournalError';
   }
 }

@@ -39,7 +39,7 @@ export class PgJournal implements Journal {
     try {
       await client.connect();
     } catch (e) {
-      throw new JournalError('journal_unavailable', `database-url: cannot connect: ${e instanceof Error ? e.message : String(e)}`, true);
+      throw new JournalError('journal_unavailable', `database-url: cannot connect: ${e instanceof Error ? e.message : String(e)}`);
     }
     try {
       const exists = await client.query(
@@ -65,7 +65,7 @@ export class PgJournal implements Journal {
     } catch (e) {
       await client.end().catch(() => {});
       if (e instanceof JournalError) throw e;
-      throw new JournalError('journal_unavailable', `database-url: cannot prepare the journal: ${e instanceof Error ? e.message : String(e)}`, true);
+      throw new JournalError('journal_unavailable', `database-url: cannot prepare the journal: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -87,7 +87,7 @@ export class PgJournal implements Journal {
         await this.client.query('ROLLBACK').catch(() => {});
         if (e instanceof JournalError) throw e;
         if ((e as { code?: string }).code === '23505') throw new JournalError('journal_conflict', `append: seq already taken (another writer?)`);
-        throw new JournalError('journal_unavailable', `append: ${e instanceof Error ? e.message : String(e)}`, true);
+        throw new JournalError('journal_unavailable', `append: ${e instanceof Error ? e.message : String(e)}`);
       }
     });
   }

@@ -317,7 +317,7 @@ export class Sequencer<C, E> {
     }
     const groups = [head, ...later];
     if (last === head.first - 1 && laterFailed) {
-      const err = cause instanceof JournalError ? cause : new JournalError('journal_unavailable', `journal append failed: ${why}`, true);
+      const err = cause instanceof JournalError ? cause : new JournalError('journal_unavailable', `journal append failed: ${why}`);
       for (const g of groups) for (const p of g.group) p.sink.fail(p.tag, err);
       return;
     }

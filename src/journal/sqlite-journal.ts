@@ -93,7 +93,7 @@ export class SqliteJournal implements Journal {
       if (e instanceof JournalError) throw e;
       const msg = e instanceof Error ? e.message : String(e);
       const corrupt = /not a database|malformed|corrupt/i.test(msg);
-      throw new JournalError(corrupt ? 'journal_corrupt' : 'journal_unavailable', `db: cannot open ${path} as a journal: ${msg}`, !corrupt);
+      throw new JournalError(corrupt ? 'journal_corrupt' : 'journal_unavailable', `db: cannot open ${path} as a journal: ${msg}`);
     }
   }
 

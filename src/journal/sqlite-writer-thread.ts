@@ -64,13 +64,13 @@ export class SqliteWriterThread {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
-      if (m.code) p.reject(new JournalError(m.code, `${this.where}: ${m.message ?? 'append failed'}`, m.code === 'journal_unavailable'));
+      if (m.code) p.reject(new JournalError(m.code, `${this.where}: ${m.message ?? 'append failed'}`));
       else p.resolve();
       if (this.pending.size === 0) this.onIdle?.();
     });
     const fail = (why: string) => {
       // Outcome unknown for every group in flight: the sequencer checks lastSeq and halts if needed.
-      this.failure ??= new JournalError('journal_unavailable', `${this.where}: journal writer thread ${why}`, true);
+      this.failure ??= new JournalError('journal_unavailable', `${this.where}: journal writer thread ${why}`);
       for (const p of this.pending.values()) p.reject(this.failure);
       this.pending.clear();
       this.onIdle?.();
@@ -93,7 +93,7 @@ export class SqliteWriterThread {
       };
       const onErr = (e: Error) => {
         worker.off('message', onMsg);
-        reject(new JournalError('journal_unavailable', `${path}: journal writer thread failed to start: ${e.message}`, true));
+        reject(new JournalError('journal_unavailable', `${path}: journal writer thread failed to start: ${e.message}`));
       };
       worker.once('message', onMsg);
       worker.once('error', onErr);

@@ -255,7 +255,7 @@ export class ContractService {
     const id = rec.batch!.vtxoId;
     const current = this.operator.vtxo(id);
     const prev = this.vtxoFor(prevOwner, rec.side, rec.targetHeight, rec.deadline);
-    if (!('vtxo' in prev)) throw new HashPerpError('internal', `current VTXO owner ${prevOwner} has no key`);
+    if (!('vtxo' in prev)) throw new HashPerpError('internal_error', `current VTXO owner ${prevOwner} has no key`);
     const amount = current.amount - 2n * this.policy.feePerTx;
     const outputs = [{ vtxoScript: next.vtxoScript, amount, contract: true }];
     const ark = this.operator.proposeTransfer([{ id, leaf: prev.vtxo.leaf(1) }], outputs);
@@ -304,7 +304,7 @@ export class ContractService {
       const p = rec.pendingTransfer;
       if (!p) throw new HashPerpError('no_pending_transfer', `position ${positionId} has no transfer awaiting signatures`, { field: 'positionId' });
       const next = this.vtxoFor(p.to, rec.side, rec.targetHeight, rec.deadline);
-      if (!('vtxo' in next)) throw new HashPerpError('internal', next.reason);
+      if (!('vtxo' in next)) throw new HashPerpError('internal_error', next.reason);
       const { ark, outputs, id } = this.proposal(rec, p.from, next.vtxo);
       if (signed.checkpointPsbts.length !== ark.checkpoints.length) throw new InvalidArgumentError('checkpointPsbts', `expected ${ark.checkpoints.length}`);
       const copySigs = (field: string, psbtHex: string, into: Transaction): void => {
@@ -372,7 +372,7 @@ export class ContractService {
       const cosignerKeys: KeyPair[] = [];
       const requests = recs.map((r) => {
         const v = this.vtxoFor(r.account, r.side, r.targetHeight, r.deadline);
-        if (!('vtxo' in v)) throw new HashPerpError('internal', `pending position ${r.positionId} has no VTXO: ${v.reason}`);
+        if (!('vtxo' in v)) throw new HashPerpError('internal_error', `pending position ${r.positionId} has no VTXO: ${v.reason}`);
         const signer = this.cfg.signerFor?.(r.account);
         if (signer && !cosignerKeys.some((k) => hex.encode(k.publicKey) === hex.encode(signer.publicKey))) cosignerKeys.push(signer);
         return { vtxoScript: v.vtxo.vtxoScript, amount: BigInt(r.amountSat), cosigners: signer ? [signer] : [], contract: true };
@@ -429,7 +429,7 @@ export class ContractService {
 
   record(positionId: string): ContractRecord {
     const r = this.store.get(positionId);
-    if (!r) throw new HashPerpError('position_unknown', `unknown position ${positionId}`, { field: 'positionId' });
+    if (!r) throw new HashPerpError('unknown_position', `unknown position ${positionId}`, { field: 'positionId' });
     return r;
   }
 

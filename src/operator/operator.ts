@@ -221,7 +221,7 @@ export class ArkOperator {
     if (!b) throw new HashPerpError('batch_unknown', `unknown batch ${batchId}`, { field: 'batch' });
     const out = b.tree.plan.batchOutput;
     const sweep = sweepTapscript(this.pubkey, this.cfg.batchExpiry);
-    if (hex.encode(scriptFromTapLeafScript(out.sweepLeaf)) !== hex.encode(sweep.script)) throw new HashPerpError('internal', 'sweep leaf mismatch');
+    if (hex.encode(scriptFromTapLeafScript(out.sweepLeaf)) !== hex.encode(sweep.script)) throw new HashPerpError('internal_error', 'sweep leaf mismatch');
     const tx = buildLeafSpend({ txid: b.id, vout: b.batchVout, amount: out.amount, pkScript: out.pkScript, leaf: out.sweepLeaf }, { script: to, amount: out.amount - this.cfg.policy.feePerTx }, this.cfg.policy);
     signLeafInput(tx, 0, [this.cfg.key]);
     tx.finalize();

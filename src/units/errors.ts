@@ -1,18 +1,22 @@
+import { errorInfo, type ErrorCode } from './error-catalogue.js';
+
 /**
- * The error catalogue's root: every rejection the product makes names what was wrong.
- * `field` names the argument or input field; `code` is stable for programs to match on.
+ * The root of every error the product raises: every rejection names what was wrong.
+ * `field` names the argument or input field; `code` is stable for programs to match on and comes
+ * from the catalogue (src/units/error-catalogue.ts), which also says whether it is retryable.
+ * `C` is widened only by the API client, whose codes come from a server (see HashPerpApiError).
  */
-export class HashPerpError extends Error {
-  readonly code: string;
+export class HashPerpError<C extends string = ErrorCode> extends Error {
+  readonly code: C;
   readonly field: string | undefined;
   /** Retryable errors may succeed later unchanged (a node not reachable yet); terminal ones never. */
   readonly retryable: boolean;
-  constructor(code: string, message: string, opts: { field?: string; retryable?: boolean } = {}) {
+  constructor(code: NoInfer<C>, message: string, opts: { field?: string } = {}) {
     super(message);
     this.name = 'HashPerpError';
     this.code = code;
     this.field = opts.field;
-    this.retryable = opts.retryable ?? false;
+    this.retryable = errorInfo(code).retryable;
   }
 }
 

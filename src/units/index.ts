@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './error-catalogue.js';
 export * from './money.js';
 export * from './hashrate.js';
 export * from './hashprice.js';

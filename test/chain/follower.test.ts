@@ -51,7 +51,7 @@ class StubSource implements ChainSource {
     const f = this.failures.find((x) => x.method === method && x.left > 0);
     if (f) {
       f.left--;
-      throw new HashPerpError('rpc_unreachable', `stub ${method}: connection refused`, { retryable: true });
+      throw new HashPerpError('rpc_unreachable', `stub ${method}: connection refused`);
     }
   }
   private need(h: number): Uint8Array {

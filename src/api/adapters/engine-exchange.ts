@@ -2,12 +2,13 @@
  * ExchangePort and FundsPort over the real engine (src/engine) behind the journal's sequencer.
  * Reads are synchronous views of the live Exchange; writes are engine commands submitted through
  * the sequencer (acknowledged after fsync). An engine refusal becomes a HashPerpError with the
- * engine's reason as its code (duplicate_client_order_id -> 409, unknown_order -> 404, ...), and
+ * engine's reason as its code (its status is the catalogue's: duplicate_client_order_id -> 409, ...), and
  * changes nothing. Commands that could only be refused (an order id that is not live) are refused
  * here without journaling them.
  */
-import { accountView, bookDepth, marketView, ordersOf, positionsOf, type Command, type EngineEvent, type PlaceOrderCommand as EnginePlaceOrder } from '../../engine/index.js';
+import { accountView, bookDepth, marketView, ordersOf, positionsOf, type Command, type EngineEvent, type PlaceOrderCommand as EnginePlaceOrder, type RejectReason } from '../../engine/index.js';
 import { HashPerpError } from '../../units/errors.js';
+import { refusalError } from '../errors.js';
 import type { CancelOrderCommand, ExchangePort, FeedEvent, FundsPort, PlaceOrderCommand } from '../ports.js';
 import type { Account, Book, CancelAck, DepositAddressInfo, FundsAck, Market, OrderAck, Trade } from '../schemas.js';
 import type { EngineCore } from '../runtime/engine-core.js';
@@ -16,8 +17,8 @@ import { toWire } from './chain-index.js';
 /** Engine field names -> the wire body's. */
 const FIELD: Record<string, string> = { qty: 'size', orderType: 'type', tif: 'timeInForce', amountSat: 'amountSat' };
 
-function refusal(e: EngineEvent & { reason: string; message: string; field?: string }): HashPerpError {
-  return new HashPerpError(e.reason, e.message, e.field === undefined ? {} : { field: 'body.' + (FIELD[e.field] ?? e.field) });
+function refusal(e: EngineEvent & { reason: RejectReason; message: string; field?: string }): HashPerpError {
+  return refusalError(e, (f) => 'body.' + (FIELD[f] ?? f));
 }
 
 function rejectionIn(events: EngineEvent[]): HashPerpError | undefined {
@@ -67,7 +68,7 @@ export class EngineExchange implements ExchangePort, FundsPort {
     if (opts.onchain) {
       this.depositAddress = (account) => {
         const fn = this.payout?.depositAddress;
-        if (fn === undefined) throw new HashPerpError('custody_unavailable', 'on-chain custody is not running yet; retry shortly', { retryable: true });
+        if (fn === undefined) throw new HashPerpError('custody_unavailable', 'on-chain custody is not running yet; retry shortly');
         return fn.call(this.payout, account);
       };
     }
@@ -211,7 +212,7 @@ export class EngineExchange implements ExchangePort, FundsPort {
 
   async withdraw(c: { account: string; amountSat: number; address: string }): Promise<FundsAck> {
     const payout = this.payout;
-    if (this.opts.onchain && payout === undefined) throw new HashPerpError('custody_unavailable', 'on-chain custody is not running yet; retry shortly', { retryable: true });
+    if (this.opts.onchain && payout === undefined) throw new HashPerpError('custody_unavailable', 'on-chain custody is not running yet; retry shortly');
     payout?.checkAddress(c.address);
     const { seq, events } = await this.core.submit({ type: 'Withdraw', account: c.account, amountSat: c.amountSat });
     const bad = rejectionIn(events);
@@ -227,7 +228,7 @@ export class EngineExchange implements ExchangePort, FundsPort {
       const why = e instanceof Error ? e.message : String(e);
       payout.recordFailure?.({ ...c, seq }, why);
       await this.core.submit({ type: 'Deposit', account: c.account, amountSat: c.amountSat });
-      throw new HashPerpError('payout_failed', `the payout could not be made (${why}); the withdrawal was reversed`, { retryable: true });
+      throw new HashPerpError('payout_failed', `the payout could not be made (${why}); the withdrawal was reversed`);
     }
     return this.fundsAck(seq, c.account, 'withdrawal', c.amountSat, txid);
   }

@@ -85,14 +85,14 @@ export class Authenticator {
       const rec = this.apiKeys.get(keyId!);
       if (rec === undefined) throw unauthorized('unknown_api_key', 'no such API key (revoked or never created)', HEADER_KEY);
       if (!verifyApiKeySignature(toSign, rec.secret, sig, nodeHashes)) throw unauthorized('bad_signature', 'the HMAC signature does not verify for this request', HEADER_SIGNATURE);
-      if (opts.apiKeyScope === undefined) throw new ApiError(403, 'account_key_required', 'this action must be signed with the account key, not an API key', HEADER_KEY);
-      if (!rec.scopes.includes(opts.apiKeyScope)) throw new ApiError(403, 'scope_missing', `this API key lacks the '${opts.apiKeyScope}' scope`, HEADER_KEY);
+      if (opts.apiKeyScope === undefined) throw new ApiError('account_key_required', 'this action must be signed with the account key, not an API key', HEADER_KEY);
+      if (!rec.scopes.includes(opts.apiKeyScope)) throw new ApiError('scope_missing', `this API key lacks the '${opts.apiKeyScope}' scope`, HEADER_KEY);
       principal = { account: rec.account, via: 'apiKey', keyId: rec.keyId, limitKey: 'k:' + rec.keyId };
     }
     // Only a verified request consumes its nonce: junk cannot fill the store or burn real nonces.
     const used = this.nonces.use(principal.limitKey, nonce);
     if (used === 'replayed') throw unauthorized('replayed_nonce', 'this nonce was already used within the window', HEADER_NONCE);
-    if (used === 'full') throw new ApiError(429, 'nonce_store_full', 'too many signed requests in the window; retry shortly');
+    if (used === 'full') throw new ApiError('nonce_store_full', 'too many signed requests in the window; retry shortly');
     return principal;
   }
 }

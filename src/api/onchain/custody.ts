@@ -185,7 +185,7 @@ export class BitcoindCustody {
       total += u.sat;
     }
     const fee = feeFor(chosen.length, 2);
-    if (total < w.amountSat + fee) throw new HashPerpError('custody_insufficient', `the operator holds ${total} sat in confirmed deposits; ${w.amountSat + fee} needed`, { retryable: true });
+    if (total < w.amountSat + fee) throw new HashPerpError('custody_insufficient', `the operator holds ${total} sat in confirmed deposits; ${w.amountSat + fee} needed`);
     const tx = new Transaction();
     for (const u of chosen) {
       const pay = u.address === change.address ? change : this.payment(accounts.get(u.address)!);

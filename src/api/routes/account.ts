@@ -22,7 +22,7 @@ class IdempotencyCache {
   run(key: string, bodyHash: string, place: () => Promise<S.OrderAck>): { ack: Promise<S.OrderAck>; replay: boolean } {
     const hit = this.entries.get(key);
     if (hit !== undefined) {
-      if (hit.bodyHash !== bodyHash) throw new ApiError(409, 'duplicate_client_order_id', 'this clientOrderId was used for a different order', 'body.clientOrderId');
+      if (hit.bodyHash !== bodyHash) throw new ApiError('duplicate_client_order_id', 'this clientOrderId was used for a different order', 'body.clientOrderId');
       return { ack: hit.ack, replay: true };
     }
     const ack = place();
@@ -48,9 +48,9 @@ export function registerAccountRoutes(app: App, ctx: ServerContext): void {
     { config: { auth: 'trade' }, schema: { tags: ['trading'], summary: 'Place an order (idempotent by clientOrderId)', security, body: S.PlaceOrderBody, response: { 200: S.OrderAck, ...errs } } },
     async (req, reply) => {
       const body = req.body;
-      if (body.type === 'limit' && body.price === undefined) throw new ApiError(400, 'invalid_argument', 'a limit order needs a price', 'body.price');
-      if (body.type === 'market' && body.price !== undefined) throw new ApiError(400, 'invalid_argument', 'a market order takes no price', 'body.price');
-      if (body.type === 'market' && body.postOnly) throw new ApiError(400, 'invalid_argument', 'a market order cannot be post-only', 'body.postOnly');
+      if (body.type === 'limit' && body.price === undefined) throw new ApiError('invalid_argument', 'a limit order needs a price', 'body.price');
+      if (body.type === 'market' && body.price !== undefined) throw new ApiError('invalid_argument', 'a market order takes no price', 'body.price');
+      if (body.type === 'market' && body.postOnly) throw new ApiError('invalid_argument', 'a market order cannot be post-only', 'body.postOnly');
       const account = req.principal!.account;
       const place = () => ctx.exchange.placeOrder({ ...body, account, receivedMs: ctx.clock.nowMs() });
       if (body.clientOrderId === undefined) return place();
@@ -77,7 +77,7 @@ export function registerAccountRoutes(app: App, ctx: ServerContext): void {
     { config: { auth: 'account' }, schema: { tags: ['account'], summary: 'Create an API key authorised by the account key', security: [{ accountKey: [] }], body: S.CreateApiKeyBody, response: { 200: S.CreatedApiKey, ...errs } } },
     async (req) => {
       const account = req.principal!.account;
-      if (ctx.apiKeys.list(account).length >= 20) throw new ApiError(409, 'too_many_keys', 'an account may hold at most 20 API keys; revoke one first', 'body');
+      if (ctx.apiKeys.list(account).length >= 20) throw new ApiError('too_many_keys', 'an account may hold at most 20 API keys; revoke one first', 'body');
       const rec = ctx.apiKeys.create(account, req.body.label ?? '', req.body.scopes, ctx.clock.nowMs());
       return { keyId: rec.keyId, label: rec.label, scopes: rec.scopes, createdMs: rec.createdMs, secret: rec.secret };
     },
@@ -87,7 +87,7 @@ export function registerAccountRoutes(app: App, ctx: ServerContext): void {
     '/v1/account/api-keys/:keyId',
     { config: { auth: 'account' }, schema: { tags: ['account'], summary: 'Revoke an API key', security: [{ accountKey: [] }], params: S.KeyParams, response: { 200: Type.Object({ revoked: Type.String() }), ...errs } } },
     async (req) => {
-      if (!ctx.apiKeys.revoke(req.principal!.account, req.params.keyId)) throw new ApiError(404, 'not_found', 'no such API key on this account', 'params.keyId');
+      if (!ctx.apiKeys.revoke(req.principal!.account, req.params.keyId)) throw new ApiError('not_found', 'no such API key on this account', 'params.keyId');
       return { revoked: req.params.keyId };
     },
   );

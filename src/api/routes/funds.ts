@@ -33,10 +33,10 @@ export function registerFundsRoutes(app: App, ctx: ServerContext): void {
       },
       async (req) => {
         const amountSat = req.body.amountSat;
-        if (amountSat > limits.maxSat) throw new ApiError(400, 'invalid_argument', `the faucet gives at most ${limits.maxSat} sat per call`, 'body.amountSat');
+        if (amountSat > limits.maxSat) throw new ApiError('invalid_argument', `the faucet gives at most ${limits.maxSat} sat per call`, 'body.amountSat');
         const account = req.principal!.account;
         const wait = buckets.take(account);
-        if (wait > 0) throw new ApiError(429, 'rate_limited', `faucet limit for this account; retry in ${wait} ms`, undefined, { 'retry-after': String(Math.ceil(wait / 1000)) });
+        if (wait > 0) throw new ApiError('rate_limited', `faucet limit for this account; retry in ${wait} ms`, undefined, { 'retry-after': String(Math.ceil(wait / 1000)) });
         return faucet({ account, amountSat });
       },
     );

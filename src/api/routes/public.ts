@@ -31,7 +31,7 @@ export function registerPublicRoutes(app: App, ctx: ServerContext): void {
     { schema: { tags: ['markets'], summary: 'Aggregated order book', params: S.MarketParams, querystring: S.BookQuery, response: { 200: S.Book, ...errors } } },
     async (req) => {
       const book = ctx.exchange.book(req.params.market, req.query.levels ?? 50);
-      if (book === undefined) throw new ApiError(404, 'unknown_market', `no market ${req.params.market}`, 'params.market');
+      if (book === undefined) throw new ApiError('unknown_market', `no market ${req.params.market}`, 'params.market');
       return book;
     },
   );
@@ -41,7 +41,7 @@ export function registerPublicRoutes(app: App, ctx: ServerContext): void {
     { schema: { tags: ['markets'], summary: 'Recent trades, newest first', params: S.MarketParams, querystring: S.TradesQuery, response: { 200: S.Trades, ...errors } } },
     async (req) => {
       const trades = ctx.exchange.trades(req.params.market, req.query.limit ?? 100);
-      if (trades === undefined) throw new ApiError(404, 'unknown_market', `no market ${req.params.market}`, 'params.market');
+      if (trades === undefined) throw new ApiError('unknown_market', `no market ${req.params.market}`, 'params.market');
       return { market: req.params.market, trades };
     },
   );
@@ -58,15 +58,15 @@ export function registerPublicRoutes(app: App, ctx: ServerContext): void {
     },
     async (req) => {
       const { height, at } = req.query;
-      if (height !== undefined && at !== undefined) throw new ApiError(400, 'invalid_argument', 'give height or at, not both', 'querystring.at');
+      if (height !== undefined && at !== undefined) throw new ApiError('invalid_argument', 'give height or at, not both', 'querystring.at');
       if (height === undefined && at === undefined) {
         const v = ctx.index.current();
-        if (v === undefined) throw new ApiError(503, 'index_unavailable', 'no block processed yet; retry shortly');
+        if (v === undefined) throw new ApiError('index_unavailable', 'no block processed yet; retry shortly');
         return v;
       }
       const v = ctx.index.at({ height, at });
       if (v === undefined) {
-        throw new ApiError(404, 'not_found', height !== undefined ? `no index value at height ${height}` : `no index value at time ${at}`, height !== undefined ? 'querystring.height' : 'querystring.at');
+        throw new ApiError('not_found', height !== undefined ? `no index value at height ${height}` : `no index value at time ${at}`, height !== undefined ? 'querystring.height' : 'querystring.at');
       }
       return v;
     },
@@ -77,14 +77,14 @@ export function registerPublicRoutes(app: App, ctx: ServerContext): void {
     { schema: { tags: ['index'], summary: 'Index values over a height range', querystring: S.HistoryQuery, response: { 200: S.IndexHistory, ...errors } } },
     async (req) => {
       const q = req.query;
-      if (q.from !== undefined && q.to !== undefined && q.from > q.to) throw new ApiError(400, 'invalid_argument', 'from must be <= to', 'querystring.from');
+      if (q.from !== undefined && q.to !== undefined && q.from > q.to) throw new ApiError('invalid_argument', 'from must be <= to', 'querystring.from');
       return { values: ctx.index.history({ ...q, limit: q.limit ?? 1000 }) };
     },
   );
 
   app.get('/v1/curve', { schema: { tags: ['index'], summary: 'Forward curve (30/90/180/365 days) with its model assumptions', response: { 200: S.ForwardCurve, 503: S.ErrorBody } } }, async () => {
     const c = ctx.index.curve();
-    if (c === undefined) throw new ApiError(503, 'index_unavailable', 'not enough history for a curve yet; retry shortly');
+    if (c === undefined) throw new ApiError('index_unavailable', 'not enough history for a curve yet; retry shortly');
     return c;
   });
 

@@ -85,7 +85,7 @@ export function registerBdcRoutes(app: App, port: ProductsPort): void {
     async (req) => {
       const ex = port.exchange();
       const b = bdcBook(ex, req.params.series, req.query.levels ?? 50);
-      if (b === undefined) throw new ApiError(404, 'unknown_series', `no series ${req.params.series}`, 'params.series');
+      if (b === undefined) throw new ApiError('unknown_series', `no series ${req.params.series}`, 'params.series');
       const f = fairOf(ex, req.params.series).fair;
       return { series: req.params.series, bids: b.bids.map((l) => ({ price: l.price, size: l.qty })), asks: b.asks.map((l) => ({ price: l.price, size: l.qty })), fairBps: f === undefined ? null : f.decided ? f.fairBps : f.fair.fairBps };
     },
@@ -100,7 +100,7 @@ export function registerBdcRoutes(app: App, port: ProductsPort): void {
       schema: { tags: ['bdc'], summary: 'List a series (operator only: an admin API key or an operator account)', security, body: BdcListBody, response: { 200: Obj({ seq: Type.Integer(), series: Type.String() }), ...errs } },
     },
     async (req) => {
-      if (!port.isOperator(req.principal!)) throw new ApiError(403, 'operator_only', 'only the operator lists series', 'x-hp-account');
+      if (!port.isOperator(req.principal!)) throw new ApiError('operator_only', 'only the operator lists series', 'x-hp-account');
       const b = req.body;
       const { seq, events } = await submitOrRefuse(port, { type: 'BdcListSeries', height: b.height, deadline: b.deadline, payoutSat: b.payoutSat });
       const l = eventsOf(events, 'BdcSeriesListed')[0];
@@ -136,7 +136,7 @@ export function registerBdcRoutes(app: App, port: ProductsPort): void {
       const orderId = Number(req.params.orderId);
       const o = bdcOrdersOf(port.exchange(), account, req.query.series).find((x) => x.orderId === orderId);
       // Another account's order is indistinguishable from a missing one, and nothing is journaled.
-      if (o === undefined) throw new ApiError(404, 'unknown_order', `no resting order ${orderId} of this account${req.query.series ? ' on ' + req.query.series : ''}`, 'params.orderId');
+      if (o === undefined) throw new ApiError('unknown_order', `no resting order ${orderId} of this account${req.query.series ? ' on ' + req.query.series : ''}`, 'params.orderId');
       const { seq, events } = await submitOrRefuse(port, { type: 'BdcCancelOrder', account, series: o.series, orderId }, (f) => (f === 'orderId' ? 'params.orderId' : 'querystring.' + f));
       const c = eventsOf(events, 'BdcOrderCancelled')[0];
       return wire({ seq, orderId, series: o.series, status: 'cancelled', remainingQty: c?.remainingQty ?? 0, releasedMsat: c?.releasedMsat ?? 0n });
@@ -155,11 +155,11 @@ export function registerBdcRoutes(app: App, port: ProductsPort): void {
 
   const contractDoc = (positionId: string) => {
     const svc = port.contracts;
-    if (svc === undefined) throw new ApiError(503, 'contracts_unavailable', 'this server runs no contract service');
+    if (svc === undefined) throw new ApiError('contracts_unavailable', 'this server runs no contract service');
     try {
       return { svc, doc: svc.contract(positionId) };
     } catch (e) {
-      if (e instanceof HashPerpError && e.code === 'position_unknown') throw new ApiError(404, 'unknown_position', e.message, 'params.positionId');
+      if (e instanceof HashPerpError && e.code === 'unknown_position') throw new ApiError('unknown_position', e.message, 'params.positionId');
       throw e;
     }
   };
@@ -183,7 +183,7 @@ export function registerBdcRoutes(app: App, port: ProductsPort): void {
       try {
         pkg = svc.exitPackage(req.params.positionId);
       } catch (e) {
-        if (e instanceof HashPerpError && e.code === 'not_batched') throw new ApiError(409, 'not_batched', e.message, 'params.positionId');
+        if (e instanceof HashPerpError && e.code === 'not_batched') throw new ApiError('not_batched', e.message, 'params.positionId');
         throw e;
       }
       const name = 'exit-package-' + req.params.positionId.replace(/[^A-Za-z0-9-]/g, '_') + '.json';

@@ -1,9 +1,9 @@
 /** What every product route module shares: error schemas, the signed-route security, submit-or-refuse. */
 import { Type, type TSchema } from 'typebox';
-import type { Command, EngineEvent } from '../../../engine/index.js';
+import type { Command, EngineEvent, RejectReason } from '../../../engine/index.js';
 import { HashPerpError } from '../../../units/errors.js';
 import { toWire } from '../../adapters/chain-index.js';
-import { ApiError } from '../../errors.js';
+import { ApiError, refusalError } from '../../errors.js';
 import type { ProductsPort } from '../../products/port.js';
 import * as S from '../../schemas.js';
 
@@ -17,16 +17,7 @@ export const Nullable = (t: TSchema) => Type.Union([t, Type.Null()]);
 export const Msat = S.DecimalString;
 export const Tif = Type.Union([Type.Literal('GTC'), Type.Literal('IOC'), Type.Literal('FOK')]);
 
-/** The status an engine refusal reason gets. */
-export function statusOfReason(reason: string): number {
-  if (reason === 'invalid_argument' || reason === 'price_off_tick') return 400;
-  if (reason === 'not_owner') return 403;
-  if (reason.startsWith('unknown_')) return 404;
-  if (reason === 'duplicate_client_order_id') return 409;
-  return 422;
-}
-
-export function rejectionOf(events: readonly EngineEvent[]): (EngineEvent & { reason: string; message: string; field?: string }) | undefined {
+export function rejectionOf(events: readonly EngineEvent[]): (EngineEvent & { reason: RejectReason; message: string; field?: string }) | undefined {
   for (const e of events) if (e.type === 'CommandRejected' || e.type === 'OrderRejected') return e;
   return undefined;
 }
@@ -38,7 +29,7 @@ export function rejectionOf(events: readonly EngineEvent[]): (EngineEvent & { re
 export async function submitOrRefuse(port: ProductsPort, cmd: Command, field: (f: string) => string = (f) => 'body.' + f): Promise<{ seq: number; events: EngineEvent[] }> {
   const ack = await port.submit(cmd);
   const r = rejectionOf(ack.events);
-  if (r !== undefined) throw new ApiError(statusOfReason(r.reason), r.reason, r.message, r.field === undefined ? undefined : field(r.field));
+  if (r !== undefined) throw refusalError(r, field);
   return ack;
 }
 
@@ -60,7 +51,7 @@ export function modelCall<T>(what: string, f: () => T): T {
     return f();
   } catch (e) {
     if (e instanceof HashPerpError) throw e;
-    throw new ApiError(422, 'model_unavailable', `${what}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ApiError('model_unavailable', `${what}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

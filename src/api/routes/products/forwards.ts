@@ -104,7 +104,7 @@ export function registerForwardRoutes(app: App, port: ProductsPort): void {
     { schema: { tags: ['forwards'], summary: 'A forward market’s order book (price sat/PH/day, size lots)', params: Type.Object({ market: S.MarketId }), querystring: S.BookQuery, response: { 200: Obj({ market: Type.String(), bids: Type.Array(S.Level), asks: Type.Array(S.Level) }), ...errs } } },
     async (req) => {
       const b = forwardBook(port.exchange(), req.params.market, req.query.levels ?? 50);
-      if (b === undefined) throw new ApiError(404, 'unknown_market', `no forward market ${req.params.market}`, 'params.market');
+      if (b === undefined) throw new ApiError('unknown_market', `no forward market ${req.params.market}`, 'params.market');
       return { market: b.market, days: b.days, bids: b.bids.map((l) => ({ price: l.price, size: l.qty })), asks: b.asks.map((l) => ({ price: l.price, size: l.qty })) };
     },
   );
@@ -116,7 +116,7 @@ export function registerForwardRoutes(app: App, port: ProductsPort): void {
       const b = req.body;
       const ex = port.exchange();
       const q = modelCall('forward quote', () => forwardQuoteNow(ex, { market: b.market, qtyLots: b.qtyLots, priceSatPerPHDay: b.priceSatPerPHDay }, b.taker));
-      if (q === undefined) throw new ApiError(503, 'index_unavailable', 'no index yet: the engine has processed no block');
+      if (q === undefined) throw new ApiError('index_unavailable', 'no index yet: the engine has processed no block');
       const tip = ex.productContext(0).chain;
       return wire({
         market: b.market, days: FORWARD_MARKETS[b.market], qtyLots: b.qtyLots, hashrateThs: b.qtyLots / 10_000, priceSatPerPHDay: b.priceSatPerPHDay, taker: b.taker,
@@ -152,7 +152,7 @@ export function registerForwardRoutes(app: App, port: ProductsPort): void {
       const o = forwardModule(port.exchange()).order(orderId);
       // Someone else's order looks exactly like a missing one, and nothing is journaled for either.
       if (o === undefined || o.account !== account || (req.query.market !== undefined && o.market !== req.query.market)) {
-        throw new ApiError(404, 'unknown_order', `no resting forward order ${orderId} of this account`, 'params.orderId');
+        throw new ApiError('unknown_order', `no resting forward order ${orderId} of this account`, 'params.orderId');
       }
       const { seq, events } = await submitOrRefuse(port, { type: 'ForwardCancelOrder', account, market: o.market, orderId }, (f) => (f === 'orderId' ? 'params.orderId' : 'querystring.' + f));
       const closed = eventsOf(events, 'ForwardOrderClosed')[0];
@@ -198,12 +198,12 @@ export function registerForwardRoutes(app: App, port: ProductsPort): void {
       const b = req.body;
       let investorSigned = false;
       if (b.with === 'counterparty') {
-        if (b.investorConsent === undefined) throw new ApiError(400, 'invalid_argument', "with: 'counterparty' needs investorConsent, the investor's signature over the new terms", 'body.investorConsent');
+        if (b.investorConsent === undefined) throw new ApiError('invalid_argument', "with: 'counterparty' needs investorConsent, the investor's signature over the new terms", 'body.investorConsent');
         const k = forwardModule(port.exchange()).contract(b.contractId);
-        if (k === undefined) throw new ApiError(404, 'unknown_contract', `no forward contract ${b.contractId}`, 'body.contractId');
+        if (k === undefined) throw new ApiError('unknown_contract', `no forward contract ${b.contractId}`, 'body.contractId');
         const v = verifyRolloverConsent(k.investor, { contractId: b.contractId, market: b.market, price: b.price, ...(b.qty !== undefined ? { qty: b.qty } : {}) }, b.investorConsent, port.nowMs());
-        if (v === 'stale') throw new ApiError(400, 'stale_consent', "the investor's consent is older than 10 minutes (or from the future)", 'body.investorConsent.timestampMs');
-        if (v === 'bad_signature') throw new ApiError(403, 'bad_consent', "investorConsent is not the contract investor's signature over these terms", 'body.investorConsent.signature');
+        if (v === 'stale') throw new ApiError('stale_consent', "the investor's consent is older than 10 minutes (or from the future)", 'body.investorConsent.timestampMs');
+        if (v === 'bad_signature') throw new ApiError('bad_consent', "investorConsent is not the contract investor's signature over these terms", 'body.investorConsent.signature');
         investorSigned = true;
       }
       const { seq, events } = await submitOrRefuse(port, {

@@ -39,7 +39,7 @@ function quoteView(q: OptionQuoteResult, tipTime: number): Record<string, unknow
 export function registerOptionRoutes(app: App, port: ProductsPort): void {
   const quote = (account: string, t: { optionType: 'call' | 'put'; strike: number; expiryHeight: number; lots: number }) => {
     const tip = quoteTipOf(port.exchange());
-    if (tip === undefined) throw new ApiError(503, 'index_unavailable', 'no index yet: the engine has processed no block');
+    if (tip === undefined) throw new ApiError('index_unavailable', 'no index yet: the engine has processed no block');
     return { tip, q: modelCall('option quote', () => quoteOption(port.chain, tip, { account, ...t })) };
   };
 

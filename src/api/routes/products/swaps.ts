@@ -66,8 +66,8 @@ export function registerSwapRoutes(app: App, port: ProductsPort): void {
       const account = req.principal!.account;
       const offerId = Number(req.params.offerId);
       const o = swapOffer(port.exchange(), offerId);
-      if (o === undefined || o.maker !== account) throw new ApiError(404, 'unknown_offer', `no offer ${offerId} of this account`, 'params.offerId');
-      if (o.status !== 'open') throw new ApiError(409, 'offer_closed', `offer ${offerId} is ${o.status}`, 'params.offerId');
+      if (o === undefined || o.maker !== account) throw new ApiError('unknown_offer', `no offer ${offerId} of this account`, 'params.offerId');
+      if (o.status !== 'open') throw new ApiError('offer_closed', `offer ${offerId} is ${o.status}`, 'params.offerId');
       const { seq } = await submitOrRefuse(port, { type: 'CancelOffer', account, offerId }, () => 'params.offerId');
       return { seq, offerId, status: 'cancelled' };
     },
@@ -80,8 +80,8 @@ export function registerSwapRoutes(app: App, port: ProductsPort): void {
       const account = req.principal!.account;
       const offerId = Number(req.params.offerId);
       const o = swapOffer(port.exchange(), offerId);
-      if (o === undefined) throw new ApiError(404, 'unknown_offer', `no offer ${offerId}`, 'params.offerId');
-      if (o.status !== 'open') throw new ApiError(409, 'offer_closed', `offer ${offerId} is ${o.status}`, 'params.offerId');
+      if (o === undefined) throw new ApiError('unknown_offer', `no offer ${offerId}`, 'params.offerId');
+      if (o.status !== 'open') throw new ApiError('offer_closed', `offer ${offerId} is ${o.status}`, 'params.offerId');
       const { seq, events } = await submitOrRefuse(port, { type: 'AcceptOffer', account, offerId }, (f) => (f === 'offerId' ? 'params.offerId' : 'body.' + f));
       return { seq, offerId, status: 'accepted', ...wire({ accepted: eventsOf(events, 'SwapOfferAccepted')[0] ?? null }) };
     },
