@@ -1,5 +1,5 @@
 import type { DepthSeries } from '../lib/depth.js';
-import { btcPerPhDay, lots } from '../lib/format.js';
+import { btcPerPhDay, grouped } from '../lib/format.js';
 
 /** Asks above (best nearest the spread), bids below, with bars proportional to cumulative size. */
 export function OrderBook({ depth, rows = 12, onPick }: { depth: DepthSeries; rows?: number; onPick?: (price: number) => void }) {
@@ -38,9 +38,9 @@ function BookRow({ level: l, side, maxQ, onPick }: { level: Level; side: 'ask' |
     <tr className={`book-row ${side}`} onClick={() => onPick?.(l.price)} style={{ cursor: onPick ? 'pointer' : undefined }}>
       <td>{l.price.toLocaleString('en-US')}</td>
       <td>{btcPerPhDay(l.price)}</td>
-      <td>{lots(l.size)}</td>
+      <td>{grouped(l.size)}</td>
       <td style={{ position: 'relative' }}>
-        {lots(l.cumulative)}
+        {grouped(l.cumulative)}
         <span className="bar" style={{ width: `${(l.cumulative / maxQ) * 100}%` }} />
       </td>
     </tr>

@@ -1,5 +1,5 @@
 import type { Trade } from '../../../src/api/schemas.js';
-import { btcPerPhDay, lots } from '../lib/format.js';
+import { btcPerPhDay, grouped } from '../lib/format.js';
 
 export function RecentTrades({ trades }: { trades: Trade[] }) {
   if (trades.length === 0) return <div className="empty">No trades yet in this market.</div>;
@@ -18,7 +18,7 @@ export function RecentTrades({ trades }: { trades: Trade[] }) {
           <tr key={t.id} className={t.takerSide === 'buy' ? 'bid' : 'ask'}>
             <td>{t.price.toLocaleString('en-US')}</td>
             <td>{btcPerPhDay(t.price)}</td>
-            <td>{lots(t.size)}</td>
+            <td>{grouped(t.size)}</td>
             <td className="muted">{t.height ?? '—'}</td>
           </tr>
         ))}

@@ -1,5 +1,6 @@
 import { MIN_EXPIRY_BLOCKS } from '../../../src/pricing/options.js';
 import { parseBtc } from '../../../src/units/money.js';
+import type { FieldErrors } from './field-errors.js';
 
 /**
  * The "Buy an option" form: what a person types (strike in BTC/PH/day, expiry in days from now) into the
@@ -27,7 +28,7 @@ const MAX_STRIKE = 4_000_000_000; // the route's bound, sat/PH/day
 const MAX_LOTS = 1_000_000_000;
 const MAX_DAYS = 3650;
 
-export type OptionFormErrors = Partial<Record<'strikeBtc' | 'days' | 'lots' | 'tip', string>>;
+export type OptionFormErrors = FieldErrors<'strikeBtc' | 'days' | 'lots' | 'tip'>;
 
 export function validateOptionForm(f: OptionFormInput, tipHeight: number | undefined): { body: OptionTerms | undefined; errors: OptionFormErrors } {
   const errors: OptionFormErrors = {};
