@@ -2,6 +2,7 @@ import { BPS, MAX_ORDER_CONTRACTS, stakeMsat, takerFeeMsat } from '../../../src/
 import { wholeNumber } from './whole-number.js';
 import { postOnlyError, type TimeInForceChoice } from './time-in-force.js';
 import type { FieldErrors } from './field-errors.js';
+import { grouped } from './format.js';
 
 /**
  * Block-delta order entry: FAST wins if height H is mined before MTP passes T, SLOW otherwise. Prices are
@@ -32,7 +33,7 @@ export function validateBdcOrder(series: string, f: BdcOrderInput): { body?: Bdc
   const price = wholeNumber(f.price);
   if (price === undefined || price < 1 || price >= BPS) errors.price = 'Enter the FAST price in whole basis points, 1 to 9,999 (5,000 = even odds).';
   const qty = wholeNumber(f.qty);
-  if (qty === undefined || qty < 1 || qty > MAX_ORDER_CONTRACTS) errors.qty = `Enter a whole number of contracts, 1 to ${MAX_ORDER_CONTRACTS.toLocaleString('en-US')}.`;
+  if (qty === undefined || qty < 1 || qty > MAX_ORDER_CONTRACTS) errors.qty = `Enter a whole number of contracts, 1 to ${grouped(MAX_ORDER_CONTRACTS)}.`;
   const postOnly = postOnlyError(f.postOnly, f.tif);
   if (postOnly) errors.postOnly = postOnly;
   if (Object.keys(errors).length > 0) return { errors };

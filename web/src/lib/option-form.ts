@@ -1,6 +1,7 @@
 import { MIN_EXPIRY_BLOCKS } from '../../../src/pricing/options.js';
 import { parseBtc } from '../../../src/units/money.js';
 import type { FieldErrors } from './field-errors.js';
+import { grouped } from './format.js';
 
 /**
  * The "Buy an option" form: what a person types (strike in BTC/PH/day, expiry in days from now) into the
@@ -46,7 +47,7 @@ export function validateOptionForm(f: OptionFormInput, tipHeight: number | undef
   else {
     blocks = Math.round(Number(d) * BLOCKS_PER_DAY);
     if (blocks < MIN_EXPIRY_BLOCKS) errors.days = `Options expire at least ${MIN_EXPIRY_BLOCKS / BLOCKS_PER_DAY} days (${MIN_EXPIRY_BLOCKS} blocks) from now.`;
-    else if (Number(d) > MAX_DAYS) errors.days = `At most ${MAX_DAYS.toLocaleString('en-US')} days.`;
+    else if (Number(d) > MAX_DAYS) errors.days = `At most ${grouped(MAX_DAYS)} days.`;
   }
   const l = f.lots.trim();
   let lots: number | undefined;

@@ -48,7 +48,7 @@ export function PositionBuilder({ indexPrice, curve }: { indexPrice: number | un
         </label>
       </div>
       <label className="field" style={{ marginTop: 10 }}>
-        Price: <span className="num">{btcPerPhDay(p)} BTC/PH/day · {satPerThDay(p)} sat/TH/day · {(((p / indexPrice) - 1) * 100).toFixed(1)} % vs index</span>
+        Price: <span className="num">{btcPerPhDay(p)} BTC/PH/day · {satPerThDay(p)} sat/TH/day · {ratioPct(p / indexPrice - 1, 1)} vs index</span>
         <input type="range" min={range.min} max={range.max} step={1} value={p} onChange={(e) => setPrice(Number(e.target.value))} aria-label="Contract price" />
         <span className="small muted">
           Slider from 50 % to 120 % of the {curve.has(days) ? `${days}-day forward curve point` : 'index'} ({btcPerPhDay(reference)} BTC/PH/day).
