@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bpsPct, edgeVsFair, previewBdc, validateBdcOrder } from '../../web/src/lib/bdc.js';
+import { edgeVsFair, previewBdc, validateBdcOrder } from '../../web/src/lib/bdc.js';
+import { bpsPct } from '../../web/src/lib/format.js';
 
 const base = { side: 'FAST' as const, price: '6250', qty: '2', tif: 'GTC' as const, postOnly: false };
 

@@ -1,14 +1,30 @@
 import type { DepthSeries } from '../lib/depth.js';
-import { btcPerPhDay, signedPct } from '../lib/format.js';
+import { bpsPct, btcPerPhDay, grouped, signedPct } from '../lib/format.js';
 
 const W = 600;
 const H = 220;
 const PAD = { l: 8, r: 8, t: 10, b: 22 };
 
-/** Cumulative depth as two step areas meeting at the spread; pure SVG from the depth series. */
 /** How the axis, spread and mid read: perp/forward ticks are sat/PH/day; block-delta prices are FAST bps. */
 export type PriceUnit = 'satPerPhDay' | 'bps';
 
+type Level = DepthSeries['bids'][number];
+
+/**
+ * One side's cumulative depth as a closed step area: from its best price walking away from the spread,
+ * the depth steps up at each level, then runs flat to the axis edge (`edge`) and back down to the base.
+ */
+function stepArea(levels: readonly Level[], edge: number, x: (p: number) => number, y: (q: number) => number): string {
+  if (levels.length === 0) return '';
+  const base = y(0);
+  let path = `M ${x(levels[0]!.price)} ${base}`;
+  levels.forEach((p, i) => {
+    path += ` L ${x(p.price)} ${y(i === 0 ? 0 : levels[i - 1]!.cumulative)} L ${x(p.price)} ${y(p.cumulative)}`;
+  });
+  return `${path} L ${x(edge)} ${y(levels.at(-1)!.cumulative)} L ${x(edge)} ${base} Z`;
+}
+
+/** Cumulative depth as two step areas meeting at the spread; pure SVG from the depth series. */
 export function DepthChart({ depth, unit = 'satPerPhDay' }: { depth: DepthSeries; unit?: PriceUnit }) {
   const { bids, asks } = depth;
   if (bids.length === 0 && asks.length === 0) return <div className="empty">The book is empty: no resting orders yet.</div>;
@@ -25,23 +41,8 @@ export function DepthChart({ depth, unit = 'satPerPhDay' }: { depth: DepthSeries
   const y = (q: number) => H - PAD.b - (q / maxQ) * (H - PAD.t - PAD.b);
   const base = y(0);
 
-  // Bids: from the best bid walking down in price; depth steps up at each level.
-  let bidPath = '';
-  if (bids.length > 0) {
-    bidPath = `M ${x(bids[0]!.price)} ${base}`;
-    bids.forEach((p, i) => {
-      bidPath += ` L ${x(p.price)} ${y(i === 0 ? 0 : bids[i - 1]!.cumulative)} L ${x(p.price)} ${y(p.cumulative)}`;
-    });
-    bidPath += ` L ${x(lo)} ${y(bids.at(-1)!.cumulative)} L ${x(lo)} ${base} Z`;
-  }
-  let askPath = '';
-  if (asks.length > 0) {
-    askPath = `M ${x(asks[0]!.price)} ${base}`;
-    asks.forEach((p, i) => {
-      askPath += ` L ${x(p.price)} ${y(i === 0 ? 0 : asks[i - 1]!.cumulative)} L ${x(p.price)} ${y(p.cumulative)}`;
-    });
-    askPath += ` L ${x(hi)} ${y(asks.at(-1)!.cumulative)} L ${x(hi)} ${base} Z`;
-  }
+  const bidPath = stepArea(bids, lo, x, y);
+  const askPath = stepArea(asks, hi, x, y);
   return (
     <div className="depth" data-testid="depth-chart">
       <svg viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label="Order book depth">
@@ -51,14 +52,14 @@ export function DepthChart({ depth, unit = 'satPerPhDay' }: { depth: DepthSeries
         {depth.mid !== undefined && <line x1={x(depth.mid)} x2={x(depth.mid)} y1={PAD.t} y2={base} stroke="#9aa4b2" strokeDasharray="4 4" vectorEffect="non-scaling-stroke" />}
       </svg>
       <div className="row small muted num" style={{ justifyContent: 'space-between' }}>
-        <span>{lo.toLocaleString('en-US')}</span>
-        <span>{hi.toLocaleString('en-US')}</span>
+        <span>{grouped(lo)}</span>
+        <span>{grouped(hi)}</span>
       </div>
       <div className="small num" style={{ textAlign: 'center' }} data-testid="spread">
         {depth.spread !== undefined && depth.mid !== undefined
           ? unit === 'bps'
-            ? `Spread ${depth.spread.toLocaleString('en-US')} bps · Mid ${(depth.mid / 100).toFixed(2)} % for FAST`
-            : `Spread ${depth.spread.toLocaleString('en-US')} (${signedPct(depth.spreadPct ?? 0).replace('+', '')}) · Mid ${btcPerPhDay(Math.round(depth.mid))} BTC/PH/day`
+            ? `Spread ${grouped(depth.spread)} bps · Mid ${bpsPct(depth.mid)} for FAST`
+            : `Spread ${grouped(depth.spread)} (${signedPct(depth.spreadPct ?? 0).replace('+', '')}) · Mid ${btcPerPhDay(Math.round(depth.mid))} BTC/PH/day`
           : 'One side of the book is empty: no spread or mid.'}
       </div>
     </div>

@@ -1,5 +1,3 @@
-import type { ReactNode } from 'react';
-
 export function ErrorNotice({ title, message, onRetry }: { title: string; message: string; onRetry?: () => void }) {
   return (
     <div className="notice error" role="alert">
@@ -12,10 +10,6 @@ export function ErrorNotice({ title, message, onRetry }: { title: string; messag
       )}
     </div>
   );
-}
-
-export function Empty({ children }: { children: ReactNode }) {
-  return <div className="empty">{children}</div>;
 }
 
 export function Loading({ what }: { what: string }) {

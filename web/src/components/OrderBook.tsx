@@ -1,5 +1,6 @@
 import type { DepthSeries } from '../lib/depth.js';
-import { btcPerPhDay, lots } from '../lib/format.js';
+import { btcPerPhDay, grouped } from '../lib/format.js';
+import { TableHead } from './TableHead.js';
 
 /** Asks above (best nearest the spread), bids below, with bars proportional to cumulative size. */
 export function OrderBook({ depth, rows = 12, onPick }: { depth: DepthSeries; rows?: number; onPick?: (price: number) => void }) {
@@ -9,19 +10,12 @@ export function OrderBook({ depth, rows = 12, onPick }: { depth: DepthSeries; ro
   if (asks.length === 0 && bids.length === 0) return <div className="empty">No orders in the book yet. Place the first one.</div>;
   return (
     <table data-testid="order-book">
-      <thead>
-        <tr>
-          <th>Price (sat/PH/day)</th>
-          <th>BTC/PH/day</th>
-          <th>Size (lots)</th>
-          <th>Total</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Price (sat/PH/day)', 'BTC/PH/day', 'Size (lots)', 'Total']} />
       <tbody>
         {asks.map((l) => <BookRow key={`a${l.price}`} level={l} side="ask" maxQ={maxQ} onPick={onPick} />)}
         <tr className="spread-line">
           <td colSpan={4}>
-            {depth.spread !== undefined ? `spread ${depth.spread.toLocaleString('en-US')} sat/PH/day` : asks.length === 0 ? 'no asks' : 'no bids'}
+            {depth.spread !== undefined ? `spread ${grouped(depth.spread)} sat/PH/day` : asks.length === 0 ? 'no asks' : 'no bids'}
           </td>
         </tr>
         {bids.map((l) => <BookRow key={`b${l.price}`} level={l} side="bid" maxQ={maxQ} onPick={onPick} />)}
@@ -36,11 +30,11 @@ type Level = DepthSeries['bids'][number];
 function BookRow({ level: l, side, maxQ, onPick }: { level: Level; side: 'ask' | 'bid'; maxQ: number; onPick?: ((price: number) => void) | undefined }) {
   return (
     <tr className={`book-row ${side}`} onClick={() => onPick?.(l.price)} style={{ cursor: onPick ? 'pointer' : undefined }}>
-      <td>{l.price.toLocaleString('en-US')}</td>
+      <td>{grouped(l.price)}</td>
       <td>{btcPerPhDay(l.price)}</td>
-      <td>{lots(l.size)}</td>
+      <td>{grouped(l.size)}</td>
       <td style={{ position: 'relative' }}>
-        {lots(l.cumulative)}
+        {grouped(l.cumulative)}
         <span className="bar" style={{ width: `${(l.cumulative / maxQ) * 100}%` }} />
       </td>
     </tr>

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { grouped } from '../lib/format.js';
 import { columnsOf, flatten, labelOf, present } from '../lib/present.js';
 
 /** A table of server records with labelled, unit-bearing columns; scrolls sideways inside its panel on a phone. */
@@ -39,6 +40,6 @@ export function RecordTable({ rows, skip = [], max = 8, empty, action, testId, u
 
 function cell(key: string, v: unknown, units: Record<string, string>): string {
   const unit = units[key];
-  if (unit !== undefined && typeof v === 'number') return `${v.toLocaleString('en-US')} ${unit}`;
+  if (unit !== undefined && typeof v === 'number') return `${grouped(v)} ${unit}`;
   return present(key, v) ?? '';
 }

@@ -1,4 +1,8 @@
 import { BPS, MAX_ORDER_CONTRACTS, stakeMsat, takerFeeMsat } from '../../../src/engine/products/bdc/terms.js';
+import { wholeNumber } from './whole-number.js';
+import { postOnlyError, type TimeInForceChoice } from './time-in-force.js';
+import type { FieldErrors } from './field-errors.js';
+import { grouped } from './format.js';
 
 /**
  * Block-delta order entry: FAST wins if height H is mined before MTP passes T, SLOW otherwise. Prices are
@@ -7,39 +11,31 @@ import { BPS, MAX_ORDER_CONTRACTS, stakeMsat, takerFeeMsat } from '../../../src/
  */
 export type BdcSide = 'FAST' | 'SLOW';
 
-export interface BdcOrderInput {
+export interface BdcOrderInput extends TimeInForceChoice {
   side: BdcSide;
   /** FAST price, bps of the payout. */
   price: string;
   /** Contracts. */
   qty: string;
-  tif: 'GTC' | 'IOC' | 'FOK';
-  postOnly: boolean;
 }
 
-export interface BdcOrderBody {
+export interface BdcOrderBody extends TimeInForceChoice {
   series: string;
   side: BdcSide;
   price: number;
   qty: number;
-  tif: 'GTC' | 'IOC' | 'FOK';
-  postOnly: boolean;
 }
 
-export type BdcFieldErrors = Partial<Record<keyof BdcOrderInput, string>>;
-
-const whole = (s: string): number | undefined => {
-  const t = s.trim().replace(/[_ ,]/g, '');
-  return /^\d+$/.test(t) && Number.isSafeInteger(Number(t)) ? Number(t) : undefined;
-};
+export type BdcFieldErrors = FieldErrors<keyof BdcOrderInput>;
 
 export function validateBdcOrder(series: string, f: BdcOrderInput): { body?: BdcOrderBody; errors: BdcFieldErrors } {
   const errors: BdcFieldErrors = {};
-  const price = whole(f.price);
+  const price = wholeNumber(f.price);
   if (price === undefined || price < 1 || price >= BPS) errors.price = 'Enter the FAST price in whole basis points, 1 to 9,999 (5,000 = even odds).';
-  const qty = whole(f.qty);
-  if (qty === undefined || qty < 1 || qty > MAX_ORDER_CONTRACTS) errors.qty = `Enter a whole number of contracts, 1 to ${MAX_ORDER_CONTRACTS.toLocaleString('en-US')}.`;
-  if (f.postOnly && f.tif !== 'GTC') errors.postOnly = `Post-only orders must rest in the book (GTC), not ${f.tif}.`;
+  const qty = wholeNumber(f.qty);
+  if (qty === undefined || qty < 1 || qty > MAX_ORDER_CONTRACTS) errors.qty = `Enter a whole number of contracts, 1 to ${grouped(MAX_ORDER_CONTRACTS)}.`;
+  const postOnly = postOnlyError(f.postOnly, f.tif);
+  if (postOnly) errors.postOnly = postOnly;
   if (Object.keys(errors).length > 0) return { errors };
   return { body: { series, side: f.side, price: price!, qty: qty!, tif: f.tif, postOnly: f.postOnly }, errors };
 }
@@ -63,11 +59,6 @@ export function previewBdc(body: Pick<BdcOrderBody, 'side' | 'price' | 'qty' | '
   const payout = BigInt(payoutSat) * BigInt(body.qty) * 1000n;
   const sideBps = body.side === 'FAST' ? body.price : BPS - body.price;
   return { stakeMsat: stake, feeMsat: fee, payoutMsat: payout, winMsat: payout - stake - fee, impliedPct: sideBps / 100 };
-}
-
-/** "62.50 %" for 6,250 bps. */
-export function bpsPct(bps: number | null | undefined): string {
-  return bps === null || bps === undefined || !Number.isFinite(bps) ? '—' : `${(bps / 100).toFixed(2)} %`;
 }
 
 /**

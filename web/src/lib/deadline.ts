@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../../../src/units/errors.js';
-import { parseIsoDate, SECONDS_PER_DAY } from '../../../src/units/time.js';
-import { formatUtc } from '../../../src/units/time.js';
+import { formatUtc, parseIsoDate, SECONDS_PER_DAY } from '../../../src/units/time.js';
+import { grouped } from './format.js';
 
 /**
  * Human-readable block-delta deadlines. A series is "height H before time T": T is a unix time that the
@@ -44,7 +44,7 @@ export function estimatedTimeOfHeight(height: number, tip: ChainTip): number {
 
 /** "≈ 2026-03-03 12:00 UTC (in 7 days)", or "mined 3 blocks ago" once the tip is past it. */
 export function describeHeight(height: number, tip: ChainTip): string {
-  if (height <= tip.height) return `mined ${tip.height - height === 0 ? 'at the tip' : `${(tip.height - height).toLocaleString('en-US')} blocks ago`}`;
+  if (height <= tip.height) return `mined ${tip.height - height === 0 ? 'at the tip' : `${grouped(tip.height - height)} blocks ago`}`;
   const t = estimatedTimeOfHeight(height, tip);
   return `≈ ${formatUtc(t)} (${relative(t - tip.time)})`;
 }

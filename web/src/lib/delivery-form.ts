@@ -1,4 +1,5 @@
 import { parseBtc } from '../../../src/units/money.js';
+import type { FieldErrors } from './field-errors.js';
 
 /**
  * The investor's delivery report for one contract day (POST /v1/forwards/delivery-report): the day number
@@ -12,8 +13,8 @@ export interface DeliveryReportInput {
 export function validateDeliveryReport(
   contract: { contractId: number; days: number | undefined },
   f: DeliveryReportInput,
-): { body: { contractId: number; day: number; receivedMsat: string } | undefined; errors: Partial<Record<'day' | 'receivedBtc', string>> } {
-  const errors: Partial<Record<'day' | 'receivedBtc', string>> = {};
+): { body: { contractId: number; day: number; receivedMsat: string } | undefined; errors: FieldErrors<'day' | 'receivedBtc'> } {
+  const errors: FieldErrors<'day' | 'receivedBtc'> = {};
   const lastDay = Math.min(3649, (contract.days ?? 3650) - 1);
   const d = f.day.trim();
   if (!/^\d+$/.test(d) || Number(d) > lastDay) errors.day = `Day is a whole number from 0 (the first day) to ${lastDay}.`;

@@ -49,6 +49,37 @@ export function shortHash(hash: string | null | undefined): string {
   return hash.length > 24 ? `${hash.slice(0, 6)}…${hash.slice(-14)}` : hash;
 }
 
-export function lots(n: number): string {
+/** 1234567 -> "1,234,567": counts, heights, lots and prices all read with the same grouping. */
+export function grouped(n: number | bigint): string {
   return n.toLocaleString('en-US');
+}
+
+/** 100000 -> "100,000 sat". */
+export function satAmount(n: number): string {
+  return `${grouped(n)} sat`;
+}
+
+/** A price tick with its unit: 174608 -> "174,608 sat/PH/day". */
+export function satPerPhDayText(n: number): string {
+  return `${grouped(n)} sat/PH/day`;
+}
+
+/** A ratio as a percentage, 0.1234 -> "12.34 %"; a dash when there is no finite ratio to show. */
+export function ratioPct(x: number | undefined, digits = 2): string {
+  return x !== undefined && Number.isFinite(x) ? `${(x * 100).toFixed(digits)} %` : '—';
+}
+
+/** A rate in parts per million as the percentage it is, 2000 -> "0.2 %" (no rounding: fees are exact). */
+export function ppmPct(ppm: number | bigint): string {
+  return `${Number(ppm) / 10_000} %`;
+}
+
+/** "62.50 %" for 6,250 bps (a block-delta price is a probability in basis points). */
+export function bpsPct(bps: number | null | undefined): string {
+  return bps === null || bps === undefined || !Number.isFinite(bps) ? '—' : `${(bps / 100).toFixed(2)} %`;
+}
+
+/** A distance in bps with its sign, so "+150 bps" and "-20 bps" read as above or below. */
+export function signedBps(bps: number): string {
+  return `${bps >= 0 ? '+' : ''}${bps} bps`;
 }

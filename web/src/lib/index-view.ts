@@ -74,6 +74,12 @@ export function toIndexView(v: IndexValue): IndexView {
   };
 }
 
+/** The index's hashprice, sat/PH/day, for the forms that price against it; undefined until there is a number. */
+export function indexPriceOf(v: IndexValue | undefined): number | undefined {
+  const hp = v ? toIndexView(v).hashpriceSatPerPhDay : NaN;
+  return Number.isFinite(hp) ? hp : undefined;
+}
+
 /**
  * Change over 24 h = 144 blocks: the newest value at or below height − 144 is the reference.
  * undefined when nothing reaches back that far (the UI says so).

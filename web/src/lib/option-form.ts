@@ -1,5 +1,7 @@
 import { MIN_EXPIRY_BLOCKS } from '../../../src/pricing/options.js';
 import { parseBtc } from '../../../src/units/money.js';
+import type { FieldErrors } from './field-errors.js';
+import { grouped } from './format.js';
 
 /**
  * The "Buy an option" form: what a person types (strike in BTC/PH/day, expiry in days from now) into the
@@ -27,7 +29,7 @@ const MAX_STRIKE = 4_000_000_000; // the route's bound, sat/PH/day
 const MAX_LOTS = 1_000_000_000;
 const MAX_DAYS = 3650;
 
-export type OptionFormErrors = Partial<Record<'strikeBtc' | 'days' | 'lots' | 'tip', string>>;
+export type OptionFormErrors = FieldErrors<'strikeBtc' | 'days' | 'lots' | 'tip'>;
 
 export function validateOptionForm(f: OptionFormInput, tipHeight: number | undefined): { body: OptionTerms | undefined; errors: OptionFormErrors } {
   const errors: OptionFormErrors = {};
@@ -45,7 +47,7 @@ export function validateOptionForm(f: OptionFormInput, tipHeight: number | undef
   else {
     blocks = Math.round(Number(d) * BLOCKS_PER_DAY);
     if (blocks < MIN_EXPIRY_BLOCKS) errors.days = `Options expire at least ${MIN_EXPIRY_BLOCKS / BLOCKS_PER_DAY} days (${MIN_EXPIRY_BLOCKS} blocks) from now.`;
-    else if (Number(d) > MAX_DAYS) errors.days = `At most ${MAX_DAYS.toLocaleString('en-US')} days.`;
+    else if (Number(d) > MAX_DAYS) errors.days = `At most ${grouped(MAX_DAYS)} days.`;
   }
   const l = f.lots.trim();
   let lots: number | undefined;

@@ -1,5 +1,6 @@
 import { formatUtc } from '../../../src/units/time.js';
-import { msatAsBtc } from './format.js';
+import { bpsPct, grouped, msatAsBtc, satAmount, satPerPhDayText } from './format.js';
+import { isRecord } from './records.js';
 
 /**
  * Shows server records whose exact shape this app does not fix (portfolio sections, history entries,
@@ -52,14 +53,14 @@ export function present(fullKey: string, v: unknown): string | undefined {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
   if (/Msat$/.test(key) && (isIntString(v) || typeof v === 'number')) return msatAsBtc(String(v), 'holding');
-  if (/Sat$/.test(key) && (isIntString(v) || typeof v === 'number')) return `${Number(v).toLocaleString('en-US')} sat`;
-  if (/Bps$/.test(key) && typeof v === 'number') return `${(v / 100).toFixed(2)} %`;
+  if (/Sat$/.test(key) && (isIntString(v) || typeof v === 'number')) return satAmount(Number(v));
+  if (/Bps$/.test(key) && typeof v === 'number') return bpsPct(v);
   if (/Ppm$/.test(key) && typeof v === 'number') return `${(v / 10_000).toFixed(4)} %`;
-  if (/[hH]eight$/.test(key) && typeof v === 'number') return v.toLocaleString('en-US');
+  if (/[hH]eight$/.test(key) && typeof v === 'number') return grouped(v);
   if (isTimeKey(key) && typeof v === 'number' && v > 1e9 && v < 1e10) return formatUtc(v);
   if (isTimeKey(key) && typeof v === 'number' && v > 1e12) return formatUtc(Math.floor(v / 1000));
-  if (/Price$/.test(key) && typeof v === 'number') return `${v.toLocaleString('en-US')} sat/PH/day`;
-  if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString('en-US') : String(Math.round(v * 1e6) / 1e6);
+  if (/Price$/.test(key) && typeof v === 'number') return satPerPhDayText(v);
+  if (typeof v === 'number') return Number.isInteger(v) ? grouped(v) : String(Math.round(v * 1e6) / 1e6);
   if (typeof v === 'string') return v;
   return undefined;
 }
@@ -84,13 +85,11 @@ export function columnsOf(rows: readonly Record<string, unknown>[], skip: readon
   return cols.slice(0, max);
 }
 
-const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Lifts one level of nested objects into dotted keys ("collateral.remainingMsat"), so tables can show them. */
 export function flatten(rec: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(rec)) {
-    if (isPlain(v)) for (const [k2, v2] of Object.entries(v)) out[`${k}.${k2}`] = v2;
+    if (isRecord(v)) for (const [k2, v2] of Object.entries(v)) out[`${k}.${k2}`] = v2;
     else out[k] = v;
   }
   return out;

@@ -1,4 +1,5 @@
 import { DEFAULT_VAULT_TRADE_CONFIG } from '../../../src/engine/products/vault/trade.js';
+import type { FieldErrors } from './field-errors.js';
 
 /**
  * "vs vault at index ± spread": the price the vault trades the perp at (the engine's formula in
@@ -34,8 +35,8 @@ export function validateVaultTrade(
   market: string,
   f: VaultTradeInput,
   indexSatPerPhDay: number | undefined,
-): { body: { market: string; side: 'buy' | 'sell'; qty: number; limitPrice: number } | undefined; preview: VaultTradePreview | undefined; errors: Partial<Record<'qty' | 'tolerancePct' | 'index', string>> } {
-  const errors: Partial<Record<'qty' | 'tolerancePct' | 'index', string>> = {};
+): { body: { market: string; side: 'buy' | 'sell'; qty: number; limitPrice: number } | undefined; preview: VaultTradePreview | undefined; errors: FieldErrors<'qty' | 'tolerancePct' | 'index'> } {
+  const errors: FieldErrors<'qty' | 'tolerancePct' | 'index'> = {};
   const q = f.qty.trim();
   if (!/^\d+$/.test(q) || Number(q) < 1 || Number(q) > 1_000_000_000) errors.qty = 'Size is a whole number of lots, 1 to 1,000,000,000.';
   const t = f.tolerancePct.trim();

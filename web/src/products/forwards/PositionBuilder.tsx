@@ -1,12 +1,10 @@
 import { useEffect, useState } from 'react';
-import { quoteForward, type ForwardQuote } from '../../../src/engine/products/forward/calculator.js';
-import { btcPerPhDay, msatAsBtc, satPerThDay } from '../lib/format.js';
-import { sliderRange, thToForwardLots } from '../lib/position.js';
+import { quoteForward, type ForwardQuote } from '../../../../src/engine/products/forward/calculator.js';
+import { btcPerPhDay, msatAsBtc, ratioPct, satPerThDay } from '../../lib/format.js';
+import { sliderRange, thToForwardLots } from '../../lib/position.js';
 
 const TENORS = [30, 90, 180, 365] as const;
 type View = 'miner' | 'investor';
-
-const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)} %` : '—');
 
 /**
  * Hashrate-forward calculators (LOKA): pick size, tenor and a price on a slider, see both sides' numbers.
@@ -50,7 +48,7 @@ export function PositionBuilder({ indexPrice, curve }: { indexPrice: number | un
         </label>
       </div>
       <label className="field" style={{ marginTop: 10 }}>
-        Price: <span className="num">{btcPerPhDay(p)} BTC/PH/day · {satPerThDay(p)} sat/TH/day · {(((p / indexPrice) - 1) * 100).toFixed(1)} % vs index</span>
+        Price: <span className="num">{btcPerPhDay(p)} BTC/PH/day · {satPerThDay(p)} sat/TH/day · {ratioPct(p / indexPrice - 1, 1)} vs index</span>
         <input type="range" min={range.min} max={range.max} step={1} value={p} onChange={(e) => setPrice(Number(e.target.value))} aria-label="Contract price" />
         <span className="small muted">
           Slider from 50 % to 120 % of the {curve.has(days) ? `${days}-day forward curve point` : 'index'} ({btcPerPhDay(reference)} BTC/PH/day).
@@ -63,8 +61,8 @@ export function PositionBuilder({ indexPrice, curve }: { indexPrice: number | un
           <dt>Collateral to lock (110 %)</dt><dd>{msatAsBtc(quote.collateralMsat)}</dd>
           <dt>Upfront to you (after 0.2 % taker fee)</dt><dd>{msatAsBtc(quote.upfrontToMinerMsat, 'holding')}</dd>
           <dt>Collateral released per delivered day</dt><dd>{msatAsBtc(quote.dailyReleaseMsat, 'holding')}</dd>
-          <dt>Capital efficiency</dt><dd>{pct(quote.capitalEfficiency)}</dd>
-          <dt>Discount to index</dt><dd>{pct(quote.discountToIndex)}</dd>
+          <dt>Capital efficiency</dt><dd>{ratioPct(quote.capitalEfficiency)}</dd>
+          <dt>Discount to index</dt><dd>{ratioPct(quote.discountToIndex)}</dd>
           <dt>Rewards you deliver at today's index</dt><dd>{msatAsBtc(quote.expectedDeliveredMsat, 'holding')}</dd>
         </dl>
       )}
@@ -73,8 +71,8 @@ export function PositionBuilder({ indexPrice, curve }: { indexPrice: number | un
           <dt>You pay (incl. 0.2 % taker fee)</dt><dd>{msatAsBtc(quote.investorPaysMsat)}</dd>
           <dt>Expected BTC at today's index</dt><dd>{msatAsBtc(quote.expectedDeliveredMsat, 'holding')}</dd>
           <dt>Daily receipt at today's index</dt><dd>{msatAsBtc(quote.expectedDeliveredMsat / BigInt(days), 'holding')}</dd>
-          <dt>Implied APY (simple)</dt><dd>{pct(quote.impliedApySimple)}</dd>
-          <dt>Implied APY (compounded)</dt><dd>{pct(quote.impliedApyCompounded)}</dd>
+          <dt>Implied APY (simple)</dt><dd>{ratioPct(quote.impliedApySimple)}</dd>
+          <dt>Implied APY (compounded)</dt><dd>{ratioPct(quote.impliedApyCompounded)}</dd>
           <dt>Break-even index</dt><dd>{btcPerPhDay(Math.ceil(quote.breakEvenIndexSatPerPHDay))} BTC/PH/day</dd>
           <dt>Miner's collateral backing you</dt><dd>{msatAsBtc(quote.collateralMsat)}</dd>
         </dl>

@@ -1,12 +1,16 @@
 import { useState, type FormEvent } from 'react';
-import type { OrderAck } from '../../../src/api/schemas.js';
-import { describeError } from '../api/hooks.js';
-import { btcPerPhDay, msatAsBtc } from '../lib/format.js';
-import type { AccountKey } from '../lib/keys.js';
-import { INITIAL_MARGIN_PPM, MAKER_FEE_PPM, previewOrder, TAKER_FEE_PPM } from '../lib/margin.js';
-
-const ppmPct = (ppm: bigint) => `${Number(ppm) / 10_000} %`;
-import { liquidityOf, validateOrderForm, type OrderDraft, type OrderFormInput } from '../lib/order-form.js';
+import type { OrderAck } from '../../../../src/api/schemas.js';
+import { describeError } from '../../api/hooks.js';
+import { ResultNotice } from '../../components/ActionResult.js';
+import { KeyNeeded } from '../../components/KeyNeeded.js';
+import { SideToggle } from '../../components/SideToggle.js';
+import { TextField } from '../../components/TextField.js';
+import { TimeInForceSelect } from '../../components/TimeInForceFields.js';
+import { useAction } from '../../components/use-action.js';
+import { btcPerPhDay, grouped, msatAsBtc, ppmPct, satPerPhDayText } from '../../lib/format.js';
+import type { AccountKey } from '../../lib/keys.js';
+import { INITIAL_MARGIN_PPM, MAKER_FEE_PPM, previewOrder, TAKER_FEE_PPM } from '../../lib/margin.js';
+import { liquidityOf, validateOrderForm, type OrderDraft, type OrderFormInput } from '../../lib/order-form.js';
 
 export interface OrderEntryProps {
   market: string;
@@ -21,12 +25,16 @@ export interface OrderEntryProps {
   send: (draft: OrderDraft) => Promise<OrderAck>;
 }
 
+const PERP_SIDES = [
+  { value: 'buy', className: 'buy', label: 'Buy / long' },
+  { value: 'sell', className: 'sell', label: 'Sell / short' },
+] as const;
+
 const initial: Omit<OrderFormInput, 'price'> = { side: 'buy', type: 'limit', qty: '100', tif: 'GTC', postOnly: false, reduceOnly: false, clientOrderId: '' };
 
 export function OrderEntry(p: OrderEntryProps) {
   const [f, setF] = useState(initial);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | undefined>(undefined);
-  const [sending, setSending] = useState(false);
+  const { result, busy: sending, run } = useAction(describeError);
   const [attempted, setAttempted] = useState(false);
   const input: OrderFormInput = { ...f, price: p.price };
   const { draft, errors: allErrors } = validateOrderForm(p.market, input);
@@ -42,24 +50,15 @@ export function OrderEntry(p: OrderEntryProps) {
     e.preventDefault();
     setAttempted(true);
     if (!draft || !p.accountKey) return;
-    setSending(true);
-    setResult(undefined);
-    try {
+    await run(async () => {
       const ack = await p.send(draft);
-      setResult({ ok: true, text: `Order ${ack.orderId} ${ack.status.replace('_', ' ')}: ${ack.filled} filled, ${ack.remaining} remaining.` });
-    } catch (err) {
-      setResult({ ok: false, text: describeError(err) });
-    } finally {
-      setSending(false);
-    }
+      return `Order ${ack.orderId} ${ack.status.replace('_', ' ')}: ${ack.filled} filled, ${ack.remaining} remaining.`;
+    });
   };
 
   return (
     <form className="order" onSubmit={submit} noValidate aria-label="Order entry">
-      <div className="side-toggle" role="group" aria-label="Side">
-        <button type="button" className="buy" aria-pressed={f.side === 'buy'} onClick={() => set('side', 'buy')}>Buy / long</button>
-        <button type="button" className="sell" aria-pressed={f.side === 'sell'} onClick={() => set('side', 'sell')}>Sell / short</button>
-      </div>
+      <SideToggle value={f.side} choices={PERP_SIDES} onChange={(side) => set('side', side)} />
       <div className="row">
         <label className="field" style={{ flex: 1 }}>
           Type
@@ -68,28 +67,20 @@ export function OrderEntry(p: OrderEntryProps) {
             <option value="market">Market</option>
           </select>
         </label>
-        <label className="field" style={{ flex: 1 }}>
-          Time in force
-          <select value={f.tif} onChange={(e) => set('tif', e.target.value as OrderFormInput['tif'])}>
-            {f.type === 'limit' && <option value="GTC">GTC (rests)</option>}
-            <option value="IOC">IOC (fill now, cancel rest)</option>
-            <option value="FOK">FOK (all or nothing)</option>
-          </select>
-        </label>
+        <TimeInForceSelect tif={f.tif} onTif={(tif) => set('tif', tif)} allowGtc={f.type === 'limit'} />
       </div>
       {errors.tif && <div className="field-error">{errors.tif}</div>}
       {f.type === 'limit' && (
-        <label className="field">
-          Limit price, sat/PH/day {draft?.price !== undefined && <span className="num">= {btcPerPhDay(draft.price)} BTC/PH/day</span>}
-          <input inputMode="numeric" value={p.price} onChange={(e) => p.onPriceChange(e.target.value)} aria-invalid={errors.price !== undefined} name="price" />
-          {errors.price && <span className="field-error">{errors.price}</span>}
-        </label>
+        <TextField
+          label={<>Limit price, sat/PH/day {draft?.price !== undefined && <span className="num">= {btcPerPhDay(draft.price)} BTC/PH/day</span>}</>}
+          inputMode="numeric"
+          name="price"
+          value={p.price}
+          onChange={p.onPriceChange}
+          error={errors.price}
+        />
       )}
-      <label className="field">
-        Size, lots (1 lot = 1 TH/s for a day)
-        <input inputMode="numeric" value={f.qty} onChange={(e) => set('qty', e.target.value)} aria-invalid={errors.qty !== undefined} name="qty" />
-        {errors.qty && <span className="field-error">{errors.qty}</span>}
-      </label>
+      <TextField label="Size, lots (1 lot = 1 TH/s for a day)" inputMode="numeric" name="qty" value={f.qty} onChange={(v) => set('qty', v)} error={errors.qty} />
       <div className="checks">
         <label className="check">
           <input type="checkbox" checked={f.postOnly} disabled={f.type === 'market'} onChange={(e) => set('postOnly', e.target.checked)} /> Post-only
@@ -117,12 +108,12 @@ export function OrderEntry(p: OrderEntryProps) {
           <dd>{msatAsBtc(preview.requiredMsat)}</dd>
           <dt>Liquidation price</dt>
           <dd data-testid="preview-liquidation">
-            {preview.liquidationPrice === null ? (draft!.reduceOnly ? 'n/a (reduces only)' : 'none') : `${preview.liquidationPrice.toLocaleString('en-US')} sat/PH/day`}
+            {preview.liquidationPrice === null ? (draft!.reduceOnly ? 'n/a (reduces only)' : 'none') : satPerPhDayText(preview.liquidationPrice)}
           </dd>
           {draft?.type === 'market' && (
             <>
               <dt className="small">Estimated at</dt>
-              <dd className="small">{refPrice!.toLocaleString('en-US')} ({(draft.side === 'buy' ? p.bestAsk : p.bestBid) !== undefined ? 'best opposite price' : 'index; the book side is empty'})</dd>
+              <dd className="small">{grouped(refPrice!)} ({(draft.side === 'buy' ? p.bestAsk : p.bestBid) !== undefined ? 'best opposite price' : 'index; the book side is empty'})</dd>
             </>
           )}
         </dl>
@@ -130,15 +121,11 @@ export function OrderEntry(p: OrderEntryProps) {
         <div className="small muted">{draft ? 'No price to estimate a market order at yet.' : 'Fill in the order to see its margin and liquidation price.'}</div>
       )}
       <div className="small muted">Liquidation assumes this order alone, margined at {ppmPct(INITIAL_MARGIN_PPM)}; other positions and free balance move it further away.</div>
-      {!p.accountKey && (
-        <div className="notice warn small">
-          To send orders, create or import a key on the <a href="#/account">Account</a> page. It stays in this browser.
-        </div>
-      )}
+      {!p.accountKey && <KeyNeeded to="send orders"> It stays in this browser.</KeyNeeded>}
       <button className="primary" type="submit" disabled={!p.accountKey || sending}>
-        {sending ? 'Sending…' : `${f.side === 'buy' ? 'Buy' : 'Sell'}${draft ? ` ${draft.size.toLocaleString('en-US')} lots` : ''}`}
+        {sending ? 'Sending…' : `${f.side === 'buy' ? 'Buy' : 'Sell'}${draft ? ` ${grouped(draft.size)} lots` : ''}`}
       </button>
-      {result && <div className={`notice ${result.ok ? '' : 'error'} small`} role="status">{result.text}</div>}
+      <ResultNotice result={result} />
     </form>
   );
 }

@@ -1,0 +1,73 @@
+import { useState } from 'react';
+import type { Backend } from '../../api/backend.js';
+import { useLoad } from '../../api/hooks.js';
+import { KeyValues } from '../../components/KeyValues.js';
+import { Loading } from '../../components/Notice.js';
+import { explain, friendly } from '../../lib/api-errors.js';
+import { recordOf, type Rec } from '../../lib/records.js';
+import { saveJson } from '../../lib/save-json.js';
+
+/** A part of the document under its own small heading, when the server sent it. */
+function DocumentPart({ title, rec }: { title: string; rec: Rec | undefined }) {
+  if (!rec) return null;
+  return (
+    <>
+      <div className="small muted" style={{ marginTop: 8 }}>{title}</div>
+      <KeyValues rec={rec} />
+    </>
+  );
+}
+
+/** How a VTXO can be spent: its tapscript leaves with their control blocks. */
+function TaprootLeaves({ leaves, internalKey }: { leaves: Rec[]; internalKey: unknown }) {
+  if (leaves.length === 0) return null;
+  return (
+    <>
+      <div className="small muted" style={{ marginTop: 8 }}>Taproot leaves: how this VTXO can be spent{typeof internalKey === 'string' ? ` (internal key ${internalKey})` : ''}</div>
+      <ol className="leaves" data-testid="bdc-leaves">
+        {leaves.map((l, i) => (
+          <li key={i}>
+            <strong>{String(l.name ?? `leaf ${i + 1}`)}</strong>
+            {typeof l.asm === 'string' && <div className="mono small">{l.asm}</div>}
+            {typeof l.controlBlock === 'string' && <div className="mono small muted">control block {l.controlBlock}</div>}
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}
+
+/** One position's contract: its terms, batch, taproot leaves, and the exit package to claim without the operator. */
+export function ContractDocument({ backend, sk, positionId }: { backend: Backend; sk: string; positionId: string }) {
+  const doc = useLoad(() => friendly(backend.products.bdcContract(positionId), 'contract documents'), [backend, sk, positionId]);
+  const [dlError, setDlError] = useState<string | undefined>(undefined);
+  const download = async () => {
+    setDlError(undefined);
+    try {
+      saveJson(`exit-package-${positionId.replace(/[^A-Za-z0-9_-]/g, '_')}.json`, await backend.products.bdcExitPackage(positionId));
+    } catch (e) {
+      setDlError(explain(e, 'exit packages'));
+    }
+  };
+  if (doc.error) return <div className="notice small error" style={{ marginTop: 12 }} data-testid="bdc-contract-error">{doc.error}</div>;
+  if (!doc.data) return <Loading what="the contract" />;
+  // The contract's VTXO: its six tapscript leaves with control blocks (ExportedVtxo), and the batch it sits in.
+  const vtxo = typeof doc.data.vtxo === 'object' && doc.data.vtxo !== null ? (doc.data.vtxo as Rec) : undefined;
+  const rawLeaves = Array.isArray(doc.data.leaves) ? doc.data.leaves : Array.isArray(vtxo?.leaves) ? vtxo.leaves : [];
+  const leaves = (rawLeaves as unknown[]).filter((l): l is Rec => typeof l === 'object' && l !== null);
+  const batch = typeof doc.data.batch === 'object' && doc.data.batch !== null ? (doc.data.batch as Rec) : undefined;
+  return (
+    <div className="notice" style={{ marginTop: 12 }} data-testid="bdc-contract">
+      <strong>Contract {positionId}</strong>
+      <KeyValues rec={doc.data} skip={['positionId', 'exitPackage', 'terms']} />
+      <DocumentPart title="Terms" rec={recordOf(doc.data.terms)} />
+      <DocumentPart title="Batch" rec={batch} />
+      <TaprootLeaves leaves={leaves} internalKey={vtxo?.internalKey} />
+      <div className="row" style={{ marginTop: 10 }}>
+        <button className="ghost" onClick={() => void download()} data-testid="exit-package">Download exit package (JSON)</button>
+        <span className="small muted">Everything needed to claim on chain without the operator: keep it with your key.</span>
+      </div>
+      {dlError && <div className="field-error" data-testid="exit-package-error">{dlError}</div>}
+    </div>
+  );
+}
