@@ -1,0 +1,44 @@
+// Field checks shared by the command handlers. Each returns the Rejection to send back, or undefined.
+import type { SubmitResult } from '../book/types.js';
+import { Rejection } from '../rejection.js';
+import type { MarketState } from './state.js';
+
+const MAX_SAT = 2_100_000_000_000_000; // 21 M BTC
+/**
+ * Largest price or index (sat/PH/day). The pricing rules multiply two prices' sum by 10^6 in doubles
+ * ((bid + ask) × 10^6 ≤ 8e15 < 2^53). 4e9 admits every index since mid-2014 (height ~310,000), so the
+ * 2014 header segment can be replayed, and is ~80 000× today's hashprice.
+ */
+export const MAX_PRICE = 4_000_000_000;
+
+const ACCOUNT_RE = /^[A-Za-z0-9_.\-]{1,128}$/;
+export const isSafeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+
+export function kindOf(command: unknown): string {
+  return typeof command === 'object' && command !== null ? String((command as { type?: unknown }).type) : 'unknown';
+}
+
+export function checkAccount(a: unknown): Rejection | undefined {
+  if (typeof a !== 'string' || !ACCOUNT_RE.test(a)) return new Rejection('invalid_argument', 'account must be 1..128 characters of [A-Za-z0-9_.-]', 'account');
+  return undefined;
+}
+
+export function checkAmount(v: unknown): Rejection | undefined {
+  if (!isSafeInt(v) || v <= 0 || v > MAX_SAT) return new Rejection('invalid_argument', 'amountSat must be a positive integer number of sat', 'amountSat');
+  return undefined;
+}
+
+export function checkPrice(m: MarketState, v: unknown): Rejection | undefined {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return new Rejection('invalid_argument', 'price is required (integer ticks)', 'price');
+  if (v <= 0 || v > MAX_PRICE) return new Rejection('invalid_argument', `price must be between 1 and ${MAX_PRICE}`, 'price');
+  if (!Number.isInteger(v) || v % m.spec.tick !== 0) return new Rejection('price_off_tick', `price must be a multiple of the tick ${m.spec.tick}`, 'price');
+  return undefined;
+}
+
+export function bookRejection(res: SubmitResult): Rejection {
+  switch (res.rejectReason) {
+    case 'post_only_would_cross': return new Rejection('post_only_would_cross', 'post-only order would take liquidity', 'postOnly');
+    case 'fok_not_fillable': return new Rejection('fok_not_fillable', 'fill-or-kill order cannot fill completely', 'tif');
+    default: return new Rejection('invalid_argument', `order refused by the book (${res.rejectReason ?? 'unknown'})`, res.invalidField ?? 'order');
+  }
+}
