@@ -6,6 +6,7 @@ import { Rejection } from '../../rejection.js';
 import type { ProductCommandBase, ProductContext, ProductModule } from '../product.js';
 import { DEFAULT_MAX_INDEX_MOVE_BPS, DEFAULT_MAX_QUOTE_AGE_S, MIN_EXPIRY_BLOCKS, checkMinimumExpiry, checkQuoteFresh } from '../../../pricing/options.js';
 import type { BuyOptionCommand, OptionQuote } from './commands.js';
+import { PPM, ppmOf } from '../../ppm.js';
 import { EXPIRY_DAY_BLOCKS, collateralMsat, liabilityMsat, payoffMsat, type OptionType } from './rules.js';
 
 export const OPTIONS = 'options';
@@ -173,14 +174,14 @@ export class OptionsModule implements ProductModule {
     const strike = BigInt(c.strike);
     const lots = BigInt(c.lots);
     const collateral = collateralMsat(type, strike, lots);
-    const fee = (premium * BigInt(cfg.feePpm)) / 1_000_000n;
+    const fee = ppmOf(premium, BigInt(cfg.feePpm));
     const buyer = userAccount(c.account);
     if (ctx.available(buyer) < premium + fee) return new Rejection('insufficient_balance', `premium ${premium} + fee ${fee} msat exceed the free balance`, 'lots');
     // The vault's limits: it must hold the collateral in cash, and options may tie up only part of its capital.
     const vaultCash = ctx.ledger.balance(VAULT) + premium;
     if (vaultCash < collateral) return new Rejection('exposure_limit', `the vault cannot lock ${collateral} msat of collateral (it has ${vaultCash})`, 'lots');
     const capital = ctx.equity(VAULT) + premium + this.lockedMsat;
-    if ((this.lockedMsat + collateral) * 1_000_000n > BigInt(cfg.maxLockedPpm) * capital) {
+    if ((this.lockedMsat + collateral) * PPM > BigInt(cfg.maxLockedPpm) * capital) {
       return new Rejection('exposure_limit', `options collateral would exceed ${cfg.maxLockedPpm / 10_000} % of the vault's capital`, 'lots');
     }
 

@@ -10,6 +10,8 @@
 import { userAccount } from '../../ledger/ledger.js';
 import type { EngineEvent } from '../../events.js';
 import { Rejection } from '../../rejection.js';
+import { absBig, maxBig } from '../../math.js';
+import { ceilPpmOf } from '../../ppm.js';
 import { HPI_PERP } from '../perp/spec.js';
 import type { PerpPositionView, ProductCommandBase, ProductContext, ProductModule } from '../product.js';
 import type { AcceptOfferCommand, CancelOfferCommand, OfferPositionCommand } from './commands.js';
@@ -66,15 +68,11 @@ export interface PerpSlice {
   marginMsat: bigint;
 }
 
-const PPM = 1_000_000n;
 /** 21 M BTC in msat: no price can be larger. */
 const MAX_MSAT = 2_100_000_000_000_000_000n;
 const ACCOUNT_RE = /^[A-Za-z0-9_.\-]{1,128}$/;
 const PRICE_RE = /^(0|-?[1-9][0-9]{0,18})$/;
 const isSafeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
-const ceilDiv = (a: bigint, b: bigint): bigint => (a >= 0n ? (a + b - 1n) / b : a / b);
-const absBig = (a: bigint): bigint => (a < 0n ? -a : a);
-const maxBig = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 
 /** How the swap module names holders to other products: ledger owners, as the core's perp hooks do. */
 export const holderOf = (account: string): string => userAccount(account);
@@ -83,7 +81,7 @@ export function perpSlice(pos: PerpPositionView, lots: number, mark: number, imP
   const qty = pos.qty > 0 ? lots : -lots;
   const costMsat = qty === pos.qty ? pos.costMsat : (pos.costMsat * BigInt(lots)) / BigInt(Math.abs(pos.qty));
   const notional = BigInt(qty) * BigInt(mark);
-  return { qty, costMsat, valueMsat: notional - costMsat, marginMsat: ceilDiv(absBig(notional) * BigInt(imPpm), PPM) };
+  return { qty, costMsat, valueMsat: notional - costMsat, marginMsat: ceilPpmOf(absBig(notional), BigInt(imPpm)) };
 }
 
 /**

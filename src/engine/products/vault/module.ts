@@ -11,6 +11,8 @@
 //   the request stays with the LPs who remain. Escrowed shares keep counting in the total until paid.
 // - The options' premium becomes NAV only as their time value decays (see options/rules.liabilityMsat),
 //   so depositing just before a sale and leaving after captures only a pro-rata share of the vault's gains.
+import { MSAT_PER_SAT } from '../../../units/money.js';
+import { BLOCKS_PER_DAY } from '../../../units/time.js';
 import { VAULT, userAccount } from '../../ledger/ledger.js';
 import type { EngineEvent } from '../../events.js';
 import { Rejection } from '../../rejection.js';
@@ -29,7 +31,7 @@ export interface VaultConfig extends VaultTradeConfig {
   initialShareMsat: bigint;
 }
 
-export const DEFAULT_VAULT_CONFIG: VaultConfig = { withdrawalDelayBlocks: 144, initialShareMsat: 1000n, ...DEFAULT_VAULT_TRADE_CONFIG };
+export const DEFAULT_VAULT_CONFIG: VaultConfig = { withdrawalDelayBlocks: BLOCKS_PER_DAY, initialShareMsat: 1000n, ...DEFAULT_VAULT_TRADE_CONFIG };
 
 export interface PendingWithdrawal {
   account: string;
@@ -101,7 +103,7 @@ export class VaultModule implements ProductModule {
     if (typeof c.amountSat !== 'number' || !Number.isSafeInteger(c.amountSat) || c.amountSat <= 0 || c.amountSat > MAX_SAT) {
       return bad('amountSat', 'must be a positive integer number of sat');
     }
-    const amount = BigInt(c.amountSat) * 1000n;
+    const amount = BigInt(c.amountSat) * MSAT_PER_SAT;
     const owner = userAccount(c.account);
     if (ctx.available(owner) < amount) return new Rejection('insufficient_balance', `${amount} msat exceeds the free balance`, 'amountSat');
     const nav = vaultNav(ctx).highMsat;

@@ -9,6 +9,7 @@ import { Rejection } from '../../rejection.js';
 import type { ProductContext } from '../product.js';
 import type { VaultTradeCommand } from './commands.js';
 import { vaultNav } from './nav.js';
+import { ppmOf, scaleByPpm, scaleByPpmUp } from '../../ppm.js';
 
 export interface VaultTradeConfig {
   /** The vault sells at index × (1 + spread) and buys at index × (1 − spread), ppm. */
@@ -36,8 +37,8 @@ export function vaultTrade(c: VaultTradeCommand, cfg: VaultTradeConfig, ctx: Pro
   if (index === undefined) return new Rejection('market_not_ready', 'no index yet', 'market');
   const I = BigInt(index);
   const price = c.side === 'buy'
-    ? (I * BigInt(1_000_000 + cfg.tradeSpreadPpm) + 999_999n) / 1_000_000n
-    : (I * BigInt(1_000_000 - cfg.tradeSpreadPpm)) / 1_000_000n;
+    ? scaleByPpmUp(I, cfg.tradeSpreadPpm)
+    : scaleByPpm(I, -cfg.tradeSpreadPpm);
   if (c.limitPrice !== undefined && (c.side === 'buy' ? price > BigInt(c.limitPrice) : price < BigInt(c.limitPrice))) {
     return new Rejection('not_allowed', `the vault's price ${price} is beyond the limit ${c.limitPrice}`, 'limitPrice');
   }
@@ -46,13 +47,13 @@ export function vaultTrade(c: VaultTradeCommand, cfg: VaultTradeConfig, ctx: Pro
   const vaultAfter = vaultBefore - dq;
   if (Math.abs(vaultAfter) > Math.abs(vaultBefore)) {
     const exposure = BigInt(Math.abs(vaultAfter)) * I;
-    const limit = (vaultNav(ctx).lowMsat * BigInt(cfg.maxExposurePpmOfNav)) / 1_000_000n;
+    const limit = ppmOf(vaultNav(ctx).lowMsat, BigInt(cfg.maxExposurePpmOfNav));
     if (exposure > limit) {
       return new Rejection('exposure_limit', `the vault's net position would be ${exposure} msat at the index, over its limit ${limit} msat`, 'qty');
     }
   }
   const notional = BigInt(c.qty) * price;
-  const fee = (notional * BigInt(cfg.tradeFeePpm)) / 1_000_000n;
+  const fee = ppmOf(notional, BigInt(cfg.tradeFeePpm));
   const owner = userAccount(c.account);
   const px = Number(price);
   const traderCheck = ctx.perp.checkTrade(c.market, owner, c.side, c.qty, px, fee);
