@@ -23,7 +23,7 @@ import { restoreState, snapshotOf, stateHashOf } from './exchange/snapshot.js';
 import { accountOf, createState, markOf, type EngineState, type ExchangeConfig, type MarketState } from './exchange/state.js';
 
 export type { ExchangeConfig, MarketRates, MarketState, OrderMeta, Position } from './exchange/state.js';
-export { MAX_PRICE } from './exchange/validation.js';
+export { MAX_PRICE } from './products/perp/pricing.js';
 export { accountOf, userAccount };
 
 export class Exchange implements StateMachine<Command, EngineEvent> {

@@ -2,13 +2,14 @@
 // position to the mark, liquidates what fell below maintenance, then lets the products run.
 import type { BlockConnectedCommand } from '../commands.js';
 import type { EngineEvent } from '../events.js';
+import { MAX_PRICE } from '../products/perp/pricing.js';
 import { Rejection } from '../rejection.js';
 import { markAndFunding } from './funding.js';
 import { liquidationSweep } from './liquidation.js';
 import { productsOnBlock } from './product-host.js';
 import { settle } from './settlement.js';
 import type { EngineState } from './state.js';
-import { MAX_PRICE, isSafeInt } from './validation.js';
+import { isSafeInt } from './validation.js';
 
 export function blockConnected(s: EngineState, c: BlockConnectedCommand, seq: number, out: EngineEvent[]): Rejection | undefined {
   if (!isSafeInt(c.height) || c.height < 0) return new Rejection('invalid_argument', 'height must be a non-negative integer', 'height');

@@ -1,17 +1,12 @@
 // Field checks shared by the command handlers. Each returns the Rejection to send back, or undefined.
 import type { SubmitResult } from '../book/types.js';
+import { isAccountId } from '../ledger/ledger.js';
+import { MAX_PRICE } from '../products/perp/pricing.js';
 import { Rejection } from '../rejection.js';
 import type { MarketState } from './state.js';
 
 const MAX_SAT = 2_100_000_000_000_000; // 21 M BTC
-/**
- * Largest price or index (sat/PH/day). The pricing rules multiply two prices' sum by 10^6 in doubles
- * ((bid + ask) × 10^6 ≤ 8e15 < 2^53). 4e9 admits every index since mid-2014 (height ~310,000), so the
- * 2014 header segment can be replayed, and is ~80 000× today's hashprice.
- */
-export const MAX_PRICE = 4_000_000_000;
 
-const ACCOUNT_RE = /^[A-Za-z0-9_.\-]{1,128}$/;
 export const isSafeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 
 export function kindOf(command: unknown): string {
@@ -19,7 +14,7 @@ export function kindOf(command: unknown): string {
 }
 
 export function checkAccount(a: unknown): Rejection | undefined {
-  if (typeof a !== 'string' || !ACCOUNT_RE.test(a)) return new Rejection('invalid_argument', 'account must be 1..128 characters of [A-Za-z0-9_.-]', 'account');
+  if (!isAccountId(a)) return new Rejection('invalid_argument', 'account must be 1..128 characters of [A-Za-z0-9_.-]', 'account');
   return undefined;
 }
 

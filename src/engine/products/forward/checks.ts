@@ -1,9 +1,8 @@
 // Field checks of the forward commands. Each returns the Rejection to send back, or undefined.
+import { isAccountId } from '../../ledger/ledger.js';
 import { Rejection } from '../../rejection.js';
 import { MAX_FORWARD_PRICE, MIN_ORDER_LOTS } from './contract.js';
 import type { ForwardState } from './state.js';
-
-const ACCOUNT_RE = /^[A-Za-z0-9_.-]{1,128}$/;
 
 export const bad = (field: string, message: string): Rejection => new Rejection('invalid_argument', message, field);
 export const isSafeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
@@ -11,7 +10,7 @@ export const isSafeInt = (v: unknown): v is number => typeof v === 'number' && N
 export const bareAccount = (a: string): string => (a.startsWith('user:') ? a.slice(5) : a);
 
 export function checkAccount(a: unknown): Rejection | undefined {
-  if (typeof a !== 'string' || !ACCOUNT_RE.test(a)) return bad('account', 'account must be 1..128 characters of [A-Za-z0-9_.-]');
+  if (!isAccountId(a)) return bad('account', 'account must be 1..128 characters of [A-Za-z0-9_.-]');
   return undefined;
 }
 export function checkMarket(s: ForwardState, m: unknown): Rejection | undefined {

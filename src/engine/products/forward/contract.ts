@@ -1,6 +1,7 @@
 // The forward contract's terms as data: markets and tenors, the day grid, the contract and day records,
 // the ledger accounts that hold escrow and collateral, and what a resting order escrows.
 import { BLOCKS_PER_DAY } from '../../../units/time.js';
+import { MAX_PRICE } from '../perp/pricing.js';
 import { collateralOfValue, contractValueMsat } from './calculator.js';
 
 export const FORWARD_MARKETS: Readonly<Record<string, number>> = { 'FWD-30D': 30, 'FWD-90D': 90, 'FWD-180D': 180, 'FWD-365D': 365 };
@@ -9,7 +10,8 @@ export const DAY_BLOCKS = BLOCKS_PER_DAY;
 /** An investor has one day after a day ends to report what it received. */
 export const REPORT_GRACE_BLOCKS = BLOCKS_PER_DAY;
 export const MIN_ORDER_LOTS = 10_000;
-export const MAX_FORWARD_PRICE = 4_000_000_000;
+/** The engine's price bound (perp pricing) holds for forwards too. */
+export const MAX_FORWARD_PRICE = MAX_PRICE;
 
 export type Side = 'buy' | 'sell';
 export type DayStatus = 'delivered' | 'partial' | 'missed' | 'awaiting';

@@ -2,6 +2,13 @@
 import { ceilScaleByPpm, floorRatioPpm, floorScaleByPpm, PPM_NUMBER } from '../../ppm.js';
 import type { PerpSpec } from './spec.js';
 
+/**
+ * Largest price or index (sat/PH/day). The pricing rules multiply two prices' sum by 10^6 in doubles
+ * ((bid + ask) × 10^6 ≤ 8e15 < 2^53). 4e9 admits every index since mid-2014 (height ~310,000), so the
+ * 2014 header segment can be replayed, and is ~80 000× today's hashprice.
+ */
+export const MAX_PRICE = 4_000_000_000;
+
 /** index × (1 + EMA of basis), floored to the tick grid's unit (1 sat/PH/day). */
 export function fairPrice(index: number, basisEmaPpm: number): number {
   return floorScaleByPpm(index, basisEmaPpm);

@@ -13,7 +13,7 @@
 //   so depositing just before a sale and leaving after captures only a pro-rata share of the vault's gains.
 import { MSAT_PER_SAT } from '../../../units/money.js';
 import { BLOCKS_PER_DAY } from '../../../units/time.js';
-import { VAULT, userAccount } from '../../ledger/ledger.js';
+import { VAULT, isAccountId, userAccount } from '../../ledger/ledger.js';
 import type { EngineEvent } from '../../events.js';
 import { Rejection } from '../../rejection.js';
 import type { ProductCommandBase, ProductContext, ProductModule } from '../product.js';
@@ -43,7 +43,6 @@ export interface PendingWithdrawal {
   totalShares: bigint;
 }
 
-const ACCOUNT_RE = /^[A-Za-z0-9_.\-]{1,128}$/;
 const SHARES_RE = /^[1-9][0-9]{0,35}$/;
 const MAX_SAT = 2_100_000_000_000_000;
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -99,7 +98,7 @@ export class VaultModule implements ProductModule {
   }
 
   private deposit(c: VaultDepositCommand, ctx: ProductContext, out: EngineEvent[]): Rejection | undefined {
-    if (typeof c.account !== 'string' || !ACCOUNT_RE.test(c.account)) return bad('account', 'must be 1..128 characters of [A-Za-z0-9_.-]');
+    if (!isAccountId(c.account)) return bad('account', 'must be 1..128 characters of [A-Za-z0-9_.-]');
     if (typeof c.amountSat !== 'number' || !Number.isSafeInteger(c.amountSat) || c.amountSat <= 0 || c.amountSat > MAX_SAT) {
       return bad('amountSat', 'must be a positive integer number of sat');
     }
@@ -126,7 +125,7 @@ export class VaultModule implements ProductModule {
   }
 
   private requestWithdrawal(c: VaultRequestWithdrawalCommand, ctx: ProductContext, out: EngineEvent[]): Rejection | undefined {
-    if (typeof c.account !== 'string' || !ACCOUNT_RE.test(c.account)) return bad('account', 'must be 1..128 characters of [A-Za-z0-9_.-]');
+    if (!isAccountId(c.account)) return bad('account', 'must be 1..128 characters of [A-Za-z0-9_.-]');
     if (typeof c.shares !== 'string' || !SHARES_RE.test(c.shares)) return bad('shares', 'must be a positive integer as a decimal string');
     if (this.pending.has(c.account)) return new Rejection('withdrawal_pending', 'a withdrawal is already pending for this account', 'account');
     const n = BigInt(c.shares);

@@ -3,13 +3,14 @@
 // exposure limit: a trade that grows the vault's net position may not take its notional at the index past
 // `maxExposurePpmOfNav` of the vault's NAV (its worse valuation); a trade that shrinks it is always allowed.
 // Both sides must meet the core's initial margin (the same check as an order).
-import { VAULT, userAccount } from '../../ledger/ledger.js';
+import { VAULT, isAccountId, userAccount } from '../../ledger/ledger.js';
 import type { EngineEvent } from '../../events.js';
 import { Rejection } from '../../rejection.js';
 import type { ProductContext } from '../product.js';
 import type { VaultTradeCommand } from './commands.js';
 import { vaultNav } from './nav.js';
 import { ppmOf, scaleByPpm, scaleByPpmUp } from '../../ppm.js';
+import { MAX_PRICE } from '../perp/pricing.js';
 
 export interface VaultTradeConfig {
   /** The vault sells at index × (1 + spread) and buys at index × (1 − spread), ppm. */
@@ -22,13 +23,11 @@ export interface VaultTradeConfig {
 
 export const DEFAULT_VAULT_TRADE_CONFIG: VaultTradeConfig = { tradeSpreadPpm: 5_000, tradeFeePpm: 2_000, maxExposurePpmOfNav: 500_000 };
 
-const ACCOUNT_RE = /^[A-Za-z0-9_.\-]{1,128}$/;
-const MAX_PRICE = 4_000_000_000;
 const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
 const bad = (field: string, msg: string): Rejection => new Rejection('invalid_argument', `${field}: ${msg}`, field);
 
 export function vaultTrade(c: VaultTradeCommand, cfg: VaultTradeConfig, ctx: ProductContext, out: EngineEvent[]): Rejection | undefined {
-  if (typeof c.account !== 'string' || !ACCOUNT_RE.test(c.account)) return bad('account', 'must be 1..128 characters of [A-Za-z0-9_.-]');
+  if (!isAccountId(c.account)) return bad('account', 'must be 1..128 characters of [A-Za-z0-9_.-]');
   if (typeof c.market !== 'string' || !ctx.perp.markets().includes(c.market)) return new Rejection('unknown_market', `no market ${String(c.market)}`, 'market');
   if (c.side !== 'buy' && c.side !== 'sell') return bad('side', "must be 'buy' or 'sell'");
   if (!isInt(c.qty, 1, 1_000_000_000)) return bad('qty', 'must be an integer 1..1e9 lots');
