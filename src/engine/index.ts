@@ -7,6 +7,7 @@ import { averagePremium, fairPrice } from './products/perp/pricing.js';
 import type { StateMachineFactory } from './state-machine.js';
 import { decodeCommand, encodeCommand } from './codec.js';
 import type { DepthLevel, Side } from './book/types.js';
+import { liquidationPrice as liquidationPriceIn } from './exchange/margin.js';
 
 export type * from './commands.js';
 export type * from './events.js';
@@ -15,6 +16,7 @@ export type { PerpSpec } from './products/perp/spec.js';
 export { HPI_PERP } from './products/perp/spec.js';
 export { Exchange, type ExchangeConfig } from './exchange.js';
 export { Ledger, WORLD, INSURANCE, VAULT, FEES, userAccount, settleAccount } from './ledger/ledger.js';
+export { liquidationPriceOf, type LiquidationInputs } from './exchange/margin.js';
 
 export function createExchange(config?: ExchangeConfig): Exchange {
   return new Exchange(config);
@@ -95,6 +97,14 @@ export function ordersOf(ex: Exchange, account: string, market?: string): OrderV
     }
   }
   return out;
+}
+
+/**
+ * The mark at which `account`'s position in `market` alone would bring it down to maintenance margin,
+ * other markets held at their marks (sat/PH/day, toward zero); null without a position, a mark, or a positive answer.
+ */
+export function liquidationPrice(ex: Exchange, account: string, market: string): number | null {
+  return liquidationPriceIn(ex.state, userAccount(account), market);
 }
 
 export function bookDepth(ex: Exchange, market: string, levels = 20): { bids: DepthLevel[]; asks: DepthLevel[] } | undefined {

@@ -15,7 +15,8 @@ import type { EngineEvent } from '../../src/engine/events.js';
 import { Exchange, type ExchangeConfig } from '../../src/engine/exchange.js';
 import { exchangeCommand } from '../journal/exchange-load.js';
 import { mulberry32 } from '../journal/counter-machine.js';
-import { ceilPpm, ceilPpmOf, floorPpm, mulBig } from '../../src/engine/math.js';
+import { mulBig } from '../../src/engine/math.js';
+import { ceilPpm, ceilPpmOf, floorPpm } from '../../src/engine/ppm.js';
 
 interface Run { stateHash: string; eventsHash: string; events: number; counts: Record<string, number> }
 

@@ -13,7 +13,7 @@
 import { OrderBook } from '../../book/order-book.js';
 import type { SubmitResult } from '../../book/types.js';
 import type { EngineEvent } from '../../events.js';
-import { FEES } from '../../ledger/ledger.js';
+import { FEES, isAccountId } from '../../ledger/ledger.js';
 import { Rejection } from '../../rejection.js';
 import type { ProductCommandBase, ProductContext, ProductModule } from '../product.js';
 import type { BdcCancelAllCommand, BdcCancelOrderCommand, BdcListSeriesCommand, BdcPlaceOrderCommand, BdcSide } from './commands.js';
@@ -32,7 +32,6 @@ export const escrowAccount = (series: string): string => `bdc:${series}:orders`;
 export const positionIdOf = (series: string, n: number): string => `${series}#${n}`;
 export const seriesOfPosition = (positionId: string): string => positionId.slice(0, Math.max(0, positionId.lastIndexOf('#')));
 
-const ACCOUNT_RE = /^[A-Za-z0-9_.\-]{1,128}$/;
 const isSafeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const idOf = (owner: string): string => (owner.startsWith('user:') ? owner.slice(5) : owner);
@@ -41,7 +40,7 @@ const idOf = (owner: string): string => (owner.startsWith('user:') ? owner.slice
 export function userOwner(account: unknown): string | undefined {
   if (typeof account !== 'string') return undefined;
   const id = account.startsWith('user:') ? account.slice(5) : account;
-  return ACCOUNT_RE.test(id) ? `user:${id}` : undefined;
+  return isAccountId(id) ? `user:${id}` : undefined;
 }
 
 export interface BdcSeries {

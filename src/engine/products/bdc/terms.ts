@@ -1,4 +1,5 @@
 // The arithmetic of a block-delta series: its id, what each side stakes, the taker fee. Integers only.
+import { ppmOf } from '../../ppm.js';
 import type { BdcSide } from './commands.js';
 
 /** Basis points in the whole payout: FAST's price + SLOW's price = 10,000. */
@@ -13,7 +14,6 @@ export const MAX_PAYOUT_SAT = 100_000_000;
 export const MAX_ORDER_CONTRACTS = 1_000_000;
 /** Taker fee on the premium the taker pays, ppm (0.2 %); makers pay nothing. */
 export const TAKER_FEE_PPM = 2_000n;
-const PPM = 1_000_000n;
 
 export const seriesId = (height: number, deadline: number): string => `BDC-${height}-${deadline}`;
 
@@ -30,7 +30,7 @@ export function stakeMsat(side: BdcSide, price: number, payoutSat: number, contr
 
 /** The taker fee on a premium (msat), rounded down. */
 export function takerFeeMsat(premiumMsat: bigint): bigint {
-  return (premiumMsat * TAKER_FEE_PPM) / PPM;
+  return ppmOf(premiumMsat, TAKER_FEE_PPM);
 }
 
 /** The book side of a contract side: FAST orders bid for the FAST price, SLOW orders offer it. */

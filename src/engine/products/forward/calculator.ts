@@ -1,4 +1,5 @@
 import { InvalidArgumentError, assertSafeInteger } from '../../../units/errors.js';
+import { PPM_NUMBER, ppmOf } from '../../ppm.js';
 
 /**
  * The hashrate-forward calculators (LOKA) for both sides, in the contract's own units:
@@ -9,7 +10,6 @@ export const FORWARD_LOTS_PER_TH = 10_000n;
 export const COLLATERAL_RATIO_PPM = 1_100_000n; // 110 %
 export const TAKER_FEE_PPM = 2_000n; // 0.2 % of contract value
 export const DELIVERY_FEE_PPM = 5_000n; // 0.5 % of the day's rewards
-const PPM = 1_000_000n;
 // lots × (sat/PH/day) × days -> msat: lot = 1e-4 TH = 1e-7 PH, so × 1e-7 sat = × 1e-4 msat.
 const MSAT_DIVISOR = 10_000n;
 
@@ -62,14 +62,14 @@ export function quoteForward(t: ForwardTerms, indexSatPerPHDay: number, taker: '
   assertSafeInteger('indexSatPerPHDay', indexSatPerPHDay, 1);
   if (taker !== 'miner' && taker !== 'investor') throw new InvalidArgumentError('taker', `must be "miner" or "investor", got ${String(taker)}`);
   const value = contractValueMsat(t);
-  const collateral = (value * COLLATERAL_RATIO_PPM) / PPM;
-  const takerFee = (value * TAKER_FEE_PPM) / PPM;
+  const collateral = collateralOfValue(value);
+  const takerFee = takerFeeOfValue(value);
   const grossDelivered = dailyRewardsMsat(t.qtyLots, indexSatPerPHDay) * BigInt(t.days);
-  const delivered = grossDelivered - (grossDelivered * DELIVERY_FEE_PPM) / PPM;
+  const delivered = grossDelivered - deliveryFeeOf(grossDelivered);
   const investorPays = taker === 'investor' ? value + takerFee : value;
   const ratio = Number(delivered) / Number(investorPays);
   const years = t.days / 365;
-  const breakEven = (t.priceSatPerPHDay * Number(investorPays)) / Number(value) / (1 - Number(DELIVERY_FEE_PPM) / 1e6);
+  const breakEven = (t.priceSatPerPHDay * Number(investorPays)) / Number(value) / (1 - Number(DELIVERY_FEE_PPM) / PPM_NUMBER);
   return {
     contractValueMsat: value,
     collateralMsat: collateral,
@@ -88,17 +88,17 @@ export function quoteForward(t: ForwardTerms, indexSatPerPHDay: number, taker: '
 
 /** 110 % of a contract value (floor), the collateral a miner locks. */
 export function collateralOfValue(valueMsat: bigint): bigint {
-  return (valueMsat * COLLATERAL_RATIO_PPM) / PPM;
+  return ppmOf(valueMsat, COLLATERAL_RATIO_PPM);
 }
 
 /** 0.2 % of a contract value (floor), paid by the taker of a fill. */
 export function takerFeeOfValue(valueMsat: bigint): bigint {
-  return (valueMsat * TAKER_FEE_PPM) / PPM;
+  return ppmOf(valueMsat, TAKER_FEE_PPM);
 }
 
 /** 0.5 % of delivered rewards (floor). */
 export function deliveryFeeOf(deliveredMsat: bigint): bigint {
-  return (deliveredMsat * DELIVERY_FEE_PPM) / PPM;
+  return ppmOf(deliveredMsat, DELIVERY_FEE_PPM);
 }
 
 /** Day `day`'s (0-based) collateral tranche: collateral / n, the last day takes the remainder so the n tranches sum to it. */

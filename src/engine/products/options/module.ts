@@ -1,11 +1,13 @@
 // The options product: the vault sells European HPI calls and puts at a quote made at the edge, locks the
 // worst-case payoff as collateral, follows the expiry day's index block by block and settles on its mean.
-import { VAULT, userAccount } from '../../ledger/ledger.js';
+import { VAULT, isAccountId, userAccount } from '../../ledger/ledger.js';
 import type { EngineEvent } from '../../events.js';
 import { Rejection } from '../../rejection.js';
 import type { ProductCommandBase, ProductContext, ProductModule } from '../product.js';
 import { DEFAULT_MAX_INDEX_MOVE_BPS, DEFAULT_MAX_QUOTE_AGE_S, MIN_EXPIRY_BLOCKS, checkMinimumExpiry, checkQuoteFresh } from '../../../pricing/options.js';
 import type { BuyOptionCommand, OptionQuote } from './commands.js';
+import { PPM, ppmOf } from '../../ppm.js';
+import { MAX_PRICE } from '../perp/pricing.js';
 import { EXPIRY_DAY_BLOCKS, collateralMsat, liabilityMsat, payoffMsat, type OptionType } from './rules.js';
 
 export const OPTIONS = 'options';
@@ -59,9 +61,7 @@ export interface OptionPosition {
 /** Running sum of the index over an expiry day (shared by every option expiring at that height). */
 interface ExpiryDay { sum: bigint; n: number; last: number }
 
-const ACCOUNT_RE = /^[A-Za-z0-9_.\-]{1,128}$/;
 const MSAT_RE = /^(0|[1-9][0-9]{0,29})$/;
-const MAX_PRICE = 4_000_000_000;
 const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): v is number =>
   typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -136,7 +136,7 @@ export class OptionsModule implements ProductModule {
 
   private buy(c: BuyOptionCommand, ctx: ProductContext, out: EngineEvent[]): Rejection | undefined {
     const cfg = this.config;
-    if (typeof c.account !== 'string' || !ACCOUNT_RE.test(c.account)) return bad('account', 'must be 1..128 characters of [A-Za-z0-9_.-]');
+    if (!isAccountId(c.account)) return bad('account', 'must be 1..128 characters of [A-Za-z0-9_.-]');
     if (c.optionType !== 'call' && c.optionType !== 'put') return bad('optionType', "must be 'call' or 'put'");
     if (!isInt(c.strike, 1, MAX_PRICE)) return bad('strike', `must be an integer 1..${MAX_PRICE} sat/PH/day`);
     if (!isInt(c.lots, 1, cfg.maxLots)) return bad('lots', `must be an integer 1..${cfg.maxLots}`);
@@ -173,14 +173,14 @@ export class OptionsModule implements ProductModule {
     const strike = BigInt(c.strike);
     const lots = BigInt(c.lots);
     const collateral = collateralMsat(type, strike, lots);
-    const fee = (premium * BigInt(cfg.feePpm)) / 1_000_000n;
+    const fee = ppmOf(premium, BigInt(cfg.feePpm));
     const buyer = userAccount(c.account);
     if (ctx.available(buyer) < premium + fee) return new Rejection('insufficient_balance', `premium ${premium} + fee ${fee} msat exceed the free balance`, 'lots');
     // The vault's limits: it must hold the collateral in cash, and options may tie up only part of its capital.
     const vaultCash = ctx.ledger.balance(VAULT) + premium;
     if (vaultCash < collateral) return new Rejection('exposure_limit', `the vault cannot lock ${collateral} msat of collateral (it has ${vaultCash})`, 'lots');
     const capital = ctx.equity(VAULT) + premium + this.lockedMsat;
-    if ((this.lockedMsat + collateral) * 1_000_000n > BigInt(cfg.maxLockedPpm) * capital) {
+    if ((this.lockedMsat + collateral) * PPM > BigInt(cfg.maxLockedPpm) * capital) {
       return new Rejection('exposure_limit', `options collateral would exceed ${cfg.maxLockedPpm / 10_000} % of the vault's capital`, 'lots');
     }
 
@@ -260,7 +260,7 @@ export class OptionsModule implements ProductModule {
     if (o.status !== 'open') return new Rejection('already_settled', `option ${positionId} has settled`, 'positionId');
     const f = userIdOf(from), t = userIdOf(to);
     if (o.holder !== f) return new Rejection('not_owner', `option ${positionId} is not held by ${f}`, 'from');
-    if (!ACCOUNT_RE.test(t)) return bad('to', 'must be 1..128 characters of [A-Za-z0-9_.-]');
+    if (!isAccountId(t)) return bad('to', 'must be 1..128 characters of [A-Za-z0-9_.-]');
     if (t === f) return bad('to', 'must differ from the holder');
     o.holder = t;
     out.push({ type: 'OptionTransferred', optionId: o.id, from: f, to: t });

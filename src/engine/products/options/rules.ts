@@ -1,11 +1,12 @@
 // Contract rules of HPI options in integer msat: collateral, payoff on the expiry-day mean, and the value
 // the vault books against itself while an option is open. Pure functions, no state.
+import { BLOCKS_PER_DAY } from '../../../units/time.js';
 import { ceilDiv } from '../../math.js';
 
 export type OptionType = 'call' | 'put';
 
-/** Blocks in the expiry day: the payoff uses the mean index of the 144 blocks ending at the expiry height. */
-export const EXPIRY_DAY_BLOCKS = 144;
+/** Blocks in the expiry day: the payoff uses the mean index of the day's blocks ending at the expiry height. */
+export const EXPIRY_DAY_BLOCKS = BLOCKS_PER_DAY;
 /**
  * Calls are capped so the vault can lock a finite worst case: the payoff per lot is at most
  * CALL_CAP_STRIKE_MULTIPLE × strike, i.e. a call pays in full up to a mean index of 3 × strike

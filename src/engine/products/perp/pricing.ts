@@ -1,11 +1,17 @@
 // Pure HPI-PERP price rules: fair price, mark, basis EMA, premium and the funding rate. Integers only.
+import { ceilScaleByPpm, floorRatioPpm, floorScaleByPpm, PPM_NUMBER } from '../../ppm.js';
 import type { PerpSpec } from './spec.js';
 
-const PPM = 1_000_000;
+/**
+ * Largest price or index (sat/PH/day). The pricing rules multiply two prices' sum by 10^6 in doubles
+ * ((bid + ask) × 10^6 ≤ 8e15 < 2^53). 4e9 admits every index since mid-2014 (height ~310,000), so the
+ * 2014 header segment can be replayed, and is ~80 000× today's hashprice.
+ */
+export const MAX_PRICE = 4_000_000_000;
 
 /** index × (1 + EMA of basis), floored to the tick grid's unit (1 sat/PH/day). */
 export function fairPrice(index: number, basisEmaPpm: number): number {
-  return Math.floor((index * (PPM + basisEmaPpm)) / PPM);
+  return floorScaleByPpm(index, basisEmaPpm);
 }
 
 /**
@@ -24,7 +30,7 @@ export function markPrice(index: number, basisEmaPpm: number, bestBid: number | 
 /** Basis of the book's mid against the index, ppm (floored). Undefined unless both sides are quoted. */
 export function basisPpm(index: number, bestBid: number | undefined, bestAsk: number | undefined): number | undefined {
   if (bestBid === undefined || bestAsk === undefined) return undefined;
-  return Math.floor(((bestBid + bestAsk) * PPM) / (2 * index)) - PPM;
+  return floorRatioPpm(bestBid + bestAsk, 2 * index) - PPM_NUMBER;
 }
 
 /** One EMA step with α = 2/(n+1), floored: ema + floor((x − ema)·2/(n+1)). */
@@ -34,7 +40,7 @@ export function emaStep(ema: number, x: number, n: number): number {
 
 /** Premium of this block, ppm: floor((mark − index) / index · 10^6). */
 export function premiumPpm(mark: number, index: number): number {
-  return Math.floor(((mark - index) * PPM) / index);
+  return floorRatioPpm(mark - index, index);
 }
 
 /** 8-hour funding rate (ppm) from the averaged premium P: F = P + clamp(−P, ±clamp), then capped at ±cap. */
@@ -42,6 +48,16 @@ export function fundingRate8hPpm(avgPremiumPpm: number, spec: Pick<PerpSpec, 'fu
   const c = spec.fundingClampPpm;
   const f = avgPremiumPpm + Math.max(-c, Math.min(c, -avgPremiumPpm));
   return Math.max(-spec.fundingCapPpm, Math.min(spec.fundingCapPpm, f));
+}
+
+/** Protection-band edge around mark (market orders, liquidations), on the tick grid, never below one tick. */
+export function bandEdge(side: 'buy' | 'sell', mark: number, bandPpm: number, tick: number): number {
+  if (side === 'buy') {
+    const p = floorScaleByPpm(mark, bandPpm);
+    return Math.max(tick, p - (p % tick));
+  }
+  const p = ceilScaleByPpm(mark, -bandPpm);
+  return Math.max(tick, p + ((tick - (p % tick)) % tick));
 }
 
 /** Mean of the premium window, floored (empty window: 0). */

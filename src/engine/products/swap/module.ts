@@ -7,9 +7,11 @@
 //
 // Nothing is locked while an offer is live: the maker keeps trading the position, so acceptance re-checks
 // that the maker still holds what was offered, and at every block an offer whose position is gone lapses.
-import { userAccount } from '../../ledger/ledger.js';
+import { isAccountId, userAccount } from '../../ledger/ledger.js';
 import type { EngineEvent } from '../../events.js';
 import { Rejection } from '../../rejection.js';
+import { absBig, maxBig } from '../../math.js';
+import { ceilPpmOf } from '../../ppm.js';
 import { HPI_PERP } from '../perp/spec.js';
 import type { PerpPositionView, ProductCommandBase, ProductContext, ProductModule } from '../product.js';
 import type { AcceptOfferCommand, CancelOfferCommand, OfferPositionCommand } from './commands.js';
@@ -66,15 +68,10 @@ export interface PerpSlice {
   marginMsat: bigint;
 }
 
-const PPM = 1_000_000n;
 /** 21 M BTC in msat: no price can be larger. */
 const MAX_MSAT = 2_100_000_000_000_000_000n;
-const ACCOUNT_RE = /^[A-Za-z0-9_.\-]{1,128}$/;
 const PRICE_RE = /^(0|-?[1-9][0-9]{0,18})$/;
 const isSafeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
-const ceilDiv = (a: bigint, b: bigint): bigint => (a >= 0n ? (a + b - 1n) / b : a / b);
-const absBig = (a: bigint): bigint => (a < 0n ? -a : a);
-const maxBig = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 
 /** How the swap module names holders to other products: ledger owners, as the core's perp hooks do. */
 export const holderOf = (account: string): string => userAccount(account);
@@ -83,7 +80,7 @@ export function perpSlice(pos: PerpPositionView, lots: number, mark: number, imP
   const qty = pos.qty > 0 ? lots : -lots;
   const costMsat = qty === pos.qty ? pos.costMsat : (pos.costMsat * BigInt(lots)) / BigInt(Math.abs(pos.qty));
   const notional = BigInt(qty) * BigInt(mark);
-  return { qty, costMsat, valueMsat: notional - costMsat, marginMsat: ceilDiv(absBig(notional) * BigInt(imPpm), PPM) };
+  return { qty, costMsat, valueMsat: notional - costMsat, marginMsat: ceilPpmOf(absBig(notional), BigInt(imPpm)) };
 }
 
 /**
@@ -163,7 +160,7 @@ export class SwapModule implements ProductModule {
   // ───────────────────────────── commands ─────────────────────────────
 
   private offer(c: OfferPositionCommand, ctx: ProductContext, out: EngineEvent[]): Rejection | undefined {
-    if (typeof c.account !== 'string' || !ACCOUNT_RE.test(c.account)) return bad('account', 'must be 1..128 characters of [A-Za-z0-9_.-]');
+    if (!isAccountId(c.account)) return bad('account', 'must be 1..128 characters of [A-Za-z0-9_.-]');
     if (typeof c.product !== 'string') return bad('product', `must be ${PERP} or a product name`);
     if (typeof c.positionId !== 'string' || c.positionId.length === 0 || c.positionId.length > 128) {
       return bad('positionId', 'must be 1..128 characters');
@@ -220,7 +217,7 @@ export class SwapModule implements ProductModule {
   }
 
   private cancel(c: CancelOfferCommand, ctx: ProductContext, out: EngineEvent[]): Rejection | undefined {
-    if (typeof c.account !== 'string' || !ACCOUNT_RE.test(c.account)) return bad('account', 'must be 1..128 characters of [A-Za-z0-9_.-]');
+    if (!isAccountId(c.account)) return bad('account', 'must be 1..128 characters of [A-Za-z0-9_.-]');
     const o = this.liveOffer(c.offerId, ctx);
     if (o instanceof Rejection) return o;
     if (o.maker !== c.account) return new Rejection('not_owner', `offer ${o.id} is not ${c.account}'s`, 'offerId');
@@ -230,7 +227,7 @@ export class SwapModule implements ProductModule {
   }
 
   private accept(c: AcceptOfferCommand, ctx: ProductContext, out: EngineEvent[]): Rejection | undefined {
-    if (typeof c.account !== 'string' || !ACCOUNT_RE.test(c.account)) return bad('account', 'must be 1..128 characters of [A-Za-z0-9_.-]');
+    if (!isAccountId(c.account)) return bad('account', 'must be 1..128 characters of [A-Za-z0-9_.-]');
     const o = this.liveOffer(c.offerId, ctx);
     if (o instanceof Rejection) return o;
     if (o.maker === c.account) return new Rejection('not_allowed', 'a maker cannot accept its own offer', 'account');

@@ -11,7 +11,9 @@
 //   the request stays with the LPs who remain. Escrowed shares keep counting in the total until paid.
 // - The options' premium becomes NAV only as their time value decays (see options/rules.liabilityMsat),
 //   so depositing just before a sale and leaving after captures only a pro-rata share of the vault's gains.
-import { VAULT, userAccount } from '../../ledger/ledger.js';
+import { MSAT_PER_SAT } from '../../../units/money.js';
+import { BLOCKS_PER_DAY } from '../../../units/time.js';
+import { VAULT, isAccountId, userAccount } from '../../ledger/ledger.js';
 import type { EngineEvent } from '../../events.js';
 import { Rejection } from '../../rejection.js';
 import type { ProductCommandBase, ProductContext, ProductModule } from '../product.js';
@@ -29,7 +31,7 @@ export interface VaultConfig extends VaultTradeConfig {
   initialShareMsat: bigint;
 }
 
-export const DEFAULT_VAULT_CONFIG: VaultConfig = { withdrawalDelayBlocks: 144, initialShareMsat: 1000n, ...DEFAULT_VAULT_TRADE_CONFIG };
+export const DEFAULT_VAULT_CONFIG: VaultConfig = { withdrawalDelayBlocks: BLOCKS_PER_DAY, initialShareMsat: 1000n, ...DEFAULT_VAULT_TRADE_CONFIG };
 
 export interface PendingWithdrawal {
   account: string;
@@ -41,7 +43,6 @@ export interface PendingWithdrawal {
   totalShares: bigint;
 }
 
-const ACCOUNT_RE = /^[A-Za-z0-9_.\-]{1,128}$/;
 const SHARES_RE = /^[1-9][0-9]{0,35}$/;
 const MAX_SAT = 2_100_000_000_000_000;
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -97,11 +98,11 @@ export class VaultModule implements ProductModule {
   }
 
   private deposit(c: VaultDepositCommand, ctx: ProductContext, out: EngineEvent[]): Rejection | undefined {
-    if (typeof c.account !== 'string' || !ACCOUNT_RE.test(c.account)) return bad('account', 'must be 1..128 characters of [A-Za-z0-9_.-]');
+    if (!isAccountId(c.account)) return bad('account', 'must be 1..128 characters of [A-Za-z0-9_.-]');
     if (typeof c.amountSat !== 'number' || !Number.isSafeInteger(c.amountSat) || c.amountSat <= 0 || c.amountSat > MAX_SAT) {
       return bad('amountSat', 'must be a positive integer number of sat');
     }
-    const amount = BigInt(c.amountSat) * 1000n;
+    const amount = BigInt(c.amountSat) * MSAT_PER_SAT;
     const owner = userAccount(c.account);
     if (ctx.available(owner) < amount) return new Rejection('insufficient_balance', `${amount} msat exceeds the free balance`, 'amountSat');
     const nav = vaultNav(ctx).highMsat;
@@ -124,7 +125,7 @@ export class VaultModule implements ProductModule {
   }
 
   private requestWithdrawal(c: VaultRequestWithdrawalCommand, ctx: ProductContext, out: EngineEvent[]): Rejection | undefined {
-    if (typeof c.account !== 'string' || !ACCOUNT_RE.test(c.account)) return bad('account', 'must be 1..128 characters of [A-Za-z0-9_.-]');
+    if (!isAccountId(c.account)) return bad('account', 'must be 1..128 characters of [A-Za-z0-9_.-]');
     if (typeof c.shares !== 'string' || !SHARES_RE.test(c.shares)) return bad('shares', 'must be a positive integer as a decimal string');
     if (this.pending.has(c.account)) return new Rejection('withdrawal_pending', 'a withdrawal is already pending for this account', 'account');
     const n = BigInt(c.shares);
