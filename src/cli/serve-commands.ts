@@ -14,17 +14,17 @@ import { dirname, join, resolve } from 'node:path';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Command } from 'commander';
-import { accountCredentials, apiKeyCredentials, HashPerpClient, type Credentials, type PlaceOrderBody } from '../api/client.js';
+import { accountCredentials, apiKeyCredentials, HashPerpClient, type Credentials, type PlaceOrderBody } from '../client/client.js';
 import type { ExchangePort, FundsPort, IndexPort } from '../api/ports.js';
 import type { App, HealthExtras } from '../api/server.js';
 import type { ApiKeyStore } from '../api/auth/api-keys.js';
-import type { EngineExchange } from '../api/adapters/engine-exchange.js';
-import type { EngineCore } from '../api/runtime/engine-core.js';
-import type { ChainRuntime, Log } from '../api/runtime/chain-runtime.js';
+import type { EngineExchange } from '../server/exchange-port.js';
+import type { EngineCore } from '../server/engine-host.js';
+import type { ChainRuntime, Log } from '../server/chain-runtime.js';
 import type { DemoMarketMaker, Quoter } from '../demo/market-maker.js';
-import type { BitcoindCustody } from '../api/onchain/custody.js';
+import type { BitcoindCustody } from '../server/custody.js';
 import type { RouteModule } from '../api/routes/index.js';
-import type { WiredProducts } from '../api/products/wiring.js';
+import type { WiredProducts } from '../server/products.js';
 import type { ContractService } from '../operator/contract-service.js';
 import type { NetworkName } from '../bitcoin/networks.js';
 import type { ChainSource } from '../chain/source.js';
@@ -205,10 +205,10 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
     // Loaded on demand: other CLI commands should not pay for the server's imports.
     const [{ loadEmbeddedChain }, { ChainIndexPort }, { EngineCore }, { EngineExchange }, { ChainRuntime }, { DemoMarketMaker, DEMO_ACCOUNT }, { SqliteApiKeyStore }, { MemoryApiKeyStore }] = await Promise.all([
       import('../chain/embedded.js'),
-      import('../api/adapters/chain-index.js'),
-      import('../api/runtime/engine-core.js'),
-      import('../api/adapters/engine-exchange.js'),
-      import('../api/runtime/chain-runtime.js'),
+      import('../server/index-port.js'),
+      import('../server/engine-host.js'),
+      import('../server/exchange-port.js'),
+      import('../server/chain-runtime.js'),
       import('../demo/market-maker.js'),
       import('../api/auth/sqlite-api-keys.js'),
       import('../api/auth/api-keys.js'),
@@ -249,7 +249,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
     const [{ ContractService }, { SqliteContractStore, MemoryContractStore }, { wireProducts, withProductFeeds }, { routeModules }, { default: Database }] = await Promise.all([
       import('../operator/contract-service.js'),
       import('../operator/contract-store.js'),
-      import('../api/products/wiring.js'),
+      import('../server/products.js'),
       import('../api/routes/index.js'),
       import('better-sqlite3'),
     ]);
@@ -369,7 +369,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
         });
         wiring.parts!.chain = chain;
         if (onchain) {
-          const { BitcoindCustody } = await import('../api/onchain/custody.js');
+          const { BitcoindCustody } = await import('../server/custody.js');
           custody = new BitcoindCustody({ rpc: cfg.rpc!, sqlitePath: cfg.db, network: chain.params.name, confirmations: chain.follower.confirmations });
           exchange.attachPayout(custody);
           custody.start(deps.pollMs ?? 1000, (account, sat) => exchange.creditDeposit(account, sat));

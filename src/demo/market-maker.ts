@@ -7,7 +7,7 @@
  */
 import { INSURANCE, marketView, userAccount, type Command, type EngineEvent, type Exchange } from '../engine/index.js';
 import { MAX_PRICE } from '../engine/exchange.js';
-import type { EngineCore } from '../api/runtime/engine-core.js';
+import type { EngineCore } from '../server/engine-host.js';
 import { DEFAULT_QUOTE_PARAMS, desiredQuotes, type QuoteParams } from './strategy.js';
 
 export const DEMO_ACCOUNT = 'demo-mm';

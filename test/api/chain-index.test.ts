@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadEmbeddedChain } from '../../src/chain/embedded.js';
-import { ChainIndexPort } from '../../src/api/adapters/chain-index.js';
+import { ChainIndexPort } from '../../src/server/index-port.js';
 import { createServer, type App } from '../../src/api/server.js';
 import { FakeExchange } from './fakes.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../run-cli.js';
 import { resolveServeConfig, startServe } from '../../src/cli/serve-commands.js';
-import { HashPerpClient } from '../../src/api/client.js';
+import { HashPerpClient } from '../../src/client/client.js';
 import { rig, type TestRig } from './helpers.js';
 
 // vitest projects do not inherit the root testTimeout; these talk to servers on a shared, busy machine.

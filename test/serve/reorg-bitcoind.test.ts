@@ -10,7 +10,7 @@ import { loadEmbeddedChain } from '../../src/chain/embedded.js';
 import { REGTEST } from '../../src/chain/params.js';
 import { indexAt } from '../../src/index/index-at.js';
 import { makeWiring, startServe } from '../../src/cli/serve-commands.js';
-import { regtestIndexHeight } from '../../src/api/runtime/chain-runtime.js';
+import { regtestIndexHeight } from '../../src/server/chain-runtime.js';
 import type { BlockConnectedCommand } from '../../src/engine/index.js';
 import { serveConfig, tempDb, until } from './helpers.js';
 import { StubChain } from './stub-chain.js';

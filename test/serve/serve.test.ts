@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { HashPerpClient } from '../../src/api/client.js';
+import { HashPerpClient } from '../../src/client/client.js';
 import { loadEmbeddedChain } from '../../src/chain/embedded.js';
 import { headerHash } from '../../src/chain/header.js';
 import { makeWiring, startServe } from '../../src/cli/serve-commands.js';

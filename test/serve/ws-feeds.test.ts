@@ -1,7 +1,7 @@
 /** WebSocket feeds on the real server: the index per replayed block, the demo's book, a client's trades and account events. */
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { HashPerpClient } from '../../src/api/client.js';
+import { HashPerpClient } from '../../src/client/client.js';
 import { startServe } from '../../src/cli/serve-commands.js';
 import { serveConfig, tempDb, until } from './helpers.js';
 

@@ -8,7 +8,7 @@ import type { Command, EngineEvent, Exchange } from '../../engine/index.js';
 import type { IndexChain } from '../../index/chain-view.js';
 import type { ContractService } from '../../operator/contract-service.js';
 import type { Principal } from '../auth/authenticate.js';
-import type { AccountHistory } from './history.js';
+import type { AccountHistory } from '../../server/projections/history.js';
 
 export interface ProductsPort {
   /** Journals and applies one command (the Sequencer / EngineCore.submit). */

@@ -3,13 +3,13 @@
  * its contract), reads on the live Exchange, and one `ingest(seq, events)` hook the wiring calls for
  * every applied command: it feeds the history projection and the block-delta ContractService.
  */
-import type { Command, EngineEvent, Exchange } from '../../engine/index.js';
-import type { IndexChain } from '../../index/chain-view.js';
-import type { ContractService } from '../../operator/contract-service.js';
-import type { ApiKeyStore } from '../auth/api-keys.js';
-import type { Principal } from '../auth/authenticate.js';
-import { AccountHistory } from './history.js';
-import type { ProductsPort } from './port.js';
+import type { Command, EngineEvent, Exchange } from '../engine/index.js';
+import type { IndexChain } from '../index/chain-view.js';
+import type { ContractService } from '../operator/contract-service.js';
+import type { ApiKeyStore } from '../api/auth/api-keys.js';
+import type { Principal } from '../api/auth/authenticate.js';
+import { AccountHistory } from './projections/history.js';
+import type { ProductsPort } from '../api/products/port.js';
 
 export interface ProductsPortDeps {
   submit(cmd: Command): Promise<{ seq: number; events: EngineEvent[] }>;

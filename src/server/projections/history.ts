@@ -7,7 +7,7 @@
  */
 import { exchangeFactory, type EngineEvent } from '../../engine/index.js';
 import type { Journal } from '../../journal/index.js';
-import { toWire } from '../adapters/chain-index.js';
+import { toWire } from '../../api/wire.js';
 
 export type HistoryKind = 'transfer' | 'fill' | 'funding' | 'delivery' | 'settlement' | 'order' | 'swap' | 'vault' | 'option' | 'position';
 

@@ -8,19 +8,19 @@
  *   // onFeed receives the product feed messages (feeds.ts); `withProductFeeds` puts them on the WebSocket
  *   // hub's forwards:<market> / bdc:<series> channels through the ExchangePort the server already has.
  */
-import type { EngineEvent, Exchange } from '../../engine/index.js';
-import { bdcBook } from '../../engine/products/bdc/index.js';
-import { forwardBook } from '../../engine/products/forward/index.js';
-import type { ExchangePort, FeedEvent, ProductBook, ProductChannel } from '../ports.js';
-import type { IndexChain } from '../../index/chain-view.js';
-import type { ContractService } from '../../operator/contract-service.js';
-import type { ApiKeyStore } from '../auth/api-keys.js';
-import { registerProductRoutes } from '../routes/products/index.js';
-import type { RouteModule } from '../routes/index.js';
-import type { EngineCore } from '../runtime/engine-core.js';
-import { createProductsPort, type EngineProductsPort } from './engine-port.js';
-import { productFeedEvents, type ProductFeedEvent } from './feeds.js';
-import { AccountHistory, replayJournalEvents } from './history.js';
+import type { EngineEvent, Exchange } from '../engine/index.js';
+import { bdcBook } from '../engine/products/bdc/index.js';
+import { forwardBook } from '../engine/products/forward/index.js';
+import type { ExchangePort, FeedEvent, ProductBook, ProductChannel } from '../api/ports.js';
+import type { IndexChain } from '../index/chain-view.js';
+import type { ContractService } from '../operator/contract-service.js';
+import type { ApiKeyStore } from '../api/auth/api-keys.js';
+import { registerProductRoutes } from '../api/routes/products/index.js';
+import type { RouteModule } from '../api/routes/index.js';
+import type { EngineCore } from './engine-host.js';
+import { createProductsPort, type EngineProductsPort } from './products-port.js';
+import { productFeedEvents, type ProductFeedEvent } from './projections/feeds.js';
+import { AccountHistory, replayJournalEvents } from './projections/history.js';
 
 export interface WireProductsOptions {
   engine: EngineCore;

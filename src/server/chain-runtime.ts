@@ -11,18 +11,18 @@
  * REGTEST_INDEX_BASE + (h mod its length). Prices stay realistic and still move block by block,
  * and /health names the rule.
  */
-import { ChainFollower, type FollowerEvent, type IndexInput } from '../../chain/follower.js';
-import { loadEmbeddedChain, type EmbeddedChain } from '../../chain/embedded.js';
-import { PacedReplaySource } from '../../chain/paced-source.js';
-import { MAINNET, REGTEST, type ChainParams } from '../../chain/params.js';
-import { BitcoindRpc } from '../../chain/rpc-client.js';
-import type { ChainSource } from '../../chain/source.js';
-import { BitcoindSource } from '../../chain/bitcoind-source.js';
-import { EsploraSource } from '../../chain/esplora-source.js';
-import { indexAt } from '../../index/index-at.js';
-import { InvalidArgumentError } from '../../units/errors.js';
-import type { ChainIndexPort } from '../adapters/chain-index.js';
-import type { EngineCore } from './engine-core.js';
+import { ChainFollower, type FollowerEvent, type IndexInput } from '../chain/follower.js';
+import { loadEmbeddedChain, type EmbeddedChain } from '../chain/embedded.js';
+import { PacedReplaySource } from '../chain/paced-source.js';
+import { MAINNET, REGTEST, type ChainParams } from '../chain/params.js';
+import { BitcoindRpc } from '../chain/rpc-client.js';
+import type { ChainSource } from '../chain/source.js';
+import { BitcoindSource } from '../chain/bitcoind-source.js';
+import { EsploraSource } from '../chain/esplora-source.js';
+import { indexAt } from '../index/index-at.js';
+import { InvalidArgumentError } from '../units/errors.js';
+import type { ChainIndexPort } from './index-port.js';
+import type { EngineCore } from './engine-host.js';
 
 export interface Log {
   info(msg: string): void;
