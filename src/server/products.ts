@@ -16,7 +16,7 @@ import type { IndexChain } from '../index/chain-view.js';
 import type { ContractService } from '../operator/contract-service.js';
 import type { ApiKeyStore } from '../api/auth/api-keys.js';
 import { registerProductRoutes } from '../api/routes/products/index.js';
-import type { RouteModule } from '../api/routes/index.js';
+import type { RouteModule } from '../api/app-types.js';
 import type { EngineCore } from './engine-host.js';
 import { createProductsPort, type EngineProductsPort } from './products-port.js';
 import { productFeedEvents, type ProductFeedEvent } from './projections/feeds.js';

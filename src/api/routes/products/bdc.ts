@@ -10,7 +10,7 @@ import { HashPerpError } from '../../../units/errors.js';
 import { ApiError } from '../../errors.js';
 import type { ProductsPort } from '../../products/port.js';
 import * as S from '../../schemas.js';
-import type { App } from '../../server.js';
+import type { App } from '../../app-types.js';
 import { errs, eventsOf, isoOf, Obj, security, submitOrRefuse, Tif, wire } from './common.js';
 
 const SeriesId = Type.String({ pattern: '^BDC-[0-9]{1,9}-[0-9]{1,10}$', description: 'BDC-<height>-<deadline>' });

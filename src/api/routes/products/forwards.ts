@@ -10,7 +10,7 @@ import { ApiError } from '../../errors.js';
 import type { ProductsPort } from '../../products/port.js';
 import { verifyRolloverConsent } from '../../products/rollover-consent.js';
 import * as S from '../../schemas.js';
-import type { App } from '../../server.js';
+import type { App } from '../../app-types.js';
 import { errs, eventsOf, modelCall, Msat, Obj, security, submitOrRefuse, Tif, wire } from './common.js';
 
 const ForwardMarket = Type.String({ pattern: '^FWD-(30|90|180|365)D$', description: 'FWD-30D, FWD-90D, FWD-180D or FWD-365D' });

@@ -7,7 +7,7 @@ import { DEFAULT_OPTIONS_CONFIG, optionsOf, quoteOption, quoteTipOf, type Option
 import { ApiError } from '../../errors.js';
 import type { ProductsPort } from '../../products/port.js';
 import * as S from '../../schemas.js';
-import type { App } from '../../server.js';
+import type { App } from '../../app-types.js';
 import { errs, eventsOf, modelCall, Msat, Obj, security, submitOrRefuse, wire } from './common.js';
 
 const OptionType = Type.Union([Type.Literal('call'), Type.Literal('put')]);

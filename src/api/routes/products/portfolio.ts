@@ -10,7 +10,7 @@ import { optionsOf } from '../../../engine/products/options/index.js';
 import { vaultPositionOf } from '../../../engine/products/vault/index.js';
 import { userAccount } from '../../../engine/index.js';
 import type { ProductsPort } from '../../products/port.js';
-import type { App } from '../../server.js';
+import type { App } from '../../app-types.js';
 import { errs, Msat, Obj, security, wire } from './common.js';
 import { contractView } from './forwards.js';
 

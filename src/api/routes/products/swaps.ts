@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 import { swapOffer, swapOffers, type OfferStatus } from '../../../engine/products/swap/index.js';
 import { ApiError } from '../../errors.js';
 import type { ProductsPort } from '../../products/port.js';
-import type { App } from '../../server.js';
+import type { App } from '../../app-types.js';
 import { errs, eventsOf, Obj, security, submitOrRefuse, wire } from './common.js';
 
 /** Wire product names -> the engine's product modules. */

@@ -8,7 +8,7 @@ import { vaultPositionOf, vaultView } from '../../../engine/products/vault/index
 import type { Exchange } from '../../../engine/index.js';
 import type { ProductsPort } from '../../products/port.js';
 import * as S from '../../schemas.js';
-import type { App } from '../../server.js';
+import type { App } from '../../app-types.js';
 import { errs, eventsOf, Msat, Obj, security, submitOrRefuse, wire } from './common.js';
 
 export const VaultDepositBody = Type.Object({ amountSat: S.Sat }, { additionalProperties: false });
