@@ -10,7 +10,7 @@ import type { AutoDeliveryBody, DeliveryReportBody, ForwardOrderBody, ForwardQuo
 import type { OptionTerms } from '../api/routes/products/options.js';
 import type { OfferBody, OffersQuery } from '../api/routes/products/swaps.js';
 import type { VaultTradeBody } from '../api/routes/products/vault.js';
-import type { HistoryEntry } from '../server/projections/history.js';
+import type { HistoryEntry } from '../api/products/port.js';
 
 export type ForwardQuoteRequest = Static<typeof ForwardQuoteBody>;
 export type ForwardOrderRequest = Static<typeof ForwardOrderBody>;
@@ -22,7 +22,7 @@ export type BdcListRequest = Static<typeof BdcListBody>;
 export type SwapOfferRequest = Static<typeof OfferBody>;
 export type SwapOffersQuery = Static<typeof OffersQuery>;
 export type VaultTradeRequest = Static<typeof VaultTradeBody>;
-export type { HistoryEntry } from '../server/projections/history.js';
+export type { HistoryEntry } from '../api/products/port.js';
 export { signRolloverConsent, consentBody, CONSENT_PATH, type RolloverConsent, type RolloverTerms } from '../api/products/rollover-consent.js';
 
 type Json = Record<string, unknown>;

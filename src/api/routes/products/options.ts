@@ -3,7 +3,7 @@
  * model), buying at that quote (the engine re-checks it against its own chain view), the account's options.
  */
 import { Type } from 'typebox';
-import { DEFAULT_OPTIONS_CONFIG, optionsOf, quoteOption, quoteTipOf, type OptionQuoteResult } from '../../../engine/products/options/index.js';
+import { DEFAULT_OPTIONS_CONFIG, quoteOption, type OptionQuoteResult } from '../../../engine/products/options/index.js';
 import { ApiError } from '../../errors.js';
 import type { ProductsPort } from '../../products/port.js';
 import * as S from '../../schemas.js';
@@ -38,7 +38,7 @@ function quoteView(q: OptionQuoteResult, tipTime: number): Record<string, unknow
 
 export function registerOptionRoutes(app: App, port: ProductsPort): void {
   const quote = (account: string, t: { optionType: 'call' | 'put'; strike: number; expiryHeight: number; lots: number }) => {
-    const tip = quoteTipOf(port.exchange());
+    const tip = port.views.options.quoteTip();
     if (tip === undefined) throw new ApiError(503, 'index_unavailable', 'no index yet: the engine has processed no block');
     return { tip, q: modelCall('option quote', () => quoteOption(port.chain, tip, { account, ...t })) };
   };
@@ -66,6 +66,6 @@ export function registerOptionRoutes(app: App, port: ProductsPort): void {
   app.get(
     '/v1/options',
     { config: { auth: 'read' }, schema: { tags: ['options'], summary: 'The account’s options (open and settled)', security, response: { 200: Obj({ options: Type.Array(Obj({ id: Type.String() })) }), ...errs } } },
-    async (req) => ({ options: optionsOf(port.exchange(), req.principal!.account).map((o) => wire(o)) }),
+    async (req) => ({ options: port.views.options.optionsOf(req.principal!.account).map((o) => wire(o)) }),
   );
 }
