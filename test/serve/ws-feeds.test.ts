@@ -2,7 +2,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { HashPerpClient } from '../../src/client/client.js';
-import { startServe } from '../../src/cli/serve-commands.js';
+import { startServe } from '../../src/server/start.js';
 import { serveConfig, tempDb, until } from './helpers.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
