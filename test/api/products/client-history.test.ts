@@ -13,7 +13,7 @@ import { MemoryContractStore } from '../../../src/operator/contract-store.js';
 import { bdcPositionsOf } from '../../../src/engine/products/bdc/index.js';
 import type { ProductFeedEvent } from '../../../src/server/projections/feeds.js';
 import { openJournal } from '../../../src/journal/index.js';
-import { blockCommandAt } from '../../../src/index/confirmed-block.js';
+import { confirmedBlockAt as blockCommandAt } from '../../../src/index/confirmed-block.js';
 import { A1, A2, C1, C2, EXIT_DELAY, OPERATOR_SECRET, TIP, chain, productsRig } from './rig.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });

@@ -7,7 +7,7 @@ import { hex } from '@scure/base';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { loadEmbeddedChain, type EmbeddedChain } from '../../../src/chain/embedded.js';
 import { Exchange, type Command, type EngineEvent } from '../../../src/engine/index.js';
-import { blockCommandAt } from '../../../src/index/confirmed-block.js';
+import { confirmedBlockAt as blockCommandAt } from '../../../src/index/confirmed-block.js';
 import { ContractService } from '../../../src/operator/contract-service.js';
 import { MemoryContractStore } from '../../../src/operator/contract-store.js';
 import { MemoryApiKeyStore } from '../../../src/api/auth/api-keys.js';
