@@ -28,7 +28,7 @@ import { EngineCore } from './engine-host.js';
 import { EngineExchange } from './exchange-port.js';
 import { healthOf } from './health.js';
 import { ChainIndexPort } from './index-port.js';
-import { wireProducts, type WiredProducts } from './products.js';
+import { wireProducts, type WiredProducts } from './products-wiring.js';
 import { withProductFeeds } from './projections/feed-hub.js';
 
 export interface ServeWiring {

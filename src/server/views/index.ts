@@ -5,7 +5,7 @@ import type { ProductViews } from '../../api/products/views.js';
 import { bdcViews } from './bdc-views.js';
 import { forwardViews } from './forward-views.js';
 import { optionViews } from './option-views.js';
-import { portfolioOf } from './portfolio-view.js';
+import { portfolioData } from './portfolio-view.js';
 import { swapViews } from './swap-views.js';
 import { vaultViews } from './vault-view.js';
 
@@ -17,6 +17,6 @@ export function productViews(exchange: () => Exchange, chain: IndexChain, bdcMod
     vault: vaultViews(exchange),
     bdc: bdcViews(exchange, chain, bdcModel),
     swaps: swapViews(exchange),
-    portfolio: (account) => portfolioOf(exchange(), account),
+    portfolio: (account) => portfolioData(exchange(), account),
   };
 }

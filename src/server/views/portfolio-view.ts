@@ -32,7 +32,7 @@ export function liquidationPrice(ex: Exchange, account: string, market: string):
   return price > 0n ? Number(price) : null;
 }
 
-export function portfolioOf(ex: Exchange, account: string): PortfolioData {
+export function portfolioData(ex: Exchange, account: string): PortfolioData {
   return {
     height: ex.productContext(0).chain.height,
     account: accountView(ex, account),

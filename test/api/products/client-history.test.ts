@@ -7,7 +7,7 @@ import { ProductsClient } from '../../../src/client/products-client.js';
 import { AccountHistory, rebuildHistory } from '../../../src/server/projections/history.js';
 import { createProductsPort } from '../../../src/server/products-port.js';
 import { EngineCore } from '../../../src/server/engine-host.js';
-import { wireProducts } from '../../../src/server/products.js';
+import { wireProducts } from '../../../src/server/products-wiring.js';
 import { ContractService } from '../../../src/operator/contract-service.js';
 import { MemoryContractStore } from '../../../src/operator/contract-store.js';
 import { bdcPositionsOf } from '../../../src/engine/products/bdc/index.js';
