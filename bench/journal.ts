@@ -8,7 +8,7 @@
  * so the journal's own ceiling is visible separately from the engine's cost.
  *
  * Configuration (printed as `configuration`), by default the server's layout (`serve`,
- * src/api/runtime/engine-worker.ts):
+ * src/server/engine-worker.ts):
  * - `--sequencer thread` (default): W closed-loop submitters on the bench's thread act as the
  *   gateway and encode each command; the Sequencer and the engine run on a worker thread
  *   (journal/sequencer-thread.ts), which journals each payload as sent and applies its decode.

@@ -1,7 +1,7 @@
 /**
- * The one narrow port between the HTTP/WS gateway and the rest of HashPerp. The engine,
- * journal and index modules are adapted to these interfaces (the lead wires them); tests use
- * the in-memory fake in test/api/fake-exchange.ts.
+ * The narrow ports between the HTTP/WS gateway and the rest of HashPerp (the product routes have
+ * theirs in products/port.ts). The server adapts the engine, journal and index to them
+ * (src/server/exchange-port.ts, index-port.ts); tests use the in-memory fakes in test/api/fakes.ts.
  *
  * Contract for implementations:
  * - Reads are synchronous views of the projections (no I/O on the read path).

@@ -3,7 +3,7 @@
  * ports (exchange, index) and an injected clock; it does no I/O of its own beyond the socket.
  * Every refusal is JSON {error:{code,message,field}} with a 4xx; only a fault of ours is a 5xx.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -12,29 +12,15 @@ import fastifyStatic from '@fastify/static';
 import { ERROR_CATALOGUE, type ErrorCode } from '../units/error-catalogue.js';
 import { HashPerpError } from '../units/errors.js';
 import { MemoryApiKeyStore, type ApiKeyStore } from './auth/api-keys.js';
-import { Authenticator, type Principal } from './auth/authenticate.js';
+import { Authenticator } from './auth/authenticate.js';
 import { NonceStore, systemClock, type Clock } from './auth/nonce-store.js';
 import { ApiError, errorBody, httpStatusOf } from './errors.js';
-import { createMetrics, type ApiMetrics } from './metrics.js';
+import type { App, FaucetLimits, HealthExtras, RouteModule, ServerContext } from './app-types.js';
+import { createMetrics } from './metrics.js';
 import type { ExchangePort, FundsPort, IndexPort } from './ports.js';
-import { defaultRateLimits, TokenBuckets, type BucketSpec, type RateLimitConfig } from './rate-limit.js';
-import { routeModules, type RouteModule } from './routes/index.js';
+import { defaultRateLimits, TokenBuckets, type RateLimitConfig } from './rate-limit.js';
+import { routeModules } from './routes/index.js';
 import { registerWs } from './ws.js';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    rawBody?: string;
-    principal?: Principal;
-  }
-  interface FastifyContextConfig {
-    /** 'account': account key only; 'trade'/'read': account key or an API key with that scope. */
-    auth?: 'account' | 'trade' | 'read';
-    /** Charged to the (larger) cancel bucket instead of the general one. */
-    cancel?: boolean;
-  }
-}
-
-export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 export interface ServerOptions {
   exchange: ExchangePort;
@@ -64,32 +50,7 @@ export interface ServerOptions {
   routes?: readonly RouteModule[];
 }
 
-export interface FaucetLimits {
-  maxSat: number;
-  perAccount: BucketSpec;
-}
-
-export interface HealthExtras {
-  chain?: { source: string; indexPriceRule: string; [k: string]: unknown };
-  engine?: { seq: number; height: number; stateHash: string; [k: string]: unknown };
-  demo?: { enabled: boolean; [k: string]: unknown };
-  custody?: { operatorKey: string; [k: string]: unknown };
-}
-
 export const defaultFaucetLimits: FaucetLimits = { maxSat: 10_000_000, perAccount: { capacity: 5, refillPerSec: 1 / 12 } };
-
-export interface ServerContext {
-  exchange: ExchangePort;
-  index: IndexPort;
-  clock: Clock;
-  auth: Authenticator;
-  apiKeys: ApiKeyStore;
-  metrics: ApiMetrics;
-  startedMs: number;
-  funds?: FundsPort;
-  faucetLimits: FaucetLimits;
-  status: () => HealthExtras;
-}
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',

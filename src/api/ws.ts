@@ -13,7 +13,7 @@
  */
 import { ApiError, errorBody, httpStatusOf } from './errors.js';
 import type { FeedEvent } from './ports.js';
-import type { App, ServerContext } from './server.js';
+import type { App, ServerContext } from './app-types.js';
 import type { IndexValue } from './schemas.js';
 
 const MAX_BUFFERED = 1 << 20;

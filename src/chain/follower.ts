@@ -2,7 +2,8 @@
  * Follows a ChainSource (bitcoind, Esplora, the paced replay) and turns its best chain into
  *   - provisional `tip` events for display (they may be reorged away),
  *   - `reorg` events for display,
- *   - engine commands (`BlockConnected`) only for blocks buried under `confirmations` blocks.
+ *   - confirmed-block records (`ConfirmedBlock`, confirmed-block.ts) only for blocks buried under
+ *     `confirmations` blocks; the server turns them into the engine's BlockConnected commands.
  *
  * Design choice: settlement is final in the engine (funding paid, PnL settled, options expired), so the
  * engine is never asked to undo a block. DESIGN.md's BlockDisconnected therefore exists only as the
@@ -20,10 +21,10 @@
  * a few times before being taken as invalid data. Polls are all-or-nothing: a poll reads everything it
  * needs from the source first, then applies it, so a failed poll changes nothing.
  */
+import { blockIndexAt, hashpriceRule, type BlockIndex, type IndexInput } from '../index/block-index.js';
 import { FEE_WINDOW_BLOCKS } from '../index/index-at.js';
-import { hashpriceSatPerPHDay } from '../index/hashprice.js';
-import type { BlockConnectedCommand } from '../engine/commands.js';
 import { HashPerpError, InvalidArgumentError } from '../units/errors.js';
+import type { ConfirmedBlock } from './confirmed-block.js';
 import { embeddedContext } from './embedded.js';
 import { HEADER_BYTES, headerHash } from './header.js';
 import { medianTimePast, mtpSpan } from './median-time-past.js';
@@ -34,17 +35,6 @@ import { RULE_NAMES, verifyHeaders, type HeaderContext, type Rule } from './vali
 export interface BlockRef {
   height: number;
   hash: string;
-}
-
-/** The index inputs and value at one block (hashprice from bits + subsidy + fee144). */
-export interface BlockIndex {
-  bits: number;
-  subsidySat: bigint;
-  /** Integer mean of the fees of the last 144 blocks (rounded down), 0 when any of them is unknown. */
-  fee144Sat: bigint;
-  feesIncluded: boolean;
-  /** sat/PH/day; bigint because regtest's trivial difficulty makes it far larger than 2^53. */
-  hashpriceSatPerPHDay: bigint;
 }
 
 export interface TipEvent {
@@ -65,9 +55,10 @@ export interface ReorgEvent {
   /** Blocks of the new branch read in the same poll, ascending (more may follow in tip events). */
   connected: BlockRef[];
 }
+/** A block became confirmed: the record the server turns into the engine's BlockConnected command. */
 export interface CommandEvent {
   kind: 'command';
-  command: BlockConnectedCommand;
+  command: ConfirmedBlock;
 }
 /** A retryable failure (source unreachable, chain changed under the poll); the next poll retries. */
 export interface RetryEvent {
@@ -94,13 +85,6 @@ export class FollowerHaltedError extends HashPerpError {
     super(code, message);
     this.name = 'FollowerHaltedError';
   }
-}
-
-export interface IndexInput {
-  height: number;
-  bits: number;
-  subsidySat: bigint;
-  fee144Sat: bigint;
 }
 
 export interface Timers {
@@ -157,11 +141,6 @@ export interface FollowerStatus {
   error?: { code: string; message: string };
   /** Rules verifyHeaders could not decide for lack of context, by rule: header count. */
   unchecked: Record<string, number>;
-}
-
-/** Block subsidy by the network's halving interval (params.halvingInterval; regtest halves every 150 blocks). */
-export function subsidyFor(params: ChainParams, height: number): bigint {
-  return subsidy(height, params);
 }
 
 /** 0 for the paced replay (it cannot reorg), 1 on regtest, 6 otherwise. */
@@ -248,7 +227,7 @@ export class ChainFollower {
     this.maxLinkRetries = int('maxLinkRetries', opts.maxLinkRetries, 3, 0);
     this.wantFees = opts.fees ?? true;
     this.context = opts.context ?? (this.params.name === 'mainnet' ? embeddedContext() : undefined);
-    this.indexPrice = opts.indexPrice ?? ((i) => hashpriceSatPerPHDay(i.bits, i.subsidySat + i.fee144Sat));
+    this.indexPrice = opts.indexPrice ?? hashpriceRule;
     this.timers = opts.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) };
     if (opts.resume) {
       int('resume.height', opts.resume.height, 0, 0);
@@ -488,7 +467,7 @@ export class ChainFollower {
         const span = mtpSpan(b.height);
         if (i + 1 < span) throw new FollowerHaltedError('insufficient_history', `height ${b.height}: the median time past needs the ${span - 1} blocks before it; only ${i} are held`, b.height);
         const mtp = medianTime(chain.slice(i + 1 - span, i + 1).map((x) => x.time));
-        b.info = { mtp, index: this.indexOf(chain, i) };
+        b.info = { mtp, index: blockIndexAt(chain, i, this.params, this.indexPrice) };
       }
     }
 
@@ -517,28 +496,6 @@ export class ChainFollower {
     return { status: 'ok', tipHeight: top?.height, more: top !== undefined && plan.sourceTip > top.height };
   }
 
-  private indexOf(chain: readonly Held[], i: number): BlockIndex {
-    const b = chain[i];
-    const subsidy = subsidyFor(this.params, b.height);
-    const span = Math.min(FEE_WINDOW_BLOCKS, b.height + 1);
-    let sum = 0n;
-    let known = i + 1 >= span;
-    for (let k = i + 1 - span; known && k <= i; k++) {
-      const f = chain[k].fees;
-      if (f === undefined) known = false;
-      else sum += f;
-    }
-    // Integer mean rounded down, as indexAt: the index never rounds revenue up.
-    const fee144 = known ? sum / BigInt(span) : 0n;
-    return {
-      bits: b.bits,
-      subsidySat: subsidy,
-      fee144Sat: fee144,
-      feesIncluded: known,
-      hashpriceSatPerPHDay: this.indexPrice({ height: b.height, bits: b.bits, subsidySat: subsidy, fee144Sat: fee144 }),
-    };
-  }
-
   private sendBuried(topHeight: number): void {
     while (this.confirmedHeight + 1 <= topHeight - this.confirmations) {
       const b = this.held(this.confirmedHeight + 1);
@@ -550,7 +507,7 @@ export class ChainFollower {
           `height ${b.height}: index price ${price} sat/PH/day is outside 0..2^53 - 1 (trivial ${this.params.name} difficulty?); give the follower an indexPrice rule for this network`,
           b.height,
         );
-      const command: BlockConnectedCommand = { type: 'BlockConnected', height: b.height, hash: b.hash, time: b.time, mtp: b.info.mtp, indexPrice: Number(price) };
+      const command: ConfirmedBlock = { type: 'BlockConnected', height: b.height, hash: b.hash, time: b.time, mtp: b.info.mtp, indexPrice: Number(price) };
       this.emit({ kind: 'command', command });
       this.confirmedHeight = b.height;
     }

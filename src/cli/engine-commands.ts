@@ -11,7 +11,7 @@ import { openJournal } from '../journal/open-journal.js';
 import { replay } from '../journal/replay.js';
 import { InvalidArgumentError } from '../units/errors.js';
 import { toJson, type CliIO } from './output.js';
-import type { Registrar } from './registry.js';
+import type { Registrar } from './registrar.js';
 
 interface ReplayOpts {
   db?: string;

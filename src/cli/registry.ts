@@ -1,12 +1,10 @@
-import type { Command } from 'commander';
-import type { CliIO } from './output.js';
+import type { Registrar } from './registrar.js';
 import { registerChainCommands } from './chain-commands.js';
+import { registerClientCommands } from './client-commands.js';
 import { registerEngineCommands } from './engine-commands.js';
 import { registerIndexCommands } from './index-commands.js';
 import { registerRegtestCommands } from './regtest-commands.js';
 import { registerServeCommands } from './serve-commands.js';
 
 /** Each area of the CLI registers its own subcommands; add a line here for a new area. */
-export type Registrar = (program: Command, io: CliIO) => void;
-
-export const registrars: Registrar[] = [registerIndexCommands, registerChainCommands, registerRegtestCommands, registerEngineCommands, registerServeCommands];
+export const registrars: Registrar[] = [registerIndexCommands, registerChainCommands, registerRegtestCommands, registerEngineCommands, registerServeCommands, registerClientCommands];

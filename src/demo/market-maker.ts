@@ -7,7 +7,6 @@
  */
 import { INSURANCE, marketView, userAccount, type Command, type EngineEvent, type Exchange } from '../engine/index.js';
 import { MAX_PRICE } from '../engine/exchange.js';
-import type { EngineCore } from '../api/runtime/engine-core.js';
 import { DEFAULT_QUOTE_PARAMS, desiredQuotes, type QuoteParams } from './strategy.js';
 
 export const DEMO_ACCOUNT = 'demo-mm';
@@ -53,6 +52,13 @@ export function perpQuoter(params: QuoteParams = DEFAULT_QUOTE_PARAMS): Quoter {
   };
 }
 
+/** What the maker needs of the engine host (the server's EngineCore): its state, submit, and the applied-command feed. */
+export interface DemoEngine {
+  readonly exchange: Exchange;
+  submit(command: Command): Promise<{ seq: number; events: EngineEvent[] }>;
+  on(listener: (seq: number, command: Command, events: EngineEvent[]) => void): () => void;
+}
+
 export class DemoMarketMaker {
   readonly account: string;
   private readonly quoters: Quoter[];
@@ -67,7 +73,7 @@ export class DemoMarketMaker {
   lastQuoteHeight = -1;
 
   constructor(
-    private readonly core: EngineCore,
+    private readonly core: DemoEngine,
     opts: DemoOptions = {},
   ) {
     this.account = opts.account ?? DEMO_ACCOUNT;

@@ -13,6 +13,7 @@ export type * from './commands.js';
 export type * from './events.js';
 export type { StateMachine, StateMachineFactory } from './state-machine.js';
 export type { PerpSpec } from './products/perp/spec.js';
+export type { ChainView } from './products/product.js';
 export { HPI_PERP } from './products/perp/spec.js';
 export { Exchange, type ExchangeConfig } from './exchange.js';
 export { Ledger, WORLD, INSURANCE, VAULT, FEES, userAccount, settleAccount } from './ledger/ledger.js';

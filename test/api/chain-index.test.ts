@@ -4,8 +4,9 @@
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadEmbeddedChain } from '../../src/chain/embedded.js';
-import { ChainIndexPort } from '../../src/api/adapters/chain-index.js';
-import { createServer, type App } from '../../src/api/server.js';
+import { ChainIndexPort } from '../../src/server/index-port.js';
+import type { App } from '../../src/api/app-types.js';
+import { createServer } from '../../src/api/server.js';
 import { FakeExchange } from './fakes.js';
 
 // vitest projects do not inherit the root testTimeout; these talk to servers on a shared, busy machine.

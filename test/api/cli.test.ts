@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../run-cli.js';
-import { resolveServeConfig, startServe } from '../../src/cli/serve-commands.js';
-import { HashPerpClient } from '../../src/api/client.js';
+import { resolveServeConfig } from '../../src/server/config.js';
+import { startServe } from '../../src/server/start.js';
+import { HashPerpClient } from '../../src/client/client.js';
 import { rig, type TestRig } from './helpers.js';
 
 // vitest projects do not inherit the root testTimeout; these talk to servers on a shared, busy machine.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { accountCredentials, apiKeyCredentials, HashPerpApiError, HashPerpClient } from '../../src/api/client.js';
+import { accountCredentials, apiKeyCredentials, HashPerpApiError, HashPerpClient } from '../../src/client/client.js';
 import { rig, type TestRig } from './helpers.js';
 
 // vitest projects do not inherit the root testTimeout; these talk to servers on a shared, busy machine.

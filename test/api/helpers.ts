@@ -1,6 +1,7 @@
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { authHeaders, newNonce, type Credentials } from '../../src/api/auth/message.js';
-import { createServer, type App, type ServerOptions } from '../../src/api/server.js';
+import type { App } from '../../src/api/app-types.js';
+import { createServer, type ServerOptions } from '../../src/api/server.js';
 import { FakeExchange, FakeIndex } from './fakes.js';
 
 export const SK1 = hexToBytes('0000000000000000000000000000000000000000000000000000000000000003');

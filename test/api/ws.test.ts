@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { HashPerpClient } from '../../src/api/client.js';
+import { HashPerpClient } from '../../src/client/client.js';
 import { ACCOUNT1, ACCOUNT2, rig, signed } from './helpers.js';
 
 // vitest projects do not inherit the root testTimeout; these talk to servers on a shared, busy machine.

@@ -13,7 +13,7 @@ import { EPOCH_INTERVAL, MAINNET, REGTEST, TARGET_TIMESPAN, subsidy } from '../.
 import { MAINNET_POW_LIMIT, targetOf, targetToBits } from '../../src/chain/target.js';
 import { nextEpochBits } from '../../src/chain/validate.js';
 import { nextBitsFromTimespan } from '../../src/index/retarget.js';
-import { medianTimePast as blockCommandMtp } from '../../src/index/block-command.js';
+import { medianTimePast as blockCommandMtp } from '../../src/index/confirmed-block.js';
 import { HALVING_INTERVAL, subsidySat } from '../../src/index/hashprice.js';
 import { EPOCH_BLOCKS } from '../../src/index/retarget.js';
 import { BLOCKS_PER_DAY } from '../../src/units/time.js';

@@ -14,7 +14,7 @@ import { defaultDataDir, loadEmbeddedChain } from '../../src/chain/embedded.js';
 import type { Command } from '../../src/engine/commands.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { bdcChainStateAt, bdcModuleOf, bdcQuote, bdcSeriesViews, escrowAccount, potAccount } from '../../src/engine/products/bdc/index.js';
-import { blockCommandAt } from '../../src/index/block-command.js';
+import { confirmedBlockAt as blockCommandAt } from '../../src/index/confirmed-block.js';
 import { Harness, ofType } from '../engine/helpers.js';
 
 // ── independent truth: raw headers ──

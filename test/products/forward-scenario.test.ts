@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadEmbeddedChain } from '../../src/chain/embedded.js';
 import type { Command } from '../../src/engine/commands.js';
 import type { EngineEvent } from '../../src/engine/events.js';
-import { blockCommandAt } from '../../src/index/block-command.js';
+import { confirmedBlockAt as blockCommandAt } from '../../src/index/confirmed-block.js';
 import { forwardContract } from '../../src/engine/products/forward/index.js';
 import { Harness, deposit, ofType } from '../engine/helpers.js';
 

@@ -7,7 +7,7 @@ import { loadEmbeddedChain } from '../../src/chain/embedded.js';
 import { Exchange } from '../../src/engine/exchange.js';
 import { optionsOf, quoteOption, quoteTipOf } from '../../src/engine/products/options/index.js';
 import { vaultPositionOf, vaultView } from '../../src/engine/products/vault/index.js';
-import { blockCommandAt } from '../../src/index/block-command.js';
+import { confirmedBlockAt as blockCommandAt } from '../../src/index/confirmed-block.js';
 import { modelInputsAt } from '../../src/pricing/index-history.js';
 import { priceHpiOption } from '../../src/pricing/options.js';
 import { Harness, deposit, ofType } from '../engine/helpers.js';

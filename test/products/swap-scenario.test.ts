@@ -4,7 +4,7 @@
 // (premium 0 → rate 0): each block pays exactly lots × Δindex.
 import { expect, test } from 'vitest';
 import { loadEmbeddedChain } from '../../src/chain/embedded.js';
-import { blockCommandAt } from '../../src/index/block-command.js';
+import { confirmedBlockAt as blockCommandAt } from '../../src/index/confirmed-block.js';
 import { swapHistoryOf } from '../../src/engine/products/swap/index.js';
 import { Harness, deposit, limit, ofType } from '../engine/helpers.js';
 import { accept, offerPerp, perpPos } from './swap-helpers.js';

@@ -9,9 +9,10 @@ import { schnorr } from '@noble/curves/secp256k1.js';
 import { p2tr } from '@scure/btc-signer';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { NETWORKS } from '../../src/bitcoin/networks.js';
-import { HashPerpClient } from '../../src/api/client.js';
+import { HashPerpClient } from '../../src/client/client.js';
 import { BitcoindRpc } from '../../src/chain/rpc-client.js';
-import { makeWiring, startServe } from '../../src/cli/serve-commands.js';
+import { makeWiring } from '../../src/server/compose.js';
+import { startServe } from '../../src/server/start.js';
 import { serveConfig, tempDb, until } from './helpers.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_QUOTE_PARAMS, desiredQuotes } from '../../src/demo/strategy.js';
 import { DemoMarketMaker, DEMO_ACCOUNT } from '../../src/demo/market-maker.js';
-import { EngineCore } from '../../src/api/runtime/engine-core.js';
+import { EngineCore } from '../../src/server/engine-host.js';
 import { bookDepth, marketView, ordersOf } from '../../src/engine/index.js';
 import { tempDb } from './helpers.js';
 

@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EngineCore } from '../../src/api/runtime/engine-core.js';
+import { EngineCore } from '../../src/server/engine-host.js';
 import type { Command } from '../../src/engine/index.js';
 import { tempDb } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ServeConfig } from '../../src/cli/serve-commands.js';
+import type { ServeConfig } from '../../src/server/config.js';
 
 export function tempDb(): { dir: string; db: string } {
   const dir = mkdtempSync(join(tmpdir(), 'hp-serve-'));

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { loadEmbeddedChain } from '../../src/chain/embedded.js';
 import { Exchange, type Command } from '../../src/engine/index.js';
 import { bdcChainStateAt, bdcModuleOf, seriesFairValue } from '../../src/engine/products/bdc/index.js';
-import { blockCommandAt } from '../../src/index/block-command.js';
+import { confirmedBlockAt as blockCommandAt } from '../../src/index/confirmed-block.js';
 import { bdcQuoter, forwardQuoter, newSeriesTerms, vaultSeeder } from '../../src/demo/product-quoters.js';
 
 const chain = loadEmbeddedChain();

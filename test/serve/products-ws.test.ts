@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createServer } from '../../src/api/server.js';
 import type { FeedEvent } from '../../src/api/ports.js';
-import { withProductFeeds } from '../../src/api/products/wiring.js';
+import { withProductFeeds } from '../../src/server/projections/feed-hub.js';
 import { Exchange } from '../../src/engine/index.js';
 import { FakeExchange, FakeIndex } from '../api/fakes.js';
 

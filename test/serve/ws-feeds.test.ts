@@ -1,8 +1,8 @@
 /** WebSocket feeds on the real server: the index per replayed block, the demo's book, a client's trades and account events. */
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { HashPerpClient } from '../../src/api/client.js';
-import { startServe } from '../../src/cli/serve-commands.js';
+import { HashPerpClient } from '../../src/client/client.js';
+import { startServe } from '../../src/server/start.js';
 import { serveConfig, tempDb, until } from './helpers.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });

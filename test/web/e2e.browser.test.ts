@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountCredentials, HashPerpClient } from '../../src/api/client.js';
-import { ProductsClient } from '../../src/api/products-client.js';
-import { resolveServeConfig, startServe } from '../../src/cli/serve-commands.js';
+import { accountCredentials, HashPerpClient } from '../../src/client/client.js';
+import { ProductsClient } from '../../src/client/products-client.js';
+import { resolveServeConfig } from '../../src/server/config.js';
+import { startServe } from '../../src/server/start.js';
 import { quoteForward } from '../../src/engine/products/forward/calculator.js';
 import { browserSkipReason, buildWeb, isProductRoute, launchBrowser, SCREENSHOTS } from './harness/browser.js';
 

@@ -1,29 +1,50 @@
 /**
  * The one port between the product routes (forwards, options, vault, block-delta, swaps, portfolio)
  * and the live system. Writes are engine commands through `submit` (the Sequencer: journaled, then
- * applied); reads are synchronous views of the live Exchange (never mutated here). The history
- * projection is fed by the wiring with every applied (seq, events).
+ * applied); reads go through `views` (views.ts), functions returning exactly what a route shows, so
+ * no route holds the live Exchange. The server implements it (src/server/products-port.ts).
  */
-import type { Command, EngineEvent, Exchange } from '../../engine/index.js';
+import type { Command, EngineEvent } from '../../engine/index.js';
 import type { IndexChain } from '../../index/chain-view.js';
 import type { ContractService } from '../../operator/contract-service.js';
 import type { Principal } from '../auth/authenticate.js';
-import type { AccountHistory } from './history.js';
+import type { ProductViews } from './views.js';
+
+export type HistoryKind = 'transfer' | 'fill' | 'funding' | 'delivery' | 'settlement' | 'order' | 'swap' | 'vault' | 'option' | 'position';
+
+export interface HistoryEntry {
+  /** Increasing over the whole projection; the `before` cursor. */
+  id: number;
+  seq: number;
+  kind: HistoryKind;
+  /** The engine event type, e.g. LedgerTransfer, ForwardDayDelivered. */
+  event: string;
+  /** The event's fields on the wire (bigint as decimal strings); for transfers `amountMsat` is signed: + in, − out. */
+  data: Record<string, unknown>;
+}
+
+/** The account history projection, as the routes read it. */
+export interface HistoryView {
+  /** Newest first; `before` is an entry id (the page cursor). */
+  list(account: string, q?: { limit?: number; before?: number }): HistoryEntry[];
+  /** Net funding, msat (+ received, − paid), over the whole journal. */
+  fundingOf(account: string): bigint;
+}
+
+/** The contract documents and exit packages the routes serve (the operator's ContractService). */
+export type ContractDocs = Pick<ContractService, 'contract' | 'exitPackage' | 'record'>;
 
 export interface ProductsPort {
   /** Journals and applies one command (the Sequencer / EngineCore.submit). */
   submit(cmd: Command): Promise<{ seq: number; events: EngineEvent[] }>;
-  /** The live engine state, read-only: the read helpers of src/engine/products take it. */
-  exchange(): Exchange;
-  /** Chain data for the models (option μ/σ, block-delta odds, forward curve). */
+  views: ProductViews;
+  /** Chain data for the models made at the edge (option μ/σ, the forward curve). */
   chain: IndexChain;
   /** Block-delta contract documents and exit packages; absent = those routes answer 503. */
-  contracts?: ContractService;
-  history: AccountHistory;
+  contracts?: ContractDocs;
+  history: HistoryView;
   /** May this principal list block-delta series (operator: an 'admin' API key or a configured account)? */
   isOperator(principal: Principal): boolean;
   /** Wall clock (ms) for edge-side checks such as a rollover consent's age; the engine never reads it. */
   nowMs(): number;
-  /** Model options for block-delta fair values (Monte Carlo paths when a series crosses a retarget). */
-  bdcModel?: { paths?: number; seed?: number };
 }

@@ -7,7 +7,7 @@
 import { ApiError } from '../errors.js';
 import * as S from '../schemas.js';
 import { TokenBuckets } from '../rate-limit.js';
-import type { App, ServerContext } from '../server.js';
+import type { App, ServerContext } from '../app-types.js';
 
 const errs = { 400: S.ErrorBody, 401: S.ErrorBody, 403: S.ErrorBody, 404: S.ErrorBody, 409: S.ErrorBody, 422: S.ErrorBody, 429: S.ErrorBody, 503: S.ErrorBody };
 const security: Record<string, string[]>[] = [{ accountKey: [] }, { apiKey: [] }];

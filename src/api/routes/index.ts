@@ -2,11 +2,9 @@
  * Every route module of the gateway, registered in this order by createServer. A product area adds
  * one file under src/api/routes/ exporting `(app, ctx) => void` and one entry here.
  */
-import type { App, ServerContext } from '../server.js';
+import type { RouteModule } from '../app-types.js';
 import { registerAccountRoutes } from './account.js';
 import { registerFundsRoutes } from './funds.js';
 import { registerPublicRoutes } from './public.js';
-
-export type RouteModule = (app: App, ctx: ServerContext) => void;
 
 export const routeModules: readonly RouteModule[] = [registerPublicRoutes, registerAccountRoutes, registerFundsRoutes];

@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import { ApiError } from '../errors.js';
 import * as S from '../schemas.js';
-import type { App, ServerContext } from '../server.js';
+import type { App, ServerContext } from '../app-types.js';
 
 const errors = { 400: S.ErrorBody, 404: S.ErrorBody, 429: S.ErrorBody };
 

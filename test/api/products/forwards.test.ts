@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { signRolloverConsent } from '../../../src/api/products-client.js';
+import { signRolloverConsent } from '../../../src/client/products-client.js';
 import { A1, A2, C1, C2, TIP, productsRig } from './rig.js';
 import { SK1, SK2 } from '../helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { productFeedEvents } from '../../../src/api/products/feeds.js';
+import { productFeedEvents } from '../../../src/server/projections/feeds.js';
 import { A1, A2, TIP, productsRig } from './rig.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });

@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { build } from 'vite';
 import type { ExchangePort, IndexPort } from '../../../src/api/ports.js';
-import { resolveServeConfig, startServe } from '../../../src/cli/serve-commands.js';
+import { resolveServeConfig } from '../../../src/server/config.js';
+import { startServe } from '../../../src/server/start.js';
 
 export const REPO = resolve(import.meta.dirname, '../../..');
 export const SCREENSHOTS = join(REPO, 'test-artifacts', 'screenshots');

@@ -2,7 +2,7 @@
  * Index ports for the browser tests: the server's real adapter (src/api/adapters/chain-index.ts) over the
  * shipped mainnet headers, and a wrapper that has no block yet until the test connects the first one.
  */
-import { ChainIndexPort } from '../../../src/api/adapters/chain-index.js';
+import { ChainIndexPort } from '../../../src/server/index-port.js';
 import type { IndexPort } from '../../../src/api/ports.js';
 import type { BdcOdds, ForwardCurve, HistoryQuery, IndexValue } from '../../../src/api/schemas.js';
 import { loadEmbeddedChain } from '../../../src/chain/embedded.js';

@@ -1,4 +1,4 @@
-import { accountCredentials, HashPerpClient } from '../../../src/api/client.js';
+import { accountCredentials, HashPerpClient } from '../../../src/client/client.js';
 import type { Backend } from './backend.js';
 import { ProductsApi } from './products.js';
 

@@ -1,4 +1,4 @@
-import type { HashPerpClient } from '../../../src/api/client.js';
+import type { HashPerpClient } from '../../../src/client/client.js';
 import {
   ProductsClient,
   type BdcSeriesInfo,
@@ -8,7 +8,7 @@ import {
   type OptionQuoteView,
   type OptionTermsRequest,
   type VaultInfo,
-} from '../../../src/api/products-client.js';
+} from '../../../src/client/products-client.js';
 
 /**
  * The app's view of the product routes (forwards, block-delta, swaps, vault, portfolio) over the shared typed

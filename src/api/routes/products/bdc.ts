@@ -4,13 +4,13 @@
  * packages the operator's ContractService keeps. Prices are FAST-side basis points of the payout.
  */
 import { Type } from 'typebox';
-import { bdcBook, bdcModuleOf, bdcOrdersOf, bdcPositionsOf, bdcQuote, bdcSeriesViews, type SeriesFairValue } from '../../../engine/products/bdc/index.js';
-import type { Exchange } from '../../../engine/index.js';
+import type { BdcSeriesView } from '../../../engine/products/bdc/index.js';
+import type { ChainView } from '../../../engine/index.js';
 import { HashPerpError } from '../../../units/errors.js';
 import { ApiError } from '../../errors.js';
 import type { ProductsPort } from '../../products/port.js';
 import * as S from '../../schemas.js';
-import type { App } from '../../server.js';
+import type { App } from '../../app-types.js';
 import { errs, eventsOf, isoOf, Obj, security, submitOrRefuse, Tif, wire } from './common.js';
 
 const SeriesId = Type.String({ pattern: '^BDC-[0-9]{1,9}-[0-9]{1,10}$', description: 'BDC-<height>-<deadline>' });
@@ -35,31 +35,8 @@ export const BdcOrderBody = Type.Object(
 );
 
 export function registerBdcRoutes(app: App, port: ProductsPort): void {
-  // The model runs per series and tip (Monte Carlo when a retarget intervenes): cache by tip height.
-  const fairCache = new Map<string, { fair?: SeriesFairValue; error?: string }>();
-  let fairHeight = -2;
-  const fairOf = (ex: Exchange, series: string): { fair?: SeriesFairValue; error?: string } => {
-    const h = ex.productContext(0).chain.height;
-    if (h !== fairHeight) {
-      fairCache.clear();
-      fairHeight = h;
-    }
-    let v = fairCache.get(series);
-    if (v === undefined) {
-      try {
-        const q = h < 0 ? undefined : bdcQuote(ex, series, port.chain, { paths: port.bdcModel?.paths ?? 2_000, seed: port.bdcModel?.seed ?? 1, levels: 1 });
-        v = q === undefined ? { error: 'no block processed yet' } : { fair: q.fair };
-      } catch (e) {
-        v = { error: e instanceof Error ? e.message : String(e) };
-      }
-      fairCache.set(series, v);
-    }
-    return v;
-  };
-
-  const seriesView = (ex: Exchange, s: ReturnType<typeof bdcSeriesViews>[number]): Record<string, unknown> => {
-    const f = fairOf(ex, s.series);
-    const tip = ex.productContext(0).chain;
+  const seriesView = (tip: ChainView, s: BdcSeriesView): Record<string, unknown> => {
+    const f = port.views.bdc.fair(s.series);
     const fair = f.fair === undefined ? null : f.fair.decided ? { fairBps: f.fair.fairBps, decided: true, basis: f.fair.basis } : { ...f.fair.fair, decided: false };
     return wire({
       series: s.series, height: s.height, deadline: s.deadline, deadlineIso: isoOf(s.deadline),
@@ -73,9 +50,8 @@ export function registerBdcRoutes(app: App, port: ProductsPort): void {
     '/v1/bdc/series',
     { schema: { tags: ['bdc'], summary: 'Series with H, T (unix and ISO), payout, best bid/ask, the model’s fair bps, status/outcome', response: { 200: Obj({ series: Type.Array(Obj({ series: Type.String() })) }) } } },
     async () => {
-      const ex = port.exchange();
-      const tip = ex.productContext(0).chain;
-      return { height: tip.height, mtp: tip.mtp, series: bdcSeriesViews(ex).map((s) => seriesView(ex, s)) };
+      const tip = port.views.tip();
+      return { height: tip.height, mtp: tip.mtp, series: port.views.bdc.series().map((s) => seriesView(tip, s)) };
     },
   );
 
@@ -83,10 +59,9 @@ export function registerBdcRoutes(app: App, port: ProductsPort): void {
     '/v1/bdc/series/:series/book',
     { schema: { tags: ['bdc'], summary: 'A series’ book: bids are FAST orders, asks SLOW orders (FAST bps)', params: Type.Object({ series: SeriesId }), querystring: S.BookQuery, response: { 200: Obj({ series: Type.String(), bids: Type.Array(S.Level), asks: Type.Array(S.Level) }), ...errs } } },
     async (req) => {
-      const ex = port.exchange();
-      const b = bdcBook(ex, req.params.series, req.query.levels ?? 50);
+      const b = port.views.bdc.book(req.params.series, req.query.levels ?? 50);
       if (b === undefined) throw new ApiError('unknown_series', `no series ${req.params.series}`, 'params.series');
-      const f = fairOf(ex, req.params.series).fair;
+      const f = port.views.bdc.fair(req.params.series).fair;
       return { series: req.params.series, bids: b.bids.map((l) => ({ price: l.price, size: l.qty })), asks: b.asks.map((l) => ({ price: l.price, size: l.qty })), fairBps: f === undefined ? null : f.decided ? f.fairBps : f.fair.fairBps };
     },
   );
@@ -134,7 +109,7 @@ export function registerBdcRoutes(app: App, port: ProductsPort): void {
     async (req) => {
       const account = req.principal!.account;
       const orderId = Number(req.params.orderId);
-      const o = bdcOrdersOf(port.exchange(), account, req.query.series).find((x) => x.orderId === orderId);
+      const o = port.views.bdc.ordersOf(account, req.query.series).find((x) => x.orderId === orderId);
       // Another account's order is indistinguishable from a missing one, and nothing is journaled.
       if (o === undefined) throw new ApiError('unknown_order', `no resting order ${orderId} of this account${req.query.series ? ' on ' + req.query.series : ''}`, 'params.orderId');
       const { seq, events } = await submitOrRefuse(port, { type: 'BdcCancelOrder', account, series: o.series, orderId }, (f) => (f === 'orderId' ? 'params.orderId' : 'querystring.' + f));
@@ -148,8 +123,7 @@ export function registerBdcRoutes(app: App, port: ProductsPort): void {
     { config: { auth: 'read' }, schema: { tags: ['bdc'], summary: 'The account’s open positions and resting orders, with contract VTXO status', security, response: { 200: Obj({ positions: Type.Array(Obj({ positionId: Type.String() })) }), ...errs } } },
     async (req) => {
       const account = req.principal!.account;
-      const ex = port.exchange();
-      return { positions: bdcPositionsOf(ex, account).map((p) => ({ ...wire(p), contract: contractStatus(port, p.positionId) })), orders: bdcOrdersOf(ex, account) };
+      return { positions: port.views.bdc.positionsOf(account).map((p) => ({ ...wire(p), contract: contractStatus(port, p.positionId) })), orders: port.views.bdc.ordersOf(account) };
     },
   );
 
@@ -169,8 +143,7 @@ export function registerBdcRoutes(app: App, port: ProductsPort): void {
     { schema: { tags: ['bdc'], summary: 'The contract document: terms, address, leaves and control blocks, status, exit package if batched', params: Type.Object({ positionId: PositionId }), response: { 200: Obj({ positionId: Type.String(), funded: Type.Boolean() }), ...errs } } },
     async (req) => {
       const { doc } = contractDoc(req.params.positionId);
-      const live = bdcModuleOf(port.exchange()).getPosition(req.params.positionId);
-      return { ...wire(doc), open: live !== undefined };
+      return { ...wire(doc), open: port.views.bdc.isOpen(req.params.positionId) };
     },
   );
 

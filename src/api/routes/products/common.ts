@@ -2,7 +2,7 @@
 import { Type, type TSchema } from 'typebox';
 import type { Command, EngineEvent, RejectReason } from '../../../engine/index.js';
 import { HashPerpError } from '../../../units/errors.js';
-import { toWire } from '../../adapters/chain-index.js';
+import { toWire } from '../../wire.js';
 import { ApiError, refusalError } from '../../errors.js';
 import type { ProductsPort } from '../../products/port.js';
 import * as S from '../../schemas.js';

@@ -4,13 +4,13 @@
  * Sizes are forward lots (0.0001 TH/s), prices sat/PH/day, money msat as decimal strings.
  */
 import { Type } from 'typebox';
-import { forwardBook, forwardContractsOf, forwardMarkets, forwardModule, forwardQuoteNow, FORWARD_MARKETS, type ForwardContract } from '../../../engine/products/forward/index.js';
+import type { ForwardContract } from '../../../engine/products/forward/index.js';
 import { forwardCurve, type ForwardCurve } from '../../../index/forward-curve.js';
 import { ApiError } from '../../errors.js';
 import type { ProductsPort } from '../../products/port.js';
 import { verifyRolloverConsent } from '../../products/rollover-consent.js';
 import * as S from '../../schemas.js';
-import type { App } from '../../server.js';
+import type { App } from '../../app-types.js';
 import { errs, eventsOf, modelCall, Msat, Obj, security, submitOrRefuse, Tif, wire } from './common.js';
 
 const ForwardMarket = Type.String({ pattern: '^FWD-(30|90|180|365)D$', description: 'FWD-30D, FWD-90D, FWD-180D or FWD-365D' });
@@ -82,13 +82,12 @@ export function registerForwardRoutes(app: App, port: ProductsPort): void {
     '/v1/forwards/markets',
     { schema: { tags: ['forwards'], summary: 'Forward markets with best bid/ask and the forward curve’s fair price', response: { 200: Obj({ markets: Type.Array(Obj({ market: Type.String(), days: Type.Integer() })) }) } } },
     async () => {
-      const ex = port.exchange();
-      const tip = ex.productContext(0).chain;
+      const tip = port.views.tip();
       const c = tip.height >= 0 ? curveAt(tip.height) : { curve: undefined, reason: 'no block processed yet' };
       return {
         height: tip.height, index: tip.index ?? null, curveReason: c.reason ?? null,
-        markets: forwardMarkets().map(({ market, days }) => {
-          const b = forwardBook(ex, market, 1);
+        markets: port.views.forwards.markets().map(({ market, days }) => {
+          const b = port.views.forwards.book(market, 1);
           const pt = c.curve?.points.find((p) => p.tenorDays === days);
           return {
             market, days, bestBid: b?.bids[0]?.price ?? null, bestAsk: b?.asks[0]?.price ?? null,
@@ -103,7 +102,7 @@ export function registerForwardRoutes(app: App, port: ProductsPort): void {
     '/v1/forwards/:market/book',
     { schema: { tags: ['forwards'], summary: 'A forward market’s order book (price sat/PH/day, size lots)', params: Type.Object({ market: S.MarketId }), querystring: S.BookQuery, response: { 200: Obj({ market: Type.String(), bids: Type.Array(S.Level), asks: Type.Array(S.Level) }), ...errs } } },
     async (req) => {
-      const b = forwardBook(port.exchange(), req.params.market, req.query.levels ?? 50);
+      const b = port.views.forwards.book(req.params.market, req.query.levels ?? 50);
       if (b === undefined) throw new ApiError('unknown_market', `no forward market ${req.params.market}`, 'params.market');
       return { market: b.market, days: b.days, bids: b.bids.map((l) => ({ price: l.price, size: l.qty })), asks: b.asks.map((l) => ({ price: l.price, size: l.qty })) };
     },
@@ -114,12 +113,11 @@ export function registerForwardRoutes(app: App, port: ProductsPort): void {
     { schema: { tags: ['forwards'], summary: 'The calculator for both sides at the current index', body: ForwardQuoteBody, response: { 200: Obj({ contractValueMsat: Msat, collateralMsat: Msat }), ...errs } } },
     async (req) => {
       const b = req.body;
-      const ex = port.exchange();
-      const q = modelCall('forward quote', () => forwardQuoteNow(ex, { market: b.market, qtyLots: b.qtyLots, priceSatPerPHDay: b.priceSatPerPHDay }, b.taker));
+      const q = modelCall('forward quote', () => port.views.forwards.quote({ market: b.market, qtyLots: b.qtyLots, priceSatPerPHDay: b.priceSatPerPHDay }, b.taker));
       if (q === undefined) throw new ApiError('index_unavailable', 'no index yet: the engine has processed no block');
-      const tip = ex.productContext(0).chain;
+      const tip = port.views.tip();
       return wire({
-        market: b.market, days: FORWARD_MARKETS[b.market], qtyLots: b.qtyLots, hashrateThs: b.qtyLots / 10_000, priceSatPerPHDay: b.priceSatPerPHDay, taker: b.taker,
+        market: b.market, days: port.views.forwards.markets().find((m) => m.market === b.market)?.days, qtyLots: b.qtyLots, hashrateThs: b.qtyLots / 10_000, priceSatPerPHDay: b.priceSatPerPHDay, taker: b.taker,
         indexSatPerPHDay: tip.index, height: tip.height, ...q,
       });
     },
@@ -149,7 +147,7 @@ export function registerForwardRoutes(app: App, port: ProductsPort): void {
     async (req) => {
       const account = req.principal!.account;
       const orderId = Number(req.params.orderId);
-      const o = forwardModule(port.exchange()).order(orderId);
+      const o = port.views.forwards.order(orderId);
       // Someone else's order looks exactly like a missing one, and nothing is journaled for either.
       if (o === undefined || o.account !== account || (req.query.market !== undefined && o.market !== req.query.market)) {
         throw new ApiError('unknown_order', `no resting forward order ${orderId} of this account`, 'params.orderId');
@@ -165,9 +163,8 @@ export function registerForwardRoutes(app: App, port: ProductsPort): void {
     { config: { auth: 'read' }, schema: { tags: ['forwards'], summary: 'The account’s forward contracts: days delivered/missed, collateral', security, response: { 200: Obj({ contracts: Type.Array(Obj({ contractId: Type.Integer() })) }), ...errs } } },
     async (req) => {
       const account = req.principal!.account;
-      const ex = port.exchange();
-      const orders = [...forwardMarkets()].flatMap(({ market }) => forwardModule(ex).book(market)!.restingOrders().filter((o) => o.account === account).map((o) => ({ orderId: o.id, market, side: o.side, price: o.price, qty: o.qty })));
-      return { autoDelivery: forwardModule(ex).isAutoDelivery(account), orders, contracts: forwardContractsOf(ex, account).map((k) => contractView(k, account)) };
+      const fwd = port.views.forwards;
+      return { autoDelivery: fwd.isAutoDelivery(account), orders: fwd.restingOrders(account), contracts: fwd.contractsOf(account).map((k) => contractView(k, account)) };
     },
   );
 
@@ -199,9 +196,9 @@ export function registerForwardRoutes(app: App, port: ProductsPort): void {
       let investorSigned = false;
       if (b.with === 'counterparty') {
         if (b.investorConsent === undefined) throw new ApiError('invalid_argument', "with: 'counterparty' needs investorConsent, the investor's signature over the new terms", 'body.investorConsent');
-        const k = forwardModule(port.exchange()).contract(b.contractId);
-        if (k === undefined) throw new ApiError('unknown_contract', `no forward contract ${b.contractId}`, 'body.contractId');
-        const v = verifyRolloverConsent(k.investor, { contractId: b.contractId, market: b.market, price: b.price, ...(b.qty !== undefined ? { qty: b.qty } : {}) }, b.investorConsent, port.nowMs());
+        const investor = port.views.forwards.investorOf(b.contractId);
+        if (investor === undefined) throw new ApiError('unknown_contract', `no forward contract ${b.contractId}`, 'body.contractId');
+        const v = verifyRolloverConsent(investor, { contractId: b.contractId, market: b.market, price: b.price, ...(b.qty !== undefined ? { qty: b.qty } : {}) }, b.investorConsent, port.nowMs());
         if (v === 'stale') throw new ApiError('stale_consent', "the investor's consent is older than 10 minutes (or from the future)", 'body.investorConsent.timestampMs');
         if (v === 'bad_signature') throw new ApiError('bad_consent', "investorConsent is not the contract investor's signature over these terms", 'body.investorConsent.signature');
         investorSigned = true;

@@ -4,7 +4,7 @@
  * (or by calling this on the app before it is ready): the signed ones use the same `config.auth` hook.
  */
 import type { ProductsPort } from '../../products/port.js';
-import type { App } from '../../server.js';
+import type { App } from '../../app-types.js';
 import { registerBdcRoutes } from './bdc.js';
 import { registerForwardRoutes } from './forwards.js';
 import { registerOptionRoutes } from './options.js';

@@ -3,11 +3,11 @@
  * model), buying at that quote (the engine re-checks it against its own chain view), the account's options.
  */
 import { Type } from 'typebox';
-import { DEFAULT_OPTIONS_CONFIG, optionsOf, quoteOption, quoteTipOf, type OptionQuoteResult } from '../../../engine/products/options/index.js';
+import type { OptionQuoteResult } from '../../../engine/products/options/index.js';
 import { ApiError } from '../../errors.js';
 import type { ProductsPort } from '../../products/port.js';
 import * as S from '../../schemas.js';
-import type { App } from '../../server.js';
+import type { App } from '../../app-types.js';
 import { errs, eventsOf, modelCall, Msat, Obj, security, submitOrRefuse, wire } from './common.js';
 
 const OptionType = Type.Union([Type.Literal('call'), Type.Literal('put')]);
@@ -21,12 +21,12 @@ export const OptionTerms = Type.Object(
   { additionalProperties: false },
 );
 
-function quoteView(q: OptionQuoteResult, tipTime: number): Record<string, unknown> {
+function quoteView(q: OptionQuoteResult, tipTime: number, feePpm: number): Record<string, unknown> {
   const c = q.command;
   return wire({
     optionType: c.optionType, strike: c.strike, expiryHeight: c.expiryHeight, lots: c.lots,
     premiumMsat: q.premiumMsat, modelMsat: q.modelMsat, spreadBps: c.quote.spreadBps,
-    feePpm: DEFAULT_OPTIONS_CONFIG.feePpm,
+    feePpm,
     mu: q.model.mu, sigma: q.model.sigma, muUsed: q.model.muUsed, sigmaUsed: q.model.sigmaUsed,
     stdErrLogDrift: q.model.stdErrLogDrift, stdErrSigma: q.model.stdErrSigma, estimation: { window: q.model.window, method: q.model.method },
     expiryUtc: q.expiryEstimateUtc,
@@ -38,9 +38,9 @@ function quoteView(q: OptionQuoteResult, tipTime: number): Record<string, unknow
 
 export function registerOptionRoutes(app: App, port: ProductsPort): void {
   const quote = (account: string, t: { optionType: 'call' | 'put'; strike: number; expiryHeight: number; lots: number }) => {
-    const tip = quoteTipOf(port.exchange());
+    const tip = port.views.options.quoteTip();
     if (tip === undefined) throw new ApiError('index_unavailable', 'no index yet: the engine has processed no block');
-    return { tip, q: modelCall('option quote', () => quoteOption(port.chain, tip, { account, ...t })) };
+    return { tip, q: modelCall('option quote', () => port.views.options.quote(tip, { account, ...t })) };
   };
 
   app.get(
@@ -48,7 +48,7 @@ export function registerOptionRoutes(app: App, port: ProductsPort): void {
     { schema: { tags: ['options'], summary: 'The vault’s quote for a European HPI call or put: premium, model value, μ, σ, expiry date', querystring: OptionTerms, response: { 200: Obj({ premiumMsat: Msat, modelMsat: Msat, mu: Type.Number(), sigma: Type.Number(), expiryUtc: Type.String() }), ...errs } } },
     async (req) => {
       const { tip, q } = quote('quote', req.query);
-      return quoteView(q, tip.time);
+      return quoteView(q, tip.time, port.views.options.feePpm);
     },
   );
 
@@ -59,13 +59,13 @@ export function registerOptionRoutes(app: App, port: ProductsPort): void {
       const { tip, q } = quote(req.principal!.account, req.body);
       const { seq, events } = await submitOrRefuse(port, q.command, (f) => (f.startsWith('quote') ? 'body' : 'body.' + f));
       const b = eventsOf(events, 'OptionBought')[0];
-      return { seq, optionId: b?.optionId ?? '', ...wire({ bought: b ?? null }), quote: quoteView(q, tip.time) };
+      return { seq, optionId: b?.optionId ?? '', ...wire({ bought: b ?? null }), quote: quoteView(q, tip.time, port.views.options.feePpm) };
     },
   );
 
   app.get(
     '/v1/options',
     { config: { auth: 'read' }, schema: { tags: ['options'], summary: 'The account’s options (open and settled)', security, response: { 200: Obj({ options: Type.Array(Obj({ id: Type.String() })) }), ...errs } } },
-    async (req) => ({ options: optionsOf(port.exchange(), req.principal!.account).map((o) => wire(o)) }),
+    async (req) => ({ options: port.views.options.optionsOf(req.principal!.account).map((o) => wire(o)) }),
   );
 }

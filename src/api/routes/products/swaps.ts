@@ -3,10 +3,10 @@
  * signed price in msat; a taker accepts and the position, its collateral and history move in one command.
  */
 import { Type } from 'typebox';
-import { swapOffer, swapOffers, type OfferStatus } from '../../../engine/products/swap/index.js';
+import type { OfferStatus } from '../../../engine/products/swap/index.js';
 import { ApiError } from '../../errors.js';
 import type { ProductsPort } from '../../products/port.js';
-import type { App } from '../../server.js';
+import type { App } from '../../app-types.js';
 import { errs, eventsOf, Obj, security, submitOrRefuse, wire } from './common.js';
 
 /** Wire product names -> the engine's product modules. */
@@ -37,7 +37,7 @@ export function registerSwapRoutes(app: App, port: ProductsPort): void {
     { schema: { tags: ['swaps'], summary: 'Swap offers (default: open ones), oldest first, with what each moves', querystring: OffersQuery, response: { 200: Obj({ offers: Type.Array(Obj({ id: Type.Integer() })) }), ...errs } } },
     async (req) => {
       const status = req.query.status ?? 'open';
-      const offers = swapOffers(port.exchange(), {
+      const offers = port.views.swaps.offers({
         ...(status !== 'all' ? { status: status as OfferStatus } : {}),
         ...(req.query.product !== undefined ? { product: PRODUCT[req.query.product] } : {}),
       });
@@ -65,7 +65,7 @@ export function registerSwapRoutes(app: App, port: ProductsPort): void {
     async (req) => {
       const account = req.principal!.account;
       const offerId = Number(req.params.offerId);
-      const o = swapOffer(port.exchange(), offerId);
+      const o = port.views.swaps.offer(offerId);
       if (o === undefined || o.maker !== account) throw new ApiError('unknown_offer', `no offer ${offerId} of this account`, 'params.offerId');
       if (o.status !== 'open') throw new ApiError('offer_closed', `offer ${offerId} is ${o.status}`, 'params.offerId');
       const { seq } = await submitOrRefuse(port, { type: 'CancelOffer', account, offerId }, () => 'params.offerId');
@@ -79,7 +79,7 @@ export function registerSwapRoutes(app: App, port: ProductsPort): void {
     async (req) => {
       const account = req.principal!.account;
       const offerId = Number(req.params.offerId);
-      const o = swapOffer(port.exchange(), offerId);
+      const o = port.views.swaps.offer(offerId);
       if (o === undefined) throw new ApiError('unknown_offer', `no offer ${offerId}`, 'params.offerId');
       if (o.status !== 'open') throw new ApiError('offer_closed', `offer ${offerId} is ${o.status}`, 'params.offerId');
       const { seq, events } = await submitOrRefuse(port, { type: 'AcceptOffer', account, offerId }, (f) => (f === 'offerId' ? 'params.offerId' : 'body.' + f));

@@ -3,12 +3,9 @@
  * perp trades against the vault.
  */
 import { Type } from 'typebox';
-import { VAULT } from '../../../engine/index.js';
-import { vaultPositionOf, vaultView } from '../../../engine/products/vault/index.js';
-import type { Exchange } from '../../../engine/index.js';
 import type { ProductsPort } from '../../products/port.js';
 import * as S from '../../schemas.js';
-import type { App } from '../../server.js';
+import type { App } from '../../app-types.js';
 import { errs, eventsOf, Msat, Obj, security, submitOrRefuse, wire } from './common.js';
 
 export const VaultDepositBody = Type.Object({ amountSat: S.Sat }, { additionalProperties: false });
@@ -18,37 +15,18 @@ export const VaultTradeBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** The vault's perp positions (what it took as counterparty and from liquidations). */
-export function vaultExposure(ex: Exchange): { market: string; qty: number; costMsat: bigint; notionalAtIndexMsat: bigint }[] {
-  const ctx = ex.productContext(0);
-  const out: { market: string; qty: number; costMsat: bigint; notionalAtIndexMsat: bigint }[] = [];
-  for (const m of ctx.perp.markets()) {
-    const p = ctx.perp.position(m, VAULT);
-    if (p !== undefined) out.push({ market: m, qty: p.qty, costMsat: p.costMsat, notionalAtIndexMsat: BigInt(p.qty) * BigInt(ctx.chain.index ?? 0) });
-  }
-  return out;
-}
-
-export function vaultSummary(ex: Exchange): Record<string, unknown> {
-  const v = vaultView(ex);
-  return wire({
-    navMsat: v.nav.lowMsat, nav: v.nav, totalShares: v.totalShares, sharePriceMsat: v.navPer1000SharesMsat, sharePriceUnit: 'msat per 1000 shares',
-    withdrawalDelayBlocks: v.withdrawalDelayBlocks, pendingWithdrawals: v.pending, exposure: vaultExposure(ex), height: ex.productContext(0).chain.height,
-  });
-}
-
 export function registerVaultRoutes(app: App, port: ProductsPort): void {
   app.get(
     '/v1/vault',
     { schema: { tags: ['vault'], summary: 'NAV, share price, total shares, pending withdrawals, exposure', response: { 200: Obj({ navMsat: Msat, totalShares: Msat, sharePriceMsat: Msat }), ...errs } } },
-    async () => vaultSummary(port.exchange()),
+    async () => port.views.vault.summary(),
   );
 
   app.get(
     '/v1/vault/me',
     { config: { auth: 'read' }, schema: { tags: ['vault'], summary: 'The account’s shares, their value and any pending withdrawal', security, response: { 200: Obj({ shares: Msat, valueMsat: Msat }), ...errs } } },
     async (req) => {
-      const p = vaultPositionOf(port.exchange(), req.principal!.account);
+      const p = port.views.vault.positionOf(req.principal!.account);
       return wire({ shares: p.shares, valueMsat: p.valueMsat, pending: p.pending ?? null });
     },
   );

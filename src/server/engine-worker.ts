@@ -6,8 +6,8 @@
  * this layout; --writer inline shows what the overlap is worth).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { exchangeFactory } from '../../engine/index.js';
-import { openJournal, Sequencer, serveSequencer } from '../../journal/index.js';
+import { exchangeFactory } from '../engine/index.js';
+import { openJournal, Sequencer, serveSequencer } from '../journal/index.js';
 
 export interface EngineWorkerData {
   sqlitePath?: string;

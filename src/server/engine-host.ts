@@ -11,8 +11,8 @@
  *   and fed every acknowledged command in seq order, decoded from the same payload the journal
  *   stores (what replay will apply). The engine is deterministic, so the replica is the state.
  */
-import { createExchange, Exchange, exchangeFactory, type Command, type EngineEvent, type StateMachineFactory } from '../../engine/index.js';
-import { JournalError, openJournal, ReplicatedSequencer, Sequencer, type Ack, type Journal } from '../../journal/index.js';
+import { createExchange, Exchange, exchangeFactory, type Command, type EngineEvent, type StateMachineFactory } from '../engine/index.js';
+import { JournalError, openJournal, ReplicatedSequencer, Sequencer, type Ack, type Journal } from '../journal/index.js';
 import type { EngineWorkerData } from './engine-worker.js';
 
 export type EngineListener = (seq: number, command: Command, events: EngineEvent[]) => void;

@@ -1,7 +1,7 @@
-// The engine's view of a real block: what a BlockConnected command carries, computed from shipped headers.
+// A real block as the chain side confirms it, from shipped headers: what the follower would hand on.
+import type { ConfirmedBlock } from '../chain/confirmed-block.js';
 import type { EmbeddedChain } from '../chain/embedded.js';
 import { medianTimePastAt } from '../chain/median-time-past.js';
-import type { BlockConnectedCommand } from '../engine/commands.js';
 import { InvalidArgumentError } from '../units/errors.js';
 import { hashpriceSatPerPHDay, subsidySat } from './hashprice.js';
 
@@ -14,8 +14,8 @@ export function medianTimePast(chain: EmbeddedChain, height: number): number {
   });
 }
 
-/** BlockConnected for a shipped header: hash, header time, MTP and the subsidy-only hashprice index. */
-export function blockCommandAt(chain: EmbeddedChain, height: number, fee144Sat = 0n): BlockConnectedCommand {
+/** The confirmed-block record of a shipped header: hash, header time, MTP and the subsidy-only hashprice index. */
+export function confirmedBlockAt(chain: EmbeddedChain, height: number, fee144Sat = 0n): ConfirmedBlock {
   const header = chain.header(height);
   const hash = chain.hash(height);
   if (header === undefined || hash === undefined) throw new InvalidArgumentError('height', `no header shipped for height ${height}`);

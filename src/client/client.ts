@@ -5,7 +5,7 @@
  */
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { HashPerpError } from '../units/errors.js';
-import { accountIdOf, authHeaders, newNonce, type Credentials } from './auth/message.js';
+import { accountIdOf, authHeaders, newNonce, type Credentials } from '../api/auth/message.js';
 import type {
   Account,
   BdcOdds,
@@ -25,10 +25,10 @@ import type {
   OrderAck,
   PlaceOrderBody,
   Trade,
-} from './schemas.js';
+} from '../api/schemas.js';
 
-export type { Credentials } from './auth/message.js';
-export type { Account, BdcOdds, Book, CancelAck, CreatedApiKey, ApiKeyInfo, DepositAddressInfo, ForwardCurve, FundsAck, Health, IndexValue, Market, OrderAck, PlaceOrderBody, Trade } from './schemas.js';
+export type { Credentials } from '../api/auth/message.js';
+export type { Account, BdcOdds, Book, CancelAck, CreatedApiKey, ApiKeyInfo, DepositAddressInfo, ForwardCurve, FundsAck, Health, IndexValue, Market, OrderAck, PlaceOrderBody, Trade } from '../api/schemas.js';
 
 /**
  * A refusal from the server: the JSON error body plus the HTTP status. `code` stays a string, not

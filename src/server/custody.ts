@@ -23,9 +23,9 @@ import Database from 'better-sqlite3';
 import { Address, OutScript, p2tr, Script, Transaction } from '@scure/btc-signer';
 import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
-import { NETWORKS, type BtcNetwork } from '../../bitcoin/networks.js';
-import { BitcoindRpc } from '../../chain/rpc-client.js';
-import { HashPerpError, InvalidArgumentError } from '../../units/errors.js';
+import { NETWORKS, type BtcNetwork } from '../bitcoin/networks.js';
+import { BitcoindRpc } from '../chain/rpc-client.js';
+import { HashPerpError, InvalidArgumentError } from '../units/errors.js';
 
 export interface DepositAddress {
   account: string;

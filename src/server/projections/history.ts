@@ -7,20 +7,8 @@
  */
 import { exchangeFactory, type EngineEvent } from '../../engine/index.js';
 import type { Journal } from '../../journal/index.js';
-import { toWire } from '../adapters/chain-index.js';
-
-export type HistoryKind = 'transfer' | 'fill' | 'funding' | 'delivery' | 'settlement' | 'order' | 'swap' | 'vault' | 'option' | 'position';
-
-export interface HistoryEntry {
-  /** Increasing over the whole projection; the `before` cursor. */
-  id: number;
-  seq: number;
-  kind: HistoryKind;
-  /** The engine event type, e.g. LedgerTransfer, ForwardDayDelivered. */
-  event: string;
-  /** The event's fields on the wire (bigint as decimal strings); for transfers `amountMsat` is signed: + in, − out. */
-  data: Record<string, unknown>;
-}
+import type { HistoryEntry, HistoryKind } from '../../api/products/port.js';
+import { toWire } from '../../api/wire.js';
 
 const bare = (a: string): string => (a.startsWith('user:') ? a.slice(5) : a);
 const isUser = (owner: string): boolean => owner.startsWith('user:');

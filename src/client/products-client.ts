@@ -5,12 +5,12 @@
  */
 import type { Static } from 'typebox';
 import type { HashPerpClient } from './client.js';
-import type { BdcOrderBody, BdcListBody } from './routes/products/bdc.js';
-import type { AutoDeliveryBody, DeliveryReportBody, ForwardOrderBody, ForwardQuoteBody, RolloverBody } from './routes/products/forwards.js';
-import type { OptionTerms } from './routes/products/options.js';
-import type { OfferBody, OffersQuery } from './routes/products/swaps.js';
-import type { VaultTradeBody } from './routes/products/vault.js';
-import type { HistoryEntry } from './products/history.js';
+import type { BdcOrderBody, BdcListBody } from '../api/routes/products/bdc.js';
+import type { AutoDeliveryBody, DeliveryReportBody, ForwardOrderBody, ForwardQuoteBody, RolloverBody } from '../api/routes/products/forwards.js';
+import type { OptionTerms } from '../api/routes/products/options.js';
+import type { OfferBody, OffersQuery } from '../api/routes/products/swaps.js';
+import type { VaultTradeBody } from '../api/routes/products/vault.js';
+import type { HistoryEntry } from '../api/products/port.js';
 
 export type ForwardQuoteRequest = Static<typeof ForwardQuoteBody>;
 export type ForwardOrderRequest = Static<typeof ForwardOrderBody>;
@@ -22,8 +22,8 @@ export type BdcListRequest = Static<typeof BdcListBody>;
 export type SwapOfferRequest = Static<typeof OfferBody>;
 export type SwapOffersQuery = Static<typeof OffersQuery>;
 export type VaultTradeRequest = Static<typeof VaultTradeBody>;
-export type { HistoryEntry } from './products/history.js';
-export { signRolloverConsent, consentBody, CONSENT_PATH, type RolloverConsent, type RolloverTerms } from './products/rollover-consent.js';
+export type { HistoryEntry } from '../api/products/port.js';
+export { signRolloverConsent, consentBody, CONSENT_PATH, type RolloverConsent, type RolloverTerms } from '../api/products/rollover-consent.js';
 
 type Json = Record<string, unknown>;
 export interface BookLevels { bids: { price: number; size: number }[]; asks: { price: number; size: number }[] }

@@ -3,26 +3,15 @@
  * forwardCurve) on a chain view, src/pricing (bdcOdds). The tip is whatever the chain follower
  * last published (`publishTip`); by default the newest covered height.
  */
-import { forwardCurve } from '../../index/forward-curve.js';
-import type { IndexChain } from '../../index/chain-view.js';
-import { indexAt, type IndexValue as CoreIndexValue } from '../../index/index-at.js';
-import { heightAtTime } from '../../index/time-map.js';
-import { bdcOdds } from '../../pricing/block-arrival.js';
-import { InvalidArgumentError } from '../../units/errors.js';
-import type { IndexPort } from '../ports.js';
-import type { BdcOdds, ForwardCurve, HistoryQuery, IndexValue } from '../schemas.js';
-
-/** bigint -> decimal string, recursively: money stays exact on the wire and JSON never throws. */
-export function toWire<T>(v: T): unknown {
-  if (typeof v === 'bigint') return v.toString();
-  if (Array.isArray(v)) return v.map(toWire);
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = toWire(x);
-    return out;
-  }
-  return v;
-}
+import { forwardCurve } from '../index/forward-curve.js';
+import type { IndexChain } from '../index/chain-view.js';
+import { indexAt, type IndexValue as CoreIndexValue } from '../index/index-at.js';
+import { heightAtTime } from '../index/time-map.js';
+import { bdcOdds } from '../pricing/block-arrival.js';
+import { InvalidArgumentError } from '../units/errors.js';
+import type { IndexPort } from '../api/ports.js';
+import { toWire } from '../api/wire.js';
+import type { BdcOdds, ForwardCurve, HistoryQuery, IndexValue } from '../api/schemas.js';
 
 /** MTP is the median of the last 11 header times: about 5 block intervals behind the tip's own time. */
 const MTP_LAG_BLOCKS = 5;

@@ -6,13 +6,13 @@
  * changes nothing. Commands that could only be refused (an order id that is not live) are refused
  * here without journaling them.
  */
-import { accountView, bookDepth, marketView, ordersOf, positionsOf, type Command, type EngineEvent, type PlaceOrderCommand as EnginePlaceOrder, type RejectReason } from '../../engine/index.js';
-import { HashPerpError } from '../../units/errors.js';
-import { refusalError } from '../errors.js';
-import type { CancelOrderCommand, ExchangePort, FeedEvent, FundsPort, PlaceOrderCommand } from '../ports.js';
-import type { Account, Book, CancelAck, DepositAddressInfo, FundsAck, Market, OrderAck, Trade } from '../schemas.js';
-import type { EngineCore } from '../runtime/engine-core.js';
-import { toWire } from './chain-index.js';
+import { accountView, bookDepth, marketView, ordersOf, positionsOf, type Command, type EngineEvent, type PlaceOrderCommand as EnginePlaceOrder, type RejectReason } from '../engine/index.js';
+import { HashPerpError } from '../units/errors.js';
+import { refusalError } from '../api/errors.js';
+import type { CancelOrderCommand, ExchangePort, FeedEvent, FundsPort, PlaceOrderCommand } from '../api/ports.js';
+import type { Account, Book, CancelAck, DepositAddressInfo, FundsAck, Market, OrderAck, Trade } from '../api/schemas.js';
+import type { EngineCore } from './engine-host.js';
+import { toWire } from '../api/wire.js';
 
 /** Engine field names -> the wire body's. */
 const FIELD: Record<string, string> = { qty: 'size', orderType: 'type', tif: 'timeInForce', amountSat: 'amountSat' };

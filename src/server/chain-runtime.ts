@@ -1,8 +1,8 @@
 /**
  * The chain side of `serve`: a ChainSource (the paced mainnet replay, bitcoind or Esplora), the
- * ChainFollower over it, and the glue: buried blocks become BlockConnected commands through the
- * engine's sequencer, every tip moves the published index, reorgs and halts are logged and shown
- * in /health. The follower resumes after the engine's last processed block (from the replayed
+ * ChainFollower over it, and the glue: buried blocks (confirmed-block records) become BlockConnected
+ * commands (block-connected.ts) through the engine's sequencer, every tip moves the published index,
+ * reorgs and halts are logged and shown in /health. The follower resumes after the engine's last processed block (from the replayed
  * journal), so a restart continues where it stopped.
  *
  * Index price rule on regtest: regtest's trivial difficulty gives a hashprice near 1e29 sat/PH/day,
@@ -11,18 +11,20 @@
  * REGTEST_INDEX_BASE + (h mod its length). Prices stay realistic and still move block by block,
  * and /health names the rule.
  */
-import { ChainFollower, type FollowerEvent, type IndexInput } from '../../chain/follower.js';
-import { loadEmbeddedChain, type EmbeddedChain } from '../../chain/embedded.js';
-import { PacedReplaySource } from '../../chain/paced-source.js';
-import { MAINNET, REGTEST, type ChainParams } from '../../chain/params.js';
-import { BitcoindRpc } from '../../chain/rpc-client.js';
-import type { ChainSource } from '../../chain/source.js';
-import { BitcoindSource } from '../../chain/bitcoind-source.js';
-import { EsploraSource } from '../../chain/esplora-source.js';
-import { indexAt } from '../../index/index-at.js';
-import { InvalidArgumentError } from '../../units/errors.js';
-import type { ChainIndexPort } from '../adapters/chain-index.js';
-import type { EngineCore } from './engine-core.js';
+import { ChainFollower, type FollowerEvent } from '../chain/follower.js';
+import { loadEmbeddedChain, type EmbeddedChain } from '../chain/embedded.js';
+import { PacedReplaySource } from '../chain/paced-source.js';
+import { MAINNET, REGTEST, type ChainParams } from '../chain/params.js';
+import { BitcoindRpc } from '../chain/rpc-client.js';
+import type { ChainSource } from '../chain/source.js';
+import { BitcoindSource } from '../chain/bitcoind-source.js';
+import { EsploraSource } from '../chain/esplora-source.js';
+import type { IndexInput } from '../index/block-index.js';
+import { indexAt } from '../index/index-at.js';
+import { InvalidArgumentError } from '../units/errors.js';
+import { blockConnected } from './block-connected.js';
+import type { ChainIndexPort } from './index-port.js';
+import type { EngineCore } from './engine-host.js';
 
 export interface Log {
   info(msg: string): void;
@@ -139,7 +141,7 @@ export class ChainRuntime {
       }
       case 'command':
         this.commandsSent++;
-        this.opts.engine.submit(e.command).then(
+        this.opts.engine.submit(blockConnected(e.command)).then(
           ({ events }) => {
             const rej = events.find((x) => x.type === 'CommandRejected');
             if (rej && rej.type === 'CommandRejected') log.warn(`engine refused block ${e.command.height}: ${rej.reason} ${rej.message}`);

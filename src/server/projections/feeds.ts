@@ -7,7 +7,7 @@
 import type { EngineEvent, Exchange } from '../../engine/index.js';
 import { bdcBook } from '../../engine/products/bdc/index.js';
 import { forwardBook, forwardContract } from '../../engine/products/forward/index.js';
-import { toWire } from '../adapters/chain-index.js';
+import { toWire } from '../../api/wire.js';
 
 export type ProductFeedEvent =
   | { channel: 'forwards' | 'bdc'; market: string; type: 'book'; data: { seq: number; bids: { price: number; size: number }[]; asks: { price: number; size: number }[] } }

@@ -1,15 +1,16 @@
 /**
  * The engine-backed ProductsPort: submit through the Sequencer (EngineCore.submit or any function with
- * its contract), reads on the live Exchange, and one `ingest(seq, events)` hook the wiring calls for
- * every applied command: it feeds the history projection and the block-delta ContractService.
+ * its contract), read views over the live Exchange (views/), and one `ingest(seq, events)` hook the wiring
+ * calls for every applied command: it feeds the history projection and the block-delta ContractService.
  */
-import type { Command, EngineEvent, Exchange } from '../../engine/index.js';
-import type { IndexChain } from '../../index/chain-view.js';
-import type { ContractService } from '../../operator/contract-service.js';
-import type { ApiKeyStore } from '../auth/api-keys.js';
-import type { Principal } from '../auth/authenticate.js';
-import { AccountHistory } from './history.js';
-import type { ProductsPort } from './port.js';
+import type { Command, EngineEvent, Exchange } from '../engine/index.js';
+import type { IndexChain } from '../index/chain-view.js';
+import type { ContractService } from '../operator/contract-service.js';
+import type { ApiKeyStore } from '../api/auth/api-keys.js';
+import type { Principal } from '../api/auth/authenticate.js';
+import type { ProductsPort } from '../api/products/port.js';
+import { AccountHistory } from './projections/history.js';
+import { productViews } from './views/index.js';
 
 export interface ProductsPortDeps {
   submit(cmd: Command): Promise<{ seq: number; events: EngineEvent[] }>;
@@ -39,12 +40,11 @@ export function createProductsPort(deps: ProductsPortDeps): EngineProductsPort {
   const onError = deps.onError ?? (() => {});
   return {
     submit: (cmd) => deps.submit(cmd),
-    exchange,
+    views: productViews(exchange, deps.chain, deps.bdcModel),
     chain: deps.chain,
     ...(deps.contracts !== undefined ? { contracts: deps.contracts } : {}),
     history,
     nowMs: deps.nowMs ?? (() => Date.now()),
-    ...(deps.bdcModel !== undefined ? { bdcModel: deps.bdcModel } : {}),
     isOperator(p: Principal): boolean {
       if (p.via === 'account') return operators.has(p.account);
       const rec = p.keyId === undefined ? undefined : deps.apiKeys?.get(p.keyId);

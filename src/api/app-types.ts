@@ -1,0 +1,56 @@
+/**
+ * The types every route module and the WebSocket hub are written against: the fastify instance, the
+ * context createServer hands them, and the request fields the auth hook sets. Kept apart from
+ * server.ts so that no route imports the module that imports the routes.
+ */
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { ApiKeyStore } from './auth/api-keys.js';
+import type { Authenticator, Principal } from './auth/authenticate.js';
+import type { Clock } from './auth/nonce-store.js';
+import type { ApiMetrics } from './metrics.js';
+import type { ExchangePort, FundsPort, IndexPort } from './ports.js';
+import type { BucketSpec } from './rate-limit.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: string;
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    /** 'account': account key only; 'trade'/'read': account key or an API key with that scope. */
+    auth?: 'account' | 'trade' | 'read';
+    /** Charged to the (larger) cancel bucket instead of the general one. */
+    cancel?: boolean;
+  }
+}
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface FaucetLimits {
+  maxSat: number;
+  perAccount: BucketSpec;
+}
+
+export interface HealthExtras {
+  chain?: { source: string; indexPriceRule: string; [k: string]: unknown };
+  engine?: { seq: number; height: number; stateHash: string; [k: string]: unknown };
+  demo?: { enabled: boolean; [k: string]: unknown };
+  custody?: { operatorKey: string; [k: string]: unknown };
+}
+
+export interface ServerContext {
+  exchange: ExchangePort;
+  index: IndexPort;
+  clock: Clock;
+  auth: Authenticator;
+  apiKeys: ApiKeyStore;
+  metrics: ApiMetrics;
+  startedMs: number;
+  funds?: FundsPort;
+  faucetLimits: FaucetLimits;
+  status: () => HealthExtras;
+}
+
+/** One area's routes: createServer registers them in the order of its `routes`. */
+export type RouteModule = (app: App, ctx: ServerContext) => void;

@@ -1,0 +1,185 @@
+/**
+ * The composition root: what `hashperp serve` runs, assembled in one place. DESIGN's arrows, as built:
+ * gateway (src/api: routes over ports and read views) → sequencer (journal, engine-host.ts, on its worker
+ * thread) → engine → projections (history, feeds); chain follower → confirmed blocks → BlockConnected
+ * commands (chain-runtime.ts) → sequencer. Also: API keys, the block-delta contracts and their batching,
+ * custody (bitcoind), the demo market maker, and /health.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { ApiKeyStore } from '../api/auth/api-keys.js';
+import { MemoryApiKeyStore } from '../api/auth/api-keys.js';
+import { SqliteApiKeyStore } from '../api/auth/sqlite-api-keys.js';
+import type { HealthExtras, RouteModule } from '../api/app-types.js';
+import type { ExchangePort, FundsPort, IndexPort } from '../api/ports.js';
+import { routeModules } from '../api/routes/index.js';
+import { loadEmbeddedChain } from '../chain/embedded.js';
+import type { ChainParams } from '../chain/params.js';
+import type { ChainSource } from '../chain/source.js';
+import { DEMO_ACCOUNT, type DemoMarketMaker, type Quoter } from '../demo/market-maker.js';
+import type { ContractService } from '../operator/contract-service.js';
+import { ChainRuntime, type Log } from './chain-runtime.js';
+import type { ServeConfig } from './config.js';
+import { batchAfterBlocks } from './contract-batching.js';
+import { contractNetwork, openContracts } from './contracts.js';
+import type { BitcoindCustody } from './custody.js';
+import { createDemo } from './demo.js';
+import { EngineCore } from './engine-host.js';
+import { EngineExchange } from './exchange-port.js';
+import { healthOf } from './health.js';
+import { ChainIndexPort } from './index-port.js';
+import { wireProducts, type WiredProducts } from './products-wiring.js';
+import { withProductFeeds } from './projections/feed-hub.js';
+
+export interface ServeWiring {
+  exchange: ExchangePort;
+  index: IndexPort;
+  funds?: FundsPort;
+  apiKeys?: ApiKeyStore;
+  /** Route modules for createServer (the default ones plus the product routes). */
+  routes?: readonly RouteModule[];
+  status?: () => HealthExtras;
+  /** What is not wired in this mode, logged at startup so nobody mistakes a gap for a feature. */
+  notes: string[];
+  /** Runs once the server is listening (starts the follower and the demo). */
+  start?: (log: Log) => Promise<void>;
+  close?: () => Promise<void>;
+  /** The live parts, for tests and operators' tools. */
+  parts?: { engine: EngineCore; chain?: ChainRuntime; demo?: DemoMarketMaker; exchange: EngineExchange; custody?: BitcoindCustody; contracts?: ContractService; products?: WiredProducts };
+}
+
+export interface WiringDeps {
+  /** A ChainSource to follow instead of the configured one (tests: a stub chain that reorgs). */
+  source?: ChainSource;
+  params?: ChainParams;
+  now?: () => number;
+  pollMs?: number;
+  /** Extra demo quoters: run after the perp and product quoters at every block. */
+  quoters?: Quoter[];
+  /** Block-delta model options (routes and the demo quoter): Monte Carlo paths and seed (default 400, 1). */
+  bdcModel?: { paths: number; seed: number };
+}
+
+/**
+ * The real exchange: journal (SQLite file under ./data, or PostgreSQL) + sequencer + engine, the
+ * chain follower feeding it blocks, the embedded index, API keys in the same SQLite file, the
+ * faucet (embedded mode), and the demo market maker.
+ */
+export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise<ServeWiring> {
+  return async (cfg) => {
+    const notes: string[] = [];
+    if (cfg.databaseUrl === undefined && cfg.db !== ':memory:') mkdirSync(dirname(resolve(cfg.db)), { recursive: true });
+    // Before the engine opens: asking bitcoind may fail, and nothing is open yet to close.
+    const network = await contractNetwork(cfg, deps.params);
+    let log: Log = { info: () => {}, warn: () => {}, error: () => {} };
+    const engine = await EngineCore.open({
+      ...(cfg.databaseUrl !== undefined ? { databaseUrl: cfg.databaseUrl } : { sqlitePath: cfg.db }),
+      // The journal's fsyncs run on a worker thread so they never stall HTTP (':memory:' cannot be shared with one).
+      thread: cfg.engineThread ?? cfg.db !== ':memory:',
+      onError: (where, e) => log.error(`${where}: ${e instanceof Error ? e.message : String(e)}`),
+    });
+    let apiKeys: ApiKeyStore;
+    let closeKeys = (): void => {};
+    if (cfg.databaseUrl === undefined && cfg.db !== ':memory:') {
+      const store = SqliteApiKeyStore.open(cfg.db);
+      apiKeys = store;
+      closeKeys = () => store.close();
+    } else {
+      apiKeys = new MemoryApiKeyStore();
+      notes.push('API keys are kept in memory with DATABASE_URL / :memory: (the SQLite api_keys table needs the SQLite file)');
+    }
+    const faucet = cfg.chain === 'embedded';
+    const onchain = cfg.chain === 'bitcoind' && cfg.databaseUrl === undefined && cfg.db !== ':memory:' && deps.source === undefined;
+    const exchange = new EngineExchange(engine, { faucet, onchain });
+    if (cfg.chain === 'esplora') notes.push('--chain esplora: no on-chain custody (deposit addresses, payouts): withdrawals debit the ledger only');
+    if (cfg.chain === 'bitcoind' && !onchain) notes.push('--chain bitcoind without a SQLite file: no on-chain custody (its api_ tables live in the SQLite file)');
+    const chainData = loadEmbeddedChain();
+    const engineTip = engine.chainTip().height;
+    // Until the follower publishes its first tip: the replay's resume/start point (embedded), else the newest shipped height.
+    const replayStart = chainData.segments[chainData.segments.length - 1].firstHeight + 144;
+    const firstTip = cfg.chain !== 'embedded' ? undefined : engineTip >= 0 && engineTip <= chainData.maxHeight ? engineTip : replayStart;
+    const index = new ChainIndexPort(chainData, firstTip !== undefined ? { tipHeight: firstTip } : {});
+
+    // Block-delta contracts: the operator's ContractService, its store beside the journal (op_ tables).
+    const contracts = openContracts(cfg, network, notes);
+    const hub = withProductFeeds(exchange, () => engine.exchange);
+    const bdcModel = deps.bdcModel ?? { paths: 400, seed: 1 };
+    let products: WiredProducts;
+    try {
+      products = await wireProducts({
+        engine,
+        chain: chainData,
+        apiKeys,
+        contracts: contracts.service,
+        operatorAccounts: [DEMO_ACCOUNT, contracts.service.operatorPubkey, ...(cfg.operatorAccounts ?? [])],
+        onFeed: (m) => hub.onFeed(m),
+        bdcModel,
+        onError: (where, e) => log.error(`products ${where}: ${e instanceof Error ? e.message : String(e)}`),
+      });
+    } catch (e) {
+      // The journal could not be replayed into the projections: release what is open before failing.
+      await engine.close();
+      contracts.close();
+      closeKeys();
+      throw e;
+    }
+    const batching = batchAfterBlocks(engine, contracts.service, (m) => log.error(m));
+    let chain: ChainRuntime | undefined;
+    let demo: DemoMarketMaker | undefined;
+    let custody: BitcoindCustody | undefined;
+    const wiring: ServeWiring = {
+      exchange: hub.exchange,
+      index,
+      routes: [...routeModules, products.routes],
+      funds: exchange,
+      apiKeys,
+      notes,
+      parts: { engine, exchange, contracts: contracts.service, products },
+      status: () => healthOf({ engine, chain, demo, custody, contracts: { service: contracts.service, network, fundingNote: contracts.fundingNote, batching } }),
+      start: async (l) => {
+        log = l;
+        chain = await ChainRuntime.start({
+          chain: cfg.chain,
+          ...(cfg.rpc !== undefined ? { rpc: cfg.rpc } : {}),
+          ...(cfg.esplora !== undefined ? { esplora: cfg.esplora } : {}),
+          paceMs: cfg.paceMs,
+          engine,
+          index,
+          log,
+          ...(deps.source ? { source: deps.source } : {}),
+          ...(deps.params ? { params: deps.params } : {}),
+          ...(deps.now ? { now: deps.now } : {}),
+          ...(deps.pollMs ? { pollMs: deps.pollMs } : {}),
+          ...(cfg.confirmations !== undefined ? { confirmations: cfg.confirmations } : {}),
+          embedded: chainData,
+        });
+        wiring.parts!.chain = chain;
+        if (onchain) {
+          const { BitcoindCustody } = await import('./custody.js');
+          custody = new BitcoindCustody({ rpc: cfg.rpc!, sqlitePath: cfg.db, network: chain.params.name, confirmations: chain.follower.confirmations });
+          exchange.attachPayout(custody);
+          custody.start(deps.pollMs ?? 1000, (account, sat) => exchange.creditDeposit(account, sat));
+          wiring.parts!.custody = custody;
+        }
+        if (cfg.demo) {
+          demo = createDemo(engine, { cfg, chainData, bdcModel, quoters: deps.quoters ?? [], log });
+          await demo.start();
+          wiring.parts!.demo = demo;
+        }
+      },
+      close: async () => {
+        await demo?.stop();
+        await custody?.stop();
+        await chain?.stop();
+        batching.stop();
+        products.stop();
+        await engine.close();
+        contracts.close();
+        closeKeys();
+      },
+    };
+    return wiring;
+  };
+}
+
+export const defaultWiring = makeWiring();

@@ -1,0 +1,36 @@
+/** The server's part of /health: chain follower, engine and its contracts, demo, custody. */
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { HealthExtras } from '../api/app-types.js';
+import type { NetworkName } from '../bitcoin/networks.js';
+import type { DemoMarketMaker } from '../demo/market-maker.js';
+import type { ContractService } from '../operator/contract-service.js';
+import type { ChainRuntime } from './chain-runtime.js';
+import type { ContractBatching } from './contract-batching.js';
+import type { BitcoindCustody } from './custody.js';
+import type { EngineCore } from './engine-host.js';
+
+export interface HealthParts {
+  engine: EngineCore;
+  contracts: { service: ContractService; network: NetworkName; fundingNote: string; batching: ContractBatching };
+  /** Absent until the server has started them (or when the mode runs none). */
+  chain?: ChainRuntime | undefined;
+  demo?: DemoMarketMaker | undefined;
+  custody?: BitcoindCustody | undefined;
+}
+
+export function healthOf({ engine, contracts, chain, demo, custody }: HealthParts): HealthExtras {
+  const tip = engine.chainTip();
+  const batching = contracts.batching.status();
+  return {
+    ...(chain ? { chain: chain.status() } : {}),
+    engine: {
+      seq: engine.lastSeq, height: tip.height, blockHash: tip.hash, stateHash: engine.stateHash(), journal: engine.journalKind, halted: engine.halted?.message ?? null,
+      contracts: {
+        network: contracts.network, operator: contracts.service.operatorPubkey, funded: false, funding: contracts.fundingNote, pending: contracts.service.pending().length,
+        batches: batching.batches, batchedPositions: batching.positions, lastBatchHeight: batching.lastBatchHeight, lastError: batching.lastError ?? null,
+      },
+    },
+    demo: demo ? { enabled: true, account: demo.account, requotes: demo.requotes, lastQuoteHeight: demo.lastQuoteHeight, quoters: demo.quoterNames } : { enabled: false },
+    ...(custody ? { custody: { operatorKey: bytesToHex(custody.operatorKey), confirmations: custody.confirmations, depositsCredited: custody.credited, lastError: custody.lastError ?? null } } : {}),
+  };
+}
