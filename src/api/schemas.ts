@@ -4,8 +4,9 @@
  * Money that can pass 2^53 (msat) travels as a decimal string; ticks, lots and heights as integers.
  */
 import { Type, type Static } from 'typebox';
+import { ACCOUNT_ID_RE } from '../units/checks.js';
 
-export const AccountId = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'BIP-340 x-only public key, hex' });
+export const AccountId = Type.String({ pattern: ACCOUNT_ID_RE.source, description: 'BIP-340 x-only public key, hex' });
 export const MarketId = Type.String({ pattern: '^[A-Z0-9][A-Z0-9-]{0,31}$', description: 'e.g. HPI-PERP' });
 export const DecimalString = Type.String({ pattern: '^-?[0-9]{1,40}$', description: 'integer as a decimal string (may exceed 2^53)' });
 export const ClientOrderId = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' });

@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../chain/embedded.js';
-import { InvalidArgumentError } from '../units/errors.js';
+import { accountId } from '../units/checks.js';
+import { assertSafeInteger, InvalidArgumentError } from '../units/errors.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -52,9 +53,7 @@ export interface ServeFlags {
 
 export function intIn(field: string, s: string, min: number, max: number): number {
   if (!/^\d+$/.test(s.trim())) throw new InvalidArgumentError(field, `expected an integer, got ${JSON.stringify(s)}`);
-  const v = Number(s);
-  if (v < min || v > max) throw new InvalidArgumentError(field, `must be between ${min} and ${max}, got ${v}`);
-  return v;
+  return assertSafeInteger(field, Number(s), min, max);
 }
 
 /** `--pace`: "500ms" or "2s" per block, or a bare number of blocks per minute (0 = as fast as possible). */
@@ -97,7 +96,7 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
   const operatorKey = env.HASHPERP_OPERATOR_KEY?.trim().toLowerCase();
   if (operatorKey !== undefined && !/^[0-9a-f]{64}$/.test(operatorKey)) throw new InvalidArgumentError('HASHPERP_OPERATOR_KEY', 'expected a 32-byte secret key as 64 hex characters');
   const operatorAccounts = env.HASHPERP_OPERATOR_ACCOUNTS?.split(',').map((a) => a.trim().toLowerCase()).filter((a) => a !== '');
-  for (const a of operatorAccounts ?? []) if (!/^[0-9a-f]{64}$/.test(a)) throw new InvalidArgumentError('HASHPERP_OPERATOR_ACCOUNTS', `expected x-only public keys (64 hex), got ${JSON.stringify(a)}`);
+  for (const a of operatorAccounts ?? []) accountId('HASHPERP_OPERATOR_ACCOUNTS', a);
   return {
     port: intIn('port', flags.port ?? env.PORT ?? '8080', 0, 65535),
     host: flags.host ?? env.HOST ?? '127.0.0.1',

@@ -25,6 +25,7 @@ import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { NETWORKS, type BtcNetwork } from '../bitcoin/networks.js';
 import { BitcoindRpc } from '../chain/rpc-client.js';
+import { isAccountId } from '../units/checks.js';
 import { HashPerpError, InvalidArgumentError } from '../units/errors.js';
 
 export interface DepositAddress {
@@ -102,7 +103,7 @@ export class BitcoindCustody {
   }
 
   depositAddress(account: string): DepositAddress {
-    if (!/^[0-9a-f]{64}$/.test(account)) throw new InvalidArgumentError('account', 'deposit addresses are for BIP-340 account keys');
+    if (!isAccountId(account)) throw new InvalidArgumentError('account', 'deposit addresses are for BIP-340 account keys');
     const address = this.payment(account).address;
     this.db.prepare('INSERT OR IGNORE INTO api_deposit_addresses (account, address) VALUES (?, ?)').run(account, address);
     return { account, address, refundAfterBlocks: this.refundAfterBlocks, operatorKey: bytesToHex(this.operatorKey), confirmations: this.confirmations };

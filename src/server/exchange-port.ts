@@ -7,6 +7,7 @@
  * here without journaling them.
  */
 import { accountView, bookDepth, marketView, ordersOf, positionsOf, type Command, type EngineEvent, type PlaceOrderCommand as EnginePlaceOrder, type RejectReason } from '../engine/index.js';
+import { isAccountId } from '../units/checks.js';
 import { HashPerpError } from '../units/errors.js';
 import { refusalError } from '../api/errors.js';
 import type { CancelOrderCommand, ExchangePort, FeedEvent, FundsPort, PlaceOrderCommand } from '../api/ports.js';
@@ -277,9 +278,9 @@ export class EngineExchange implements ExchangePort, FundsPort {
       }
       if (this.listeners.size > 0) {
         const account = (e as { account?: unknown }).account;
-        if (typeof account === 'string' && /^[0-9a-f]{64}$/.test(account)) this.emit({ channel: 'account', account, data: { seq, event: toWire(e) } });
+        if (isAccountId(account)) this.emit({ channel: 'account', account, data: { seq, event: toWire(e) } });
         if (e.type === 'Trade') {
-          for (const a of [e.maker, e.taker]) if (/^[0-9a-f]{64}$/.test(a)) this.emit({ channel: 'account', account: a, data: { seq, event: toWire(e) } });
+          for (const a of [e.maker, e.taker]) if (isAccountId(a)) this.emit({ channel: 'account', account: a, data: { seq, event: toWire(e) } });
         }
       }
     }

@@ -15,14 +15,14 @@
  * Positions are not ledger accounts: their unrealised PnL is the claim that settlement turns into transfers.
  */
 import type { LedgerTransfer, TransferReason } from '../events.js';
+import { isAccountName } from '../../units/checks.js';
 
 export const WORLD = 'world';
 export const INSURANCE = 'insurance';
 export const VAULT = 'vault';
 export const FEES = 'fees';
-const ACCOUNT_ID_RE = /^[A-Za-z0-9_.-]{1,128}$/;
-/** A user id (what follows `user:`): 1..128 characters of [A-Za-z0-9_.-]. */
-export const isAccountId = (v: unknown): v is string => typeof v === 'string' && ACCOUNT_ID_RE.test(v);
+/** A user id (what follows `user:`): a ledger account name, 1..128 characters of [A-Za-z0-9_.-]. */
+export const isAccountId = isAccountName;
 export const userAccount = (id: string): string => `user:${id}`;
 export const settleAccount = (market: string): string => `settle:${market}`;
 
