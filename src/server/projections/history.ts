@@ -139,8 +139,6 @@ export class AccountHistory {
         return;
       case 'SwapOfferCreated':
       case 'SwapOfferCancelled':
-        this.add(e.maker, seq, 'swap', e);
-        return;
       case 'SwapOfferExpired':
         this.add(e.maker, seq, 'swap', e);
         return;
