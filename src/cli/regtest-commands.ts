@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { slowLockTime } from '../operator/contract-service.js';
 import { nonNegativeInteger } from './args.js';
 import { CliExit, toJson, type CliIO } from './output.js';
-import { runRegtestLifecycle, type LifecycleStep } from '../bitcoin/regtest/lifecycle.js';
+import { runRegtestLifecycle, type LifecycleStep } from '../operator/regtest-lifecycle.js';
 import { buildBlockDeltaVtxo, exportBlockDeltaVtxo, type BdcSide } from '../bitcoin/vtxo-scripts.js';
 import { networkByName } from '../bitcoin/networks.js';
 import { parseXOnly } from '../bitcoin/keys.js';

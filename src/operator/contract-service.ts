@@ -362,7 +362,7 @@ export class ContractService {
 
   /**
    * Puts every pending position into one batch. `funding` is a UTXO of a key the server holds (with a
-   * node, as regtest/lifecycle.ts does); without one (and no fundingSource) the batch spends an
+   * node, as regtest-lifecycle.ts does); without one (and no fundingSource) the batch spends an
    * explicit placeholder and every export says `funded: false`. Returns undefined when nothing is pending.
    */
   batch(funding?: FundingUtxo): BatchResult | undefined {

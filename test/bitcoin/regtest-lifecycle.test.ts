@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { runRegtestLifecycle } from '../../src/bitcoin/regtest/lifecycle.js';
+import { runRegtestLifecycle } from '../../src/operator/regtest-lifecycle.js';
 import { main } from '../../src/cli/main.js';
 
 const url = process.env.BITCOIND_RPC_URL;

@@ -1,14 +1,14 @@
 import { hex } from '@scure/base';
 import { Transaction } from '@scure/btc-signer';
 import { P2A } from '@arkade-os/sdk';
-import { BitcoindRpc, RpcError } from '../../chain/rpc-client.js';
-import { HashPerpError } from '../../units/errors.js';
-import { keyPairFromSeedLabel, type KeyPair } from '../keys.js';
-import { NETWORKS } from '../networks.js';
-import { buildBlockDeltaVtxo, buildPlainVtxo, p2trKeyOnly, type BdcSide, type BlockDeltaVtxo } from '../vtxo-scripts.js';
-import { CORE26_POLICY, TX_OPTS, buildLeafSpend, signLeafInput } from '../tx.js';
-import { BitcoindBroadcaster, executeExitPackage } from '../exit-executor.js';
-import { ArkOperator, type FundingUtxo } from '../../operator/operator.js';
+import { BitcoindRpc, RpcError } from '../chain/rpc-client.js';
+import { HashPerpError } from '../units/errors.js';
+import { keyPairFromSeedLabel, type KeyPair } from '../bitcoin/keys.js';
+import { NETWORKS } from '../bitcoin/networks.js';
+import { buildBlockDeltaVtxo, buildPlainVtxo, p2trKeyOnly, type BdcSide, type BlockDeltaVtxo } from '../bitcoin/vtxo-scripts.js';
+import { CORE26_POLICY, TX_OPTS, buildLeafSpend, signLeafInput } from '../bitcoin/tx.js';
+import { BitcoindBroadcaster, executeExitPackage } from '../bitcoin/exit-executor.js';
+import { ArkOperator, type FundingUtxo } from './operator.js';
 import type { TapLeafScript, VtxoScript } from '@arkade-os/sdk';
 
 /** One observed fact of the lifecycle: a transaction offered to the node, and whether the answer was the expected one. */
