@@ -6,13 +6,24 @@
  * Prints per layout and binding the median journaled cmd/s and replay seconds with every sample,
  * and the CPU figures (less sensitive to other tenants than wall time).
  *
+ * `--micro`: the binding alone, in this process: the same exchange-load groups (about the bench's
+ * mean group size) appended with commits on this thread, then scanned (Journal.scan, the replay
+ * read) with no engine, alternating the bindings K times on fresh files; wall and CPU seconds.
+ *
  *   node --import tsx bench/journal-drivers.ts [--rounds K] [--commands N] [--machine exchange|counter|both]
- *     [--writer thread,inline] [--node /path/to/node] [--json]
+ *     [--writer thread,inline] [--node /path/to/node] [--micro] [--json]
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { JournalEntry } from '../src/journal/journal.js';
 import { SQLITE_DRIVERS, type SqliteDriver } from '../src/journal/sqlite-driver.js';
+import { SqliteJournal } from '../src/journal/sqlite-journal.js';
+import { exchangeLoad } from '../test/journal/loads.js';
 
 interface RunFigures {
   machine: string;
@@ -30,6 +41,7 @@ const { values } = parseArgs({
     machine: { type: 'string', default: 'exchange' },
     writer: { type: 'string', default: 'thread,inline' },
     node: { type: 'string', default: process.execPath },
+    micro: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -39,6 +51,67 @@ const writers = values.writer!.split(',');
 for (const w of writers) if (w !== 'thread' && w !== 'inline') throw new Error(`--writer: expected thread and/or inline, got ${w}`);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const log = (s: string) => process.stderr.write(s + '\n');
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const cpuSeconds = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
+
+/** `--micro`: append then scan the same groups with each binding in turn; returns per binding every sample. */
+async function micro(n: number, reps: number): Promise<void> {
+  const encode = exchangeLoad.factory.encodeCommand;
+  const GROUP = 1500;
+  const groups: JournalEntry[][] = [];
+  for (let i = 0; i < n; i += GROUP) {
+    groups.push(Array.from({ length: Math.min(GROUP, n - i) }, (_, k) => ({ seq: i + k + 1, payload: encode(exchangeLoad.command(42, i + k)) })));
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'hp-bench-drivers-'));
+  type Figures = { appendWall: number[]; appendCpu: number[]; scanWall: number[]; scanCpu: number[] };
+  const figures = new Map<SqliteDriver, Figures>(SQLITE_DRIVERS.map((d) => [d, { appendWall: [], appendCpu: [], scanWall: [], scanCpu: [] }]));
+  try {
+    for (let r = 0; r < reps; r++) {
+      for (const driver of r % 2 === 0 ? SQLITE_DRIVERS : [...SQLITE_DRIVERS].reverse()) {
+        const f = figures.get(driver)!;
+        const path = join(dir, `${driver}-${r}.db`);
+        let j = SqliteJournal.open(path, { driver });
+        let cpu0 = process.cpuUsage();
+        let t = performance.now();
+        for (const g of groups) await j.append(g);
+        f.appendWall.push((performance.now() - t) / 1000);
+        f.appendCpu.push(cpuSeconds(process.cpuUsage(cpu0)));
+        await j.close();
+        j = SqliteJournal.open(path, { driver, mustExist: true });
+        let chars = 0;
+        cpu0 = process.cpuUsage();
+        t = performance.now();
+        const visited = await j.scan!(1, n, (_seq, p) => void (chars += p.length));
+        f.scanWall.push((performance.now() - t) / 1000);
+        f.scanCpu.push(cpuSeconds(process.cpuUsage(cpu0)));
+        await j.close();
+        if (visited !== n || chars === 0) throw new Error(`${driver}: scanned ${visited} of ${n}`);
+        for (const suf of ['', '-wal', '-shm']) rmSync(path + suf, { force: true });
+        log(`micro ${r + 1}/${reps} ${driver}: append ${f.appendWall.at(-1)!.toFixed(3)} s, scan ${f.scanWall.at(-1)!.toFixed(3)} s`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const fmt = (xs: number[]) => `${median(xs).toFixed(3)} [${xs.map((x) => x.toFixed(3)).join(', ')}]`;
+  const rows = [...figures].map(([driver, f]) => ({ driver, ...f }));
+  if (values.json) console.log(JSON.stringify({ node: process.version, micro: { commands: n, groups: groups.length, reps, rows } }));
+  else {
+    console.log(`node ${process.version}, binding only: ${n} exchange-load commands in ${groups.length} groups, commits on this thread (WAL, synchronous=FULL), then one scan; medians [samples], seconds\n`);
+    console.log('| driver | append wall | append cpu | scan wall | scan cpu |');
+    console.log('|---|---|---|---|---|');
+    for (const r of rows) console.log(`| ${r.driver} | ${fmt(r.appendWall)} | ${fmt(r.appendCpu)} | ${fmt(r.scanWall)} | ${fmt(r.scanCpu)} |`);
+  }
+}
+
+if (values.micro) {
+  await micro(Number(values.commands), rounds);
+  process.exit(0);
+}
 
 const key = (writer: string, driver: SqliteDriver, machine: string) => `${writer}|${driver}|${machine}`;
 const samples = new Map<string, RunFigures[]>();
@@ -64,10 +137,6 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const rows = [...samples.entries()].map(([k, rs]) => {
   const [writer, driver, machine] = k.split('|');
   const col = (f: (r: RunFigures) => number) => rs.map(f);
