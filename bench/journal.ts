@@ -16,6 +16,9 @@
  * - `--writer thread` (default): SQLite commits and fsyncs on the journal's writer thread, the
  *   sequencer pipelining a group's commit with applying the previous one; `--writer inline`:
  *   commits on the sequencer's thread.
+ * - `--driver better-sqlite3` (default) | `node-sqlite`: the SQLite binding of every connection
+ *   (src/journal/sqlite-driver.ts); bench/journal-drivers.ts alternates runs of both
+ *   (docs/sqlite-binding.md).
  * The server also applies every command to a replica on its HTTP thread; that is not included.
  * Replay uses the journal's group scan (Journal.scan) on the bench's thread.
  *
@@ -26,6 +29,7 @@
  *
  *   npm run bench:journal -- [--json] [--commands N] [--concurrency W] [--machine exchange|counter|both]
  *     [--sequencer thread|inline] [--writer thread|inline] [--verify-payloads true|false] [--repeat K]
+ *     [--driver better-sqlite3|node-sqlite]
  *
  * Each machine is measured K times (default 3, interleaved); the headline figures are the medians,
  * with every sample in `runs[].samples`.
@@ -35,11 +39,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
 import type { JournalEntry } from '../src/journal/journal.js';
 import { replay } from '../src/journal/replay.js';
 import { Sequencer } from '../src/journal/sequencer.js';
 import { SequencerLink } from '../src/journal/sequencer-thread.js';
+import { DEFAULT_SQLITE_DRIVER, isSqliteDriver, openSqlite, SQLITE_DRIVERS, type SqliteDriver } from '../src/journal/sqlite-driver.js';
 import { SqliteJournal } from '../src/journal/sqlite-journal.js';
 import { DelegatingJournal } from '../test/journal/delegating-journal.js';
 import { counterLoad, exchangeLoad, type Load as LoadOf } from '../test/journal/loads.js';
@@ -56,6 +60,8 @@ interface Result {
   sequencer: SequencerPlace;
   /** Where the fsync'd commits run: 'thread' = SqliteJournal.openThreaded (pipelined sequencer), 'inline' = on the sequencer's thread. */
   writer: Writer;
+  /** The SQLite binding (src/journal/sqlite-driver.ts). */
+  driver: SqliteDriver;
   concurrency: number;
   /** Journaled and acknowledged (durable + applied) commands per second. */
   commandsPerSec: number;
@@ -145,8 +151,8 @@ async function closedLoop(n: number, concurrency: number, submit: (i: number) =>
 }
 
 /** `--sequencer inline`: sequencer, engine and submitters on this thread. */
-async function journalInline(load: Load, path: string, n: number, concurrency: number, verifyPayloads: boolean, writer: Writer, opts: GroupOptions): Promise<Live> {
-  const journal = new CountingJournal(writer === 'thread' ? await SqliteJournal.openThreaded(path) : SqliteJournal.open(path));
+async function journalInline(load: Load, path: string, n: number, concurrency: number, verifyPayloads: boolean, writer: Writer, driver: SqliteDriver, opts: GroupOptions): Promise<Live> {
+  const journal = new CountingJournal(writer === 'thread' ? await SqliteJournal.openThreaded(path, { driver }) : SqliteJournal.open(path, { driver }));
   const seq = await Sequencer.open(journal, load.factory, { ...opts, verifyPayloads });
   const elu0 = performance.eventLoopUtilization();
   await closedLoop(n, concurrency, (i) => seq.submit(load.command(SEED, i)));
@@ -161,9 +167,9 @@ async function journalInline(load: Load, path: string, n: number, concurrency: n
  * `--sequencer thread` (the server's layout): submitters encode on this thread (the gateway); the
  * sequencer thread journals each payload as is and applies its decode (serveSequencer).
  */
-async function journalOnThread(load: Load, path: string, n: number, concurrency: number, writer: Writer, opts: GroupOptions): Promise<Live> {
+async function journalOnThread(load: Load, path: string, n: number, concurrency: number, writer: Writer, driver: SqliteDriver, opts: GroupOptions): Promise<Live> {
   type Item = { resolve: (seq: number) => void; reject: (e: unknown) => void };
-  const data: LoadSequencerData = { path, load: load.name, writer, ...opts };
+  const data: LoadSequencerData = { path, load: load.name, writer, driver, ...opts };
   const link = await SequencerLink.start<Item>(new URL('../test/journal/load-sequencer.worker.ts', import.meta.url), data, {
     ack: (item, seq) => item.resolve(seq),
     fail: (item, e) => item.reject(e),
@@ -185,16 +191,16 @@ async function journalOnThread(load: Load, path: string, n: number, concurrency:
 const round3 = (x: number) => Number(x.toFixed(3));
 
 /** Fsync'd transactions = rows: the journal stores one row per group commit. */
-function countGroups(path: string): number {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+function countGroups(path: string, driver: SqliteDriver): number {
+  const db = openSqlite(driver, path, { readonly: true, fileMustExist: true });
   try {
-    return (db.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
+    return db.prepare<[], { n: number }>('SELECT count(*) AS n FROM journal').get()!.n;
   } finally {
     db.close();
   }
 }
 
-async function run(load: Load, n: number, concurrency: number, sequencer: SequencerPlace, verifyPayloads: boolean, writer: Writer, log: (s: string) => void): Promise<Result> {
+async function run(load: Load, n: number, concurrency: number, sequencer: SequencerPlace, verifyPayloads: boolean, writer: Writer, driver: SqliteDriver, log: (s: string) => void): Promise<Result> {
   // Baseline: generate + apply, no journal.
   await gcSince(0);
   let gc0 = gcMs;
@@ -215,15 +221,16 @@ async function run(load: Load, n: number, concurrency: number, sequencer: Sequen
     gc0 = gcMs;
     const cpu0 = process.cpuUsage();
     t = performance.now();
-    const live = sequencer === 'thread' ? await journalOnThread(load, path, n, concurrency, writer, opts) : await journalInline(load, path, n, concurrency, verifyPayloads, writer, opts);
+    const live =
+      sequencer === 'thread' ? await journalOnThread(load, path, n, concurrency, writer, driver, opts) : await journalInline(load, path, n, concurrency, verifyPayloads, writer, driver, opts);
     const journaledSeconds = (performance.now() - t) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const journaledCpuSeconds = (cpu.user + cpu.system) / 1e6;
     const journaledGcMs = await gcSince(gc0);
-    const groups = countGroups(path);
+    const groups = countGroups(path, driver);
     log(`${load.name}: journaled ${n} commands in ${journaledSeconds.toFixed(2)} s, ${groups} groups`);
 
-    const j2 = SqliteJournal.open(path, { mustExist: true });
+    const j2 = SqliteJournal.open(path, { mustExist: true, driver });
     gc0 = gcMs;
     const rcpu0 = process.cpuUsage();
     t = performance.now();
@@ -254,6 +261,7 @@ async function run(load: Load, n: number, concurrency: number, sequencer: Sequen
       verifyPayloads,
       sequencer,
       writer,
+      driver,
       concurrency,
       commandsPerSec: Math.round(commandsPerSec),
       baselineCommandsPerSec: Math.round(baselineCommandsPerSec),
@@ -323,6 +331,7 @@ async function main(): Promise<number> {
       'verify-payloads': { type: 'string', default: 'true' },
       writer: { type: 'string', default: 'thread' },
       repeat: { type: 'string', default: '3' },
+      driver: { type: 'string', default: DEFAULT_SQLITE_DRIVER },
     },
   });
   const n = Number(values.commands);
@@ -338,12 +347,14 @@ async function main(): Promise<number> {
   const sequencer = values.sequencer;
   if (sequencer !== 'thread' && sequencer !== 'inline') throw new Error(`--sequencer: expected thread or inline, got ${sequencer}`);
   if (sequencer === 'thread' && verify === 'false') throw new Error('--verify-payloads false: only with --sequencer inline (on its thread the sequencer always decodes the payload it journals)');
+  const driver = values.driver;
+  if (!isSqliteDriver(driver)) throw new Error(`--driver: expected ${SQLITE_DRIVERS.join(' or ')}, got ${driver}`);
   const which = values.machine === 'both' ? ['exchange', 'counter'] : [values.machine!];
   for (const m of which) if (!loads[m]) throw new Error(`--machine: expected exchange, counter or both, got ${m}`);
   const log = values.json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => console.log(s);
   // Repetitions interleave the machines, so a slow spell of the host does not fall on one of them only.
   const samples = new Map<string, Result[]>(which.map((m) => [m, []]));
-  for (let k = 0; k < repeat; k++) for (const m of which) samples.get(m)!.push(await run(loads[m]!, n, w, sequencer, verify === 'true', writer, log));
+  for (let k = 0; k < repeat; k++) for (const m of which) samples.get(m)!.push(await run(loads[m]!, n, w, sequencer, verify === 'true', writer, driver, log));
   const results = which.map((m) => summarize(samples.get(m)!));
   const head = results[0]!;
   const out = {
@@ -355,11 +366,12 @@ async function main(): Promise<number> {
     verifyPayloads: head.verifyPayloads,
     sequencer: head.sequencer,
     writer: head.writer,
+    driver: head.driver,
     configuration:
       (head.sequencer === 'thread'
         ? `${head.concurrency} closed-loop submitters encoding on the bench's thread (gateway) → Sequencer + ${head.machine} engine on a worker thread (decode-verify, journal, apply)`
         : `${head.concurrency} closed-loop submitters, Sequencer and ${head.machine} engine on one thread`) +
-      ', SqliteJournal WAL synchronous=FULL, group commit ' +
+      `, SqliteJournal on ${head.driver} WAL synchronous=FULL, group commit ` +
       (head.writer === 'thread' ? "on the journal's writer thread, pipelined" : 'inline') +
       '; the server (serve) runs the same layout, plus a replica apply on its HTTP thread not measured here',
     repeat,
@@ -373,7 +385,7 @@ async function main(): Promise<number> {
         `${r.machine}: ${r.commandsPerSec.toLocaleString('en-US')} journaled cmd/s (median of ${r.samples.commandsPerSec.join(', ')}; baseline ${r.baselineCommandsPerSec.toLocaleString('en-US')}, ratio ${r.ratio}), ` +
           `groups ${r.groups} (mean ${r.meanGroup}), replay ${r.replaySeconds} s (baseline apply ${r.baselineApplySeconds} s), recovery ${r.recoverySeconds} s, ` +
           `cpu s: ${JSON.stringify(r.cpuSeconds)}, gc s: ${JSON.stringify(r.gcSeconds)} (${r.commandsPerCpuSec.toLocaleString('en-US')} cmd per cpu-s, journal adds ${r.journalCpuMicrosPerCommand} µs cpu/cmd), ` +
-          `busy ${JSON.stringify(r.busy)}, commits ${r.commitSeconds} s, sequencer ${r.sequencer}, writer ${r.writer}, verifyPayloads ${r.verifyPayloads}, replay = live: ${r.replayMatchesLive}`,
+          `busy ${JSON.stringify(r.busy)}, commits ${r.commitSeconds} s, sequencer ${r.sequencer}, writer ${r.writer}, driver ${r.driver}, verifyPayloads ${r.verifyPayloads}, replay = live: ${r.replayMatchesLive}`,
       );
     }
   }

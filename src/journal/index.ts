@@ -16,6 +16,7 @@
 export type { Journal, JournalEntry, JournalSnapshot, JournalErrorCode } from './journal.js';
 export { JournalError } from './journal.js';
 export { SqliteJournal, type SqliteJournalOptions } from './sqlite-journal.js';
+export { DEFAULT_SQLITE_DRIVER, type SqliteDriver } from './sqlite-driver.js';
 export { PgJournal, type PgJournalOptions } from './pg-journal.js';
 export { openJournal, journalLocationFromEnv, type JournalLocation } from './open-journal.js';
 export { replay, type ReplayOptions, type ReplayResult } from './replay.js';

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { sha256Hex } from './digest.js';
 import { frameGroup, unframeGroup, visitGroup } from './group-frame.js';
 import { assertContiguous, JournalError, type Journal, type JournalEntry, type JournalSnapshot } from './journal.js';
+import { DEFAULT_SQLITE_DRIVER, isSqliteDriver, openSqlite, type SqlConnection, type SqliteDriver, type SqlStatement } from './sqlite-driver.js';
 import { SqliteWriterThread } from './sqlite-writer-thread.js';
 
 export interface SqliteJournalOptions {
@@ -10,19 +10,26 @@ export interface SqliteJournalOptions {
   mustExist?: boolean;
   /** Snapshots kept; older ones are deleted as new ones arrive (the log itself is never pruned). */
   keepSnapshots?: number;
+  /**
+   * The SQLite binding (sqlite-driver.ts, docs/sqlite-binding.md), for this connection and the
+   * writer thread's: `better-sqlite3` (default) or `node-sqlite` (Node's built-in, Node >= 22.13).
+   * Same file format either way.
+   */
+  driver?: SqliteDriver;
 }
 
 const FORMAT = 'hashperp-journal/2';
 /** Groups fetched per step of a read (each holds up to the sequencer's maxGroup commands). */
 const GROUPS_PER_STEP = 16;
 
-type GroupRow = { firstSeq: number; lastSeq: number; lens: Buffer; body: string };
+type GroupRow = { firstSeq: number; lastSeq: number; lens: Uint8Array; body: string };
 
 /**
  * The embedded journal. WAL with synchronous=FULL: a group is one IMMEDIATE transaction whose
  * commit fsyncs the WAL, so `append` returning means the group survives a crash or power loss.
  * A group is one row (see group-frame.ts): one INSERT per commit whatever its size.
- * better-sqlite3 is synchronous; the methods are async only to share the Journal interface.
+ * The binding (better-sqlite3 or node:sqlite, `driver`) is synchronous; the methods are async only
+ * to share the Journal interface.
  */
 export class SqliteJournal implements Journal {
   readonly kind = 'sqlite' as const;
@@ -32,14 +39,13 @@ export class SqliteJournal implements Journal {
   get pipelined(): boolean {
     return this.writer !== undefined;
   }
-  private readonly insert: Database.Statement<[number, number, Uint8Array, string]>;
-  private readonly last: Database.Statement<[], { lastSeq: number }>;
-  private readonly groupsFrom: Database.Statement<[number, number], GroupRow>;
-  private readonly groupsAfter: Database.Statement<[number, number], GroupRow>;
-  private readonly groupsBetween: Database.Statement<{ from: number; to: number }, GroupRow>;
-  private readonly appendTx: (entries: readonly JournalEntry[]) => void;
+  private readonly insert: SqlStatement<[number, number, Uint8Array, string]>;
+  private readonly last: SqlStatement<[], { lastSeq: number }>;
+  private readonly groupsFrom: SqlStatement<[number, number], GroupRow>;
+  private readonly groupsAfter: SqlStatement<[number, number], GroupRow>;
+  private readonly groupsBetween: SqlStatement<[from: number, to: number], GroupRow>;
 
-  private constructor(private readonly db: Database.Database, private readonly path: string, private readonly keepSnapshots: number) {
+  private constructor(private readonly db: SqlConnection, private readonly path: string, private readonly keepSnapshots: number) {
     this.insert = db.prepare('INSERT INTO journal (first_seq, last_seq, lens, body) VALUES (?, ?, ?, ?)');
     this.last = db.prepare('SELECT last_seq AS lastSeq FROM journal ORDER BY first_seq DESC LIMIT 1');
     // From the group holding fromSeq (or, past a hole, the next one) onwards, in seq order.
@@ -53,14 +59,8 @@ export class SqliteJournal implements Journal {
     // Every group holding a seq in [from, to], in seq order (scan: one statement stepped row by row).
     this.groupsBetween = db.prepare(
       `SELECT first_seq AS firstSeq, last_seq AS lastSeq, lens, body FROM journal
-       WHERE first_seq >= coalesce((SELECT max(first_seq) FROM journal WHERE first_seq <= @from), 0) AND first_seq <= @to ORDER BY first_seq`,
+       WHERE first_seq >= coalesce((SELECT max(first_seq) FROM journal WHERE first_seq <= ?), 0) AND first_seq <= ? ORDER BY first_seq`,
     );
-    const tx = db.transaction((entries: readonly JournalEntry[]) => {
-      assertContiguous(entries, this.last.get()?.lastSeq ?? 0);
-      const g = frameGroup(entries);
-      this.insert.run(g.firstSeq, g.lastSeq, g.lens, g.body);
-    });
-    this.appendTx = (entries) => tx.immediate(entries);
   }
 
   static open(path: string, opts: SqliteJournalOptions = {}): SqliteJournal {
@@ -68,23 +68,23 @@ export class SqliteJournal implements Journal {
     if (opts.mustExist && path !== ':memory:' && !existsSync(path)) {
       throw new JournalError('journal_unavailable', `db: ${path} does not exist`);
     }
-    let db: Database.Database | undefined;
+    const driver = opts.driver ?? DEFAULT_SQLITE_DRIVER;
+    if (!isSqliteDriver(driver)) throw new JournalError('journal_unavailable', `db: unknown SQLite driver ${String(driver)}`);
+    let db: SqlConnection | undefined;
     try {
-      db = new Database(path, { fileMustExist: opts.mustExist === true });
+      db = openSqlite(driver, path, { fileMustExist: opts.mustExist === true });
       // Checked before any pragma, so a foreign file is refused without being switched to WAL.
       const hasJournal = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal'").get() !== undefined;
       if (!hasJournal && opts.mustExist) {
         throw new JournalError('journal_corrupt', `db: ${path} is a SQLite file but not a HashPerp journal (no journal table)`);
       }
-      db.pragma('busy_timeout = 5000');
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
+      db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL');
       db.exec(`
         CREATE TABLE IF NOT EXISTS journal (first_seq INTEGER PRIMARY KEY, last_seq INTEGER NOT NULL, lens BLOB NOT NULL, body TEXT NOT NULL) STRICT;
         CREATE TABLE IF NOT EXISTS snapshots (seq INTEGER PRIMARY KEY, state TEXT NOT NULL, sha256 TEXT NOT NULL) STRICT;
         CREATE TABLE IF NOT EXISTS journal_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
       `);
-      db.prepare('INSERT OR IGNORE INTO journal_meta (key, value) VALUES (?, ?)').run('format', FORMAT);
+      db.prepare<[string, string]>('INSERT OR IGNORE INTO journal_meta (key, value) VALUES (?, ?)').run('format', FORMAT);
       const format = db.prepare<[string], { value: string }>('SELECT value FROM journal_meta WHERE key = ?').get('format')?.value;
       if (format !== FORMAT) throw new JournalError('journal_corrupt', `db: ${path} has journal format ${String(format)}, expected ${FORMAT}`);
       return new SqliteJournal(db, path, Math.max(1, opts.keepSnapshots ?? 3));
@@ -106,7 +106,7 @@ export class SqliteJournal implements Journal {
     if (path === ':memory:') throw new JournalError('journal_unavailable', 'db: an in-memory journal cannot be shared with a writer thread');
     const j = SqliteJournal.open(path, opts);
     try {
-      j.writer = await SqliteWriterThread.start(path);
+      j.writer = await SqliteWriterThread.start(path, j.db.driver);
     } catch (e) {
       await j.close();
       throw e;
@@ -122,7 +122,11 @@ export class SqliteJournal implements Journal {
       assertContiguous(entries, entries[0]!.seq - 1);
       return this.writer.commit(frameGroup(entries));
     }
-    this.appendTx(entries);
+    this.db.immediate(() => {
+      assertContiguous(entries, this.last.get()?.lastSeq ?? 0);
+      const g = frameGroup(entries);
+      this.insert.run(g.firstSeq, g.lastSeq, g.lens, g.body);
+    });
   }
 
   async read(fromSeq: number, limit: number): Promise<JournalEntry[]> {
@@ -145,7 +149,7 @@ export class SqliteJournal implements Journal {
     this.assertOpen();
     if (toSeq < fromSeq) return 0;
     // Stepped by hand so that only SQLite's own failures become journal_corrupt; visit's errors pass as they are.
-    const rows = this.wrapRead(() => this.groupsBetween.iterate({ from: fromSeq, to: toSeq }));
+    const rows = this.wrapRead(() => this.groupsBetween.iterate(fromSeq, toSeq));
     let visited = 0;
     try {
       for (;;) {
@@ -171,12 +175,12 @@ export class SqliteJournal implements Journal {
     if (!Number.isSafeInteger(seq) || seq < 0 || seq > last) {
       throw new JournalError('journal_conflict', `saveSnapshot: seq ${seq} is not within the journal (last seq ${last})`);
     }
-    this.db.transaction(() => {
-      this.db.prepare('INSERT OR REPLACE INTO snapshots (seq, state, sha256) VALUES (?, ?, ?)').run(seq, state, sha256Hex(state));
+    this.db.immediate(() => {
+      this.db.prepare<[number, string, string]>('INSERT OR REPLACE INTO snapshots (seq, state, sha256) VALUES (?, ?, ?)').run(seq, state, sha256Hex(state));
       this.db
-        .prepare('DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?)')
+        .prepare<[number]>('DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?)')
         .run(this.keepSnapshots);
-    }).immediate();
+    });
   }
 
   async latestSnapshot(): Promise<JournalSnapshot | undefined> {

@@ -2,9 +2,10 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { StoredGroup } from './group-frame.js';
 import { JournalError, type JournalErrorCode } from './journal.js';
+import { DEFAULT_SQLITE_DRIVER, nodeSqliteLocation, type SqliteDriver } from './sqlite-driver.js';
 
 /**
- * The SQLite journal's committer on its own thread. better-sqlite3 commits (and fsyncs)
+ * The SQLite journal's committer on its own thread. The SQLite bindings commit (and fsync)
  * synchronously, so on the sequencer's thread every group commit would stop the engine for the
  * length of an fsync. Here the fsync blocks only this thread: the sequencer applies the previous,
  * already durable group meanwhile (Journal.pipelined).
@@ -12,26 +13,37 @@ import { JournalError, type JournalErrorCode } from './journal.js';
  * Groups are committed in the order they are posted, each in its own IMMEDIATE transaction that
  * checks contiguity against what is committed; so a group posted after one that failed finds a
  * hole before it and is refused (journal_conflict) without writing. The worker is plain JS
- * (eval) needing only better-sqlite3, so it runs the same from source (tsx) and compiled.
+ * (eval) needing only the binding (sqlite-driver.ts: better-sqlite3 or node:sqlite, whose calls
+ * used here are the same), so it runs the same from source (tsx) and compiled.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.path, { fileMustExist: true });
-db.pragma('busy_timeout = 5000');
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = FULL');
+const { driver, location } = workerData;
+const db = driver === 'node-sqlite'
+  ? new (require('node:sqlite').DatabaseSync)(location)
+  : new (require(workerData.module))(location, { fileMustExist: true });
+db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL');
 const last = db.prepare('SELECT last_seq AS lastSeq FROM journal ORDER BY first_seq DESC LIMIT 1');
 const insert = db.prepare('INSERT INTO journal (first_seq, last_seq, lens, body) VALUES (?, ?, ?, ?)');
-const tx = db.transaction((g) => {
-  const expected = (last.get()?.lastSeq ?? 0) + 1;
-  if (g.firstSeq !== expected) {
-    const e = new Error('append: expected seq ' + expected + ', got ' + g.firstSeq);
-    e.journalCode = 'journal_conflict';
+const begin = db.prepare('BEGIN IMMEDIATE');
+const commit = db.prepare('COMMIT');
+const rollback = db.prepare('ROLLBACK');
+const commitGroup = (g) => {
+  begin.run();
+  try {
+    const expected = (last.get()?.lastSeq ?? 0) + 1;
+    if (g.firstSeq !== expected) {
+      const e = new Error('append: expected seq ' + expected + ', got ' + g.firstSeq);
+      e.journalCode = 'journal_conflict';
+      throw e;
+    }
+    insert.run(g.firstSeq, g.lastSeq, g.lens, g.body);
+    commit.run();
+  } catch (e) {
+    try { rollback.run(); } catch {}
     throw e;
   }
-  insert.run(g.firstSeq, g.lastSeq, g.lens, g.body);
-});
+};
 parentPort.on('message', (m) => {
   if (m.type === 'close') {
     db.close();
@@ -39,7 +51,7 @@ parentPort.on('message', (m) => {
     return;
   }
   try {
-    tx.immediate(m.group);
+    commitGroup(m.group);
     parentPort.postMessage({ id: m.id });
   } catch (e) {
     parentPort.postMessage({ id: m.id, code: e.journalCode ?? 'journal_unavailable', message: String(e && e.message || e) });
@@ -82,10 +94,13 @@ export class SqliteWriterThread {
     });
   }
 
-  /** Starts the thread on an existing journal file and waits until it has opened it. */
-  static async start(path: string): Promise<SqliteWriterThread> {
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver } });
+  /** Starts the thread on an existing journal file and waits until it has opened it with `driver`. */
+  static async start(path: string, driver: SqliteDriver = DEFAULT_SQLITE_DRIVER): Promise<SqliteWriterThread> {
+    const workerData =
+      driver === 'node-sqlite'
+        ? { driver, location: nodeSqliteLocation(path, { fileMustExist: true }) }
+        : { driver, location: path, module: createRequire(import.meta.url).resolve('better-sqlite3') };
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
     await new Promise<void>((resolve, reject) => {
       const onMsg = () => {
         worker.off('error', onErr);

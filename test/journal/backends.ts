@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { Journal } from '../../src/journal/journal.js';
 import { PgJournal } from '../../src/journal/pg-journal.js';
+import { DEFAULT_SQLITE_DRIVER, openSqlite, type SqliteDriver } from '../../src/journal/sqlite-driver.js';
 import { SqliteJournal } from '../../src/journal/sqlite-journal.js';
 
 /** A backend under test: `open` (re)opens the same store, `raw` runs SQL on it directly (to tamper). */
@@ -21,16 +22,18 @@ export const pgSkipReason = pgUrl ? undefined : 'TEST_DATABASE_URL is not set (.
 
 let counter = 0;
 
-/** `threaded`: commits on the journal's writer thread (SqliteJournal.openThreaded, `pipelined`). */
-export function sqliteFixture(opts: { threaded?: boolean } = {}): BackendFixture {
+/**
+ * `threaded`: commits on the journal's writer thread (SqliteJournal.openThreaded, `pipelined`);
+ * `driver`: the SQLite binding (default the journal's), also used by `raw`.
+ */
+export function sqliteFixture(opts: { threaded?: boolean; driver?: SqliteDriver } = {}): BackendFixture {
   const dir = mkdtempSync(join(tmpdir(), 'hp-journal-'));
   const path = join(dir, 'journal.db');
   return {
     name: 'sqlite',
-    open: async () => (opts.threaded ? SqliteJournal.openThreaded(path) : SqliteJournal.open(path)),
+    open: async () => (opts.threaded ? SqliteJournal.openThreaded(path, { driver: opts.driver }) : SqliteJournal.open(path, { driver: opts.driver })),
     raw: async (sql) => {
-      const Database = (await import('better-sqlite3')).default;
-      const db = new Database(path);
+      const db = openSqlite(opts.driver ?? DEFAULT_SQLITE_DRIVER, path);
       try {
         db.exec(sql);
       } finally {

@@ -13,6 +13,8 @@ if (pgSkipReason) console.log(`journal conformance: ${pgSkipReason}`);
 const backends: [string, () => BackendFixture, boolean][] = [
   ['sqlite', sqliteFixture, true],
   ['sqlite (writer thread, pipelined sequencer)', () => sqliteFixture({ threaded: true }), true],
+  ['sqlite on node:sqlite', () => sqliteFixture({ driver: 'node-sqlite' }), true],
+  ['sqlite on node:sqlite (writer thread, pipelined sequencer)', () => sqliteFixture({ threaded: true, driver: 'node-sqlite' }), true],
   ['postgres', () => pgFixture(pgUrl!), pgUrl !== undefined],
 ];
 

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Sequencer } from '../../src/journal/sequencer.js';
 import { serveSequencer } from '../../src/journal/sequencer-thread.js';
+import type { SqliteDriver } from '../../src/journal/sqlite-driver.js';
 import { SqliteJournal } from '../../src/journal/sqlite-journal.js';
 import { loadByName } from './loads.js';
 
@@ -14,11 +15,14 @@ export interface LoadSequencerData {
   load: string;
   /** Where the SQLite commits run: the journal's writer thread (pipelined) or the sequencer's. */
   writer: 'thread' | 'inline';
+  /** The SQLite binding (default the journal's). */
+  driver?: SqliteDriver;
   snapshotEvery: number;
   maxGroup: number;
 }
 
 const init = workerData as LoadSequencerData;
 const load = await loadByName(init.load);
-const journal = init.writer === 'thread' ? await SqliteJournal.openThreaded(init.path) : SqliteJournal.open(init.path);
+const opts = { driver: init.driver };
+const journal = init.writer === 'thread' ? await SqliteJournal.openThreaded(init.path, opts) : SqliteJournal.open(init.path, opts);
 serveSequencer(parentPort!, await Sequencer.open(journal, load.factory, { snapshotEvery: init.snapshotEvery, maxGroup: init.maxGroup }), journal);
