@@ -72,16 +72,6 @@ export function registerPublicRoutes(app: App, ctx: ServerContext): void {
     },
   );
 
-  app.get(
-    '/v1/index/history',
-    { schema: { tags: ['index'], summary: 'Index values over a height range', querystring: S.HistoryQuery, response: { 200: S.IndexHistory, ...errors } } },
-    async (req) => {
-      const q = req.query;
-      if (q.from !== undefined && q.to !== undefined && q.from > q.to) throw new ApiError('invalid_argument', 'from must be <= to', 'querystring.from');
-      return { values: ctx.index.history({ ...q, limit: q.limit ?? 1000 }) };
-    },
-  );
-
   app.get('/v1/curve', { schema: { tags: ['index'], summary: 'Forward curve (30/90/180/365 days) with its model assumptions', response: { 200: S.ForwardCurve, 503: S.ErrorBody } } }, async () => {
     const c = ctx.index.curve();
     if (c === undefined) throw new ApiError('index_unavailable', 'not enough history for a curve yet; retry shortly');
