@@ -95,7 +95,7 @@ describe.skipIf(skip !== undefined)('recent trades: one market order sweeping se
     );
 
     const rows = page.locator('[data-testid=recent-trades] tbody tr');
-    const shown = async () => (await rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))).map((cells) => [cells[0], cells[2]]);
+    const shown = async () => (await rows.evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')))).map((cells) => [cells[0], cells[2]]);
     const expected = fills.map((t) => [t.price.toLocaleString('en-US'), t.size.toLocaleString('en-US')]);
     await expect.poll(shown, { timeout: 10_000 }).toEqual(expected);
     // Still all there once the feed is quiet (no later message drops some).
