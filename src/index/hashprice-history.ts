@@ -67,6 +67,13 @@ export interface HashpriceSeries {
   halvings: HalvingMark[];
 }
 
+/** The series as JSON carries it (API, `hashperp index history --json`): sat amounts as decimal strings. */
+export type HashpriceSeriesWire = Omit<HashpriceSeries, 'points' | 'halvings'> & {
+  pointCap: number;
+  points: (Omit<HistoryPoint, 'subsidySat' | 'hashpriceSatPerPHDay'> & { subsidySat: string; hashpriceSatPerPHDay: string })[];
+  halvings: (Omit<HalvingMark, 'subsidySatBefore' | 'subsidySatAfter'> & { subsidySatBefore: string; subsidySatAfter: string })[];
+};
+
 /** The published index at `height` where fees are unknown (every height past 438): subsidy only. */
 export function subsidyOnlyHashprice(chain: IndexChain, height: number): bigint {
   return hashpriceSatPerPHDay(chain.bitsAt(height), subsidySat(height));

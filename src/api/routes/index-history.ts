@@ -7,8 +7,8 @@
  * Without `resolution` it keeps its earlier per-height form: index values at `from..to` every `step` heights.
  * Every refusal is JSON `{error:{code,message,field}}` with a 4xx status.
  */
-import { Type, type Static } from 'typebox';
-import { HISTORY_POINT_CAP, HISTORY_RESOLUTIONS, parseHistoryBound, type HistoryBound, type HistoryResolution } from '../../index/hashprice-history.js';
+import { Type } from 'typebox';
+import { HISTORY_POINT_CAP, HISTORY_RESOLUTIONS, parseHistoryBound, type HashpriceSeriesWire, type HistoryBound, type HistoryResolution } from '../../index/hashprice-history.js';
 import { HashPerpError, InvalidArgumentError } from '../../units/errors.js';
 import type { App, ServerContext } from '../app-types.js';
 import { ApiError } from '../errors.js';
@@ -101,7 +101,8 @@ export function registerIndexHistoryRoutes(app: App, ctx: ServerContext): void {
         if (q.limit !== undefined) throw new InvalidArgumentError('limit', `limit is for the per-height form; the series holds at most ${HISTORY_POINT_CAP} points`);
         if (ctx.index.hashpriceHistory === undefined) throw new ApiError('index_unavailable', 'this server has no chain data to chart hashprice history from');
         const series = ctx.index.hashpriceHistory({ from: bound('from', q.from), to: bound('to', q.to), resolution: q.resolution as HistoryResolution, maxPoints: HISTORY_POINT_CAP });
-        return { ...(toWire(series) as object), pointCap: HISTORY_POINT_CAP } as Static<typeof HashpriceSeriesBody>;
+        const body: HashpriceSeriesWire = { ...(toWire(series) as Omit<HashpriceSeriesWire, 'pointCap'>), pointCap: HISTORY_POINT_CAP };
+        return body;
       } catch (e) {
         throw asQueryError(e);
       }
