@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HashpriceSeriesWire } from '../../src/index/hashprice-history.js';
 import { chartData, formatHashpriceAxis, historyQuery } from '../../web/src/lib/hashprice-history.js';
 
-const point = (height: number, time: number, sat: string) => ({ height, time, timeEstimated: false, epoch: Math.floor(height / 2016), bits: '1d00ffff', difficulty: 1, subsidySat: '0', hashpriceSatPerPHDay: sat, kind: 'retarget' });
+const point = (height: number, time: number, sat: string) => ({ height, time, timeEstimated: false, epoch: Math.floor(height / 2016), bits: '1d00ffff', difficulty: 1, subsidySat: '0', hashpriceSatPerPHDay: sat, kind: 'retarget' as const });
 const series = (points: ReturnType<typeof point>[], halvings: HashpriceSeriesWire['halvings'] = []): HashpriceSeriesWire => ({
   resolution: 'epoch', fromHeight: points[0].height, toHeight: points.at(-1)!.height, feesIncluded: false, basis: 'subsidy only', pointCap: 5000, points, halvings,
 });

@@ -5,15 +5,11 @@
  * halvings are marked and the basis is stated. What the chart draws is read from its data attributes and
  * compared with the server's own series.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashPerpClient } from '../../src/client/client.js';
-import { resolveServeConfig } from '../../src/server/config.js';
-import { startServe } from '../../src/server/start.js';
-import { browserSkipReason, buildWeb, launchBrowser, SCREENSHOTS } from './harness/browser.js';
+import { browserSkipReason, SCREENSHOTS, startRealServe, type RealServe } from './harness/browser.js';
 
 const skip = browserSkipReason();
 if (skip) console.log(`[test/web history chart] ${skip}`);
@@ -21,22 +17,17 @@ if (skip) console.log(`[test/web history chart] ${skip}`);
 const Y2020 = Date.UTC(2020, 0, 1);
 
 describe.skipIf(skip !== undefined)('dashboard: hashprice history since 2009', () => {
-  let dist: string;
-  let dbDir: string;
-  let server: Awaited<ReturnType<typeof startServe>>;
-  let browser: { context: BrowserContext; close: () => Promise<void> };
+  let real: RealServe;
+  let server: RealServe['server'];
   let page: Page;
   const problems: string[] = [];
   const chart = () => page.getByTestId('history-chart');
   const attr = async (name: string) => (await chart().getAttribute(name)) ?? '';
 
   beforeAll(async () => {
-    dist = await buildWeb();
-    dbDir = mkdtempSync(join(tmpdir(), 'hashperp-history-'));
-    const cfg = resolveServeConfig({ port: '0', host: '127.0.0.1', db: join(dbDir, 'hashperp.sqlite'), pace: '1s', static: dist, logLevel: 'silent', demo: false }, {});
-    server = await startServe(cfg);
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
+    real = await startRealServe({ name: 'history', pace: '1s', demo: false });
+    server = real.server;
+    page = await real.browser.context.newPage();
     page.on('console', (m) => {
       if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
     });
@@ -44,10 +35,7 @@ describe.skipIf(skip !== undefined)('dashboard: hashprice history since 2009', (
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (dist) rmSync(dist, { recursive: true, force: true });
-    if (dbDir) rmSync(dbDir, { recursive: true, force: true });
+    await real?.close();
   });
 
   it('shows points from before 2020, halvings marked, on a log scale, with the basis stated', async () => {

@@ -11,15 +11,11 @@
  * the order fills, so the fills' messages are handled back to back as on a loaded page.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountCredentials, HashPerpClient } from '../../src/client/client.js';
-import { resolveServeConfig } from '../../src/server/config.js';
-import { startServe } from '../../src/server/start.js';
-import { browserSkipReason, buildWeb, launchBrowser, SCREENSHOTS } from './harness/browser.js';
+import { browserSkipReason, SCREENSHOTS, startRealServe, type RealServe } from './harness/browser.js';
 
 const skip = browserSkipReason();
 if (skip) console.log(`[test/web recent trades] ${skip}`);
@@ -37,29 +33,21 @@ async function fundedClient(url: string): Promise<HashPerpClient> {
 }
 
 describe.skipIf(skip !== undefined)('recent trades: one market order sweeping several levels', () => {
-  let dist: string;
-  let dbDir: string;
-  let server: Awaited<ReturnType<typeof startServe>>;
-  let browser: { context: BrowserContext; close: () => Promise<void> };
+  let real: RealServe;
+  let server: RealServe['server'];
   let page: Page;
   const problems: string[] = [];
 
   beforeAll(async () => {
-    dist = await buildWeb();
-    dbDir = mkdtempSync(join(tmpdir(), 'hashperp-trades-'));
-    const cfg = resolveServeConfig({ port: '0', host: '127.0.0.1', db: join(dbDir, 'hashperp.sqlite'), pace: '250ms', static: dist, logLevel: 'silent', demo: false }, {});
-    expect(cfg.demo).toBe(false);
-    server = await startServe(cfg);
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
+    real = await startRealServe({ name: 'trades', pace: '250ms', demo: false });
+    expect(real.config.demo).toBe(false);
+    server = real.server;
+    page = await real.browser.context.newPage();
     page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (dist) rmSync(dist, { recursive: true, force: true });
-    if (dbDir) rmSync(dbDir, { recursive: true, force: true });
+    await real?.close();
   });
 
   it(`shows all ${LEVELS} fills of a ${LEVELS * LOTS_PER_LEVEL}-lot market buy, in the server's order`, async () => {
