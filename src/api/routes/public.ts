@@ -1,4 +1,4 @@
-/** Unauthenticated reads: health, markets, books, trades, the index and its derived prices. */
+/** Unauthenticated reads: health, markets, books, trades, the index and its derived prices (its history: index-history.ts). */
 import { Type } from 'typebox';
 import { ApiError } from '../errors.js';
 import * as S from '../schemas.js';
