@@ -14,9 +14,8 @@
  * Used by the API (`GET /v1/index/history?resolution=`), the CLI (`hashperp index history`) and the web chart.
  */
 import { difficultyOfBits } from '../chain/target.js';
-import { BLOCKS_PER_DAY } from '../units/time.js';
 import { InvalidArgumentError, assertSafeInteger } from '../units/errors.js';
-import { parseIsoDate } from '../units/time.js';
+import { BLOCKS_PER_DAY, parseIsoDate } from '../units/time.js';
 import type { IndexChain } from './chain-view.js';
 import { HALVING_INTERVAL, hashpriceSatPerPHDay, subsidySat } from './hashprice.js';
 import { EPOCH_BLOCKS } from './retarget.js';
