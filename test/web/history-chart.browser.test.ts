@@ -67,6 +67,7 @@ describe.skipIf(skip !== undefined)('dashboard: hashprice history since 2009', (
       if (label !== 'All') await expect.poll(() => attr('data-first-time'), { timeout: 10_000 }).not.toBe(before);
       else await expect.poll(() => attr('data-first-time'), { timeout: 10_000 }).toMatch(/^2009-01-03T/);
       firstTimes[label] = await attr('data-first-time');
+      await page.locator('section.panel', { has: chart() }).screenshot({ path: join(SCREENSHOTS, `history-range-${label.replace(' ', '')}.png`) });
     }
     const last = Date.parse(await attr('data-last-time'));
     const days = (label: string) => (last - Date.parse(firstTimes[label])) / 86_400_000;

@@ -48,7 +48,7 @@ export function HashpriceHistory({ backend, tip, indexFailed }: {
       )}
       <p className="small muted" data-testid="history-basis">
         Subsidy only, fees not included (block headers carry no fees): hashprice = block subsidy × 86,400 × 10¹⁵ / (difficulty × 2³²)
-        per PH/s per day, from the bits of every retarget since 2009; per day where the headers are shipped, per retarget elsewhere.
+        per PH/s per day, from the bits of every retarget since 2009: per block (1 M) or per day where the headers are shipped, per retarget and halving elsewhere.
         Arrows mark the halvings (every 210,000 blocks).
       </p>
     </>
