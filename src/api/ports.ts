@@ -13,6 +13,7 @@
  * - Client order ids: the gateway dedupes (account, clientOrderId) within its process; the
  *   engine should also refuse a duplicate open clientOrderId so dedupe survives restarts.
  */
+import type { HashpriceSeries, SeriesRequest } from '../index/hashprice-history.js';
 import type { Account, BdcOdds, Book, CancelAck, DepositAddressInfo, ForwardCurve, FundsAck, HistoryQuery, IndexValue, Market, OrderAck, PlaceOrderBody, Trade } from './schemas.js';
 
 export type { Clock } from './auth/nonce-store.js';
@@ -68,6 +69,12 @@ export interface IndexPort {
   /** The value at a height, or at the last block whose header time is <= `at`. */
   at(q: { height?: number; at?: number }): IndexValue | undefined;
   history(q: HistoryQuery): IndexValue[];
+  /**
+   * The hashprice series from the shipped chain data up to the tip (src/index/hashprice-history.ts), for
+   * `GET /v1/index/history?resolution=`. Throws InvalidArgumentError (from, to, resolution) for bad ranges.
+   * Absent: the server has no chain data to chart; the route says so.
+   */
+  hashpriceHistory?(q: SeriesRequest): HashpriceSeries;
   curve(): ForwardCurve | undefined;
   /** Fair odds that `height` is mined before MTP passes `deadline`. Throws InvalidArgumentError for impossible queries. */
   bdcOdds(q: { height: number; deadline: number }): BdcOdds;

@@ -1,6 +1,7 @@
 /**
  * CLI for the hashprice index, the forward curve, block-delta odds and the model calibration:
  *   hashperp index [--height N | --at ISO-DATE] [--json]
+ *   hashperp index history [--from DATE|HEIGHT] [--to DATE|HEIGHT] [--resolution epoch|day|block] [--json]
  *   hashperp curve [--height N] [--fit-epochs N] [--json]
  *   hashperp price bdc --blocks K --seconds S (--interval SEC | --hashrate HPS --difficulty D) [--json]
  *   hashperp model calibrate [--json] [--out docs/calibration.md] [--stride N]
@@ -11,6 +12,7 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { loadEmbeddedChain } from '../chain/embedded.js';
 import { forwardCurve } from '../index/forward-curve.js';
+import { HISTORY_POINT_CAP, HISTORY_RESOLUTIONS, hashpriceSeries, parseHistoryBound, type HistoryResolution } from '../index/hashprice-history.js';
 import { indexAt } from '../index/index-at.js';
 import { heightAtTime, type HeightAtTime } from '../index/time-map.js';
 import { bdcOdds, simulateAcrossRetarget } from '../pricing/block-arrival.js';
@@ -19,6 +21,7 @@ import { calibrate } from '../pricing/calibration.js';
 import { renderCalibrationMarkdown } from '../pricing/calibration-report.js';
 import { InvalidArgumentError } from '../units/errors.js';
 import { formatHashrate } from '../units/hashrate.js';
+import { formatBtc } from '../units/money.js';
 import { formatDuration, formatUtc, parseIsoDate } from '../units/time.js';
 import { toJson, type CliIO } from './output.js';
 
@@ -35,7 +38,7 @@ function parsePositive(field: string, s: string | undefined, allowZero = false):
 }
 
 function registerIndex(program: Command, io: CliIO): void {
-  program
+  const index = program
     .command('index')
     .description('hashprice index (HPI) at a height or date, from the embedded mainnet data')
     .option('--height <n>', 'block height (default: the newest covered height)')
@@ -74,6 +77,42 @@ function registerIndex(program: Command, io: CliIO): void {
           : `next retarget      ${v.retarget.unavailable}`,
       ];
       for (const l of lines) io.out(l);
+    });
+  registerIndexHistory(index, io);
+}
+
+/** `hashperp index history`: the hashprice series of the shipped data (src/index/hashprice-history.ts). */
+function registerIndexHistory(index: Command, io: CliIO): void {
+  index
+    .command('history')
+    .description('where hashprice has been: the index from the shipped bits of every retarget since 2009 (per day / per block where headers are shipped)')
+    .option('--from <date|height>', 'start: a block height or an ISO date (default: genesis)')
+    .option('--to <date|height>', 'end: a block height or an ISO date (default: the newest covered height)')
+    .option('--resolution <r>', `${HISTORY_RESOLUTIONS.join(' | ')}: points at every retarget and halving, plus every whole shipped day or every shipped block`, 'epoch')
+    .option('--json', 'machine-readable output')
+    .action((_opts: unknown, cmd: Command) => {
+      // optsWithGlobals: `index` has --json too, and commander gives a shared option to the parent.
+      const opts = cmd.optsWithGlobals<{ from?: string; to?: string; resolution: string; json?: boolean }>();
+      if (!(HISTORY_RESOLUTIONS as readonly string[]).includes(opts.resolution))
+        throw new InvalidArgumentError('resolution', `expected one of ${HISTORY_RESOLUTIONS.join(', ')}, got ${JSON.stringify(opts.resolution)}`);
+      const s = hashpriceSeries(loadEmbeddedChain(), {
+        from: opts.from === undefined ? undefined : parseHistoryBound('from', opts.from),
+        to: opts.to === undefined ? undefined : parseHistoryBound('to', opts.to),
+        resolution: opts.resolution as HistoryResolution,
+      });
+      if (opts.json) {
+        io.out(toJson({ ...s, pointCap: HISTORY_POINT_CAP }));
+        return;
+      }
+      io.out(`hashprice history, heights ${s.fromHeight}..${s.toHeight}, ${s.points.length} points (${s.resolution})`);
+      io.out(`basis: ${s.basis}`);
+      io.out('date (UTC)          height     kind      BTC/PH/day            sat/PH/day');
+      for (const p of s.points)
+        io.out(
+          `${formatUtc(p.time).replace(' UTC', '')}${p.timeEstimated ? '~' : ' '}  ${String(p.height).padStart(7)}  ${p.kind.padEnd(8)}  ${formatBtc(p.hashpriceSatPerPHDay).padStart(20)}  ${String(p.hashpriceSatPerPHDay).padStart(20)}`,
+        );
+      for (const h of s.halvings) io.out(`halving ${h.halving} at height ${h.height} (${formatUtc(h.time)}${h.timeEstimated ? ', estimated' : ''}): subsidy ${formatBtc(h.subsidySatBefore)} → ${formatBtc(h.subsidySatAfter)} BTC`);
+      if (s.points.some((p) => p.timeEstimated)) io.out('~ time estimated: no header shipped for that block (interpolated between known block times)');
     });
 }
 

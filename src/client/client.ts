@@ -5,6 +5,7 @@
  */
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { HashPerpError } from '../units/errors.js';
+import type { HashpriceSeriesWire, HistoryResolution } from '../index/hashprice-history.js';
 import { accountIdOf, authHeaders, newNonce, type Credentials } from '../api/auth/message.js';
 import type {
   Account,
@@ -110,6 +111,10 @@ export class HashPerpClient {
   }
   index(q: { height?: number; at?: number } = {}): Promise<IndexValue> {
     return this.request('GET', '/v1/index', { query: q });
+  }
+  /** Where hashprice has been (`GET /v1/index/history?resolution=`): the series of the shipped data up to the tip, subsidy only. */
+  hashpriceHistory(q: { from?: string; to?: string; resolution: HistoryResolution }): Promise<HashpriceSeriesWire> {
+    return this.request('GET', '/v1/index/history', { query: { ...q } });
   }
   async indexHistory(q: HistoryQuery = {}): Promise<IndexValue[]> {
     return (await this.request<{ values: IndexValue[] }>('GET', '/v1/index/history', { query: { ...q } })).values;

@@ -110,3 +110,35 @@ export function heightAtTime(chain: IndexChain, unixSeconds: number): HeightAtTi
     basis: `estimate: linear interpolation between known block times of heights ${h0} (${iso(t0)}) and ${h1} (${iso(t1)})`,
   };
 }
+
+export interface TimeAtHeight {
+  /** Unix seconds. */
+  time: number;
+  /** True when it is the block's own header time (or the epoch table's time for that block). */
+  exact: boolean;
+}
+
+/**
+ * Height -> time, the inverse of heightAtTime on the same anchors: the block's header time where it is known,
+ * else a linear interpolation between the nearest known block times, else (past the last known time) an
+ * extrapolation at the mean interval of the last EXTRAPOLATION_EPOCHS epochs.
+ */
+export function timeAtHeight(chain: IndexChain, height: number): TimeAtHeight {
+  assertSafeInteger('height', height, 0, chain.maxHeight);
+  const { heights, times, tailIntervalS } = anchorsOf(chain);
+  let lo = 0;
+  let hi = heights.length - 1;
+  if (height >= heights[hi]) {
+    const exact = height === heights[hi];
+    return { time: exact ? times[hi] : Math.round(times[hi] + (height - heights[hi]) * tailIntervalS), exact };
+  }
+  // The last anchor at or below `height` (heights[0] is the genesis block, so one exists).
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (heights[mid] <= height) lo = mid;
+    else hi = mid - 1;
+  }
+  if (heights[lo] === height) return { time: times[lo], exact: true };
+  const h0 = heights[lo], h1 = heights[lo + 1];
+  return { time: Math.round(times[lo] + ((times[lo + 1] - times[lo]) * (height - h0)) / (h1 - h0)), exact: false };
+}

@@ -21,6 +21,7 @@
  */
 import { HALVING_INTERVAL, hashpriceSatPerPHDay, subsidySat } from '../index/hashprice.js';
 import type { IndexChain } from '../index/chain-view.js';
+import { subsidyOnlyHashprice } from '../index/hashprice-history.js';
 import { EPOCH_BLOCKS } from '../index/retarget.js';
 import { InvalidArgumentError, assertSafeInteger } from '../units/errors.js';
 import { BLOCKS_PER_DAY } from '../units/time.js';
@@ -54,9 +55,7 @@ export interface HashpriceHistory {
 }
 
 /** The per-block index (sat/PH/day) as published by indexAt where fees are unknown (fees = 0). */
-export function blockIndexSat(chain: IndexChain, height: number): bigint {
-  return hashpriceSatPerPHDay(chain.bitsAt(height), subsidySat(height));
-}
+export const blockIndexSat = subsidyOnlyHashprice;
 
 function fullyShipped(chain: IndexChain, from: number, to: number): boolean {
   const seg = chain.segmentOf(from);

@@ -5,6 +5,7 @@
  */
 import { forwardCurve } from '../index/forward-curve.js';
 import type { IndexChain } from '../index/chain-view.js';
+import { hashpriceSeries, type HashpriceSeries, type SeriesRequest } from '../index/hashprice-history.js';
 import { indexAt, type IndexValue as CoreIndexValue } from '../index/index-at.js';
 import { heightAtTime } from '../index/time-map.js';
 import { bdcOdds } from '../pricing/block-arrival.js';
@@ -74,6 +75,11 @@ export class ChainIndexPort implements IndexPort {
     const out: IndexValue[] = [];
     for (let h = from; h <= to && out.length < limit; h += step) out.push(this.valueAt(h));
     return out;
+  }
+
+  /** The hashprice series of the shipped data, never past the tip the follower has published. */
+  hashpriceHistory(q: SeriesRequest): HashpriceSeries {
+    return hashpriceSeries(this.chain, { ...q, upTo: Math.min(q.upTo ?? this.tip, this.tip) });
   }
 
   curve(): ForwardCurve {

@@ -6,26 +6,22 @@
  * then (when the server has the block-delta routes) opens a block-delta contract and downloads its exit package.
  * Every answer the page shows is checked against the server's own API, read with the same key.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountCredentials, HashPerpClient } from '../../src/client/client.js';
 import { ProductsClient } from '../../src/client/products-client.js';
-import { resolveServeConfig } from '../../src/server/config.js';
-import { startServe } from '../../src/server/start.js';
 import { quoteForward } from '../../src/engine/products/forward/calculator.js';
-import { browserSkipReason, buildWeb, isProductRoute, launchBrowser, SCREENSHOTS } from './harness/browser.js';
+import { browserSkipReason, isProductRoute, SCREENSHOTS, startRealServe, type RealServe } from './harness/browser.js';
 
 const skip = browserSkipReason();
 if (skip) console.log(`[test/web e2e] ${skip}`);
 
 describe.skipIf(skip !== undefined)('end to end: a new user on the real `hashperp serve`', () => {
-  let dist: string;
+  let real: RealServe;
   let dbDir: string;
-  let server: Awaited<ReturnType<typeof startServe>>;
-  let browser: { context: BrowserContext; close: () => Promise<void> };
+  let server: RealServe['server'];
   let page: Page;
   let api: HashPerpClient;
   let bdcOffered = false;
@@ -43,14 +39,11 @@ describe.skipIf(skip !== undefined)('end to end: a new user on the real `hashper
   };
 
   beforeAll(async () => {
-    dist = await buildWeb();
-    dbDir = mkdtempSync(join(tmpdir(), 'hashperp-e2e-'));
     // Real config resolution and wiring, demo maker on (the default), a block every 250 ms of replay.
-    const cfg = resolveServeConfig({ port: '0', host: '127.0.0.1', db: join(dbDir, 'hashperp.sqlite'), pace: '250ms', static: dist, logLevel: 'silent' }, {});
-    expect(cfg.demo).toBe(true);
-    server = await startServe(cfg);
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
+    real = await startRealServe({ name: 'e2e', pace: '250ms' });
+    expect(real.config.demo).toBe(true);
+    ({ server, dir: dbDir } = real);
+    page = await real.browser.context.newPage();
     page.on('console', (m) => {
       if (m.type() === 'error' && !(isProductRoute(m.location().url) && / 404 /.test(m.text()))) problems.push(`console error: ${m.text()}`);
     });
@@ -62,10 +55,7 @@ describe.skipIf(skip !== undefined)('end to end: a new user on the real `hashper
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (dist) rmSync(dist, { recursive: true, force: true });
-    if (dbDir) rmSync(dbDir, { recursive: true, force: true });
+    await real?.close();
   });
 
   it('creates a key in the browser and gets test funds from the faucet', async () => {

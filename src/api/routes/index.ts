@@ -5,6 +5,7 @@
 import type { RouteModule } from '../app-types.js';
 import { registerAccountRoutes } from './account.js';
 import { registerFundsRoutes } from './funds.js';
+import { registerIndexHistoryRoutes } from './index-history.js';
 import { registerPublicRoutes } from './public.js';
 
-export const routeModules: readonly RouteModule[] = [registerPublicRoutes, registerAccountRoutes, registerFundsRoutes];
+export const routeModules: readonly RouteModule[] = [registerPublicRoutes, registerIndexHistoryRoutes, registerAccountRoutes, registerFundsRoutes];

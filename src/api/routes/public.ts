@@ -1,4 +1,4 @@
-/** Unauthenticated reads: health, markets, books, trades, the index and its derived prices. */
+/** Unauthenticated reads: health, markets, books, trades, the index and its derived prices (its history: index-history.ts). */
 import { Type } from 'typebox';
 import { ApiError } from '../errors.js';
 import * as S from '../schemas.js';
@@ -69,16 +69,6 @@ export function registerPublicRoutes(app: App, ctx: ServerContext): void {
         throw new ApiError('not_found', height !== undefined ? `no index value at height ${height}` : `no index value at time ${at}`, height !== undefined ? 'querystring.height' : 'querystring.at');
       }
       return v;
-    },
-  );
-
-  app.get(
-    '/v1/index/history',
-    { schema: { tags: ['index'], summary: 'Index values over a height range', querystring: S.HistoryQuery, response: { 200: S.IndexHistory, ...errors } } },
-    async (req) => {
-      const q = req.query;
-      if (q.from !== undefined && q.to !== undefined && q.from > q.to) throw new ApiError('invalid_argument', 'from must be <= to', 'querystring.from');
-      return { values: ctx.index.history({ ...q, limit: q.limit ?? 1000 }) };
     },
   );
 

@@ -56,3 +56,40 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close:
 export function isProductRoute(url: string): boolean {
   return /\/v1\/(forwards|options|vault|bdc|swaps)\b|\/v1\/account\/(history|portfolio)\b/.test(url);
 }
+
+export interface RealServe {
+  /** The resolved configuration it runs with. */
+  config: ReturnType<typeof resolveServeConfig>;
+  server: Awaited<ReturnType<typeof startServe>>;
+  browser: { context: BrowserContext; close: () => Promise<void> };
+  /** A temporary directory of the test's own (the journal lives in it); removed by close(). */
+  dir: string;
+  close: () => Promise<void>;
+}
+
+/**
+ * The REAL `hashperp serve` (config resolution + default wiring: SQLite journal in a temp directory, paced replay
+ * of the shipped headers, faucet, demo maker unless `demo: false`) serving a fresh build, and a Chromium.
+ */
+export async function startRealServe(opts: { name: string; pace: string; demo?: boolean }): Promise<RealServe> {
+  const dist = await buildWeb();
+  const dir = mkdtempSync(join(tmpdir(), `hashperp-${opts.name}-`));
+  const config = resolveServeConfig(
+    { port: '0', host: '127.0.0.1', db: join(dir, 'hashperp.sqlite'), pace: opts.pace, static: dist, logLevel: 'silent', ...(opts.demo === false ? { demo: false } : {}) },
+    {},
+  );
+  const server = await startServe(config);
+  const browser = await launchBrowser();
+  return {
+    config,
+    server,
+    browser,
+    dir,
+    close: async () => {
+      await browser.close();
+      await server.close();
+      rmSync(dist, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

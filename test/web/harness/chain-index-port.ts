@@ -6,6 +6,8 @@ import { ChainIndexPort } from '../../../src/server/index-port.js';
 import type { IndexPort } from '../../../src/api/ports.js';
 import type { BdcOdds, ForwardCurve, HistoryQuery, IndexValue } from '../../../src/api/schemas.js';
 import { loadEmbeddedChain } from '../../../src/chain/embedded.js';
+import type { HashpriceSeries, SeriesRequest } from '../../../src/index/hashprice-history.js';
+import { InvalidArgumentError } from '../../../src/units/errors.js';
 
 export function realIndex(tipHeight: number): ChainIndexPort {
   return new ChainIndexPort(loadEmbeddedChain(), { tipHeight });
@@ -27,6 +29,10 @@ export class ColdIndex implements IndexPort {
   }
   history(q: HistoryQuery): IndexValue[] {
     return this.started ? this.inner.history(q) : [];
+  }
+  hashpriceHistory(q: SeriesRequest): HashpriceSeries {
+    if (!this.started) throw new InvalidArgumentError('to', 'no block processed yet');
+    return this.inner.hashpriceHistory(q);
   }
   curve(): ForwardCurve | undefined {
     return this.started ? this.inner.curve() : undefined;

@@ -1,4 +1,5 @@
 import type { Account, Book, CancelAck, ForwardCurve, FundsAck, HistoryQuery, IndexHistory, IndexValue, Market, OrderAck, PlaceOrderBody, Trade } from '../../../src/api/schemas.js';
+import type { HashpriceSeriesWire, HistoryResolution } from '../../../src/index/hashprice-history.js';
 import type { ProductsApi } from './products.js';
 
 /** Everything the app asks the server; one place, so the shared client can back it. */
@@ -6,6 +7,8 @@ export interface Backend {
   index(): Promise<IndexValue>;
   indexAt(height: number): Promise<IndexValue>;
   history(q: HistoryQuery): Promise<IndexHistory>;
+  /** Where hashprice has been: the series of the server's shipped chain data up to its tip. */
+  hashpriceHistory(q: { from?: string; to?: string; resolution: HistoryResolution }): Promise<HashpriceSeriesWire>;
   curve(): Promise<ForwardCurve>;
   markets(): Promise<Market[]>;
   book(market: string, levels: number): Promise<Book>;

@@ -25,6 +25,7 @@ export function createBackend(origin: string): Backend {
     index: () => pub.index(),
     indexAt: (height) => pub.index({ height }),
     history: (q) => pub.indexHistory(q).then((values) => ({ values })),
+    hashpriceHistory: (q) => pub.hashpriceHistory(q),
     curve: () => pub.curve(),
     markets: () => pub.markets(),
     book: (market, levels) => pub.book(market, levels),

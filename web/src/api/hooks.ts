@@ -7,6 +7,11 @@ export interface Loaded<T> {
   loading: boolean;
   reload: () => void;
   set: (v: T) => void;
+  /**
+   * Replaces the value with `f(latest)`. Use it, not `set(f(data))`, when the new value depends on the old:
+   * feed messages can arrive back to back before a render, and `data` in a handler is then the stale one.
+   */
+  update: (f: (latest: T | undefined) => T) => void;
 }
 
 /** Runs `load` on mount and whenever `deps` change; keeps the last good value while reloading. */
@@ -40,7 +45,8 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Lo
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   const set = useCallback((v: T) => setData(() => v), []);
-  return { data, error, loading, reload, set };
+  const update = useCallback((f: (latest: T | undefined) => T) => setData((latest) => f(latest)), []);
+  return { data, error, loading, reload, set, update };
 }
 
 export function useFeedState(feed: Feed): { state: FeedState; detail: string | undefined } {

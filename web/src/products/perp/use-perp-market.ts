@@ -4,6 +4,7 @@ import type { Backend } from '../../api/backend.js';
 import type { Feed } from '../../api/feed.js';
 import { useFeedState, useLoad, useSubscription } from '../../api/hooks.js';
 import { depthOf } from '../../lib/depth.js';
+import { withTrade } from '../../lib/recent-trades.js';
 
 const TRADES_SHOWN = 30;
 
@@ -21,7 +22,8 @@ export function usePerpMarket(backend: Backend, feed: Feed) {
     if (m.type === 'book') book.set(m.data);
   });
   useSubscription(feed, market ? { channel: 'trades', market } : undefined, (m) => {
-    if (m.type === 'trades') trades.set([m.data, ...(trades.data ?? [])].slice(0, TRADES_SHOWN));
+    // Functional update: several fills of one order arrive back to back, before a render refreshes `trades.data`.
+    if (m.type === 'trades') trades.update((latest) => withTrade(latest, m.data, TRADES_SHOWN));
   });
   // Trades are a stream, not a snapshot: after a reconnect, fetch what was missed.
   const { state: feedState } = useFeedState(feed);
