@@ -30,6 +30,10 @@ export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression,
 export interface FaucetLimits {
   maxSat: number;
   perAccount: BucketSpec;
+  /** Per client IP, over every account it signs for (new accounts and keys cost nothing). */
+  perIp: BucketSpec;
+  /** Sat the faucet gives per block, over all accounts and addresses. */
+  perBlockSat: number;
 }
 
 export interface HealthExtras {

@@ -13,7 +13,7 @@ import { ERROR_CATALOGUE, type ErrorCode } from '../units/error-catalogue.js';
 import { HashPerpError } from '../units/errors.js';
 import { MemoryApiKeyStore, type ApiKeyStore } from './auth/api-keys.js';
 import { Authenticator } from './auth/authenticate.js';
-import { NonceStore, systemClock, type Clock } from './auth/nonce-store.js';
+import { NonceStore, systemClock, type Clock, type NonceLog } from './auth/nonce-store.js';
 import { ApiError, errorBody, httpStatusOf } from './errors.js';
 import type { App, FaucetLimits, HealthExtras, RouteModule, ServerContext } from './app-types.js';
 import { createMetrics } from './metrics.js';
@@ -32,6 +32,10 @@ export interface ServerOptions {
   rateLimits?: RateLimitConfig;
   /** Accepted clock skew of signed requests, each way. */
   authWindowMs?: number;
+  /** Durable log of accepted nonces (the SQLite file), so a restart does not reopen their window. */
+  nonceLog?: NonceLog;
+  /** Without a nonce log: refuse signed timestamps before this (the server's start), so nothing signed before a restart replays after it. */
+  authNotBeforeMs?: number;
   bodyLimit?: number;
   /** Built web app to serve at / (the lead wires web/dist here). */
   staticDir?: string;
@@ -42,7 +46,7 @@ export interface ServerOptions {
   requestLogging?: boolean;
   /** Deposits/withdrawals; without it the funds routes are not registered. */
   funds?: FundsPort;
-  /** Faucet bounds (default 10,000,000 sat per call; 5 calls, then one per 12 s, per account). */
+  /** Faucet bounds (default 10,000,000 sat per call; 5 calls, then one per 12 s, per account and per IP; 100,000,000 sat per block in total). */
   faucetLimits?: FaucetLimits;
   /** Extra /health fields (chain follower, engine, demo), computed per request. */
   status?: () => HealthExtras;
@@ -50,7 +54,12 @@ export interface ServerOptions {
   routes?: readonly RouteModule[];
 }
 
-export const defaultFaucetLimits: FaucetLimits = { maxSat: 10_000_000, perAccount: { capacity: 5, refillPerSec: 1 / 12 } };
+export const defaultFaucetLimits: FaucetLimits = {
+  maxSat: 10_000_000,
+  perAccount: { capacity: 5, refillPerSec: 1 / 12 },
+  perIp: { capacity: 5, refillPerSec: 1 / 12 },
+  perBlockSat: 100_000_000,
+};
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
@@ -82,6 +91,33 @@ function appendHook<H>(existing: H | H[] | undefined, h: H): H[] {
   return existing === undefined ? [h] : Array.isArray(existing) ? [...existing, h] : [existing, h];
 }
 
+/** A query-string integer: decimal digits, no sign but '-', no leading zeros, no exponent, no spaces. */
+const QUERY_INT_RE = /^(0|-?[1-9][0-9]{0,15})$/;
+
+/** The names of a query-string schema's integer properties. */
+function integerProperties(schema: unknown): string[] {
+  const props = (schema as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties ?? {};
+  return Object.entries(props).filter(([, p]) => p.type === 'integer').map(([k]) => k);
+}
+
+/**
+ * Parses a route's integer query parameters from their strings, before validation: only a plain decimal
+ * integer becomes a number; anything else (an exponent, a repeated key's array, 'true') stays as sent
+ * and the schema refuses it.
+ */
+function integerQueryHook(names: string[]) {
+  return (req: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
+    const q = req.query as Record<string, unknown> | undefined;
+    if (q !== undefined && q !== null) {
+      for (const k of names) {
+        const v = q[k];
+        if (typeof v === 'string' && QUERY_INT_RE.test(v)) q[k] = Number(v);
+      }
+    }
+    done();
+  };
+}
+
 /** Turns a route pattern into a matcher, to tell 405 (path exists, other method) from 404. */
 function patternToRegex(url: string): RegExp {
   const esc = url.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
@@ -98,7 +134,7 @@ export async function createServer(opts: ServerOptions): Promise<App> {
     exchange: opts.exchange,
     index: opts.index,
     clock,
-    auth: new Authenticator(clock, new NonceStore(clock, windowMs), apiKeys),
+    auth: new Authenticator(clock, new NonceStore(clock, windowMs, undefined, opts.nonceLog), apiKeys, opts.authNotBeforeMs),
     apiKeys,
     metrics,
     startedMs: clock.nowMs(),
@@ -115,7 +151,10 @@ export async function createServer(opts: ServerOptions): Promise<App> {
     bodyLimit: opts.bodyLimit ?? 64 * 1024,
     trustProxy: opts.trustProxy ?? false,
     logController: new LogController({ disableRequestLogging: opts.requestLogging !== true }),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // No coercion: a body's JSON types are what its schema says ("1e3", true, [1000] and null are refused,
+    // not turned into numbers). Query strings are strings by nature: integer fields are parsed explicitly
+    // (integerQueryHook) before validation, never by ajv.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     frameworkErrors: (err, _req, reply) => {
       sendError(reply, FASTIFY_CODES[err.code] ?? 'bad_request', err.message);
     },
@@ -150,6 +189,8 @@ export async function createServer(opts: ServerOptions): Promise<App> {
       done();
     };
     r.onResponse = appendHook(r.onResponse, onResponse);
+    const queryInts = integerProperties(r.schema?.querystring);
+    if (queryInts.length > 0) r.preValidation = appendHook(r.preValidation, integerQueryHook(queryInts));
 
     const mode = r.config?.auth;
     if (mode === undefined) return;

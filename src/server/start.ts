@@ -16,6 +16,8 @@ export async function startServe(cfg: ServeConfig, wire: (c: ServeConfig) => Pro
       index: w.index,
       ...(w.funds !== undefined ? { funds: w.funds } : {}),
       ...(w.apiKeys !== undefined ? { apiKeys: w.apiKeys } : {}),
+      ...(w.nonceLog !== undefined ? { nonceLog: w.nonceLog } : {}),
+      ...(w.authNotBeforeMs !== undefined ? { authNotBeforeMs: w.authNotBeforeMs } : {}),
       ...(w.status !== undefined ? { status: w.status } : {}),
       ...(w.routes !== undefined ? { routes: w.routes } : {}),
       logger: cfg.logLevel === 'silent' ? false : { level: cfg.logLevel },
