@@ -36,6 +36,18 @@ export interface FaucetLimits {
   perBlockSat: number;
 }
 
+/** WebSocket bounds (createServer's defaults: defaultWsLimits in server.ts). */
+export interface WsLimits {
+  /** Open sockets per client IP; the next upgrade is refused (429 JSON). */
+  socketsPerIp: number;
+  /** Signed account subscriptions verified per connection (each costs a signature check). */
+  authPerConnection: BucketSpec;
+  /** The same, per client IP over all its connections. */
+  authPerIp: BucketSpec;
+  /** Refused authentications after which the connection is closed (1008). */
+  closeAfterAuthFailures: number;
+}
+
 export interface HealthExtras {
   chain?: { source: string; indexPriceRule: string; [k: string]: unknown };
   engine?: { seq: number; height: number; stateHash: string; [k: string]: unknown };
@@ -53,6 +65,7 @@ export interface ServerContext {
   startedMs: number;
   funds?: FundsPort;
   faucetLimits: FaucetLimits;
+  wsLimits: WsLimits;
   status: () => HealthExtras;
 }
 

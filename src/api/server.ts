@@ -3,6 +3,8 @@
  * ports (exchange, index) and an injected clock; it does no I/O of its own beyond the socket.
  * Every refusal is JSON {error:{code,message,field}} with a 4xx; only a fault of ours is a 5xx.
  */
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fastifySwagger from '@fastify/swagger';
@@ -15,7 +17,7 @@ import { MemoryApiKeyStore, type ApiKeyStore } from './auth/api-keys.js';
 import { Authenticator } from './auth/authenticate.js';
 import { NonceStore, systemClock, type Clock, type NonceLog } from './auth/nonce-store.js';
 import { ApiError, errorBody, httpStatusOf } from './errors.js';
-import type { App, FaucetLimits, HealthExtras, RouteModule, ServerContext } from './app-types.js';
+import type { App, FaucetLimits, HealthExtras, RouteModule, ServerContext, WsLimits } from './app-types.js';
 import { createMetrics } from './metrics.js';
 import type { ExchangePort, FundsPort, IndexPort } from './ports.js';
 import { defaultRateLimits, TokenBuckets, type RateLimitConfig } from './rate-limit.js';
@@ -48,6 +50,8 @@ export interface ServerOptions {
   funds?: FundsPort;
   /** Faucet bounds (default 10,000,000 sat per call; 5 calls, then one per 12 s, per account and per IP; 100,000,000 sat per block in total). */
   faucetLimits?: FaucetLimits;
+  /** WebSocket bounds: sockets per IP, account authentications per connection and per IP (defaultWsLimits). */
+  wsLimits?: Partial<WsLimits>;
   /** Extra /health fields (chain follower, engine, demo), computed per request. */
   status?: () => HealthExtras;
   /** Route modules to register (default: routes/index.ts `routeModules`). */
@@ -59,6 +63,13 @@ export const defaultFaucetLimits: FaucetLimits = {
   perAccount: { capacity: 5, refillPerSec: 1 / 12 },
   perIp: { capacity: 5, refillPerSec: 1 / 12 },
   perBlockSat: 100_000_000,
+};
+
+export const defaultWsLimits: WsLimits = {
+  socketsPerIp: 32,
+  authPerConnection: { capacity: 5, refillPerSec: 1 },
+  authPerIp: { capacity: 20, refillPerSec: 5 },
+  closeAfterAuthFailures: 20,
 };
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -118,6 +129,23 @@ function integerQueryHook(names: string[]) {
   };
 }
 
+/** The JSON reply to an HTTP parser error, written on the raw socket (no request object exists). */
+export function writeClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [code, message]: [ErrorCode, string] =
+    err.code === 'HPE_HEADER_OVERFLOW' ? ['headers_too_large', 'the request headers exceed the size limit']
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? ['request_timeout', 'the request was not received in time']
+    : ['bad_request', 'the request is not valid HTTP'];
+  const status = httpStatusOf(code);
+  const body = JSON.stringify(errorBody(code, message));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** Turns a route pattern into a matcher, to tell 405 (path exists, other method) from 404. */
 function patternToRegex(url: string): RegExp {
   const esc = url.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
@@ -140,6 +168,7 @@ export async function createServer(opts: ServerOptions): Promise<App> {
     startedMs: clock.nowMs(),
     ...(opts.funds !== undefined ? { funds: opts.funds } : {}),
     faucetLimits: opts.faucetLimits ?? defaultFaucetLimits,
+    wsLimits: { ...defaultWsLimits, ...opts.wsLimits },
     status: opts.status ?? (() => ({})),
   };
   const perIp = new TokenBuckets(clock, limits.perIp);
@@ -155,6 +184,9 @@ export async function createServer(opts: ServerOptions): Promise<App> {
     // not turned into numbers). Query strings are strings by nature: integer fields are parsed explicitly
     // (integerQueryHook) before validation, never by ajv.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // Errors of Node's HTTP parser (a header over the limit, a malformed request line, a timeout) never reach
+    // fastify's handlers: answer them here with the same JSON error shape, then close the connection.
+    clientErrorHandler: (err, socket) => writeClientError(err as NodeJS.ErrnoException, socket),
     frameworkErrors: (err, _req, reply) => {
       sendError(reply, FASTIFY_CODES[err.code] ?? 'bad_request', err.message);
     },

@@ -19,7 +19,7 @@ const PositionId = Type.String({ pattern: '^BDC-[0-9]{1,9}-[0-9]{1,10}#[0-9]{1,1
 const Bps = Type.Integer({ minimum: 1, maximum: 9999, description: 'FAST price, basis points of the payout' });
 
 export const BdcListBody = Type.Object(
-  { height: Type.Integer({ minimum: 1, maximum: 499_999_999 }), deadline: Type.Integer({ minimum: 500_000_000, maximum: 0xffff_ffff }), payoutSat: Type.Integer({ minimum: 10_000, maximum: 100_000_000, multipleOf: 10_000 }) },
+  { height: Type.Integer({ minimum: 1, maximum: 499_999_999 }), deadline: Type.Integer({ minimum: 500_000_000, maximum: S.ENGINE_LIMITS.maxLocktime }), payoutSat: Type.Integer({ minimum: 10_000, maximum: S.ENGINE_LIMITS.maxBdcPayoutSat, multipleOf: 10_000 }) },
   { additionalProperties: false },
 );
 export const BdcOrderBody = Type.Object(
@@ -27,7 +27,7 @@ export const BdcOrderBody = Type.Object(
     series: SeriesId,
     side: Type.Union([Type.Literal('FAST'), Type.Literal('SLOW')]),
     price: Bps,
-    qty: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'contracts' }),
+    qty: Type.Integer({ minimum: 1, maximum: S.ENGINE_LIMITS.maxBdcContracts, description: 'contracts' }),
     tif: Type.Optional(Tif),
     postOnly: Type.Optional(Type.Boolean()),
     clientOrderId: Type.Optional(S.ClientOrderId),
