@@ -8,8 +8,9 @@
  * a command authorised by this nonce is journaled after the row was written, so the nonce is on disk
  * no later than the command it authorised (a read-only request journals nothing).
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { NonceLog } from './nonce-store.js';
+import { openSideConnection } from './sqlite-open.js';
 
 export class SqliteNonceLog implements NonceLog {
   private readonly insert: Database.Statement<[string, number]>;
@@ -26,11 +27,7 @@ export class SqliteNonceLog implements NonceLog {
 
   /** Opens (creating the table if needed) in the given SQLite file; a connection of its own beside the journal's. */
   static open(path: string): SqliteNonceLog {
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    return new SqliteNonceLog(db);
+    return new SqliteNonceLog(openSideConnection(path, { synchronous: 'NORMAL' }));
   }
 
   live(nowMs: number): [string, number][] {
