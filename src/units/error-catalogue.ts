@@ -92,7 +92,7 @@ export const ERROR_CATALOGUE = {
   too_many_subscriptions: e(429, false, 'the WebSocket connection holds the maximum number of subscriptions'),
   too_many_connections: e(429, true, 'this address holds the maximum number of open WebSocket connections'),
   headers_too_large: e(431, false, 'the request headers exceed the size limit'),
-  request_timeout: e(408, true, 'the request was not received in time'),
+  request_timeout: e(408, false, 'the request was not received in time (send it again, whole)'),
   internal_error: e(500, false, 'an unexpected fault of the server'),
   index_unavailable: e(503, true, 'no index yet (no block processed, or not enough history); retry shortly'),
   contracts_unavailable: e(503, false, 'this server runs no contract service'),
