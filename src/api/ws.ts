@@ -173,7 +173,8 @@ export function registerWs(app: App, ctx: ServerContext): void {
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(auth)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
       // Each attempt costs a signature check: budget them per connection and per address, before verifying.
-      const wait = Math.max(c.auth.take('c'), authPerIp.take(c.ip));
+      let wait = c.auth.take('c');
+      if (wait === 0) wait = authPerIp.take(c.ip);
       if (wait > 0) {
         failedAuth(c);
         throw new ApiError('rate_limited', `too many account authentications; retry in ${wait} ms`, 'auth');

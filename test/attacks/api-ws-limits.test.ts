@@ -50,6 +50,17 @@ describe('attack: WebSocket authentication flood and socket flood', () => {
       expect(errors.some((m) => m.error?.code === 'rate_limited')).toBe(true);
       expect(msgs.length).toBeLessThanOrEqual(defaultWsLimits.closeAfterAuthFailures + 1);
 
+      // Per address too: fresh sockets do not buy fresh budgets (each has 5, the address 20 plus a refill of 5/s).
+      const t0 = Date.now();
+      const many = await Promise.all(Array.from({ length: 8 }, () => open(wsUrl)));
+      for (const [k, x] of many.entries()) for (let i = 0; i < 5; i++) x.ws.send(JSON.stringify(badAuth(1000 + k * 10 + i)));
+      await until('8 × 5 replies', () => many.every((x) => x.msgs.length >= 5) || undefined, 10_000);
+      const verifiedPerIp = many.flatMap((x) => x.msgs).filter((m) => m.error?.code === 'bad_signature').length;
+      expect(verifiedPerIp).toBeLessThanOrEqual(defaultWsLimits.authPerIp.capacity + Math.ceil(((Date.now() - t0) / 1000) * defaultWsLimits.authPerIp.refillPerSec) + 1);
+      expect(verifiedPerIp).toBeLessThan(40);
+      for (const x of many) x.ws.close();
+      await Promise.all(many.map((x) => x.closed));
+
       // Sockets per address are capped: the one over the cap is refused with a JSON 429 at the upgrade.
       const socks = [];
       for (let i = 0; i < defaultWsLimits.socketsPerIp; i++) socks.push(await open(wsUrl));
