@@ -84,6 +84,7 @@ describe('attack: type-confused bodies on every body-taking route', () => {
       const accepted: string[] = [];
       const wrong: string[] = [];
       let cases = 0;
+      let exactRoutes = 0;
       const go = async (method: string, path: string, text: string): Promise<Sent> => {
         for (;;) {
           const r = await send(s.url, CREDS, method, path, text);
@@ -96,6 +97,7 @@ describe('attack: type-confused bodies on every body-taking route', () => {
         // The baseline must pass validation for the field check to be exact: an unsigned send tells (validation runs before auth).
         const probe = await send(s.url, undefined, r.method, r.path, JSON.stringify(base));
         const exact = probe.status !== 400;
+        if (exact) exactRoutes++;
         for (const [field, v] of Object.entries(base)) {
           for (const bad of confusions(v)) {
             cases++;
@@ -107,6 +109,7 @@ describe('attack: type-confused bodies on every body-taking route', () => {
           }
         }
       }
+      console.log('type-confused bodies', { routes: routes.length, routesWithValidBaseline: exactRoutes, cases, accepted: accepted.length });
       expect(cases).toBeGreaterThan(100);
       expect(accepted, `${accepted.length} type-confused bodies accepted`).toEqual([]);
       expect(wrong).toEqual([]);
