@@ -30,6 +30,22 @@ export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression,
 export interface FaucetLimits {
   maxSat: number;
   perAccount: BucketSpec;
+  /** Per client IP, over every account it signs for (new accounts and keys cost nothing). */
+  perIp: BucketSpec;
+  /** Sat the faucet gives per block, over all accounts and addresses. */
+  perBlockSat: number;
+}
+
+/** WebSocket bounds (createServer's defaults: defaultWsLimits in server.ts). */
+export interface WsLimits {
+  /** Open sockets per client IP; the next upgrade is refused (429 JSON). */
+  socketsPerIp: number;
+  /** Signed account subscriptions verified per connection (each costs a signature check). */
+  authPerConnection: BucketSpec;
+  /** The same, per client IP over all its connections. */
+  authPerIp: BucketSpec;
+  /** Refused authentications after which the connection is closed (1008). */
+  closeAfterAuthFailures: number;
 }
 
 export interface HealthExtras {
@@ -49,6 +65,7 @@ export interface ServerContext {
   startedMs: number;
   funds?: FundsPort;
   faucetLimits: FaucetLimits;
+  wsLimits: WsLimits;
   status: () => HealthExtras;
 }
 

@@ -14,6 +14,7 @@
  *   engine should also refuse a duplicate open clientOrderId so dedupe survives restarts.
  */
 import type { HashpriceSeries, SeriesRequest } from '../index/hashprice-history.js';
+import type { NetworkName } from '../bitcoin/networks.js';
 import type { Account, BdcOdds, Book, CancelAck, DepositAddressInfo, ForwardCurve, FundsAck, HistoryQuery, IndexValue, Market, OrderAck, PlaceOrderBody, Trade } from './schemas.js';
 
 export type { Clock } from './auth/nonce-store.js';
@@ -92,6 +93,8 @@ export interface FundsPort {
   faucet?: (cmd: { account: string; amountSat: number }) => Promise<FundsAck>;
   /** The account's own deposit address (on-chain mode). Absent when deposits are not taken on chain. */
   depositAddress?: (account: string) => DepositAddressInfo;
+  /** The network withdrawal addresses must be valid on (default regtest: the embedded replay's contracts). */
+  network?: () => NetworkName;
   /** A Withdraw command, then (where the server holds on-chain funds) the payout transaction. */
   withdraw: (cmd: { account: string; amountSat: number; address: string }) => Promise<FundsAck>;
 }

@@ -5,6 +5,25 @@
  */
 import { Type, type Static } from 'typebox';
 import { ACCOUNT_ID_RE } from '../units/checks.js';
+import { MAX_LOCKTIME, MAX_ORDER_CONTRACTS, MAX_PAYOUT_SAT } from '../engine/products/bdc/terms.js';
+import { MAX_PRICE } from '../engine/products/perp/pricing.js';
+import { HPI_PERP } from '../engine/products/perp/spec.js';
+
+/**
+ * The engine's own bounds, imported rather than repeated, so the documented schema and the engine
+ * refuse the same values (a price the engine refuses is a 400 of the schema, never "valid" in OpenAPI).
+ */
+export const ENGINE_LIMITS = {
+  /** Largest price in sat/PH/day (perp, forwards, option strikes, vault limit prices). */
+  maxPrice: MAX_PRICE,
+  /** Largest perp order in lots. */
+  maxPerpLots: HPI_PERP.maxQty,
+  maxBdcPayoutSat: MAX_PAYOUT_SAT,
+  maxBdcContracts: MAX_ORDER_CONTRACTS,
+  maxLocktime: MAX_LOCKTIME,
+} as const;
+/** A price in sat/PH/day (ticks of 1), as far as the engine accepts. */
+export const PriceSatPerPHDay = Type.Integer({ minimum: 1, maximum: ENGINE_LIMITS.maxPrice, description: 'sat/PH/day' });
 
 export const AccountId = Type.String({ pattern: ACCOUNT_ID_RE.source, description: 'BIP-340 x-only public key, hex' });
 export const MarketId = Type.String({ pattern: '^[A-Z0-9][A-Z0-9-]{0,31}$', description: 'e.g. HPI-PERP' });
@@ -86,9 +105,9 @@ export const PlaceOrderBody = Type.Object(
     side: Side,
     type: Type.Union([Type.Literal('limit'), Type.Literal('market')]),
     /** Price in ticks; required for limit orders. */
-    price: Type.Optional(Type.Integer({ minimum: 1, maximum: 1e12 })),
+    price: Type.Optional(Type.Integer({ minimum: 1, maximum: ENGINE_LIMITS.maxPrice })),
     /** Size in lots. */
-    size: Type.Integer({ minimum: 1, maximum: 1e12 }),
+    size: Type.Integer({ minimum: 1, maximum: ENGINE_LIMITS.maxPerpLots }),
     timeInForce: Type.Optional(Type.Union([Type.Literal('GTC'), Type.Literal('IOC'), Type.Literal('FOK')])),
     postOnly: Type.Optional(Type.Boolean()),
     reduceOnly: Type.Optional(Type.Boolean()),

@@ -3,6 +3,8 @@
  * ports (exchange, index) and an injected clock; it does no I/O of its own beyond the socket.
  * Every refusal is JSON {error:{code,message,field}} with a 4xx; only a fault of ours is a 5xx.
  */
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fastifySwagger from '@fastify/swagger';
@@ -13,9 +15,9 @@ import { ERROR_CATALOGUE, type ErrorCode } from '../units/error-catalogue.js';
 import { HashPerpError } from '../units/errors.js';
 import { MemoryApiKeyStore, type ApiKeyStore } from './auth/api-keys.js';
 import { Authenticator } from './auth/authenticate.js';
-import { NonceStore, systemClock, type Clock } from './auth/nonce-store.js';
+import { NonceStore, systemClock, type Clock, type NonceLog } from './auth/nonce-store.js';
 import { ApiError, errorBody, httpStatusOf } from './errors.js';
-import type { App, FaucetLimits, HealthExtras, RouteModule, ServerContext } from './app-types.js';
+import type { App, FaucetLimits, HealthExtras, RouteModule, ServerContext, WsLimits } from './app-types.js';
 import { createMetrics } from './metrics.js';
 import type { ExchangePort, FundsPort, IndexPort } from './ports.js';
 import { defaultRateLimits, TokenBuckets, type RateLimitConfig } from './rate-limit.js';
@@ -32,6 +34,10 @@ export interface ServerOptions {
   rateLimits?: RateLimitConfig;
   /** Accepted clock skew of signed requests, each way. */
   authWindowMs?: number;
+  /** Durable log of accepted nonces (the SQLite file), so a restart does not reopen their window. */
+  nonceLog?: NonceLog;
+  /** Without a nonce log: refuse signed timestamps before this (the server's start), so nothing signed before a restart replays after it. */
+  authNotBeforeMs?: number;
   bodyLimit?: number;
   /** Built web app to serve at / (the lead wires web/dist here). */
   staticDir?: string;
@@ -42,15 +48,29 @@ export interface ServerOptions {
   requestLogging?: boolean;
   /** Deposits/withdrawals; without it the funds routes are not registered. */
   funds?: FundsPort;
-  /** Faucet bounds (default 10,000,000 sat per call; 5 calls, then one per 12 s, per account). */
+  /** Faucet bounds (default 10,000,000 sat per call; 5 calls, then one per 12 s, per account and per IP; 100,000,000 sat per block in total). */
   faucetLimits?: FaucetLimits;
+  /** WebSocket bounds: sockets per IP, account authentications per connection and per IP (defaultWsLimits). */
+  wsLimits?: Partial<WsLimits>;
   /** Extra /health fields (chain follower, engine, demo), computed per request. */
   status?: () => HealthExtras;
   /** Route modules to register (default: routes/index.ts `routeModules`). */
   routes?: readonly RouteModule[];
 }
 
-export const defaultFaucetLimits: FaucetLimits = { maxSat: 10_000_000, perAccount: { capacity: 5, refillPerSec: 1 / 12 } };
+export const defaultFaucetLimits: FaucetLimits = {
+  maxSat: 10_000_000,
+  perAccount: { capacity: 5, refillPerSec: 1 / 12 },
+  perIp: { capacity: 5, refillPerSec: 1 / 12 },
+  perBlockSat: 100_000_000,
+};
+
+export const defaultWsLimits: WsLimits = {
+  socketsPerIp: 32,
+  authPerConnection: { capacity: 5, refillPerSec: 1 },
+  authPerIp: { capacity: 20, refillPerSec: 5 },
+  closeAfterAuthFailures: 20,
+};
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
@@ -82,6 +102,50 @@ function appendHook<H>(existing: H | H[] | undefined, h: H): H[] {
   return existing === undefined ? [h] : Array.isArray(existing) ? [...existing, h] : [existing, h];
 }
 
+/** A query-string integer: decimal digits, no sign but '-', no leading zeros, no exponent, no spaces. */
+const QUERY_INT_RE = /^(0|-?[1-9][0-9]{0,15})$/;
+
+/** The names of a query-string schema's integer properties. */
+function integerProperties(schema: unknown): string[] {
+  const props = (schema as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties ?? {};
+  return Object.entries(props).filter(([, p]) => p.type === 'integer').map(([k]) => k);
+}
+
+/**
+ * Parses a route's integer query parameters from their strings, before validation: only a plain decimal
+ * integer becomes a number; anything else (an exponent, a repeated key's array, 'true') stays as sent
+ * and the schema refuses it.
+ */
+function integerQueryHook(names: string[]) {
+  return (req: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
+    const q = req.query as Record<string, unknown> | undefined;
+    if (q !== undefined && q !== null) {
+      for (const k of names) {
+        const v = q[k];
+        if (typeof v === 'string' && QUERY_INT_RE.test(v)) q[k] = Number(v);
+      }
+    }
+    done();
+  };
+}
+
+/** The JSON reply to an HTTP parser error, written on the raw socket (no request object exists). */
+export function writeClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [code, message]: [ErrorCode, string] =
+    err.code === 'HPE_HEADER_OVERFLOW' ? ['headers_too_large', 'the request headers exceed the size limit']
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? ['request_timeout', 'the request was not received in time']
+    : ['bad_request', 'the request is not valid HTTP'];
+  const status = httpStatusOf(code);
+  const body = JSON.stringify(errorBody(code, message));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** Turns a route pattern into a matcher, to tell 405 (path exists, other method) from 404. */
 function patternToRegex(url: string): RegExp {
   const esc = url.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
@@ -98,12 +162,13 @@ export async function createServer(opts: ServerOptions): Promise<App> {
     exchange: opts.exchange,
     index: opts.index,
     clock,
-    auth: new Authenticator(clock, new NonceStore(clock, windowMs), apiKeys),
+    auth: new Authenticator(clock, new NonceStore(clock, windowMs, undefined, opts.nonceLog), apiKeys, opts.authNotBeforeMs),
     apiKeys,
     metrics,
     startedMs: clock.nowMs(),
     ...(opts.funds !== undefined ? { funds: opts.funds } : {}),
     faucetLimits: opts.faucetLimits ?? defaultFaucetLimits,
+    wsLimits: { ...defaultWsLimits, ...opts.wsLimits },
     status: opts.status ?? (() => ({})),
   };
   const perIp = new TokenBuckets(clock, limits.perIp);
@@ -115,7 +180,13 @@ export async function createServer(opts: ServerOptions): Promise<App> {
     bodyLimit: opts.bodyLimit ?? 64 * 1024,
     trustProxy: opts.trustProxy ?? false,
     logController: new LogController({ disableRequestLogging: opts.requestLogging !== true }),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // No coercion: a body's JSON types are what its schema says ("1e3", true, [1000] and null are refused,
+    // not turned into numbers). Query strings are strings by nature: integer fields are parsed explicitly
+    // (integerQueryHook) before validation, never by ajv.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // Errors of Node's HTTP parser (a header over the limit, a malformed request line, a timeout) never reach
+    // fastify's handlers: answer them here with the same JSON error shape, then close the connection.
+    clientErrorHandler: (err, socket) => writeClientError(err as NodeJS.ErrnoException, socket),
     frameworkErrors: (err, _req, reply) => {
       sendError(reply, FASTIFY_CODES[err.code] ?? 'bad_request', err.message);
     },
@@ -150,6 +221,8 @@ export async function createServer(opts: ServerOptions): Promise<App> {
       done();
     };
     r.onResponse = appendHook(r.onResponse, onResponse);
+    const queryInts = integerProperties(r.schema?.querystring);
+    if (queryInts.length > 0) r.preValidation = appendHook(r.preValidation, integerQueryHook(queryInts));
 
     const mode = r.config?.auth;
     if (mode === undefined) return;

@@ -10,8 +10,13 @@
  * and data: {"type":"index",data}, {"type":"book",market,data}, {"type":"trades",market,data}, {"type":"account",data},
  * and for the product channels {"type":"forwards"|"bdc",market,"kind":"book"|"trade",data} (book data {seq?,bids,asks}).
  * index, book and product subscriptions start with a snapshot. A client that stops reading is dropped.
+ * Bounds (ctx.wsLimits): open sockets per IP (the next upgrade gets a JSON 429); account authentications
+ * per connection and per IP (each is a signature check; beyond the budget the reply is a rate_limited error
+ * message and nothing is verified), and a connection that keeps failing authentication is closed (1008).
  */
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errorBody, httpStatusOf } from './errors.js';
+import { TokenBuckets } from './rate-limit.js';
 import type { FeedEvent } from './ports.js';
 import type { App, ServerContext } from './app-types.js';
 import type { IndexValue } from './schemas.js';
@@ -35,6 +40,9 @@ interface Client {
   socket: WebSocket;
   subs: Set<string>;
   account?: string;
+  ip: string;
+  auth: TokenBuckets;
+  authFailures: number;
 }
 
 function send(c: Client, msg: unknown): boolean {
@@ -49,6 +57,10 @@ function send(c: Client, msg: unknown): boolean {
 
 export function registerWs(app: App, ctx: ServerContext): void {
   const clients = new Set<Client>();
+  const limits = ctx.wsLimits;
+  const openPerIp = new Map<string, number>();
+  const authPerIp = new TokenBuckets(ctx.clock, limits.authPerIp);
+  const tooMany = (ip: string): boolean => (openPerIp.get(ip) ?? 0) >= limits.socketsPerIp;
 
   const onIndex = (v: IndexValue): void => {
     for (const c of clients) if (c.subs.has('index') && send(c, { type: 'index', data: v })) ctx.metrics.wsMessagesOut.inc({ channel: 'index' });
@@ -75,18 +87,34 @@ export function registerWs(app: App, ctx: ServerContext): void {
     method: 'GET',
     url: '/v1/ws',
     schema: { hide: true },
+    // Before the upgrade: an address at its socket cap gets a JSON 429 instead of a WebSocket.
+    preValidation: (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      if (!tooMany(req.ip)) return done();
+      reply.code(httpStatusOf('too_many_connections')).type('application/json; charset=utf-8').send(errorBody('too_many_connections', `at most ${limits.socketsPerIp} open WebSocket connections per address`));
+    },
     // A plain HTTP GET gets a JSON 426, not the plugin's empty 404.
     handler: async (_req, reply) => {
       reply.header('upgrade', 'websocket');
       return reply.code(httpStatusOf('upgrade_required')).send(errorBody('upgrade_required', 'this is a WebSocket endpoint: connect with Upgrade: websocket'));
     },
-    wsHandler: (sock) => {
+    wsHandler: (sock, req) => {
     const socket = sock as WebSocket;
-    const c: Client = { socket, subs: new Set() };
+    const ip = req.ip;
+    if (tooMany(ip)) {
+      // Raced past the upgrade check: refuse in-band.
+      socket.send(JSON.stringify({ type: 'error', ...errorBody('too_many_connections', `at most ${limits.socketsPerIp} open WebSocket connections per address`) }));
+      socket.close(1008, 'too many connections from this address');
+      return;
+    }
+    openPerIp.set(ip, (openPerIp.get(ip) ?? 0) + 1);
+    const c: Client = { socket, subs: new Set(), ip, auth: new TokenBuckets(ctx.clock, limits.authPerConnection, 1), authFailures: 0 };
     clients.add(c);
     ctx.metrics.wsConnections.inc();
     socket.on('close', () => {
       clients.delete(c);
+      const n = (openPerIp.get(ip) ?? 1) - 1;
+      if (n <= 0) openPerIp.delete(ip);
+      else openPerIp.set(ip, n);
       ctx.metrics.wsConnections.dec();
     });
     socket.on('message', (raw, isBinary) => {
@@ -100,6 +128,13 @@ export function registerWs(app: App, ctx: ServerContext): void {
     });
     },
   });
+
+  function failedAuth(c: Client): void {
+    if (++c.authFailures >= limits.closeAfterAuthFailures) {
+      send(c, { type: 'error', ...errorBody('rate_limited', `${c.authFailures} failed authentications: closing`, 'auth') });
+      c.socket.close(1008, 'too many failed authentications');
+    }
+  }
 
   function handle(c: Client, text: string): void {
     let msg: unknown;
@@ -137,7 +172,21 @@ export function registerWs(app: App, ctx: ServerContext): void {
       if (typeof auth !== 'object' || auth === null) throw new ApiError('missing_credentials', 'the account channel needs an auth object of x-hp-* headers', 'auth');
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(auth)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
-      const p = ctx.auth.authenticate({ method: 'GET', url: '/v1/ws/account', rawBody: undefined, headers }, { apiKeyScope: 'read' });
+      // Each attempt costs a signature check: budget them per connection and per address, before verifying.
+      let wait = c.auth.take('c');
+      if (wait === 0) wait = authPerIp.take(c.ip);
+      if (wait > 0) {
+        failedAuth(c);
+        throw new ApiError('rate_limited', `too many account authentications; retry in ${wait} ms`, 'auth');
+      }
+      let p;
+      try {
+        p = ctx.auth.authenticate({ method: 'GET', url: '/v1/ws/account', rawBody: undefined, headers }, { apiKeyScope: 'read' });
+      } catch (e) {
+        failedAuth(c);
+        throw e;
+      }
+      c.authFailures = 0;
       c.account = p.account;
     }
     c.subs.add(key);

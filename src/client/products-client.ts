@@ -130,14 +130,15 @@ export class ProductsClient {
   bdcPositions(): Promise<{ positions: Json[]; orders: Json[] }> {
     return this.c.request('GET', '/v1/bdc/positions', { signed: true });
   }
-  /** positionId contains '#': it is percent-encoded here. */
+  /** Signed: only the holder (or the operator) may read it; anyone else gets 404. positionId contains '#': it is percent-encoded here. */
   bdcContract(positionId: string): Promise<Json & { positionId: string; address?: string; funded: boolean }> {
-    return this.c.request('GET', `/v1/bdc/contracts/${enc(positionId)}`);
+    return this.c.request('GET', `/v1/bdc/contracts/${enc(positionId)}`, { signed: true });
   }
+  /** Signed, like the document. */
   bdcExitPackage(positionId: string): Promise<Json> {
-    return this.c.request('GET', `/v1/bdc/contracts/${enc(positionId)}/exit-package`);
+    return this.c.request('GET', `/v1/bdc/contracts/${enc(positionId)}/exit-package`, { signed: true });
   }
-  /** The download URL of the exit package (for a link with the attachment header). */
+  /** The path of the exit package (a signed GET: a plain link cannot fetch it). */
   bdcExitPackagePath(positionId: string): string {
     return `/v1/bdc/contracts/${enc(positionId)}/exit-package`;
   }

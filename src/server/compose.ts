@@ -9,7 +9,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ApiKeyStore } from '../api/auth/api-keys.js';
 import { MemoryApiKeyStore } from '../api/auth/api-keys.js';
+import type { NonceLog } from '../api/auth/nonce-store.js';
 import { SqliteApiKeyStore } from '../api/auth/sqlite-api-keys.js';
+import { SqliteNonceLog } from '../api/auth/sqlite-nonces.js';
 import type { HealthExtras, RouteModule } from '../api/app-types.js';
 import type { ExchangePort, FundsPort, IndexPort } from '../api/ports.js';
 import { routeModules } from '../api/routes/index.js';
@@ -36,6 +38,10 @@ export interface ServeWiring {
   index: IndexPort;
   funds?: FundsPort;
   apiKeys?: ApiKeyStore;
+  /** Accepted request nonces, kept in the SQLite file so a restart does not reopen their window. */
+  nonceLog?: NonceLog;
+  /** Without a nonce log (DATABASE_URL, :memory:): signed timestamps before this (the start) are refused. */
+  authNotBeforeMs?: number;
   /** Route modules for createServer (the default ones plus the product routes). */
   routes?: readonly RouteModule[];
   status?: () => HealthExtras;
@@ -80,17 +86,28 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
     });
     let apiKeys: ApiKeyStore;
     let closeKeys = (): void => {};
+    let nonceLog: NonceLog | undefined;
+    let authNotBeforeMs: number | undefined;
     if (cfg.databaseUrl === undefined && cfg.db !== ':memory:') {
       const store = SqliteApiKeyStore.open(cfg.db);
+      const nonces = SqliteNonceLog.open(cfg.db);
       apiKeys = store;
-      closeKeys = () => store.close();
+      nonceLog = nonces;
+      closeKeys = () => {
+        store.close();
+        nonces.close();
+      };
     } else {
       apiKeys = new MemoryApiKeyStore();
-      notes.push('API keys are kept in memory with DATABASE_URL / :memory: (the SQLite api_keys table needs the SQLite file)');
+      // Used nonces live in memory only here: a request signed before this start must not replay after it.
+      authNotBeforeMs = Date.now();
+      notes.push('API keys and used nonces are kept in memory with DATABASE_URL / :memory: (their api_ tables need the SQLite file); signed requests timestamped before this start are refused');
     }
     const faucet = cfg.chain === 'embedded';
     const onchain = cfg.chain === 'bitcoind' && cfg.databaseUrl === undefined && cfg.db !== ':memory:' && deps.source === undefined;
-    const exchange = new EngineExchange(engine, { faucet, onchain });
+    let chain: ChainRuntime | undefined;
+    // Withdrawal addresses: the node's network with bitcoind, the followed chain's with esplora, regtest in the replay (as its contracts).
+    const exchange = new EngineExchange(engine, { faucet, onchain, network: () => (cfg.chain === 'esplora' ? (chain?.params.name ?? network) : network) });
     if (cfg.chain === 'esplora') notes.push('--chain esplora: no on-chain custody (deposit addresses, payouts): withdrawals debit the ledger only');
     if (cfg.chain === 'bitcoind' && !onchain) notes.push('--chain bitcoind without a SQLite file: no on-chain custody (its api_ tables live in the SQLite file)');
     const chainData = loadEmbeddedChain();
@@ -124,7 +141,6 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
       throw e;
     }
     const batching = batchAfterBlocks(engine, contracts.service, (m) => log.error(m));
-    let chain: ChainRuntime | undefined;
     let demo: DemoMarketMaker | undefined;
     let custody: BitcoindCustody | undefined;
     const wiring: ServeWiring = {
@@ -133,6 +149,8 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
       routes: [...routeModules, products.routes],
       funds: exchange,
       apiKeys,
+      ...(nonceLog !== undefined ? { nonceLog } : {}),
+      ...(authNotBeforeMs !== undefined ? { authNotBeforeMs } : {}),
       notes,
       parts: { engine, exchange, contracts: contracts.service, products },
       status: () => healthOf({ engine, chain, demo, custody, contracts: { service: contracts.service, network, fundingNote: contracts.fundingNote, batching } }),

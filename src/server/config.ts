@@ -34,6 +34,10 @@ export interface ServeConfig {
   operatorKey?: string;
   /** Account ids (x-only pubkeys) that may list block-delta series besides the demo and S (env HASHPERP_OPERATOR_ACCOUNTS, comma-separated). */
   operatorAccounts?: string[];
+  /** Faucet: calls per client IP before it refills at one per 12 s (env HASHPERP_FAUCET_IP_CALLS, default 5). */
+  faucetIpCalls?: number;
+  /** Faucet: sat given per block over all accounts (env HASHPERP_FAUCET_BLOCK_SAT, default 100,000,000). */
+  faucetBlockSat?: number;
 }
 
 export interface ServeFlags {
@@ -113,6 +117,8 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     ...(confRaw !== undefined ? { confirmations: intIn('confirmations', confRaw, 0, 100) } : {}),
     ...(operatorKey !== undefined ? { operatorKey } : {}),
     ...(operatorAccounts !== undefined && operatorAccounts.length > 0 ? { operatorAccounts } : {}),
+    ...(env.HASHPERP_FAUCET_IP_CALLS !== undefined ? { faucetIpCalls: intIn('HASHPERP_FAUCET_IP_CALLS', env.HASHPERP_FAUCET_IP_CALLS, 1, 1_000_000) } : {}),
+    ...(env.HASHPERP_FAUCET_BLOCK_SAT !== undefined ? { faucetBlockSat: intIn('HASHPERP_FAUCET_BLOCK_SAT', env.HASHPERP_FAUCET_BLOCK_SAT, 1, 2_100_000_000_000_000) } : {}),
   };
 }
 

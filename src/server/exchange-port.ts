@@ -12,6 +12,7 @@ import { HashPerpError } from '../units/errors.js';
 import { refusalError } from '../api/errors.js';
 import type { CancelOrderCommand, ExchangePort, FeedEvent, FundsPort, PlaceOrderCommand } from '../api/ports.js';
 import type { Account, Book, CancelAck, DepositAddressInfo, FundsAck, Market, OrderAck, Trade } from '../api/schemas.js';
+import type { NetworkName } from '../bitcoin/networks.js';
 import type { EngineCore } from './engine-host.js';
 import { toWire } from '../api/wire.js';
 
@@ -45,6 +46,8 @@ export interface EngineExchangeOptions {
   onchain?: boolean;
   /** On-chain payout of withdrawals; without it a withdrawal is a ledger debit only (embedded mode). */
   payout?: WithdrawalPayout;
+  /** The network withdrawal addresses must be valid on (default regtest). */
+  network?: () => NetworkName;
 }
 
 export class EngineExchange implements ExchangePort, FundsPort {
@@ -56,6 +59,7 @@ export class EngineExchange implements ExchangePort, FundsPort {
   private readonly maxTrades: number;
   readonly faucet?: FundsPort['faucet'];
   readonly depositAddress?: FundsPort['depositAddress'];
+  readonly network?: FundsPort['network'];
   private payout: WithdrawalPayout | undefined;
 
   constructor(
@@ -66,6 +70,7 @@ export class EngineExchange implements ExchangePort, FundsPort {
     core.on((seq, _cmd, events) => this.onEvents(seq, events));
     if (opts.faucet) this.faucet = (c) => this.credit(c.account, c.amountSat);
     this.payout = opts.payout;
+    if (opts.network !== undefined) this.network = opts.network;
     if (opts.onchain) {
       this.depositAddress = (account) => {
         const fn = this.payout?.depositAddress;

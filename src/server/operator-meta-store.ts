@@ -3,7 +3,8 @@
  * SQLite file, beside the journal. The open connection is shared with the contract store, whose
  * `op_` tables live in the same file.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSideConnection } from '../api/auth/sqlite-open.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 
@@ -11,9 +12,7 @@ export class OperatorMetaStore {
   private constructor(readonly db: Database.Database) {}
 
   static open(path: string): OperatorMetaStore {
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('busy_timeout = 5000');
+    const db = openSideConnection(path);
     db.exec('CREATE TABLE IF NOT EXISTS op_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
     return new OperatorMetaStore(db);
   }

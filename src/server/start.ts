@@ -3,7 +3,7 @@
  * (follower, custody, demo) once requests can be served. A failure anywhere closes what was opened.
  */
 import type { App } from '../api/app-types.js';
-import { createServer } from '../api/server.js';
+import { createServer, defaultFaucetLimits } from '../api/server.js';
 import { defaultWiring, type ServeWiring } from './compose.js';
 import type { ServeConfig } from './config.js';
 
@@ -16,8 +16,15 @@ export async function startServe(cfg: ServeConfig, wire: (c: ServeConfig) => Pro
       index: w.index,
       ...(w.funds !== undefined ? { funds: w.funds } : {}),
       ...(w.apiKeys !== undefined ? { apiKeys: w.apiKeys } : {}),
+      ...(w.nonceLog !== undefined ? { nonceLog: w.nonceLog } : {}),
+      ...(w.authNotBeforeMs !== undefined ? { authNotBeforeMs: w.authNotBeforeMs } : {}),
       ...(w.status !== undefined ? { status: w.status } : {}),
       ...(w.routes !== undefined ? { routes: w.routes } : {}),
+      faucetLimits: {
+        ...defaultFaucetLimits,
+        ...(cfg.faucetIpCalls !== undefined ? { perIp: { ...defaultFaucetLimits.perIp, capacity: cfg.faucetIpCalls } } : {}),
+        ...(cfg.faucetBlockSat !== undefined ? { perBlockSat: cfg.faucetBlockSat } : {}),
+      },
       logger: cfg.logLevel === 'silent' ? false : { level: cfg.logLevel },
       requestLogging: cfg.requestLog === true,
       processMetrics: true,

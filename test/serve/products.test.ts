@@ -157,7 +157,9 @@ describe('serve: products live', () => {
   it('a restart keeps the operator key and the contract documents', async () => {
     const s = await startServe(serveConfig(db, { demo: false }), makeWiring());
     try {
-      const c = new HashPerpClient({ baseUrl: s.url });
+      // The document is the holder's: read it signed with the holder's key.
+      const c = new HashPerpClient({ baseUrl: s.url, credentials: { kind: 'account', secretKey: SK } });
+      await c.syncClock();
       const doc = await new ProductsClient(c).bdcContract(positionId);
       expect((doc.terms as { operator: string }).operator).toBe(operatorFirstRun);
       expect(doc.status).toBe('batched');

@@ -52,6 +52,8 @@ export class Authenticator {
     private readonly clock: Clock,
     private readonly nonces: NonceStore,
     private readonly apiKeys: ApiKeyStore,
+    /** Refuse timestamps before this (the server's start) when used nonces do not survive a restart. */
+    private readonly notBeforeMs?: number,
   ) {}
 
   get windowMs(): number {
@@ -74,6 +76,9 @@ export class Authenticator {
     if (Math.abs(skew) > this.nonces.windowMs) {
       throw unauthorized('stale_timestamp', `timestamp is ${skew} ms from server time; the window is ±${this.nonces.windowMs} ms`, HEADER_TIMESTAMP);
     }
+    if (this.notBeforeMs !== undefined && timestampMs < this.notBeforeMs) {
+      throw unauthorized('stale_timestamp', `timestamp is from before the server started (${this.notBeforeMs}); sign again with the current time`, HEADER_TIMESTAMP);
+    }
     const toSign: RequestToSign = { method: req.method, path: req.url, body: req.rawBody, timestampMs, nonce };
 
     let principal: Principal;
@@ -90,7 +95,12 @@ export class Authenticator {
       principal = { account: rec.account, via: 'apiKey', keyId: rec.keyId, limitKey: 'k:' + rec.keyId };
     }
     // Only a verified request consumes its nonce: junk cannot fill the store or burn real nonces.
-    const used = this.nonces.use(principal.limitKey, nonce);
+    let used: ReturnType<NonceStore['use']>;
+    try {
+      used = this.nonces.use(principal.limitKey, nonce);
+    } catch {
+      throw new ApiError('journal_unavailable', 'the nonce could not be recorded; retry shortly');
+    }
     if (used === 'replayed') throw unauthorized('replayed_nonce', 'this nonce was already used within the window', HEADER_NONCE);
     if (used === 'full') throw new ApiError('nonce_store_full', 'too many signed requests in the window; retry shortly');
     return principal;

@@ -3,9 +3,10 @@
  * so keys survive a restart. Reads come from an in-memory copy (the signed-request hot path does a
  * lookup per request); every create/revoke writes through before it returns.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { ApiKeyScope } from '../schemas.js';
 import { MemoryApiKeyStore, type ApiKeyRecord } from './api-keys.js';
+import { openSideConnection } from './sqlite-open.js';
 
 interface Row {
   key_id: string;
@@ -34,10 +35,7 @@ export class SqliteApiKeyStore extends MemoryApiKeyStore {
 
   /** Opens (creating the table if needed) in the given SQLite file; a second connection beside the journal's. */
   static open(path: string): SqliteApiKeyStore {
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('busy_timeout = 5000');
-    return new SqliteApiKeyStore(db);
+    return new SqliteApiKeyStore(openSideConnection(path));
   }
 
   protected override saved(rec: ApiKeyRecord): void {

@@ -145,7 +145,10 @@ describe('block-delta routes', () => {
     expect(positionId).toContain('#');
 
     const url = `/v1/bdc/contracts/${encodeURIComponent(positionId)}`;
-    const doc = (await r.req(undefined, 'GET', url)).json();
+    // Only the holder reads the document (signed); another account gets the 404 of a missing position.
+    expect((await r.req(C2, 'GET', url)).statusCode).toBe(404);
+    expect((await r.req(undefined, 'GET', url)).statusCode).toBe(401);
+    const doc = (await r.req(C1, 'GET', url)).json();
     const S = keyPairFromSecret(hex.decode(OPERATOR_SECRET));
     const vtxo = buildBlockDeltaVtxo({ user: hex.decode(A1), operator: S.publicKey, userSide: 'FAST', targetHeight: H, deadline: T - 1, exitDelay: EXIT_DELAY });
     const expected = exportBlockDeltaVtxo(vtxo, NETWORKS.regtest);
@@ -154,18 +157,19 @@ describe('block-delta routes', () => {
     expect(doc).toMatchObject({ positionId, account: A1, funded: false, open: true, terms: { side: 'FAST', targetHeight: H, deadline: T, contracts: 2, amountSat: 200_000 } });
     expect(doc.exitPackage).toBeUndefined();
 
-    const early = await r.req(undefined, 'GET', url + '/exit-package');
+    const early = await r.req(C1, 'GET', url + '/exit-package');
     expect(early.statusCode).toBe(409);
     expect(early.json().error.code).toBe('not_batched');
     r.contracts.batch();
-    const dl = await r.req(undefined, 'GET', url + '/exit-package');
+    expect((await r.req(C2, 'GET', url + '/exit-package')).statusCode).toBe(404);
+    const dl = await r.req(C1, 'GET', url + '/exit-package');
     expect(dl.statusCode).toBe(200);
     expect(dl.headers['content-type']).toMatch(/^application\/json/);
     expect(dl.headers['content-disposition']).toMatch(/^attachment; filename="exit-package-BDC-[0-9]+-[0-9]+_[0-9]+\.json"$/);
     expect(dl.body).toBe(r.contracts.exitPackage(positionId));
     expect(JSON.parse(dl.body).vtxo.scriptPubKey).toBe(hex.encode(vtxo.vtxoScript.pkScript));
-    expect((await r.req(undefined, 'GET', url)).json().exitPackage).toBeDefined();
-    expect((await r.req(undefined, 'GET', `/v1/bdc/contracts/${encodeURIComponent(series + '#999')}`)).statusCode).toBe(404);
+    expect((await r.req(C1, 'GET', url)).json().exitPackage).toBeDefined();
+    expect((await r.req(C1, 'GET', `/v1/bdc/contracts/${encodeURIComponent(series + '#999')}`)).statusCode).toBe(404);
 
     // The chain reaches H before T: FAST wins; the series reports its outcome.
     for (let h = TIP + 1; h <= H; h++) r.block(h);
@@ -212,7 +216,8 @@ describe('swap routes', () => {
     expect(BigInt(b2) - BigInt(after2.balances.balanceMsat)).toBe(60_000_000n);
     expect(after2.bdc.positions[0].positionId).toBe(pos.positionId);
     // The contract service saw the transfer: the document now names A2.
-    expect((await r.req(undefined, 'GET', `/v1/bdc/contracts/${encodeURIComponent(pos.positionId)}`)).json().account).toBe(A2);
+    expect((await r.req(C2, 'GET', `/v1/bdc/contracts/${encodeURIComponent(pos.positionId)}`)).json().account).toBe(A2);
+    expect((await r.req(C1, 'GET', `/v1/bdc/contracts/${encodeURIComponent(pos.positionId)}`)).statusCode).toBe(404);
     expect((await r.req(undefined, 'GET', '/v1/swaps/offers?status=accepted')).json().offers[0]).toMatchObject({ id: offerId, taker: A2 });
     const again = await r.req(C2, 'POST', `/v1/swaps/offers/${offerId}/accept`);
     expect(again.statusCode).toBe(409);

@@ -125,11 +125,12 @@ export class ProductsApi {
   async bdcPositions(sk: string): Promise<BdcPositionView[]> {
     return (await (await this.as(sk)).bdcPositions()).positions as BdcPositionView[];
   }
-  bdcContract(positionId: string): Promise<Rec> {
-    return this.pub.bdcContract(positionId);
+  /** Signed: only the holder (or the operator) may read a contract document or its exit package. */
+  async bdcContract(sk: string, positionId: string): Promise<Rec> {
+    return (await this.as(sk)).bdcContract(positionId);
   }
-  bdcExitPackage(positionId: string): Promise<unknown> {
-    return this.pub.bdcExitPackage(positionId);
+  async bdcExitPackage(sk: string, positionId: string): Promise<unknown> {
+    return (await this.as(sk)).bdcExitPackage(positionId);
   }
 
   // ---- swaps

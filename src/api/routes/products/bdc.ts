@@ -8,6 +8,7 @@ import type { BdcSeriesView } from '../../../engine/products/bdc/index.js';
 import type { ChainView } from '../../../engine/index.js';
 import { HashPerpError } from '../../../units/errors.js';
 import { ApiError } from '../../errors.js';
+import type { Principal } from '../../auth/authenticate.js';
 import type { ProductsPort } from '../../products/port.js';
 import * as S from '../../schemas.js';
 import type { App } from '../../app-types.js';
@@ -18,7 +19,7 @@ const PositionId = Type.String({ pattern: '^BDC-[0-9]{1,9}-[0-9]{1,10}#[0-9]{1,1
 const Bps = Type.Integer({ minimum: 1, maximum: 9999, description: 'FAST price, basis points of the payout' });
 
 export const BdcListBody = Type.Object(
-  { height: Type.Integer({ minimum: 1, maximum: 499_999_999 }), deadline: Type.Integer({ minimum: 500_000_000, maximum: 0xffff_ffff }), payoutSat: Type.Integer({ minimum: 10_000, maximum: 100_000_000, multipleOf: 10_000 }) },
+  { height: Type.Integer({ minimum: 1, maximum: 499_999_999 }), deadline: Type.Integer({ minimum: 500_000_000, maximum: S.ENGINE_LIMITS.maxLocktime }), payoutSat: Type.Integer({ minimum: 10_000, maximum: S.ENGINE_LIMITS.maxBdcPayoutSat, multipleOf: 10_000 }) },
   { additionalProperties: false },
 );
 export const BdcOrderBody = Type.Object(
@@ -26,7 +27,7 @@ export const BdcOrderBody = Type.Object(
     series: SeriesId,
     side: Type.Union([Type.Literal('FAST'), Type.Literal('SLOW')]),
     price: Bps,
-    qty: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'contracts' }),
+    qty: Type.Integer({ minimum: 1, maximum: S.ENGINE_LIMITS.maxBdcContracts, description: 'contracts' }),
     tif: Type.Optional(Tif),
     postOnly: Type.Optional(Type.Boolean()),
     clientOrderId: Type.Optional(S.ClientOrderId),
@@ -127,31 +128,38 @@ export function registerBdcRoutes(app: App, port: ProductsPort): void {
     },
   );
 
-  const contractDoc = (positionId: string) => {
+  /**
+   * Only the holder of the position (or the operator) reads its document and exit package: they name the
+   * holder's key, side and stake. Anyone else gets the same 404 as for a position that does not exist, so
+   * the sequential ids reveal nothing.
+   */
+  const contractDoc = (positionId: string, principal: Principal) => {
     const svc = port.contracts;
     if (svc === undefined) throw new ApiError('contracts_unavailable', 'this server runs no contract service');
+    const missing = (): ApiError => new ApiError('unknown_position', `no contract ${positionId} of this account`, 'params.positionId');
     try {
+      if (svc.record(positionId).account !== principal.account && !port.isOperator(principal)) throw missing();
       return { svc, doc: svc.contract(positionId) };
     } catch (e) {
-      if (e instanceof HashPerpError && e.code === 'unknown_position') throw new ApiError('unknown_position', e.message, 'params.positionId');
+      if (e instanceof HashPerpError && e.code === 'unknown_position') throw missing();
       throw e;
     }
   };
 
   app.get(
     '/v1/bdc/contracts/:positionId',
-    { schema: { tags: ['bdc'], summary: 'The contract document: terms, address, leaves and control blocks, status, exit package if batched', params: Type.Object({ positionId: PositionId }), response: { 200: Obj({ positionId: Type.String(), funded: Type.Boolean() }), ...errs } } },
+    { config: { auth: 'read' }, schema: { tags: ['bdc'], summary: 'The contract document (holder or operator only; 404 for anyone else): terms, address, leaves and control blocks, status, exit package if batched', security, params: Type.Object({ positionId: PositionId }), response: { 200: Obj({ positionId: Type.String(), funded: Type.Boolean() }), ...errs } } },
     async (req) => {
-      const { doc } = contractDoc(req.params.positionId);
+      const { doc } = contractDoc(req.params.positionId, req.principal!);
       return { ...wire(doc), open: port.views.bdc.isOpen(req.params.positionId) };
     },
   );
 
   app.get(
     '/v1/bdc/contracts/:positionId/exit-package',
-    { schema: { tags: ['bdc'], summary: 'Download the exit package (pre-signed transactions to exit alone)', params: Type.Object({ positionId: PositionId }) } },
+    { config: { auth: 'read' }, schema: { tags: ['bdc'], summary: 'Download the exit package (pre-signed transactions to exit alone; holder or operator only, 404 for anyone else)', security, params: Type.Object({ positionId: PositionId }) } },
     async (req, reply) => {
-      const { svc } = contractDoc(req.params.positionId);
+      const { svc } = contractDoc(req.params.positionId, req.principal!);
       let pkg: string;
       try {
         pkg = svc.exitPackage(req.params.positionId);

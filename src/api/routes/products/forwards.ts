@@ -15,7 +15,7 @@ import { errs, eventsOf, modelCall, Msat, Obj, security, submitOrRefuse, Tif, wi
 
 const ForwardMarket = Type.String({ pattern: '^FWD-(30|90|180|365)D$', description: 'FWD-30D, FWD-90D, FWD-180D or FWD-365D' });
 const Lots = Type.Integer({ minimum: 1, maximum: 1e12, description: 'forward lots (0.0001 TH/s); orders need at least 10,000 (1 TH/s)' });
-const Price = Type.Integer({ minimum: 1, maximum: 4_000_000_000, description: 'sat/PH/day' });
+const Price = S.PriceSatPerPHDay;
 const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 
 export const ForwardQuoteBody = Type.Object(

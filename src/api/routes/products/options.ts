@@ -14,7 +14,7 @@ const OptionType = Type.Union([Type.Literal('call'), Type.Literal('put')]);
 export const OptionTerms = Type.Object(
   {
     optionType: OptionType,
-    strike: Type.Integer({ minimum: 1, maximum: 4_000_000_000, description: 'sat/PH/day' }),
+    strike: S.PriceSatPerPHDay,
     expiryHeight: S.Height,
     lots: Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'lots of 1 TH/s·day' }),
   },

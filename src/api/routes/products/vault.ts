@@ -11,7 +11,7 @@ import { errs, eventsOf, Msat, Obj, security, submitOrRefuse, wire } from './com
 export const VaultDepositBody = Type.Object({ amountSat: S.Sat }, { additionalProperties: false });
 export const VaultWithdrawBody = Type.Object({ shares: Type.String({ pattern: '^[1-9][0-9]{0,29}$', description: 'shares, decimal string' }) }, { additionalProperties: false });
 export const VaultTradeBody = Type.Object(
-  { market: S.MarketId, side: S.Side, qty: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }), limitPrice: Type.Optional(Type.Integer({ minimum: 1, maximum: 4_000_000_000 })) },
+  { market: S.MarketId, side: S.Side, qty: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }), limitPrice: Type.Optional(S.PriceSatPerPHDay) },
   { additionalProperties: false },
 );
 

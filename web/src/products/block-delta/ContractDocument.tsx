@@ -39,12 +39,12 @@ function TaprootLeaves({ leaves, internalKey }: { leaves: Rec[]; internalKey: un
 
 /** One position's contract: its terms, batch, taproot leaves, and the exit package to claim without the operator. */
 export function ContractDocument({ backend, sk, positionId }: { backend: Backend; sk: string; positionId: string }) {
-  const doc = useLoad(() => friendly(backend.products.bdcContract(positionId), 'contract documents'), [backend, sk, positionId]);
+  const doc = useLoad(() => friendly(backend.products.bdcContract(sk, positionId), 'contract documents'), [backend, sk, positionId]);
   const [dlError, setDlError] = useState<string | undefined>(undefined);
   const download = async () => {
     setDlError(undefined);
     try {
-      saveJson(`exit-package-${positionId.replace(/[^A-Za-z0-9_-]/g, '_')}.json`, await backend.products.bdcExitPackage(positionId));
+      saveJson(`exit-package-${positionId.replace(/[^A-Za-z0-9_-]/g, '_')}.json`, await backend.products.bdcExitPackage(sk, positionId));
     } catch (e) {
       setDlError(explain(e, 'exit packages'));
     }
