@@ -59,10 +59,6 @@ export function placeOrder(s: EngineState, c: PlaceOrderCommand, seq: number, ou
   }
   const mark = markOf(m);
   if (mark === undefined) return new Rejection('market_not_ready', 'no index yet (waiting for the first block)', 'market');
-  if (c.orderType === 'limit') {
-    const band = checkBand(m, c.side, c.price as number, mark);
-    if (band) return band;
-  }
   const limit = c.orderType === 'limit' ? (c.price as number) : bandEdge(c.side, mark, m.spec.marketBandPpm, m.spec.tick);
   let qty = c.qty;
   if (c.reduceOnly) {
@@ -71,7 +67,8 @@ export function placeOrder(s: EngineState, c: PlaceOrderCommand, seq: number, ou
     qty = Math.min(qty, room);
   }
   const tif: TimeInForce = c.orderType === 'market' ? (c.tif === 'FOK' ? 'FOK' : 'IOC') : c.tif;
-  const r = checkOrderMargin(s, m, owner, c.side, qty, limit, tif === 'GTC', c.postOnly, c.reduceOnly, mark, undefined);
+  const r = checkOrderMargin(s, m, owner, c.side, qty, limit, tif === 'GTC', c.postOnly, c.reduceOnly, mark, undefined)
+    ?? (c.orderType === 'limit' ? checkBand(m, c.side, limit, mark) : undefined);
   if (r) return r;
 
   const res = m.book.submit({ id: seq, account: owner, side: c.side, price: limit, qty, tif, postOnly: c.postOnly });
@@ -152,11 +149,8 @@ export function amendOrder(s: EngineState, c: AmendOrderCommand, out: EngineEven
   const inPlace = price === meta.price && qty <= meta.qty;
   if (!inPlace) {
     const mark = markOf(m) as number;
-    if (price !== meta.price) {
-      const band = checkBand(m, meta.side, price, mark);
-      if (band) return band;
-    }
-    const r = checkOrderMargin(s, m, owner, meta.side, qty, price, true, false, meta.reduceOnly, mark, meta);
+    const r = checkOrderMargin(s, m, owner, meta.side, qty, price, true, false, meta.reduceOnly, mark, meta)
+      ?? (price !== meta.price ? checkBand(m, meta.side, price, mark) : undefined);
     if (r) return r;
   }
   const ar = m.book.amend(meta.id, { price, qty });

@@ -35,7 +35,7 @@ export interface PerpSpec {
   markBandPpm: number;
   /** Each block's premium sample (and the basis EMA's input) is clamped to ± this; 3.8 % lets F reach its cap. */
   premiumBandPpm: number;
-  /** Limit orders on either side must lie within index × (1 ± this). */
+  /** Limit orders on either side must lie within index × (1 ± this): a sanity band (a fat finger by 10×). */
   indexBandPpm: number;
 }
 
@@ -57,7 +57,7 @@ export const HPI_PERP: PerpSpec = {
   impactNotionalSat: 5_000,
   markBandPpm: 20_000,
   premiumBandPpm: 38_000,
-  indexBandPpm: 500_000,
+  indexBandPpm: 900_000,
 };
 
 /** A spec with every field present, in canonical key order (snapshots must not depend on how config was written). */
