@@ -132,9 +132,20 @@ function coreStream(seed: number, n: number): Command[] {
 }
 
 // Recorded from the engine at git HEAD 0b93996 (+ the product hooks in the working tree) before the apply() speed work.
+// Re-recorded for the market-integrity change (mark from impact prices in a band, stored per block; price bands;
+// margin at the expected fill; new spec fields in the snapshot). Checked against 1354ed9 event by event:
+// - load: the same 104 371 events and the same trades, fills, orders and refusals; only what the mark feeds
+//   changed: MarkPrice/FundingPaid values, settlement transfer amounts (pnl_settlement, settlement_dust),
+//   PositionChanged.costMsat (cost since the last settlement at the new mark) and market orders' band-edge
+//   price in OrderAccepted (5 % from the stored mark instead of the book-driven one).
+// - core: seed 5 instead of 7 (see below); on seed 7 the new rules cut settlement shortfalls from 145 to 34,
+//   margin refusals from 55 to 20 (takers checked at the expected fill) and liquidations from 16 to 14.
+// - then the liquidation close stopped at the bankruptcy price (liquidation.ts closeLimit): load unchanged; in
+//   core only liquidations of accounts near or past bankruptcy changed (fewer lots closed in the book beyond the
+//   bankruptcy price, the rest to the vault or ADL at that price) and what follows from them.
 const GOLDEN = {
-  load: { stateHash: '7ddd0b8fdc88c352ac39c9008be75d1923e66af0dbc224aa0b18dd1296ed89d9', eventsHash: '7187c811027085858602c9944d487ad40d8f9c5b6fabdb9afb3730c298cf0a94', events: 104_371 },
-  core: { stateHash: '7b0e484ebdc3e4ec52c9437cdb70e5914e5a80ba6e861812f49785ac9068bed8', eventsHash: 'f0a33c45d5b3cd83c45e989f663d2c64d245f409f86303952740efe8e84e2edc', events: 95_419 },
+  load: { stateHash: '4a2a4e3cfae571cb64a71e72349f1633f3c29328045fba99ad906c4c2ab45508', eventsHash: 'c852954191f09e805245d24871cee7ce94b75dcee78851d9e342b9d13f07dd79', events: 104_371 },
+  core: { stateHash: '2c8275c2a2924906ee1a0de5def05577afa737ff1296d40329736fad4bd93946', eventsHash: '51bcdce5e8d1ab46d1d888142088679588ceeb2ca139318568e331139a0d3aa0', events: 90_483 },
 };
 
 describe('golden streams (behaviour pinned while the engine is optimised)', () => {
@@ -149,7 +160,9 @@ describe('golden streams (behaviour pinned while the engine is optimised)', () =
   });
 
   it('core stream: 20 000 commands on two markets with index shocks give the recorded state and events', () => {
-    const cmds = coreStream(7, 20_000);
+    // Seed 5 (was 7): under the market-integrity rules seed 7's stream no longer reaches ADL (its one ADL came
+    // from a mark a thin book had pushed away from the index); seed 5 reaches every path below.
+    const cmds = coreStream(5, 20_000);
     const run = runStream(new Exchange(CORE_CONFIG), cmds.length, (i) => cmds[i] as Command);
     if (process.env.GOLDEN_PRINT) console.log('core', JSON.stringify(run));
     for (const k of ['Liquidation', 'ADL', 'SettlementShortfall', 'Trade:liquidation', 'LedgerTransfer:maker_fee', 'OrderExpired',

@@ -2,7 +2,7 @@
 // size in lots (1 TH/s·day); notional msat = lots × price (= lots × price / 1000 sat); PnL = lots × Δprice msat.
 import { describe, expect, it } from 'vitest';
 import { Exchange } from '../../src/engine/exchange.js';
-import { averagePremium, basisPpm, emaStep, fairPrice, fundingRate8hPpm, markPrice, premiumPpm } from '../../src/engine/products/perp/pricing.js';
+import { averagePremium, emaStep, fairPrice, fundingRate8hPpm, impactPremiumPpm, markPrice, premiumPpm } from '../../src/engine/products/perp/pricing.js';
 import { HPI_PERP } from '../../src/engine/products/perp/spec.js';
 import { Harness, MKT, block, deposit, limit, market, ofType } from './helpers.js';
 
@@ -16,22 +16,33 @@ describe('pricing rules', () => {
     expect(fundingRate8hPpm(-50_000, HPI_PERP)).toBe(-37_500);
   });
 
-  it('mark = median(bid, ask, fair); one-sided books; index alone on an empty book', () => {
-    expect(markPrice(50_000, 0, undefined, undefined)).toBe(50_000);
-    expect(markPrice(50_000, 10_000, undefined, undefined)).toBe(50_000); // EMA ignored on an empty book
-    expect(markPrice(50_000, 0, 49_000, 51_000)).toBe(50_000);  // fair between bid and ask
-    expect(markPrice(50_000, 0, 50_500, 51_000)).toBe(50_500);  // fair below the bid
-    expect(markPrice(50_000, 0, 48_000, 49_000)).toBe(49_000);  // fair above the ask
-    expect(markPrice(50_000, 0, 40_000, undefined)).toBe(50_000); // max(bid, fair)
-    expect(markPrice(50_000, 0, 52_000, undefined)).toBe(52_000);
-    expect(markPrice(50_000, 0, undefined, 49_000)).toBe(49_000); // min(ask, fair)
-    expect(markPrice(50_000, 20_000, 0 + 49_000, 52_000)).toBe(51_000); // fair = 50 000 × 1.02
+  it('mark = median(impact bid, impact ask, fair) in the mark band; a side short of the impact notional counts as fair', () => {
+    // Before the market-integrity change the inputs were the best bid and ask and a missing side counted as ∓∞,
+    // so a lone bid above fair set the mark (markPrice(50 000, 0, 52 000, undefined) was 52 000): that was the
+    // exploit. Now a missing impact side is replaced by fair, and the mark never leaves index × (1 ± band).
+    const band = HPI_PERP.markBandPpm; // 2 %
+    expect(markPrice(50_000, 0, undefined, undefined, band)).toBe(50_000);
+    expect(markPrice(50_000, 10_000, undefined, undefined, band)).toBe(50_500); // fair = 50 000 × 1.01 (the EMA now counts)
+    expect(markPrice(50_000, 0, 49_000, 51_000, band)).toBe(50_000);  // fair between the impact prices
+    expect(markPrice(50_000, 0, 50_500, 51_000, band)).toBe(50_500);  // fair below the impact bid
+    expect(markPrice(50_000, 0, 48_000, 49_000, band)).toBe(49_000);  // fair above the impact ask
+    expect(markPrice(50_000, 0, 40_000, undefined, band)).toBe(50_000); // one-sided: fair
+    expect(markPrice(50_000, 0, 52_000, undefined, band)).toBe(50_000); // one-sided: fair (was 52 000)
+    expect(markPrice(50_000, 0, undefined, 49_000, band)).toBe(50_000); // one-sided: fair (was 49 000)
+    expect(markPrice(50_000, 20_000, 49_000, 52_000, band)).toBe(51_000); // fair = 50 000 × 1.02
+    expect(markPrice(50_000, 0, 100_000, 100_010, band)).toBe(51_000); // clamped to the band
+    expect(markPrice(50_000, 0, 10_000, 10_010, band)).toBe(49_000);
   });
 
   it('basis, EMA, fair price and premium in integer ppm', () => {
-    // mid (50 990 + 51 010)/2 = 51 000 over index 50 000 → +2 % = 20 000 ppm
-    expect(basisPpm(50_000, 50_990, 51_010)).toBe(20_000);
-    expect(basisPpm(50_000, 50_990, undefined)).toBeUndefined();
+    // Impact premium (BitMEX): (max(0, 50 990 − 50 000) − max(0, 50 000 − 51 010)) / 50 000 = 19 800 ppm.
+    // (The old basis was the top-of-book mid's, (50 990 + 51 010)/2 over the index = 20 000, and undefined
+    // on a one-sided book, which froze the EMA: that was the exploit; a missing side now contributes 0.)
+    expect(impactPremiumPpm(50_000, 50_990, 51_010, 38_000)).toBe(19_800);
+    expect(impactPremiumPpm(50_000, 50_990, undefined, 38_000)).toBe(19_800);
+    expect(impactPremiumPpm(50_000, undefined, undefined, 38_000)).toBe(0);
+    expect(impactPremiumPpm(50_000, 49_000, 49_500, 38_000)).toBe(-10_000);
+    expect(impactPremiumPpm(50_000, 100_000, undefined, 38_000)).toBe(38_000); // clamped to the premium band
     // α = 2/49: 0 + floor(20 000 · 2 / 49) = floor(816.33) = 816
     expect(emaStep(0, 20_000, 48)).toBe(816);
     expect(emaStep(816, 20_000, 48)).toBe(816 + Math.floor((19_184 * 2) / 49)); // 816 + 783
@@ -116,13 +127,16 @@ describe('funding', () => {
     h.run(block(1, 50_000), deposit('alice', 1000), deposit('bob', 1000), deposit('carol', 1000), deposit('dave', 1000));
     h.run(limit('bob', 'sell', 50_000, 10, { postOnly: true }), limit('alice', 'buy', 50_000, 10, { tif: 'IOC' }));
     expect(h.bal('alice')).toBe(999_000n); // taker fee 1 000 msat
-    h.run(limit('carol', 'buy', 50_990, 1, { postOnly: true }), limit('dave', 'sell', 51_010, 1, { postOnly: true }));
+    // 100-lot quotes (≥ the 5 000 sat impact notional: 99 lots × 50 990 msat fill it). They were 1-lot quotes
+    // when the top of book set the mark; 1 lot now counts for nothing (the exploit), so the quotes are sized up.
+    h.run(limit('carol', 'buy', 50_990, 100, { postOnly: true }), limit('dave', 'sell', 51_010, 100, { postOnly: true }));
     const ev = h.run(block(2, 50_000));
-    // basis = 51 000/50 000 − 1 = 20 000 ppm; EMA = floor(20 000·2/49) = 816; fair = 50 040
-    // mark = median(50 990, 51 010, 50 040) = 50 990
+    // impact bid 50 990, impact ask 51 010 → impact premium 990/50 000 = 19 800 ppm (the old mid basis was
+    // 20 000, EMA 816); EMA = floor(19 800·2/49) = 808; fair = floor(50 040.4) = 50 040
+    // mark = median(50 990, 51 010, 50 040) = 50 990 (inside index ± 2 %)
     // premium = (50 990 − 50 000)/50 000 = 19 800 ppm; window [0, 19 800] → average 9 900
     // F = 9 900 − 500 = 9 400 ppm per 8 h; per block 1/48.
-    expect(ofType(ev, 'MarkPrice')[0]).toMatchObject({ mark: 50_990, fair: 50_040, basisEmaPpm: 816 });
+    expect(ofType(ev, 'MarkPrice')[0]).toMatchObject({ mark: 50_990, fair: 50_040, basisEmaPpm: 808 });
     expect(ofType(ev, 'FundingPaid')[0]).toMatchObject({ premiumPpm: 19_800, avgPremiumPpm: 9_900, rate8hPpm: 9_400 });
     // alice long 10: value 10 × 50 990 = 509 900; PnL = 509 900 − 500 000 = 9 900
     //   funding = ceil(509 900 × 9 400 / 48 000 000) = ceil(99.855…) = 100 → receives 9 900 − 100 = 9 800
@@ -132,7 +146,7 @@ describe('funding', () => {
     expect(h.bal('bob')).toBe(1_000_000n - 9_801n);
     expect(h.bal('fees')).toBe(1_000n + 1n);
     expect(h.bal('settle:HPI-PERP')).toBe(0n);
-    // Block 3, same book: basis 20 000 again, EMA 816 + floor(19 184·2/49) = 816 + 783 = 1 599; fair 50 079;
+    // Block 3, same book: premium 19 800 again, EMA 808 + floor(18 992·2/49) = 808 + 775 = 1 583; fair 50 079;
     // mark still 50 990 (bid); window [0, 19 800, 19 800] → average 13 200 → F = 12 700.
     // alice: PnL 0 (settled at 50 990), funding ceil(509 900 × 12 700 / 48e6) = ceil(134.91) = 135 paid;
     // bob receives floor(134.91) = 134; dust 1.
@@ -147,9 +161,9 @@ describe('funding', () => {
     const h = new Harness();
     h.run(block(1, 50_000), deposit('alice', 1000), deposit('bob', 1000), deposit('carol', 1000), deposit('dave', 1000));
     h.run(limit('bob', 'sell', 50_000, 10, { postOnly: true }), limit('alice', 'buy', 50_000, 10, { tif: 'IOC' }));
-    h.run(limit('carol', 'buy', 48_990, 1, { postOnly: true }), limit('dave', 'sell', 49_010, 1, { postOnly: true }));
+    h.run(limit('carol', 'buy', 48_990, 110, { postOnly: true }), limit('dave', 'sell', 49_010, 110, { postOnly: true })); // impact-sized: 103 lots × 49 010 ≥ 5 000 sat
     const ev = h.run(block(2, 50_000));
-    // basis −20 000 ppm; EMA = floor(−40 000/49) = floor(−816.3) = −817; fair = floor(50 000 × 0.999183) = 49 959
+    // impact premium −990/50 000 = −19 800 ppm; EMA = floor(−39 600/49) = floor(−808.2) = −809; fair = floor(50 000 × 0.999191) = 49 959
     // mark = median(48 990, 49 010, 49 959) = 49 010; premium = −990/50 000 = −19 800; avg −9 900; F = −9 400
     expect(ofType(ev, 'FundingPaid')[0]).toMatchObject({ premiumPpm: -19_800, rate8hPpm: -9_400, mark: 49_010 });
     // alice: value 490 100, PnL −9 900; funding ceil(490 100 × −9 400 / 48e6) = ceil(−95.98) = −95 → she receives 95

@@ -69,36 +69,40 @@ describe('accepting a perp offer', () => {
 
   test("a loss at mark inside the block moves to the taker and counts against its margin", () => {
     const h = perpSetup();
-    // Dave's lone ask at 105 000 pulls mark to min(ask, fair 110 000) = 105 000 (no block yet, costs stay).
-    h.run(deposit('dave', 1000), limit('dave', 'sell', 105_000, 1), offerPerp('alice', 4, '0'));
+    // (This test used to let Dave's lone 1-lot ask pull the mark to 105 000 between blocks: a 1-lot quote setting
+    // the mark was the market-integrity exploit, and the mark now moves only at blocks, from impact prices. The
+    // unsettled loss now comes from a real trade above mark inside the block.)
+    // Alice buys 10 more lots from Dave at 114 000 (mark 110 000): 20 lots at cost 1 100 000 + 1 140 000 = 2 240 000.
+    h.run(deposit('dave', 1000), limit('dave', 'sell', 114_000, 10), limit('alice', 'buy', 114_000, 10), offerPerp('alice', 4, '0'));
     const id = lastOfferId(h);
-    // Slice cost 440 000, value 4 × 105 000 − 440 000 = −20 000, margin ceil(420 000 × 10 %) = 42 000:
-    // needs 0 + 42 000 + 20 000 = 62 000.
-    h.run(deposit('carol', 61));
+    // Slice cost 2 240 000 × 4/20 = 448 000, value 4 × 110 000 − 448 000 = −8 000, margin ceil(440 000 × 10 %) = 44 000:
+    // needs 0 + 44 000 + 8 000 = 52 000.
+    h.run(deposit('carol', 51));
     refused(h, accept('carol', id), 'insufficient_margin');
     h.run(deposit('carol', 1));
     const [acc] = ofType(h.run(accept('carol', id)), 'SwapOfferAccepted');
-    expect(acc.valueMsat).toBe(-20_000n);
-    expect(acc.mark).toBe(105_000);
-    expect(h.ex.equity('user:carol')).toBe(62_000n - 20_000n);
-    expect(h.ex.initialMargin('user:carol')).toBe(42_000n);
+    expect(acc.valueMsat).toBe(-8_000n);
+    expect(acc.mark).toBe(110_000);
+    expect(h.ex.equity('user:carol')).toBe(52_000n - 8_000n);
+    expect(h.ex.initialMargin('user:carol')).toBe(44_000n);
     expect(h.ex.available('user:carol')).toBe(0n);
   });
 
   test('a gain at mark is not counted toward the taker margin; a price can pay it to the maker', () => {
     const h = perpSetup();
-    // Dave's lone bid at 115 000 lifts mark to max(bid, fair) = 115 000.
-    h.run(deposit('dave', 1000), limit('dave', 'buy', 115_000, 1), offerPerp('alice', 4, '20000'));
+    // (Was: Dave's lone 1-lot bid lifted the mark to 115 000 between blocks, the exploit; see the test above.)
+    // Alice buys 10 more lots from Dave at 106 000 (mark 110 000): 20 lots at cost 1 100 000 + 1 060 000 = 2 160 000.
+    h.run(deposit('dave', 1000), limit('dave', 'sell', 106_000, 10), limit('alice', 'buy', 106_000, 10), offerPerp('alice', 4, '8000'));
     const id = lastOfferId(h);
     const aliceEquity = h.ex.equity('user:alice');
-    // Slice value 4 × 115 000 − 440 000 = +20 000; margin ceil(460 000 × 10 %) = 46 000; needs 20 000 + 46 000.
-    h.run(deposit('carol', 65));
+    // Slice cost 432 000, value 4 × 110 000 − 432 000 = +8 000; margin ceil(440 000 × 10 %) = 44 000; needs 8 000 + 44 000.
+    h.run(deposit('carol', 51));
     refused(h, accept('carol', id), 'insufficient_margin');
     h.run(deposit('carol', 1));
     h.run(accept('carol', id));
-    // Alice sold +20 000 of unsettled value for 20 000 msat: her equity does not move.
+    // Alice sold +8 000 of unsettled value for 8 000 msat: her equity does not move.
     expect(h.ex.equity('user:alice')).toBe(aliceEquity);
-    expect(h.ex.equity('user:carol')).toBe(66_000n - 20_000n + 20_000n);
+    expect(h.ex.equity('user:carol')).toBe(52_000n - 8_000n + 8_000n);
   });
 
   test('a negative price: the maker pays the taker, and must have it free', () => {

@@ -17,7 +17,7 @@ import { accountOf, cmp, markOf, type EngineState, type MarketState, type Positi
 import { movePosition } from './transfers.js';
 
 // Bound once (see positions.ts): the sweep visits every owner at every block.
-const { maxBig, mulBig } = math;
+const { floorDiv, maxBig, mulBig } = math;
 const { ceilPpmOf } = ppm;
 const { gc, ownersSorted } = positions;
 
@@ -58,6 +58,26 @@ export function liquidationSweep(s: EngineState, seq: number, out: EngineEvent[]
   }
 }
 
+/**
+ * The liquidation close's limit: the band edge around mark, but never beyond the bankruptcy price (BitMEX closes
+ * at the bankruptcy price): with equity E over q lots at mark M, a sell no lower than M − E/q and a buy no higher
+ * than M + E/q, so the book close itself never leaves a debt for the insurance fund to cover.
+ */
+function closeLimit(side: Side, mark: number, equityMsat: bigint, qty: number, m: MarketState): number {
+  const tick = m.spec.tick;
+  const band = bandEdge(side, mark, m.spec.liquidationBandPpm, tick);
+  const q = BigInt(qty);
+  if (side === 'sell') {
+    const b = BigInt(mark) - floorDiv(equityMsat, q); // ceil(M − E/q)
+    const t = BigInt(tick);
+    const bt = Number(((b + t - 1n) / t) * t);
+    return Math.max(band, bt);
+  }
+  const b = BigInt(mark) + floorDiv(equityMsat, q); // floor(M + E/q)
+  const bt = Number(b - (((b % BigInt(tick)) + BigInt(tick)) % BigInt(tick)));
+  return Math.max(tick, Math.min(band, bt));
+}
+
 /** Liquidates every position of `owner`; `k` numbers this block's liquidation orders (ids −(seq·1024 + k)). */
 function liquidate(s: EngineState, owner: string, seq: number, k: number, out: EngineEvent[]): number {
   const ledger = s.ledger;
@@ -69,7 +89,7 @@ function liquidate(s: EngineState, owner: string, seq: number, k: number, out: E
     const mark = markOf(m) as number;
     const startQty = p.qty;
     const side: Side = p.qty > 0 ? 'sell' : 'buy';
-    const limit = bandEdge(side, mark, m.spec.liquidationBandPpm, m.spec.tick);
+    const limit = closeLimit(side, mark, equity(s, owner), Math.abs(p.qty), m);
     const id = -(seq * 1024 + ++k);
     const res = m.book.submit({ id, account: owner, side, price: limit, qty: Math.abs(p.qty), tif: 'IOC', postOnly: false });
     let feeMsat = 0n;

@@ -63,24 +63,44 @@ export function mmOf(m: MarketState, qty: number, mark: bigint): bigint {
 }
 
 /**
- * Pre-trade check: the order is priced at its limit (worst case), its immediate loss against mark and
- * the taker fee are deducted, and it joins the resting exposure. Orders that only lower the initial
- * margin requirement need only solvency; reduce-only orders need only the fee.
+ * Pre-trade check of a trade at a known price (the products' index-priced trades): the whole quantity is
+ * taken at `limit`, its immediate loss against mark and `feeBound` deducted (see marginCheck).
  */
 export function checkMargin(s: EngineState, m: MarketState, owner: string, pos: Position | undefined, side: Side, qty: number, limit: number,
   feeBound: bigint, reduceOnly: boolean, mark: number, replacing: OrderMeta | undefined): Rejection | undefined {
+  const r = marginCheck(s, m, owner, pos, side, 0, 0n, qty, limit, feeBound, reduceOnly, mark, replacing);
+  return r === undefined || r instanceof Rejection ? r
+    : new Rejection('insufficient_margin', `needs ${r.im} msat initial margin, has ${r.free} msat after fees and worst-case fill`, 'qty');
+}
+
+/**
+ * The margin core every pre-trade check shares. `fillQty` lots are expected to fill now for `fillNotional` msat
+ * (their loss against mark is deducted, a gain is not credited) and `restQty` lots would rest at `limit` (priced
+ * there: loss against mark and initial margin as resting exposure); `feeBound` is the taker fee reserve.
+ * Orders that only lower the initial margin requirement need only solvency; reduce-only orders only the fee.
+ * Returns undefined when it passes, the initial margin needed and the equity free for it (msat) when it does
+ * not, or a balance refusal.
+ */
+export function marginCheck(s: EngineState, m: MarketState, owner: string, pos: Position | undefined, side: Side, fillQty: number,
+  fillNotional: bigint, restQty: number, limit: number, feeBound: bigint, reduceOnly: boolean, mark: number,
+  replacing: OrderMeta | undefined): { im: bigint; free: bigint } | Rejection | undefined {
   const balance = s.ledger.balance(owner);
   if (balance < feeBound) return new Rejection('insufficient_balance', 'balance cannot pay the taker fee', 'qty');
   if (reduceOnly) return undefined;
+  const fillAtMark = fillQty === 0 ? 0n : mulBig(fillQty, mark);
+  const fillLoss = side === 'buy' ? fillNotional - fillAtMark : fillAtMark - fillNotional;
   const lossPerLot = side === 'buy' ? limit - mark : mark - limit;
-  const loss = lossPerLot === 0 ? 0n : maxBig(0n, mulBig(qty, lossPerLot));
+  const loss = maxBig(0n, fillLoss) + (lossPerLot <= 0 || restQty === 0 ? 0n : mulBig(restQty, lossPerLot));
   const p = pos ?? NO_POSITION;
   let buyOpen = p.buyOpen, sellOpen = p.sellOpen;
   if (replacing !== undefined) {
     const old = mulBig(replacing.qty, replacing.price);
     if (replacing.side === 'buy') buyOpen -= old; else sellOpen -= old;
   }
-  if (side === 'buy') buyOpen += mulBig(qty, limit); else sellOpen += mulBig(qty, limit);
+  if (restQty > 0) {
+    if (side === 'buy') buyOpen += mulBig(restQty, limit); else sellOpen += mulBig(restQty, limit);
+  }
+  const qtyAfter = side === 'buy' ? p.qty + fillQty : p.qty - fillQty;
   // One pass over the account's markets: equity and initial margin, with this market's IM before and after.
   // This market's IM before the order is only needed when the order fails the plain test, so it is
   // computed then (imOld = imOthers + this market's current IM).
@@ -92,7 +112,7 @@ export function checkMargin(s: EngineState, m: MarketState, owner: string, pos: 
     if (mm === m) {
       pnHere = mulBig(p.qty, mark);
       eq += pnHere - p.cost;
-      imNew += imOfValue(m, pnHere, buyOpen, sellOpen);
+      imNew += imOfValue(m, qtyAfter === p.qty ? pnHere : mulBig(qtyAfter, mark), buyOpen, sellOpen);
       continue;
     }
     const pp = mm.positions.get(owner);
@@ -107,7 +127,7 @@ export function checkMargin(s: EngineState, m: MarketState, owner: string, pos: 
   if (free >= imNew) return undefined;
   const imOld = imOthers + imOfValue(m, pnHere, p.buyOpen, p.sellOpen);
   if (imNew <= imOld && free >= 0n) return undefined;
-  return new Rejection('insufficient_margin', `needs ${imNew} msat initial margin, has ${free} msat after fees and worst-case fill`, 'qty');
+  return { im: imNew, free };
 }
 
 /** What liquidationPriceOf needs: one position, its market's rate, and the account's margin elsewhere. */

@@ -3,21 +3,19 @@
 import type { TimeInForce } from '../book/types.js';
 import type { AmendOrderCommand, CancelAllCommand, CancelOrderCommand, PlaceOrderCommand } from '../commands.js';
 import type { EngineEvent, OrderAccepted } from '../events.js';
-import * as ppm from '../ppm.js';
 import * as pricing from '../products/perp/pricing.js';
 import { Rejection } from '../rejection.js';
 import * as fills from './fills.js';
-import * as margin from './margin.js';
+import * as orderCheck from './order-check.js';
 import * as orders from './orders.js';
 import * as state from './state.js';
 import type { EngineState, MarketState, OrderMeta } from './state.js';
 import * as validation from './validation.js';
 
 // Bound once (see positions.ts): this is the order path.
-const { ceilPpm } = ppm;
 const { bandEdge } = pricing;
 const { processResult } = fills;
-const { checkMargin } = margin;
+const { checkBand, checkOrderMargin } = orderCheck;
 const { addResting, cancelAllOf, cancelResting, reducibleQty, removeResting } = orders;
 const { accountOf, markOf, ownerOf } = state;
 const { bookRejection, checkAccount, checkPrice, isSafeInt } = validation;
@@ -68,13 +66,11 @@ export function placeOrder(s: EngineState, c: PlaceOrderCommand, seq: number, ou
     if (room <= 0) return new Rejection('reduce_only_would_increase', 'reduce-only order would open or increase a position', 'reduceOnly');
     qty = Math.min(qty, room);
   }
-  const pos = m.positions.get(owner);
-  const feeBound = c.postOnly ? 0n
-    : ceilPpm(qty, c.side === 'buy' ? limit : Math.max(limit, m.book.bestBid() ?? limit), m.spec.takerFeePpm, m.rates.takerFeePpm);
-  const r = checkMargin(s, m, owner, pos, c.side, qty, limit, feeBound, c.reduceOnly, mark, undefined);
+  const tif: TimeInForce = c.orderType === 'market' ? (c.tif === 'FOK' ? 'FOK' : 'IOC') : c.tif;
+  const r = checkOrderMargin(s, m, owner, c.side, qty, limit, tif === 'GTC', c.postOnly, c.reduceOnly, mark, undefined)
+    ?? (c.orderType === 'limit' ? checkBand(m, c.side, limit, mark) : undefined);
   if (r) return r;
 
-  const tif: TimeInForce = c.orderType === 'market' ? (c.tif === 'FOK' ? 'FOK' : 'IOC') : c.tif;
   const res = m.book.submit({ id: seq, account: owner, side: c.side, price: limit, qty, tif, postOnly: c.postOnly });
   if (!res.accepted) return bookRejection(res);
   // Built whole (not extended afterwards) so each object keeps one shape; key order is the events' JSON order.
@@ -153,8 +149,8 @@ export function amendOrder(s: EngineState, c: AmendOrderCommand, out: EngineEven
   const inPlace = price === meta.price && qty <= meta.qty;
   if (!inPlace) {
     const mark = markOf(m) as number;
-    const feeBound = ceilPpm(qty, meta.side === 'buy' ? price : Math.max(price, m.book.bestBid() ?? price), m.spec.takerFeePpm, m.rates.takerFeePpm);
-    const r = checkMargin(s, m, owner, m.positions.get(owner), meta.side, qty, price, feeBound, meta.reduceOnly, mark, meta);
+    const r = checkOrderMargin(s, m, owner, meta.side, qty, price, true, false, meta.reduceOnly, mark, meta)
+      ?? (price !== meta.price ? checkBand(m, meta.side, price, mark) : undefined);
     if (r) return r;
   }
   const ar = m.book.amend(meta.id, { price, qty });

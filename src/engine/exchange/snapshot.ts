@@ -11,7 +11,7 @@ import { cmp, createState, type EngineState, type MarketState, type OrderMeta } 
 interface SnapshotV1 {
   v: number; chain: { height: number; hash: string; time?: number; mtp?: number; index?: number | null }; ledger: [string, string][];
   products?: [string, unknown][];
-  markets: { spec: PerpSpec; index: number | null; basisEmaPpm: number; premiums: number[]; rate8hPpm: number;
+  markets: { spec: PerpSpec; index: number | null; mark?: number | null; basisEmaPpm: number; premiums: number[]; rate8hPpm: number;
     positions: [string, number, string, string][]; orders: [number, string, Side, number, number, boolean, string | null][] }[];
 }
 
@@ -19,6 +19,7 @@ export function snapshotOf(s: EngineState): string {
   const markets = [...s.markets.values()].map((m) => ({
     spec: m.spec,
     index: m.index ?? null,
+    mark: m.mark ?? null,
     basisEmaPpm: m.basisEmaPpm,
     premiums: m.premiums,
     rate8hPpm: m.rate8hPpm,
@@ -59,6 +60,7 @@ export function restoreState(snapshot: string): EngineState {
   for (const sm of snap.markets) {
     const m = s.markets.get(sm.spec.id) as MarketState;
     m.index = sm.index ?? undefined;
+    m.mark = sm.mark ?? m.index; // snapshots from before the stored mark: the index until the next block
     m.basisEmaPpm = sm.basisEmaPpm;
     m.premiums = [...sm.premiums];
     m.rate8hPpm = sm.rate8hPpm;

@@ -3,7 +3,6 @@
 import { OrderBook } from '../book/order-book.js';
 import type { Side } from '../book/types.js';
 import { userAccount, type Ledger } from '../ledger/ledger.js';
-import { markPrice } from '../products/perp/pricing.js';
 import { HPI_PERP, normalizeSpec, type PerpSpec } from '../products/perp/spec.js';
 import type { ProductContext, ProductModule } from '../products/product.js';
 import { productFactories } from '../products/registry.js';
@@ -30,6 +29,8 @@ export interface MarketState {
   spec: PerpSpec;
   book: OrderBook;
   index: number | undefined;
+  /** The mark the last block set (see funding.ts); every rule between blocks reads this one. */
+  mark: number | undefined;
   basisEmaPpm: number;
   premiums: number[];
   rate8hPpm: number;
@@ -90,7 +91,7 @@ export function createState(config: ExchangeConfig, ledger: Ledger): EngineState
   const specs = (config.markets ?? [HPI_PERP]).map(normalizeSpec).sort((a, b) => cmp(a.id, b.id));
   for (const spec of specs) {
     markets.set(spec.id, {
-      spec, book: new OrderBook(), index: undefined, basisEmaPpm: 0, premiums: [], rate8hPpm: 0,
+      spec, book: new OrderBook(), index: undefined, mark: undefined, basisEmaPpm: 0, premiums: [], rate8hPpm: 0,
       positions: new Map(), orders: new Map(), rates: ratesOf(spec), sortedOwners: undefined,
     });
   }
@@ -101,10 +102,12 @@ export function createState(config: ExchangeConfig, ledger: Ledger): EngineState
   };
 }
 
-/** Mark price of a market now (undefined before the first index). */
+/**
+ * Mark price of a market (undefined before the first index): set once per block from the index, the basis EMA
+ * and the book's impact prices (funding.ts), so no order placed between blocks moves it.
+ */
 export function markOf(m: MarketState): number | undefined {
-  if (m.index === undefined) return undefined;
-  return markPrice(m.index, m.basisEmaPpm, m.book.bestBid(), m.book.bestAsk());
+  return m.mark;
 }
 
 /**

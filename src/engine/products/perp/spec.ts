@@ -13,7 +13,7 @@ export interface PerpSpec {
   takerFeePpm: number;           // 0.2 %
   makerFeePpm: number;           // 0 %
   liquidationFeePpm: number;     // 1 % of the notional closed in the book, to the insurance fund
-  /** Market orders never trade further than this from mark (protection band). */
+  /** Market orders never trade further than this from mark (protection band); a limit order's aggressive side neither. */
   marketBandPpm: number;
   /** Liquidation orders close in the book only within this band around mark. */
   liquidationBandPpm: number;
@@ -25,6 +25,18 @@ export interface PerpSpec {
   fundingCapPpm: number;
   /** EMA length (blocks) of the basis used in the fair price. */
   basisEmaBlocks: number;
+  /**
+   * Impact notional (sat): the mark's and the premium's impact bid/ask are the average fills of this much on
+   * each side; a side that cannot fill it counts for nothing. dYdX v4's rule (impact margin / initial margin):
+   * 500 sat of margin at 10 % = 5 000 sat, 100 lots at 50 000 sat/PH/day.
+   */
+  impactNotionalSat: number;
+  /** The mark never leaves index × (1 ± this). Below (maintenance − one block's capped funding) / 2. */
+  markBandPpm: number;
+  /** Each block's premium sample (and the basis EMA's input) is clamped to ± this; 3.8 % lets F reach its cap. */
+  premiumBandPpm: number;
+  /** Limit orders on either side must lie within index × (1 ± this): a sanity band (a fat finger by 10×). */
+  indexBandPpm: number;
 }
 
 export const HPI_PERP: PerpSpec = {
@@ -42,6 +54,10 @@ export const HPI_PERP: PerpSpec = {
   fundingClampPpm: 500,
   fundingCapPpm: 37_500,
   basisEmaBlocks: 48,
+  impactNotionalSat: 5_000,
+  markBandPpm: 20_000,
+  premiumBandPpm: 38_000,
+  indexBandPpm: 900_000,
 };
 
 /** A spec with every field present, in canonical key order (snapshots must not depend on how config was written). */
@@ -51,6 +67,7 @@ export function normalizeSpec(s: Partial<PerpSpec> & { id: string }): PerpSpec {
     id: d.id, tick: d.tick, maxQty: d.maxQty, initialMarginPpm: d.initialMarginPpm, maintenanceMarginPpm: d.maintenanceMarginPpm,
     takerFeePpm: d.takerFeePpm, makerFeePpm: d.makerFeePpm, liquidationFeePpm: d.liquidationFeePpm, marketBandPpm: d.marketBandPpm,
     liquidationBandPpm: d.liquidationBandPpm, fundingBlocks: d.fundingBlocks, fundingClampPpm: d.fundingClampPpm,
-    fundingCapPpm: d.fundingCapPpm, basisEmaBlocks: d.basisEmaBlocks,
+    fundingCapPpm: d.fundingCapPpm, basisEmaBlocks: d.basisEmaBlocks, impactNotionalSat: d.impactNotionalSat, markBandPpm: d.markBandPpm,
+    premiumBandPpm: d.premiumBandPpm, indexBandPpm: d.indexBandPpm,
   };
 }
