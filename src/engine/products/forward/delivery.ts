@@ -86,7 +86,7 @@ function settleDay(k: ForwardContract, rec: DayRecord, delivered: bigint, via: '
     // rewards of the hashrate it did deliver. Those arrived at the investor off-exchange, so they go back to
     // the miner from the investor's balance (as far as it is free). On the cash path nothing is taken from
     // the miner in the first place. No delivery fee: nothing was delivered to the investor.
-    L.transfer(investor, miner, minBig(delivered, ctx.available(investor)), 'fwd_partial_rewards_to_miner', out);
+    L.transfer(investor, miner, minBig(delivered, ctx.available(investor)), 'fwd_delivery', out);
   }
   const toInvestor = tranche - toMiner;
   L.transfer(contractCollateral(k.id), miner, toMiner, 'fwd_collateral_release', out);
