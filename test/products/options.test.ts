@@ -6,7 +6,7 @@ import type { Command } from '../../src/engine/commands.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { Exchange } from '../../src/engine/exchange.js';
 import type { BuyOptionCommand } from '../../src/engine/products/options/commands.js';
-import { OptionsModule, collateralAccount, optionsOf, optionById } from '../../src/engine/products/options/index.js';
+import { OptionsModule, collateralAccount, optionPriceOf, optionsOf, optionById } from '../../src/engine/products/options/index.js';
 import { collateralMsat, liabilityMsat, payoffMsat } from '../../src/engine/products/options/rules.js';
 import { normCdf, priceHpiOption } from '../../src/pricing/options.js';
 import { SECONDS_PER_YEAR } from '../../src/pricing/index-history.js';
@@ -14,16 +14,27 @@ import { Harness, block, deposit, jsonb, ofType } from '../engine/helpers.js';
 
 const S = 50_000;
 const mtpAt = (h: number): number => 1_700_000_000 + h * 600 - 3600;
+/** The history the engine records before the tip: days alternate between 50 000 and 51 000 (σ > 0); day 6 (tip 1000) is 50 000. */
+const hist = (x: number): number => (Math.floor(x / 144) % 2 === 0 ? S : 51_000);
 
-/** A BuyOption quoted at height `at` (index S, the helpers' MTP), ask = ceil(model × (1 + spread)). */
-function buy(account: string, optionType: 'call' | 'put', strike: number, lots: number, expiryHeight: number, modelMsat: bigint,
+/**
+ * A BuyOption quoted at height `at` (index S, the helpers' MTP). The quote is only the buyer's limit: `limit`
+ * is the most it pays (default: far above any premium here, so the engine's own price applies).
+ */
+function buy(account: string, optionType: 'call' | 'put', strike: number, lots: number, expiryHeight: number, limit: bigint | undefined,
   at: number, over: Partial<BuyOptionCommand['quote']> = {}): BuyOptionCommand {
-  const spreadBps = over.spreadBps ?? 100;
-  const premium = (modelMsat * BigInt(10_000 + spreadBps) + 9_999n) / 10_000n;
   return {
     type: 'BuyOption', account, optionType, strike, lots, expiryHeight,
-    quote: { modelMsat: modelMsat.toString(), premiumMsat: premium.toString(), spreadBps, muPpm: 0, sigmaPpm: 0, indexAtQuote: S, quotedAtHeight: at, quotedAtMtp: mtpAt(at), ...over },
+    quote: { premiumMsat: (limit ?? 10n ** 15n).toString(), indexAtQuote: S, quotedAtHeight: at, quotedAtMtp: mtpAt(at), ...over },
   };
+}
+
+/** The engine's own price for these terms at its tip (what a BuyOption pays). */
+function engineQuote(h: Harness, optionType: 'call' | 'put', strike: number, lots: number, expiryHeight: number): { model: bigint; premium: bigint; fee: bigint } {
+  const r = optionPriceOf(h.ex, { optionType, strike, lots, expiryHeight });
+  if (!r.ok) throw new Error(r.reason);
+  const premium = r.price.premiumMsat;
+  return { model: r.price.modelMsat, premium, fee: (premium * 2_000n) / 1_000_000n };
 }
 
 function invariants(h: Harness): void {
@@ -31,10 +42,11 @@ function invariants(h: Harness): void {
   for (const [k, v] of h.ex.ledger.entries()) if (k !== 'world') expect(v, k).toBeGreaterThanOrEqual(0n);
 }
 
-/** Vault funded with 10 000 sat, alice with 100 sat, tip at height 1000, index 50 000. */
+/** Blocks 0..1000 (six whole days of history), vault funded with 10 000 sat, alice and bob with 100 sat; index 50 000. */
 function setup(): Harness {
   const h = new Harness();
-  h.run(block(1000, S), { type: 'FundSystem', account: 'vault', amountSat: 10_000 }, deposit('alice', 100), deposit('bob', 100));
+  runBlocks(h, 0, 1000, hist);
+  h.run({ type: 'FundSystem', account: 'vault', amountSat: 10_000 }, deposit('alice', 100), deposit('bob', 100));
   return h;
 }
 
@@ -121,71 +133,77 @@ describe('pricer values the engine is fed (hand-computed)', () => {
 });
 
 describe('BuyOption on the engine', () => {
-  it('buyer pays premium + fee, the vault locks the worst case; settlement pays the mean-index payoff', () => {
+  it('buyer pays the engine\'s premium + fee, the vault locks the worst case; settlement pays the mean-index payoff', () => {
     const h = setup();
     const E = 1500;
-    const ev = h.run(buy('alice', 'call', 49_000, 10, E, 10_000n, 1000), buy('bob', 'put', 51_500, 4, E, 3_000n, 1000));
-    // alice: premium ceil(10 000 × 1.01) = 10 100, fee floor(10 100 × 0.2 %) = 20 → 100 000 − 10 120 = 89 880.
-    expect(h.bal('alice')).toBe(89_880n);
-    // bob: premium ceil(3000 × 1.01) = 3030, fee floor(6.06) = 6 → 100 000 − 3036 = 96 964.
-    expect(h.bal('bob')).toBe(96_964n);
-    // the fees (20 + 6 = 26) go to the vault, not to the exchange's `fees` account.
+    const qa = engineQuote(h, 'call', 49_000, 10, E);
+    const qb = engineQuote(h, 'put', 51_500, 4, E);
+    // In the money on the forward (μ ≈ 0 over alternating days), so each is worth at least its intrinsic value.
+    expect(qa.model).toBeGreaterThanOrEqual(10_000n);
+    expect(qb.model).toBeGreaterThanOrEqual(4_000n);
+    expect(qa.premium).toBe((qa.model * 10_100n + 9_999n) / 10_000n);
+    const ev = h.run(buy('alice', 'call', 49_000, 10, E, qa.premium, 1000), buy('bob', 'put', 51_500, 4, E, qb.premium, 1000));
+    expect(h.bal('alice')).toBe(100_000n - qa.premium - qa.fee);
+    expect(h.bal('bob')).toBe(100_000n - qb.premium - qb.fee);
+    // the fees go to the vault, not to the exchange's `fees` account.
     expect(h.bal('fees')).toBe(0n);
     // collateral: call 10 × 49 000 × 2 = 980 000; put 4 × 51 500 = 206 000.
     const [a, b] = ofType(ev, 'OptionBought');
-    expect(a).toMatchObject({ optionId: 'o5', premiumMsat: 10_100n, feeMsat: 20n, collateralMsat: 980_000n, height: 1000 });
-    expect(b).toMatchObject({ optionId: 'o6', premiumMsat: 3_030n, feeMsat: 6n, collateralMsat: 206_000n });
-    expect(h.bal(collateralAccount('o5'))).toBe(980_000n);
-    // vault: 10 000 000 + 10 100 + 20 + 3030 + 6 − 980 000 − 206 000 = 8 827 156 (premia and fees).
-    expect(h.bal('vault')).toBe(8_827_156n);
+    expect(a).toMatchObject({ optionId: 'o1005', premiumMsat: qa.premium, modelMsat: qa.model, feeMsat: qa.fee, collateralMsat: 980_000n, height: 1000, indexAtQuote: S, quotedAtHeight: 1000 });
+    expect(b).toMatchObject({ optionId: 'o1006', premiumMsat: qb.premium, feeMsat: qb.fee, collateralMsat: 206_000n });
+    expect(h.bal(collateralAccount('o1005'))).toBe(980_000n);
+    const vault0 = 10_000_000n + qa.premium + qa.fee + qb.premium + qb.fee;
+    expect(h.bal('vault')).toBe(vault0 - 980_000n - 206_000n);
     invariants(h);
 
     // Index 50 000 up to the expiry day's first half; the day (1357..1500) is 72 blocks at 50 000, 72 at 52 000.
     runBlocks(h, 1001, E - 1, (x) => (x <= E - 72 ? 50_000 : 52_000));
-    expect(optionById(h.ex, 'o5')?.status).toBe('open');
+    expect(optionById(h.ex, 'o1005')?.status).toBe('open');
     const mod = h.ex.product<OptionsModule>('options') as OptionsModule;
     expect(mod.expiryDay(E)).toEqual({ sum: 72n * 50_000n + 71n * 52_000n, n: 143 });
     const last = h.run(block(E, 52_000));
     // mean 51 000: call 10 × (51 000 − 49 000) = 20 000; put 4 × (51 500 − 51 000) = 2000.
     const settled = ofType(last, 'OptionSettled');
     expect(settled).toMatchObject([
-      { optionId: 'o5', account: 'alice', payoffMsat: 20_000n, releasedMsat: 960_000n, blocks: 144, indexSum: 72n * 50_000n + 72n * 52_000n },
-      { optionId: 'o6', account: 'bob', payoffMsat: 2_000n, releasedMsat: 204_000n, blocks: 144 },
+      { optionId: 'o1005', account: 'alice', payoffMsat: 20_000n, releasedMsat: 960_000n, blocks: 144, indexSum: 72n * 50_000n + 72n * 52_000n },
+      { optionId: 'o1006', account: 'bob', payoffMsat: 2_000n, releasedMsat: 204_000n, blocks: 144 },
     ]);
-    expect(h.bal('alice')).toBe(89_880n + 20_000n);
-    expect(h.bal('bob')).toBe(96_964n + 2_000n);
-    // vault: 8 827 156 + 960 000 + 204 000 = 9 991 156 = 10 000 000 + premia 13 130 + fees 26 − payoffs 22 000.
-    expect(h.bal('vault')).toBe(10_000_000n + 13_130n + 26n - 22_000n);
-    expect(h.bal(collateralAccount('o5'))).toBe(0n);
-    expect(optionsOf(h.ex, 'alice')).toMatchObject([{ id: 'o5', status: 'settled', payoffMsat: 20_000n }]);
+    expect(h.bal('alice')).toBe(100_000n - qa.premium - qa.fee + 20_000n);
+    expect(h.bal('bob')).toBe(100_000n - qb.premium - qb.fee + 2_000n);
+    expect(h.bal('vault')).toBe(vault0 - 22_000n);
+    expect(h.bal(collateralAccount('o1005'))).toBe(0n);
+    expect(optionsOf(h.ex, 'alice')).toMatchObject([{ id: 'o1005', status: 'settled', payoffMsat: 20_000n }]);
     invariants(h);
   });
 
-  it('re-checks the quote against its own chain view: 72 h, index move, MTP age, spread, ask', () => {
+  it('re-checks the quote against its own chain view (72 h, index move, MTP age) and the buyer\'s limit; refusals change nothing', () => {
     const h = setup();
+    h.run(deposit('carol', 20_000));
     const hash = h.ex.stateHash();
+    const q = engineQuote(h, 'call', 49_000, 1, 1500);
     const cases: [Command, string, string][] = [
       // 72 h = 432 blocks: tip 1000 → 1431 is too soon, 1432 is fine (below).
-      [buy('alice', 'call', 49_000, 1, 1431, 1_000n, 1000), 'expiry_too_soon', 'expiryHeight'],
+      [buy('alice', 'call', 49_000, 1, 1431, undefined, 1000), 'expiry_too_soon', 'expiryHeight'],
       // index 50 000 quoted as 50 506: |Δ| = 506 > 1 % of 50 506 = 505.06 → stale.
-      [buy('alice', 'call', 49_000, 1, 1500, 1_000n, 1000, { indexAtQuote: 50_506 }), 'quote_stale', 'quote'],
+      [buy('alice', 'call', 49_000, 1, 1500, undefined, 1000, { indexAtQuote: 50_506 }), 'quote_stale', 'quote'],
       // MTP 1801 s older than the tip's: more than 1800 s.
-      [buy('alice', 'call', 49_000, 1, 1500, 1_000n, 1000, { quotedAtMtp: mtpAt(1000) - 1801 }), 'quote_stale', 'quote'],
-      [buy('alice', 'call', 49_000, 1, 1500, 1_000n, 1000, { quotedAtHeight: 1001 }), 'invalid_argument', 'quote.quotedAtHeight'],
-      [buy('alice', 'call', 49_000, 1, 1500, 1_000n, 1000, { spreadBps: 50 }), 'not_allowed', 'quote.spreadBps'],
-      // ask must be ceil(1000 × 1.01) = 1010 exactly.
-      [buy('alice', 'call', 49_000, 1, 1500, 1_000n, 1000, { premiumMsat: '1009' }), 'invalid_argument', 'quote.premiumMsat'],
-      [buy('alice', 'call', 49_000, 1, 1500, 0n, 1000), 'invalid_argument', 'quote.modelMsat'],
-      [buy('alice', 'call', 0, 1, 1500, 1_000n, 1000), 'invalid_argument', 'strike'],
-      [buy('alice', 'call', 49_000, 0, 1500, 1_000n, 1000), 'invalid_argument', 'lots'],
-      [{ ...buy('alice', 'call', 49_000, 1, 1500, 1_000n, 1000), optionType: 'straddle' } as unknown as Command, 'invalid_argument', 'optionType'],
-      [buy('bad:acct', 'call', 49_000, 1, 1500, 1_000n, 1000), 'invalid_argument', 'account'],
-      // alice has 100 000 msat: premium 101 000 + fee is too much.
-      [buy('alice', 'call', 49_000, 1, 1500, 100_000n, 1000), 'insufficient_balance', 'lots'],
-      // 120 lots × 49 000 × 2 = 11 760 000 > the vault's 10 000 000 cash.
-      [buy('alice', 'call', 49_000, 120, 1500, 1_000n, 1000), 'exposure_limit', 'lots'],
-      // 60 lots → 5 880 000 > 50 % of the capital 10 001 010.
-      [buy('alice', 'call', 49_000, 60, 1500, 1_000n, 1000), 'exposure_limit', 'lots'],
+      [buy('alice', 'call', 49_000, 1, 1500, undefined, 1000, { quotedAtMtp: mtpAt(1000) - 1801 }), 'quote_stale', 'quote'],
+      [buy('alice', 'call', 49_000, 1, 1500, undefined, 1000, { quotedAtHeight: 1001 }), 'invalid_argument', 'quote.quotedAtHeight'],
+      // the buyer's limit one msat below the engine's premium
+      [buy('alice', 'call', 49_000, 1, 1500, q.premium - 1n, 1000), 'quote_stale', 'quote.premiumMsat'],
+      [buy('alice', 'call', 49_000, 1, 1500, undefined, 1000, { premiumMsat: '-5' }), 'invalid_argument', 'quote.premiumMsat'],
+      // 200 000 is 4× the index: the model value rounds to 0 msat, and the vault gives nothing away.
+      [buy('alice', 'call', 200_000, 1, 1500, undefined, 1000), 'not_allowed', 'strike'],
+      [buy('alice', 'call', 0, 1, 1500, undefined, 1000), 'invalid_argument', 'strike'],
+      [buy('alice', 'call', 49_000, 0, 1500, undefined, 1000), 'invalid_argument', 'lots'],
+      [{ ...buy('alice', 'call', 49_000, 1, 1500, undefined, 1000), optionType: 'straddle' } as unknown as Command, 'invalid_argument', 'optionType'],
+      [buy('bad:acct', 'call', 49_000, 1, 1500, undefined, 1000), 'invalid_argument', 'account'],
+      // alice has 100 000 msat: 100 lots of the call cost about 100 × 1000 + time value, more than that.
+      [buy('alice', 'call', 49_000, 100, 1500, undefined, 1000), 'insufficient_balance', 'lots'],
+      // carol (20 000 000 msat): 120 lots × 49 000 × 2 = 11 760 000 > the vault's cash (10 000 000 + the premium).
+      [buy('carol', 'call', 49_000, 120, 1500, undefined, 1000), 'exposure_limit', 'lots'],
+      // 60 lots → 5 880 000 > 50 % of the vault's capital (10 000 000 + premium ≈ 60 000).
+      [buy('carol', 'call', 49_000, 60, 1500, undefined, 1000), 'exposure_limit', 'lots'],
     ];
     for (const [cmd, reason, field] of cases) {
       const ev = h.run(cmd);
@@ -193,68 +211,75 @@ describe('BuyOption on the engine', () => {
       expect(h.ex.stateHash()).toBe(hash);
     }
     // The edges that pass, each on a fresh exchange: expiry exactly 432 blocks out, a 1 % move
-    // (505 × 10 000 ≤ 100 × 50 505), MTP exactly 1800 s old, 51 lots (51 × 98 000 = 4 998 000 ≤ 50 % × 10 001 010).
+    // (505 × 10 000 ≤ 100 × 50 505), MTP exactly 1800 s old, the limit exactly the premium, 51 lots (51 × 98 000 = 4 998 000 ≤ 50 % of the capital).
     for (const cmd of [
-      buy('alice', 'call', 49_000, 1, 1432, 1_000n, 1000),
-      buy('alice', 'call', 49_000, 1, 1500, 1_000n, 1000, { indexAtQuote: 50_505 }),
-      buy('alice', 'call', 49_000, 1, 1500, 1_000n, 1000, { quotedAtMtp: mtpAt(1000) - 1800 }),
-      buy('alice', 'call', 49_000, 51, 1500, 1_000n, 1000),
+      buy('alice', 'call', 49_000, 1, 1432, undefined, 1000),
+      buy('alice', 'call', 49_000, 1, 1500, undefined, 1000, { indexAtQuote: 50_505 }),
+      buy('alice', 'call', 49_000, 1, 1500, undefined, 1000, { quotedAtMtp: mtpAt(1000) - 1800 }),
+      buy('alice', 'call', 49_000, 1, 1500, q.premium, 1000),
+      buy('carol', 'call', 49_000, 51, 1500, undefined, 1000),
     ]) {
       const fresh = setup();
+      fresh.run(deposit('carol', 20_000));
       expect(ofType(fresh.run(cmd), 'OptionBought')).toHaveLength(1);
       invariants(fresh);
     }
   });
 
-  it('refuses before the first block (no index)', () => {
+  it('refuses before the first block (no index) and before the engine has recorded enough whole days', () => {
     const h = new Harness();
-    const ev = h.run(buy('alice', 'call', 49_000, 1, 1500, 1_000n, 0));
-    expect(ev).toMatchObject([{ type: 'CommandRejected', reason: 'market_not_ready' }]);
+    expect(h.run(buy('alice', 'call', 49_000, 1, 1500, undefined, 0))).toMatchObject([{ type: 'CommandRejected', reason: 'market_not_ready' }]);
+    // Blocks 0..719 are days 0..4 with day 4 still running: four whole days, five needed.
+    runBlocks(h, 0, 719, hist);
+    h.run({ type: 'FundSystem', account: 'vault', amountSat: 10_000 }, deposit('alice', 100));
+    expect(h.run(buy('alice', 'call', 49_000, 1, 1200, undefined, 719, { quotedAtMtp: mtpAt(719) }))).toMatchObject([{ type: 'CommandRejected', reason: 'market_not_ready', field: 'quote' }]);
+    h.run(block(720, S)); // day 4 ends: five whole days
+    expect(ofType(h.run(buy('alice', 'call', 49_000, 1, 1200, undefined, 720, { quotedAtMtp: mtpAt(720) })), 'OptionBought')).toHaveLength(1);
   });
 
   it('an index move after the quote (a retarget) makes it stale', () => {
     const h = setup();
     h.run(block(1001, 52_000)); // +4 %
-    expect(h.run(buy('alice', 'call', 49_000, 1, 1500, 1_000n, 1000))).toMatchObject([{ type: 'CommandRejected', reason: 'quote_stale' }]);
+    expect(h.run(buy('alice', 'call', 49_000, 1, 1500, undefined, 1000))).toMatchObject([{ type: 'CommandRejected', reason: 'quote_stale' }]);
   });
 
   it('transferPosition / describePosition move the holder side only, with the swap module\'s owner names', () => {
     const h = setup();
-    h.run(buy('alice', 'put', 52_000, 2, 1500, 5_000n, 1000));
+    h.run(buy('alice', 'put', 52_000, 2, 1500, undefined, 1000));
     const mod = h.ex.product<OptionsModule>('options') as OptionsModule;
     const ctx = h.ex.productContext(99);
-    expect(mod.describePosition('o5', 'user:alice')).toMatchObject({ optionId: 'o5', optionType: 'put', strike: '52000', lots: '2', collateralMsat: '104000' });
-    expect(mod.describePosition('o5', 'user:bob')).toBeUndefined();
+    expect(mod.describePosition('o1005', 'user:alice')).toMatchObject({ optionId: 'o1005', optionType: 'put', strike: '52000', lots: '2', collateralMsat: '104000' });
+    expect(mod.describePosition('o1005', 'user:bob')).toBeUndefined();
     const out: EngineEvent[] = [];
     expect(mod.transferPosition('o99', 'user:alice', 'user:bob', ctx, [])?.reason).toBe('unknown_position');
-    expect(mod.transferPosition('o5', 'user:bob', 'user:carol', ctx, [])?.reason).toBe('not_owner');
-    expect(mod.transferPosition('o5', 'user:alice', 'user:alice', ctx, [])?.reason).toBe('invalid_argument');
-    expect(mod.transferPosition('o5', 'user:alice', 'user:bob', ctx, out)).toBeUndefined();
-    expect(out).toEqual([{ type: 'OptionTransferred', optionId: 'o5', from: 'alice', to: 'bob' }]);
+    expect(mod.transferPosition('o1005', 'user:bob', 'user:carol', ctx, [])?.reason).toBe('not_owner');
+    expect(mod.transferPosition('o1005', 'user:alice', 'user:alice', ctx, [])?.reason).toBe('invalid_argument');
+    expect(mod.transferPosition('o1005', 'user:alice', 'user:bob', ctx, out)).toBeUndefined();
+    expect(out).toEqual([{ type: 'OptionTransferred', optionId: 'o1005', from: 'alice', to: 'bob' }]);
     // The payoff goes to the new holder: the index sits at 50 000 all through → put pays 2 × 2000 = 4000.
     runBlocks(h, 1001, 1500, () => S);
-    expect(optionById(h.ex, 'o5')).toMatchObject({ holder: 'bob', buyer: 'alice', payoffMsat: 4_000n });
+    expect(optionById(h.ex, 'o1005')).toMatchObject({ holder: 'bob', buyer: 'alice', payoffMsat: 4_000n });
     expect(h.bal('bob')).toBe(104_000n);
-    expect(mod.transferPosition('o5', 'user:bob', 'user:alice', ctx, [])?.reason).toBe('already_settled');
+    expect(mod.transferPosition('o1005', 'user:bob', 'user:alice', ctx, [])?.reason).toBe('already_settled');
     invariants(h);
   });
 
   it('a swap offer moves an option through the swap product (OfferPosition → AcceptOffer)', () => {
     const h = setup();
-    h.run(buy('alice', 'put', 52_000, 2, 1500, 5_000n, 1000)); // o5; alice 100 000 − 5050 − 10 = 94 940
-    const offered = h.run({ type: 'OfferPosition', account: 'alice', product: 'options', positionId: 'o5', priceMsat: '7000' } as Command);
+    h.run(buy('alice', 'put', 52_000, 2, 1500, undefined, 1000)); // o1005
+    const offered = h.run({ type: 'OfferPosition', account: 'alice', product: 'options', positionId: 'o1005', priceMsat: '7000' } as Command);
     const created = offered.find((e) => e.type === 'SwapOfferCreated') as { offerId: number } | undefined;
     expect(created, jsonb(offered)).toBeDefined();
     const taken = h.run({ type: 'AcceptOffer', account: 'bob', offerId: (created as { offerId: number }).offerId } as Command);
-    expect(ofType(taken, 'OptionTransferred')).toEqual([{ type: 'OptionTransferred', optionId: 'o5', from: 'alice', to: 'bob' }]);
-    expect(optionById(h.ex, 'o5')?.holder).toBe('bob');
-    expect(h.bal(collateralAccount('o5'))).toBe(104_000n); // the vault's collateral did not move
+    expect(ofType(taken, 'OptionTransferred')).toEqual([{ type: 'OptionTransferred', optionId: 'o1005', from: 'alice', to: 'bob' }]);
+    expect(optionById(h.ex, 'o1005')?.holder).toBe('bob');
+    expect(h.bal(collateralAccount('o1005'))).toBe(104_000n); // the vault's collateral did not move
     invariants(h);
   });
 
   it('snapshot → restore mid-expiry-day reproduces the hash and the settlement', () => {
     const h = setup();
-    h.run(buy('alice', 'call', 49_000, 10, 1500, 10_000n, 1000));
+    h.run(buy('alice', 'call', 49_000, 10, 1500, undefined, 1000));
     const idx = (x: number): number => 50_000 + (x % 7) * 300;
     runBlocks(h, 1001, 1400, idx);
     const copy = new Harness(Exchange.restore(h.ex.snapshot()));
@@ -267,7 +292,7 @@ describe('BuyOption on the engine', () => {
     let sum = 0n;
     for (let x = 1357; x <= 1500; x++) sum += BigInt(idx(x));
     const want = (10n * (sum - 144n * 49_000n)) / 144n;
-    expect(optionById(copy.ex, 'o5')).toMatchObject({ status: 'settled', payoffMsat: want, indexSum: sum, blocks: 144 });
+    expect(optionById(copy.ex, 'o1005')).toMatchObject({ status: 'settled', payoffMsat: want, indexSum: sum, blocks: 144 });
     invariants(copy);
   });
 });
