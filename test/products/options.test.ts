@@ -8,7 +8,7 @@ import { Exchange } from '../../src/engine/exchange.js';
 import type { BuyOptionCommand } from '../../src/engine/products/options/commands.js';
 import { OptionsModule, collateralAccount, optionPriceOf, optionsOf, optionById } from '../../src/engine/products/options/index.js';
 import { collateralMsat, liabilityMsat, payoffMsat } from '../../src/engine/products/options/rules.js';
-import { normCdf, priceHpiOption } from '../../src/pricing/options.js';
+import { expiryDayMoments, normCdf, priceHpiOption } from '../../src/pricing/options.js';
 import { SECONDS_PER_YEAR } from '../../src/pricing/index-history.js';
 import { Harness, block, deposit, jsonb, ofType } from '../engine/helpers.js';
 
@@ -129,6 +129,64 @@ describe('pricer values the engine is fed (hand-computed)', () => {
     const put = priceHpiOption({ type: 'put', spotSatPerPHDay: S, strikeSatPerPHDay: S, lots: 1, mu: 0, sigma, tipHeight: tip, expiryHeight: expiry });
     expect(put.perLotMsat).toBeCloseTo(p.perLotMsat, 6); // parity at the money with F = K
     expect(normCdf(0)).toBe(0.5);
+  });
+});
+
+describe('the call cap is a contract term: a call pays at most 2K per lot and is priced as the call spread C(K) − C(3K)', () => {
+  const tip = 1000, expiry = 1576;
+  const times: number[] = [];
+  for (let x = expiry - 143; x <= expiry; x++) times.push(((x - tip) * 600) / SECONDS_PER_YEAR);
+  /** E[min(max(A − K, 0), cap)] for ln A ~ N(ln F − v/2, v), by Simpson's rule on ±12 sd (independent of Black's formula). */
+  function integrate(F: number, v: number, K: number, cap: number): number {
+    const sd = Math.sqrt(v), mean = Math.log(F) - v / 2, n = 20_000, lo = mean - 12 * sd, step = (24 * sd) / n;
+    let acc = 0;
+    for (let i = 0; i <= n; i++) {
+      const x = lo + i * step;
+      const w = i === 0 || i === n ? 1 : i % 2 === 1 ? 4 : 2;
+      acc += w * Math.min(Math.max(Math.exp(x) - K, 0), cap) * Math.exp(-((x - mean) ** 2) / (2 * v)) / (sd * Math.sqrt(2 * Math.PI));
+    }
+    return (acc * step) / 3;
+  }
+
+  it('σ = 0 by hand: deep in the money the capped call is worth the cap 2K, not S − K', () => {
+    // F = S = 50 000 (μ = 0, no halving). K = 10 000: S − K = 40 000 per lot, the contract pays at most 2K = 20 000.
+    const base = { type: 'call' as const, spotSatPerPHDay: S, lots: 3, mu: 0, sigma: 0, tipHeight: tip, expiryHeight: expiry };
+    expect(priceHpiOption({ ...base, strikeSatPerPHDay: 10_000 }).premiumMsat).toBe(120_000n); // uncapped 3 × 40 000
+    expect(priceHpiOption({ ...base, strikeSatPerPHDay: 10_000, callCapSatPerPHDay: 20_000 }).premiumMsat).toBe(60_000n); // 3 × 20 000
+    // K = 20 000: S − K = 30 000 < 2K = 40 000, the cap does not bind.
+    expect(priceHpiOption({ ...base, strikeSatPerPHDay: 20_000, callCapSatPerPHDay: 40_000 }).premiumMsat).toBe(90_000n);
+    expect(() => priceHpiOption({ ...base, type: 'put', strikeSatPerPHDay: 20_000, callCapSatPerPHDay: 40_000 })).toThrow(/callCapSatPerPHDay/);
+  });
+
+  it('closed form C(K) − C(K + 2K) = the numerical integral of the capped payoff, where the cap binds and where it barely matters', () => {
+    for (const [sigma, K] of [[0.4, 50_000], [0.4, 20_000], [3, 50_000], [8, 30_000], [8, 12_000]] as const) {
+      const p = priceHpiOption({ type: 'call', spotSatPerPHDay: S, strikeSatPerPHDay: K, lots: 1, mu: 0.2, sigma, tipHeight: tip, expiryHeight: expiry, callCapSatPerPHDay: 2 * K });
+      const m = expiryDayMoments(S, 0.2, sigma, times);
+      const want = integrate(m.forward, m.totalVariance, K, 2 * K);
+      expect(Math.abs(p.perLotMsat - want) / want, `σ ${sigma} K ${K}`).toBeLessThan(1e-6);
+      // The cap never adds value (at σ = 0.4 the chance of a mean above 3K is nil and the two agree).
+      const uncapped = priceHpiOption({ type: 'call', spotSatPerPHDay: S, strikeSatPerPHDay: K, lots: 1, mu: 0.2, sigma, tipHeight: tip, expiryHeight: expiry });
+      expect(p.perLotMsat).toBeLessThanOrEqual(uncapped.perLotMsat);
+    }
+    // At σ = 8 (a huge variance) the cap removes most of an uncapped call's value: the vault no longer sells
+    // an unbounded payoff at the price of a bounded one, or the other way round.
+    const hi = priceHpiOption({ type: 'call', spotSatPerPHDay: S, strikeSatPerPHDay: 12_000, lots: 1, mu: 0.2, sigma: 8, tipHeight: tip, expiryHeight: expiry });
+    const capped = priceHpiOption({ type: 'call', spotSatPerPHDay: S, strikeSatPerPHDay: 12_000, lots: 1, mu: 0.2, sigma: 8, tipHeight: tip, expiryHeight: expiry, callCapSatPerPHDay: 24_000 });
+    expect(capped.perLotMsat).toBeLessThan(24_000);
+    expect(hi.perLotMsat - capped.perLotMsat).toBeGreaterThan(1_000);
+  });
+
+  it('the engine sells calls at the capped value, the payoff never exceeds the cap, and the collateral is exactly the cap', () => {
+    const h = setup();
+    const r = optionPriceOf(h.ex, { optionType: 'call', strike: 20_000, lots: 4, expiryHeight: 1576 });
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.price.capPerLot).toBe(40_000n);
+    const uncapped = priceHpiOption({ type: 'call', spotSatPerPHDay: S, strikeSatPerPHDay: 20_000, lots: 4, mu: r.inputs.muPpm / 1e6, sigma: r.inputs.sigmaPpm / 1e6, tipHeight: 1000, expiryHeight: 1576 });
+    const capped = priceHpiOption({ type: 'call', spotSatPerPHDay: S, strikeSatPerPHDay: 20_000, lots: 4, mu: r.inputs.muPpm / 1e6, sigma: r.inputs.sigmaPpm / 1e6, tipHeight: 1000, expiryHeight: 1576, callCapSatPerPHDay: 40_000 });
+    expect(r.price.modelMsat).toBe(capped.premiumMsat);
+    expect(r.price.modelMsat).toBeLessThanOrEqual(uncapped.premiumMsat);
+    expect(collateralMsat('call', 20_000n, 4n)).toBe(4n * 40_000n);
+    expect(payoffMsat('call', 20_000n, 4n, 144n * 1_000_000n, 144n)).toBe(4n * 40_000n); // S = 1 000 000 ≫ 3K: pays the cap
   });
 });
 
