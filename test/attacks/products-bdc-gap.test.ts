@@ -11,16 +11,9 @@ import type { Command } from '../../src/engine/commands.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { Exchange } from '../../src/engine/exchange.js';
 import { bdcModuleOf, bdcPositionsOf, bdcSeriesViews, escrowAccount, potAccount } from '../../src/engine/products/bdc/index.js';
-import { Harness, deposit, hashOf, ofType } from '../engine/helpers.js';
+import { Harness, deposit, ofType } from '../engine/helpers.js';
+import { H, SAT, SERIES, T, blk } from '../products/bdc-helpers.js';
 
-const T = 1_700_000_000;
-const H = 110;
-const SERIES = `BDC-${H}-${T}`;
-const SAT = 1000n;
-
-function blk(height: number, mtp: number): Command {
-  return { type: 'BlockConnected', height, hash: hashOf(height), time: mtp + 3600, mtp, indexPrice: 50_000 };
-}
 
 /** Block 100 (MTP well before T), the series listed, alice rests SLOW 3 @ 6000, bob takes FAST 2 → pot 20,000 sat. */
 function traded(): Harness {
