@@ -46,7 +46,7 @@ describe('options + vault on replayed real blocks', () => {
     expect(call.model.mu).toBeCloseTo(est.mu, 5); // within ~1 ppm: the engine floors day means and mean times
     expect(call.model.sigma).toBeCloseTo(est.sigma, 5);
     expect(call.command.quote.muPpm).toBe(Math.round(call.model.mu * 1e6));
-    expect(call.command.quote.sigmaPpm).toBe(Math.round(call.model.sigma * 1e6));
+    expect(call.command.quote.sigmaPpm).toBe(Math.round(call.model.sigma * 1e6)); // above the vault's 0.1 floor
     expect(est.sigma).toBeGreaterThan(0);
     // The put's model value is the pricer's at the engine's rounded inputs; the ask is ceil(model × 1.01).
     const again = priceHpiOption({ type: 'put', spotSatPerPHDay: tip.index, strikeSatPerPHDay: strike, lots: 3,

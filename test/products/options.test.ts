@@ -284,15 +284,31 @@ describe('BuyOption on the engine', () => {
     }
   });
 
-  it('refuses before the first block (no index) and before the engine has recorded enough whole days', () => {
+  it('refuses before the first block (no index); before five whole days it prices with the prior μ = 0, σ = the floor', () => {
     const h = new Harness();
     expect(h.run(buy('alice', 'call', 49_000, 1, 1500, undefined, 0))).toMatchObject([{ type: 'CommandRejected', reason: 'market_not_ready' }]);
-    // Blocks 0..719 are days 0..4 with day 4 still running: four whole days, five needed.
+    // Blocks 0..719 are days 0..4 with day 4 still running: four whole days, five needed to estimate.
     runBlocks(h, 0, 719, hist);
     h.run({ type: 'FundSystem', account: 'vault', amountSat: 10_000 }, deposit('alice', 100));
-    expect(h.run(buy('alice', 'call', 49_000, 1, 1200, undefined, 719, { quotedAtMtp: mtpAt(719) }))).toMatchObject([{ type: 'CommandRejected', reason: 'market_not_ready', field: 'quote' }]);
-    h.run(block(720, S)); // day 4 ends: five whole days
-    expect(ofType(h.run(buy('alice', 'call', 49_000, 1, 1200, undefined, 720, { quotedAtMtp: mtpAt(720) })), 'OptionBought')).toHaveLength(1);
+    const prior = optionPriceOf(h.ex, { optionType: 'call', strike: 49_000, lots: 1, expiryHeight: 1200 });
+    expect(prior).toMatchObject({ ok: true, inputs: { basis: 'prior', muPpm: 0, sigmaPpm: 100_000, sigmaEstimatePpm: null, points: 4 } });
+    const ev = h.run(buy('alice', 'call', 49_000, 1, 1200, undefined, 719, { quotedAtMtp: mtpAt(719) }));
+    const [b] = ofType(ev, 'OptionBought');
+    expect(b, JSON.stringify(ev, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))).toMatchObject({ muPpm: 0, sigmaPpm: 100_000 });
+    // Under the prior F = S = 50 000 (μ = 0): 1 lot at K 49 000 is worth at least its 1000 of intrinsic value.
+    expect(b.modelMsat).toBeGreaterThanOrEqual(1_000n);
+    h.run(block(720, S)); // day 4 ends: five whole days, now estimated (σ ≈ 0.47 over four alternating returns)
+    const est = optionPriceOf(h.ex, { optionType: 'call', strike: 49_000, lots: 1, expiryHeight: 1200 });
+    expect(est).toMatchObject({ ok: true, inputs: { basis: 'estimate', points: 5 } });
+    if (est.ok) expect(est.inputs.sigmaPpm).toBe(est.inputs.sigmaEstimatePpm);
+  });
+
+  it('a window in which the index never moved estimates σ = 0; the vault prices with its σ floor instead of giving options away', () => {
+    const h = new Harness();
+    runBlocks(h, 0, 1000, () => S);
+    const r = optionPriceOf(h.ex, { optionType: 'call', strike: 50_500, lots: 10, expiryHeight: 1576 });
+    expect(r).toMatchObject({ ok: true, inputs: { basis: 'estimate', muPpm: 0, sigmaEstimatePpm: 0, sigmaPpm: 100_000 } });
+    if (r.ok) expect(r.price.modelMsat).toBeGreaterThan(0n);
   });
 
   it('an index move after the quote (a retarget) makes it stale', () => {

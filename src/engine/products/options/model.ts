@@ -8,7 +8,8 @@
 // (the pricer adds known halvings back through its subsidy factor). The day's time is the mean header time of
 // the blocks seen. Only whole days that ended count (a day ends when a block of a later day arrives).
 // Estimation: GBM maximum likelihood (estimateDriftVol) over the last `historyDays` daily points, μ and σ
-// rounded to ppm; price: the Hedge drift model on the expiry-day mean (priceHpiOption); a call is capped at
+// rounded to ppm, σ never below the vault's floor (a fresh engine with fewer than `minHistoryDays` whole days
+// prices with μ = 0 and σ = the floor); price: the Hedge drift model on the expiry-day mean (priceHpiOption); a call is capped at
 // CALL_CAP_STRIKE_MULTIPLE × K per lot (rules.ts), so it is valued as the call spread it is: C(K) − C(K + cap).
 //
 // Determinism: the float steps (log, exp, sqrt, the normal CDF) are IEEE-754 operations in a fixed order on
@@ -29,9 +30,17 @@ export interface DayPoint {
 }
 
 export interface ModelInputs {
+  /** What the engine prices with (ppm per year). */
   muPpm: number;
   sigmaPpm: number;
-  /** Daily points used (oldest and newest day). */
+  /**
+   * 'estimate': μ and σ estimated from the recorded days, σ raised to the floor if the estimate is below it.
+   * 'prior': fewer whole days than `minDays` were recorded: μ = 0 and σ = the floor.
+   */
+  basis: 'estimate' | 'prior';
+  /** The raw estimate of σ (ppm), before the floor; null under the prior. */
+  sigmaEstimatePpm: number | null;
+  /** Daily points used (oldest and newest day; -1 when none). */
   points: number;
   fromDay: number;
   toDay: number;
@@ -39,18 +48,22 @@ export interface ModelInputs {
 
 export type ModelRefusal = { ok: false; reason: string };
 
-/** μ and σ (ppm per year) from the recorded days, or why there are none yet. */
-export function modelInputsFromHistory(history: readonly DayPoint[], minDays: number): { ok: true; inputs: ModelInputs } | ModelRefusal {
-  if (history.length < Math.max(3, minDays)) {
-    return { ok: false, reason: `the engine has recorded ${history.length} whole days of the index; the option model needs at least ${Math.max(3, minDays)}` };
-  }
+/**
+ * μ and σ (ppm per year) from the recorded days. The vault sells, so it never prices with less volatility
+ * than `sigmaFloorPpm`: the index is a step function that moves at retargets, and a window without a retarget
+ * estimates σ = 0, which would price every out-of-the-money option at nothing. With fewer than `minDays`
+ * whole days (a fresh engine) there is nothing to estimate from: μ = 0 and σ = the floor (the prior).
+ */
+export function modelInputsFromHistory(history: readonly DayPoint[], minDays: number, sigmaFloorPpm: number): { ok: true; inputs: ModelInputs } | ModelRefusal {
+  const span = history.length === 0 ? { points: 0, fromDay: -1, toDay: -1 } : { points: history.length, fromDay: history[0].day, toDay: history[history.length - 1].day };
+  if (history.length < Math.max(3, minDays)) return { ok: true, inputs: { muPpm: 0, sigmaPpm: sigmaFloorPpm, basis: 'prior', sigmaEstimatePpm: null, ...span } };
   const est = estimateDriftVol(history.map((p) => ({ time: p.time, value: Number(p.value) })));
   const muPpm = Math.round(est.mu * 1e6);
-  const sigmaPpm = Math.round(est.sigma * 1e6);
-  if (!Number.isSafeInteger(muPpm) || !Number.isSafeInteger(sigmaPpm) || Math.abs(muPpm) > 50_000_000 || sigmaPpm > 50_000_000) {
+  const sigmaEstimatePpm = Math.round(est.sigma * 1e6);
+  if (!Number.isSafeInteger(muPpm) || !Number.isSafeInteger(sigmaEstimatePpm) || Math.abs(muPpm) > 50_000_000 || sigmaEstimatePpm > 50_000_000) {
     return { ok: false, reason: `estimated μ ${est.mu} or σ ${est.sigma} per year is outside the model range (|μ| ≤ 50, σ ≤ 50)` };
   }
-  return { ok: true, inputs: { muPpm, sigmaPpm, points: history.length, fromDay: history[0].day, toDay: history[history.length - 1].day } };
+  return { ok: true, inputs: { muPpm, sigmaPpm: Math.max(sigmaEstimatePpm, sigmaFloorPpm), basis: 'estimate', sigmaEstimatePpm, ...span } };
 }
 
 export interface EnginePriceInput {

@@ -21,9 +21,13 @@ export interface OptionsConfig {
   feePpm: number;
   /** The vault sells at model value + this spread (bps): ask = ceil(model × (10 000 + spread) / 10 000). */
   spreadBps: number;
-  /** μ and σ come from the last `historyDays` whole days the engine recorded; no sale before `minHistoryDays`. */
+  /**
+   * μ and σ come from the last `historyDays` whole days the engine recorded; with fewer than `minHistoryDays`
+   * the vault prices with μ = 0 and σ = `sigmaFloorPpm`, and it never prices with σ below that floor.
+   */
   historyDays: number;
   minHistoryDays: number;
+  sigmaFloorPpm: number;
   /** Freshness rule (see checkQuoteFresh): largest index move since the quote, largest MTP advance. */
   maxIndexMoveBps: number;
   maxQuoteAgeS: number;
@@ -35,7 +39,7 @@ export interface OptionsConfig {
 }
 
 export const DEFAULT_OPTIONS_CONFIG: OptionsConfig = {
-  feePpm: 2_000, spreadBps: 100, historyDays: 56, minHistoryDays: 5, maxIndexMoveBps: DEFAULT_MAX_INDEX_MOVE_BPS,
+  feePpm: 2_000, spreadBps: 100, historyDays: 56, minHistoryDays: 5, sigmaFloorPpm: 100_000, maxIndexMoveBps: DEFAULT_MAX_INDEX_MOVE_BPS,
   maxQuoteAgeS: DEFAULT_MAX_QUOTE_AGE_S, minExpiryBlocks: MIN_EXPIRY_BLOCKS, maxLockedPpm: 500_000, maxLots: 1_000_000_000,
 };
 
@@ -127,7 +131,7 @@ export class OptionsModule implements ProductModule {
 
   /** μ and σ (ppm) the engine would price with now, or why it cannot price yet. */
   modelInputs(): { ok: true; inputs: ModelInputs } | { ok: false; reason: string } {
-    return modelInputsFromHistory(this.history, this.config.minHistoryDays);
+    return modelInputsFromHistory(this.history, this.config.minHistoryDays, this.config.sigmaFloorPpm);
   }
 
   /**

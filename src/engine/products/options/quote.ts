@@ -65,7 +65,10 @@ export function quoteOption(_chain: IndexChain | undefined, tip: QuoteTip, req: 
   const { price: p, inputs } = r;
   // Standard errors and the method, from the same points (display; the price uses the ppm-rounded inputs).
   const hist = options.indexHistory();
-  const est = estimateDriftVol(hist.map((x) => ({ time: x.time, value: Number(x.value) })));
+  const est = inputs.basis === 'estimate'
+    ? estimateDriftVol(hist.map((x) => ({ time: x.time, value: Number(x.value) })))
+    : { mu: 0, sigma: inputs.sigmaPpm / 1e6, stdErrLogDrift: 0, stdErrSigma: 0, method: `prior: the engine has recorded ${inputs.points} whole days of the index, fewer than the ${options.config.minHistoryDays} it estimates from` };
+  const floor = options.config.sigmaFloorPpm / 1e6;
   const spreadBps = options.config.spreadBps;
   const command: BuyOptionCommand = {
     type: 'BuyOption', account: req.account, optionType: req.optionType, strike: req.strike, expiryHeight: req.expiryHeight, lots: req.lots,
@@ -78,8 +81,12 @@ export function quoteOption(_chain: IndexChain | undefined, tip: QuoteTip, req: 
     command,
     model: {
       mu: est.mu, sigma: est.sigma, muUsed: inputs.muPpm / 1e6, sigmaUsed: inputs.sigmaPpm / 1e6, stdErrLogDrift: est.stdErrLogDrift, stdErrSigma: est.stdErrSigma,
-      window: { fromHeight: inputs.fromDay * BLOCKS_PER_DAY, toHeight: inputs.toDay * BLOCKS_PER_DAY + BLOCKS_PER_DAY - 1, points: inputs.points, sampling: 'day' },
-      method: `${est.method}; on the ${inputs.points} whole days of the index the engine recorded from BlockConnected (index × 2^era, so halvings are not volatility)`,
+      window: inputs.points === 0
+        ? { fromHeight: tip.height, toHeight: tip.height, points: 0, sampling: 'none' }
+        : { fromHeight: inputs.fromDay * BLOCKS_PER_DAY, toHeight: inputs.toDay * BLOCKS_PER_DAY + BLOCKS_PER_DAY - 1, points: inputs.points, sampling: 'day' },
+      method: inputs.basis === 'estimate'
+        ? `${est.method}; on the ${inputs.points} whole days of the index the engine recorded from BlockConnected (index × 2^era, so halvings are not volatility); σ used = max(estimate, the vault's floor ${floor})`
+        : `${est.method}: μ = 0, σ = the vault's floor ${floor}`,
     },
     price: p.price,
     modelMsat: p.modelMsat,
