@@ -72,6 +72,11 @@ export function OptionBuy({ backend, sk, tipHeight, indexPrice, onBought }: { ba
           <dt>Premium you pay</dt><dd>{msatAsBtc(q.premiumMsat)}</dd>
           <dt>Model value</dt><dd>{msatAsBtc(q.modelMsat)}</dd>
           <dt>Drift μ / volatility σ (yearly)</dt><dd>{ratioPct(q.mu, 1)} / {ratioPct(q.sigma, 1)}</dd>
+          <dt>How it is priced</dt>
+          <dd className="small">
+            By the exchange's engine from the daily index it recorded itself (the Hedge drift model on the expiry day's mean, plus the vault's 1 % spread).
+            The vault never prices with σ below 10 % a year; until the engine has recorded 5 whole days it uses μ = 0 and σ = 10 %.
+          </dd>
           <dt>Expires (estimated)</dt><dd>{q.expiryUtc}{body ? ` · ${((body.expiryHeight - (tipHeight ?? 0)) / BLOCKS_PER_DAY).toFixed(1)} days of blocks` : ''}</dd>
           <dt>Most it can pay</dt>
           <dd data-testid="option-cap">
