@@ -163,6 +163,12 @@ export interface HpiOptionInput {
   blockIntervalS?: number;
   /** Mean fees per block in the spot's reward (sat); the subsidy factor scales only the subsidy part. Default 0. */
   feeSat?: bigint;
+  /**
+   * Calls only: the payoff per lot is capped at this many sat/PH/day (msat per lot), i.e. the contract pays
+   * min(max(S − K, 0), cap). Such a call is a call spread and is valued as C(K) − C(K + cap) on the same
+   * moment-matched lognormal. Omitted: an uncapped call.
+   */
+  callCapSatPerPHDay?: number | bigint;
 }
 
 export interface HpiOptionPrice {
@@ -216,11 +222,22 @@ export function priceHpiOption(input: HpiOptionInput): HpiOptionPrice {
   }
   const subsidyFactor = factors.reduce((a, b) => a + b, 0) / factors.length;
   const S0 = Number(spot);
+  const capInput = input.callCapSatPerPHDay;
+  if (capInput !== undefined && type !== 'call') throw new InvalidArgumentError('callCapSatPerPHDay', 'only a call has a cap');
+  const cap = capInput === undefined ? undefined : toBigInt('callCapSatPerPHDay', capInput, 1n);
+  // A capped call pays min(max(S − K, 0), cap) = (S − K)⁺ − (S − (K + cap))⁺: the call spread K .. K + cap.
+  const upper = cap === undefined ? undefined : Number(strike + cap);
   const m = expiryDayMoments(S0, mu, sigma, times, factors);
-  const v = lognormalValue(type, m.forward, Number(strike), m.totalVariance);
+  const spreadValue = (fwd: number, variance: number): { value: number; deltaForward: number } => {
+    const lo = lognormalValue(type, fwd, Number(strike), variance);
+    if (upper === undefined) return lo;
+    const hi = lognormalValue('call', fwd, upper, variance);
+    return { value: Math.max(0, lo.value - hi.value), deltaForward: lo.deltaForward - hi.deltaForward };
+  };
+  const v = spreadValue(m.forward, m.totalVariance);
   // Vega by central difference on σ: the total variance of the average is not σ²T exactly.
   const bump = 0.005;
-  const valueAt = (s: number): number => lognormalValue(type, m.forward, Number(strike), expiryDayMoments(S0, mu, s, times, factors).totalVariance).value;
+  const valueAt = (s: number): number => spreadValue(m.forward, expiryDayMoments(S0, mu, s, times, factors).totalVariance).value;
   const vegaPerUnit = (valueAt(sigma + bump) - valueAt(Math.max(0, sigma - bump))) / (sigma + bump - Math.max(0, sigma - bump));
   const perLot = v.value;
   // Round half up on a micro-msat grid so lots × value is exact integer arithmetic.
@@ -239,6 +256,7 @@ export function priceHpiOption(input: HpiOptionInput): HpiOptionPrice {
     vegaMsatPerVolPoint: vegaPerUnit * 0.01 * Number(lots),
     method:
       `Hedge drift model (forward S0·e^{μT}, no discounting) on the mean of blocks ${first}..${expiry}; ` +
+      (cap === undefined ? '' : `call capped at ${cap} per lot: valued as the call spread C(${strike}) − C(${strike + cap}); `) +
       `moment-matched lognormal over ${BLOCKS_PER_DAY} block times at ${interval} s; known subsidy changes ×${subsidyFactor.toFixed(6)}`,
   };
 }

@@ -9,16 +9,8 @@ import type { BdcPlaceOrderCommand } from '../../src/engine/products/bdc/command
 import { BdcModule, bdcBook, bdcQuote, seriesFairValue, bdcModuleOf, bdcOrdersOf, bdcPositionsOf, bdcSeriesViews, escrowAccount, headerRule, potAccount } from '../../src/engine/products/bdc/index.js';
 import { Harness, deposit, hashOf, jsonb, ofType } from '../engine/helpers.js';
 import { loadEmbeddedChain } from '../../src/chain/embedded.js';
+import { H, SAT, SERIES, T, blk } from './bdc-helpers.js';
 
-const T = 1_700_000_000;
-const H = 110;
-const SERIES = `BDC-${H}-${T}`;
-const SAT = 1000n;
-
-/** A block with a chosen MTP (the header rule reads height and MTP only). */
-function blk(height: number, mtp: number): Command {
-  return { type: 'BlockConnected', height, hash: hashOf(height), time: mtp + 3600, mtp, indexPrice: 50_000 };
-}
 function list(height = H, deadline = T, payoutSat = 10_000): Command {
   return { type: 'BdcListSeries', height, deadline, payoutSat } as Command;
 }

@@ -156,21 +156,24 @@ describe('daily delivery and collateral release', () => {
     noNegative(h.ex);
   });
 
-  it('auto-delivery with too little free balance delivers part; collateral splits pro rata', () => {
+  it('auto-delivery with too little free balance: LOKA gives the investor the whole tranche, the miner keeps its partial rewards', () => {
     const h = setup();
     openOne(h);
     h.run({ type: 'Withdraw', account: 'M', amountSat: 9_670 }); // M keeps 9,730,000 − 9,670,000 = 60,000 msat
     h.run(auto('M', true));
     const ev = blocks(h, 101, 244, 100_000);
-    // delivered 60,000 of 100,000: fee 300, investor +59,700; miner gets 99,000 × 0.6 = 59,400, investor 39,600
-    expect(ofType(ev, 'ForwardDayDelivered')[0]).toMatchObject({ deliveredMsat: 60_000n, feeMsat: 300n });
-    expect(ofType(ev, 'ForwardCollateralReleased')[0]).toMatchObject({ toMinerMsat: 59_400n, toInvestorMsat: 39_600n });
-    expect(h.bal('M')).toBe(59_400n);
-    expect(h.bal('I')).toBe(7_294_600n + 59_700n + 39_600n);
-    expect(forwardContract(h.ex, 1)?.history[0].status).toBe('partial');
+    // 60,000 of 100,000 available: short. LOKA: nothing is taken from M (it keeps the 60,000 of partial rewards),
+    // no delivery fee, and the whole tranche 99,000 goes to I. (The old pro-rata split gave M 59,400, I 39,600 + 59,700.)
+    expect(ofType(ev, 'ForwardDayDelivered')[0]).toMatchObject({ deliveredMsat: 60_000n, feeMsat: 0n });
+    expect(ofType(ev, 'ForwardCollateralReleased')[0]).toMatchObject({ toMinerMsat: 0n, toInvestorMsat: TRANCHE });
+    expect(h.bal('M')).toBe(60_000n);
+    expect(h.bal('I')).toBe(7_294_600n + 99_000n);
+    expect(h.bal('fees')).toBe(FEE);
+    expect(forwardContract(h.ex, 1)?.history[0]).toMatchObject({ status: 'partial', toMinerMsat: 0n, toInvestorMsat: TRANCHE, feeMsat: 0n });
+    noNegative(h.ex);
   });
 
-  it('without auto-delivery the day waits for the investor\'s report; a partial report splits pro rata', () => {
+  it('without auto-delivery the day waits for the investor\'s report; a partial report: whole tranche to the investor, rewards back to the miner', () => {
     const h = setup();
     openOne(h);
     const ev = blocks(h, 101, 244, 100_000);
@@ -188,11 +191,13 @@ describe('daily delivery and collateral release', () => {
       expect(h.run(cmd)[0]).toMatchObject({ type: 'CommandRejected', reason, field });
       expect(h.ex.stateHash()).toBe(before);
     }
-    // report 60,000 received: fee 0.5 % = 300 from the investor; tranche 99,000 × 0.6 = 59,400 to M, 39,600 to I
+    // report 60,000 received of 100,000: short. LOKA: the whole tranche 99,000 to I; the 60,000 of rewards the
+    // miner's partial hashrate earned are the miner's (they reached I off-exchange, so I hands them back); no fee.
     const r = h.run(report('I', 1, 0, '60000'));
-    expect(ofType(r, 'ForwardDayDelivered')[0]).toMatchObject({ deliveredMsat: 60_000n, feeMsat: 300n, via: 'report' });
-    expect(h.bal('M')).toBe(9_730_000n + 59_400n);
-    expect(h.bal('I')).toBe(7_294_600n - 300n + 39_600n);
+    expect(ofType(r, 'ForwardDayDelivered')[0]).toMatchObject({ deliveredMsat: 60_000n, feeMsat: 0n, via: 'report' });
+    expect(ofType(r, 'ForwardCollateralReleased')[0]).toMatchObject({ toMinerMsat: 0n, toInvestorMsat: TRANCHE });
+    expect(h.bal('M')).toBe(9_730_000n + 60_000n);
+    expect(h.bal('I')).toBe(7_294_600n - 60_000n + 99_000n);
     expect(h.run(report('I', 1, 0, '60000'))[0]).toMatchObject({ reason: 'already_settled' });
   });
 

@@ -48,12 +48,18 @@ describe('FWD-90D on replayed real blocks', () => {
     const pendingReports = new Map<number, bigint>(); // day -> what the investor will report
     const settle = (d: number, delivered: bigint, cash: boolean): void => {
       const obl = (BigInt(QTY) * BigInt(means[d])) / 10_000n;
-      const fee = (delivered * 5n) / 1000n;
-      if (cash) { m -= delivered; inv += delivered - fee; } else inv -= fee;
-      fees += fee;
-      const toMiner = (tranche(d) * delivered) / obl;
-      m += toMiner;
-      inv += tranche(d) - toMiner;
+      // LOKA: a full day pays the rewards (less 0.5 %) and returns the tranche to the miner; a short day
+      // releases the whole tranche to the investor and the miner keeps its partial rewards (a reported
+      // partial delivery goes back from the investor to the miner), no fee.
+      if (delivered >= obl) {
+        const fee = (delivered * 5n) / 1000n;
+        if (cash) { m -= delivered; inv += delivered - fee; } else inv -= fee;
+        fees += fee;
+        m += tranche(d);
+      } else {
+        if (!cash) { m += delivered; inv -= delivered; }
+        inv += tranche(d);
+      }
       statuses[d] = delivered === 0n ? 'missed' : delivered < obl ? 'partial' : 'delivered';
     };
 

@@ -25,7 +25,9 @@ function zeroSum(h: Harness): void {
 describe('options + vault on replayed real blocks', () => {
   it('quotes from the index history, sells, follows the expiry day and settles on its mean', () => {
     const h = new Harness();
-    h.run(blockCommandAt(chain, TIP));
+    // The engine prices from the index history it saw itself: replay from 310,032 (day 2153) to the tip, so it
+    // holds the 13 whole days 2153..2165 (310,032 .. 311,903, across the retarget at 310,464) and runs day 2166.
+    for (let x = 310_032; x <= TIP; x++) h.run(blockCommandAt(chain, x));
     h.run(deposit('lp1', 2 * BTC), deposit('lp2', 2 * BTC), deposit('alice', BTC), deposit('bob', BTC));
     h.run({ type: 'VaultDeposit', account: 'lp1', amountSat: 1 * BTC });
     expect(vaultPositionOf(h.ex, 'lp1').shares).toBe(100_000_000n); // 1 share = 1 sat
@@ -34,18 +36,21 @@ describe('options + vault on replayed real blocks', () => {
     expect(tip).toMatchObject({ height: TIP, index: 2_900_928_674 });
     if (tip === undefined) throw new Error('no tip');
     const strike = 2_900_000_000;
-    const call = quoteOption(chain, tip, { account: 'alice', optionType: 'call', strike, expiryHeight: EXPIRY, lots: 3, windowDays: 14 });
-    const put = quoteOption(chain, tip, { account: 'bob', optionType: 'put', strike, expiryHeight: EXPIRY, lots: 3, windowDays: 14 });
-    // μ and σ are the history estimate over the 14 days ending at the tip (both shown), rounded to ppm in the command.
+    const call = quoteOption(chain, tip, { account: 'alice', optionType: 'call', strike, expiryHeight: EXPIRY, lots: 3 });
+    const put = quoteOption(chain, tip, { account: 'bob', optionType: 'put', strike, expiryHeight: EXPIRY, lots: 3 });
+    // μ and σ: the engine's estimate from its own 13 recorded days agrees with the edge's history estimator over
+    // the same 13 whole days read from the shipped headers (the engine floors each day's mean to a sat).
     const est = modelInputsAt(chain, TIP, 14);
-    expect(call.model.mu).toBe(est.mu);
-    expect(call.model.sigma).toBe(est.sigma);
-    expect(call.command.quote.muPpm).toBe(Math.round(est.mu * 1e6));
-    expect(call.command.quote.sigmaPpm).toBe(Math.round(est.sigma * 1e6));
+    expect(est.window).toMatchObject({ fromHeight: 310_032, toHeight: 311_903, points: 13 });
+    expect(call.model.window).toMatchObject({ fromHeight: 310_032, toHeight: 311_903, points: 13 });
+    expect(call.model.mu).toBeCloseTo(est.mu, 5); // within ~1 ppm: the engine floors day means and mean times
+    expect(call.model.sigma).toBeCloseTo(est.sigma, 5);
+    expect(call.command.quote.muPpm).toBe(Math.round(call.model.mu * 1e6));
+    expect(call.command.quote.sigmaPpm).toBe(Math.round(call.model.sigma * 1e6)); // above the vault's 0.1 floor
     expect(est.sigma).toBeGreaterThan(0);
-    // The command's model value is the pricer's at the rounded inputs; the ask is ceil(model × 1.01).
+    // The put's model value is the pricer's at the engine's rounded inputs; the ask is ceil(model × 1.01).
     const again = priceHpiOption({ type: 'put', spotSatPerPHDay: tip.index, strikeSatPerPHDay: strike, lots: 3,
-      mu: put.command.quote.muPpm / 1e6, sigma: put.command.quote.sigmaPpm / 1e6, tipHeight: TIP, expiryHeight: EXPIRY });
+      mu: (put.command.quote.muPpm ?? NaN) / 1e6, sigma: (put.command.quote.sigmaPpm ?? NaN) / 1e6, tipHeight: TIP, expiryHeight: EXPIRY });
     expect(put.command.quote.modelMsat).toBe(again.premiumMsat.toString());
     expect(BigInt(put.command.quote.premiumMsat)).toBe((again.premiumMsat * 10_100n + 9_999n) / 10_000n);
     // The 2014 drift is strongly negative (difficulty rising fast), so the put is worth more than the call.

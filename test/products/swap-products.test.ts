@@ -53,14 +53,15 @@ describe('forward positions', () => {
 describe('option positions', () => {
   const S = 50_000;
   const buy = (account: string): BuyOptionCommand => ({
-    // A 2-lot put at K 52 000 expiring at 1500, quoted at the tip (model 5 000, spread 1 %).
+    // A 2-lot put at K 52 000 expiring at 1500, quoted at the tip; the engine prices it, 6 000 msat is the buyer's limit.
     type: 'BuyOption', account, optionType: 'put', strike: 52_000, lots: 2, expiryHeight: 1500,
-    quote: { modelMsat: '5000', premiumMsat: '5050', spreadBps: 100, muPpm: 0, sigmaPpm: 0, indexAtQuote: S, quotedAtHeight: 1000,
-      quotedAtMtp: 1_700_000_000 + 1000 * 600 - 3600 },
+    quote: { premiumMsat: '6000', indexAtQuote: S, quotedAtHeight: 1000, quotedAtMtp: 1_700_000_000 + 1000 * 600 - 3600 },
   });
 
   test('the holder changes; the payoff at expiry goes to the taker', () => {
     const h = new Harness();
+    // Six whole days of index history first (the option model's input): days alternate 50 000 / 51 000.
+    for (let x = 0; x < 1000; x++) h.run(block(x, Math.floor(x / 144) % 2 === 0 ? S : 51_000));
     h.run(block(1000, S), { type: 'FundSystem', account: 'vault', amountSat: 10_000 }, deposit('alice', 100), deposit('bob', 100));
     const [bought] = ofType(h.run(buy('alice') as Command), 'OptionBought');
     expect(bought).toBeDefined();

@@ -8,6 +8,7 @@ import { Exchange } from '../../src/engine/exchange.js';
 import type { BuyOptionCommand } from '../../src/engine/products/options/commands.js';
 import { HOUSE, VaultModule, vaultNav, vaultPositionOf, vaultView } from '../../src/engine/products/vault/index.js';
 import { Harness, block, deposit, limit, ofType } from '../engine/helpers.js';
+import { optionPriceOf } from '../../src/engine/products/options/index.js';
 
 const S = 50_000;
 const mtpAt = (h: number): number => 1_700_000_000 + h * 600 - 3600;
@@ -15,13 +16,23 @@ const vdep = (account: string, amountSat: number): Command => ({ type: 'VaultDep
 const vwd = (account: string, shares: string | number): Command => ({ type: 'VaultRequestWithdrawal', account, shares: String(shares) });
 const fund = (amountSat: number): Command => ({ type: 'FundSystem', account: 'vault', amountSat });
 
-function buy(account: string, strike: number, lots: number, expiryHeight: number, modelMsat: bigint, at: number, index = S): BuyOptionCommand {
-  const premium = (modelMsat * 10_100n + 9_999n) / 10_000n;
+/** A call at the engine's own price (the quote is only the buyer's limit, here far above any premium). */
+function buy(account: string, strike: number, lots: number, expiryHeight: number, at: number, index = S): BuyOptionCommand {
   return {
     type: 'BuyOption', account, optionType: 'call', strike, lots, expiryHeight,
-    quote: { modelMsat: modelMsat.toString(), premiumMsat: premium.toString(), spreadBps: 100, muPpm: 0, sigmaPpm: 500_000, indexAtQuote: index, quotedAtHeight: at, quotedAtMtp: mtpAt(at) },
+    quote: { premiumMsat: (10n ** 15n).toString(), indexAtQuote: index, quotedAtHeight: at, quotedAtMtp: mtpAt(at) },
   };
 }
+
+/** The engine's price for a call at its tip: model, premium (model + 1 %) and the 0.2 % fee. */
+function engineQuote(h: Harness, strike: number, lots: number, expiryHeight: number): { m: bigint; p: bigint; f: bigint } {
+  const r = optionPriceOf(h.ex, { optionType: 'call', strike, lots, expiryHeight });
+  if (!r.ok) throw new Error(r.reason);
+  return { m: r.price.modelMsat, p: r.price.premiumMsat, f: (r.price.premiumMsat * 2_000n) / 1_000_000n };
+}
+
+/** The index history the options product needs before it sells: days alternate 50 000 / 51 000; day 6 (tip 1000) is 50 000. */
+const hist = (x: number): number => (Math.floor(x / 144) % 2 === 0 ? S : 51_000);
 
 function invariants(h: Harness): void {
   expect(h.ex.ledger.total()).toBe(0n);
@@ -38,6 +49,7 @@ const nav = (h: Harness) => vaultNav(h.ex.productContext(0));
 
 function setup(): Harness {
   const h = new Harness();
+  for (let x = 0; x < 1000; x++) h.run(block(x, hist(x)));
   h.run(block(1000, S), deposit('alice', 10_000), deposit('bob', 10_000), deposit('carol', 10_000), deposit('mallory', 10_000));
   return h;
 }
@@ -118,22 +130,27 @@ describe('withdrawals: delay and the lower of request-time and execution-time NA
   it('front-running a known loss does not work: the LP bears its share of it', () => {
     const h = setup();
     h.run(vdep('alice', 1_000), vdep('bob', 1_000));
-    // carol buys 10 calls K = 50 000 (model 10 000, ask 10 100, fee 20) expiring at 1500; collateral 1 000 000.
-    h.run(buy('carol', 50_000, 10, 1500, 10_000n, 1000));
-    // NAV = 2 000 000 + 10 100 + 20 (the fee goes to the vault) − 1 000 000 + 1 000 000 − 10 000 (the model value,
-    // not yet decayed) = 2 000 120: only the spread and the fee are income now.
-    expect(nav(h).lowMsat).toBe(2_000_120n);
+    // carol buys 10 calls K = 50 000 expiring at 1500 at the engine's price (model m, ask p = ceil(1.01 m), fee f);
+    // collateral 1 000 000.
+    const { m, p, f } = engineQuote(h, 50_000, 10, 1500);
+    h.run(buy('carol', 50_000, 10, 1500, 1000));
+    // NAV = 2 000 000 + p + f (the fee goes to the vault) − 1 000 000 + 1 000 000 − m (the model value, not yet
+    // decayed): only the spread and the fee are income now.
+    const nav0 = 2_000_000n + p + f - m;
+    expect(nav(h).lowMsat).toBe(nav0);
     const req = h.run(vwd('alice', 1_000)); // alice knows the index rises 20 % at the next block
-    expect(ofType(req, 'VaultWithdrawalRequested')).toMatchObject([{ navMsat: 2_000_120n }]);
+    expect(ofType(req, 'VaultWithdrawalRequested')).toMatchObject([{ navMsat: nav0 }]);
     for (let x = 1001; x <= 1143; x++) h.run(block(x, 60_000));
-    // liability: max(intrinsic 10 × 10 000 = 100 000, ceil(10 000 × 357/500) = 7140) = 100 000
-    // → NAV 2 000 120 − (100 000 − 10 000) = 1 910 120.
-    expect(nav(h).lowMsat).toBe(1_910_120n);
+    // liability: max(intrinsic 10 × 10 000 = 100 000, ceil(m × 357/500)) = 100 000 → NAV nav0 − (100 000 − m).
+    expect((m * 357n + 499n) / 500n).toBeLessThan(100_000n);
+    const nav1 = nav0 - (100_000n - m);
+    expect(nav(h).lowMsat).toBe(nav1);
     const ev = h.run(block(1144, 60_000));
-    // at request 1000 × 2 000 120 / 2000 = 1 000 060; at execution 1000 × 1 910 120 / 2000 = 955 060 → pays 955 060:
-    // alice bears half of the 90 000 the liability grew (1 000 060 − 955 060 = 45 000), like bob.
-    expect(ofType(ev, 'VaultWithdrawalExecuted')).toMatchObject([{ payoutMsat: 955_060n, valueAtRequestMsat: 1_000_060n, valueAtExecutionMsat: 955_060n }]);
-    expect(vaultPositionOf(h.ex, 'bob').valueMsat).toBe(955_060n);
+    // at request 1000 × nav0 / 2000; at execution 1000 × nav1 / 2000 → pays the lower: alice bears half of the
+    // 100 000 − m the liability grew, like bob.
+    const atReq = (1_000n * nav0) / 2_000n, atExec = (1_000n * nav1) / 2_000n;
+    expect(ofType(ev, 'VaultWithdrawalExecuted')).toMatchObject([{ payoutMsat: atExec, valueAtRequestMsat: atReq, valueAtExecutionMsat: atExec }]);
+    expect(vaultPositionOf(h.ex, 'bob').valueMsat).toBe(nav1 - atExec);
     invariants(h);
   });
 
@@ -142,39 +159,48 @@ describe('withdrawals: delay and the lower of request-time and execution-time NA
     h.run(vdep('alice', 1_000));
     // mallory deposits 9000 sat right before a big sale: 9000 shares of 10 000, NAV 10 000 000.
     h.run(vdep('mallory', 9_000));
-    // carol buys 10 calls at the money, model 100 000 → premium 101 000: spread 1000; fee floor(101 000 × 0.2 %) = 202
-    // goes to the vault too → NAV 10 000 000 + 1000 + 202 = 10 001 202.
-    h.run(buy('carol', 50_000, 10, 1500, 100_000n, 1000));
-    expect(nav(h).lowMsat).toBe(10_001_202n);
+    // carol buys 10 calls at the money at the engine's price: model m, premium p (spread p − m), fee f to the vault.
+    const { m, p, f } = engineQuote(h, 50_000, 10, 1500);
+    h.run(buy('carol', 50_000, 10, 1500, 1000));
+    const navSale = 10_000_000n + p + f - m;
+    expect(nav(h).lowMsat).toBe(navSale);
     h.run(vwd('mallory', 9_000));
     for (let x = 1001; x <= 1143; x++) h.run(block(x, S));
-    // At 1143 the time value has decayed to ceil(100 000 × 357/500) = 71 400: NAV 10 000 000 + 101 000 + 202 − 71 400
-    // = 10 029 802; at 1144 to 71 200: NAV 10 030 002, mallory's value floor(9000 × 10 030 002 / 10 000) = 9 027 001.
-    // She gets the request-time value floor(9000 × 10 001 202 / 10 000) = 9 001 081: her gain is 1081 =
-    // floor(9/10 × (spread 1000 + fee 202)), not 9/10 of the premium (90 900) a NAV that booked the premium at once would give.
-    expect(nav(h).lowMsat).toBe(10_029_802n);
+    // The time value decays linearly: ceil(m × 357/500) left at 1143, ceil(m × 356/500) at 1144.
+    expect(nav(h).lowMsat).toBe(10_000_000n + p + f - (m * 357n + 499n) / 500n);
+    const navExec = 10_000_000n + p + f - (m * 356n + 499n) / 500n;
     const ev = h.run(block(1144, S));
-    expect(ofType(ev, 'VaultWithdrawalExecuted')).toMatchObject([{ account: 'mallory', payoutMsat: 9_001_081n, valueAtExecutionMsat: 9_027_001n }]);
-    expect(h.bal('mallory')).toBe(10_000_000n + 1_081n);
-    // What stays: NAV 10 030 002 − 9 001 081 = 1 028 921 for alice's 1000 shares.
-    expect(vaultPositionOf(h.ex, 'alice').valueMsat).toBe(1_028_921n);
+    // She gets the request-time value floor(9000 × navSale / 10 000): her gain is 9/10 of (spread + fee), not 9/10
+    // of the premium a NAV that booked the premium at once would give.
+    const payout = (9_000n * navSale) / 10_000n;
+    expect(ofType(ev, 'VaultWithdrawalExecuted')).toMatchObject([{ account: 'mallory', payoutMsat: payout, valueAtExecutionMsat: (9_000n * navExec) / 10_000n }]);
+    const gain = h.bal('mallory') - 10_000_000n;
+    expect(gain).toBe(payout - 9_000_000n);
+    expect(gain).toBeLessThanOrEqual((9n * (p - m + f)) / 10n);
+    expect(gain).toBeLessThan((9n * p) / 10n);
+    expect(vaultPositionOf(h.ex, 'alice').valueMsat).toBe(navExec - payout);
     invariants(h);
   });
 
   it('a due withdrawal the vault cannot pay in cash waits, escrowed, until collateral comes back', () => {
     const h = setup();
     h.run(vdep('alice', 1_000), vdep('bob', 1_000));
-    // 10 calls K = 50 000 lock 1 000 000 of the vault's 2 000 000 + premium 10 100 + fee 20 = 2 010 120: cash 1 010 120 left.
-    h.run(buy('carol', 50_000, 10, 1500, 10_000n, 1000));
+    // 10 calls K = 50 000 lock 1 000 000 of the vault's 2 000 000 + premium p + fee f: cash 1 000 000 + p + f left.
+    const { p, f } = engineQuote(h, 50_000, 10, 1500);
+    h.run(buy('carol', 50_000, 10, 1500, 1000));
     h.run(vwd('alice', 1_000), vwd('bob', 1_000));
-    // From 1001 the index is 100 000: liability = intrinsic 10 × 50 000 = 500 000 → NAV 2 010 120 − 500 000 = 1 510 120,
-    // each half 755 060. At 1144 alice is paid 755 060 (cash 1 010 120 → 255 060); bob's 755 060 exceeds the cash and
-    // waits until the option settles at 1500 (payoff 500 000, 500 000 released → cash 755 060), then he is paid in full.
+    // From 1001 the index is 100 000: liability = intrinsic 10 × 50 000 = 500 000 → NAV 1 500 000 + p + f, each
+    // half floor(NAV / 2). At 1144 alice is paid her half (cash 1 000 000 + p + f covers it); bob's exceeds the cash
+    // left and waits until the option settles at 1500 (payoff 500 000, 500 000 released), then he is paid in full.
+    const navAfter = 1_500_000n + p + f;
+    const half = navAfter / 2n;
+    expect(1_000_000n + p + f - half).toBeLessThan(half);
     const paid: { account: string; payoutMsat: bigint; height: number }[] = [];
     for (let x = 1001; x <= 1500; x++) paid.push(...ofType(h.run(block(x, 100_000)), 'VaultWithdrawalExecuted'));
-    expect(paid).toMatchObject([{ account: 'alice', payoutMsat: 755_060n, height: 1144 }, { account: 'bob', payoutMsat: 755_060n, height: 1500 }]);
+    // bob, the last LP, is paid what is left at execution: navAfter − half (one msat more than half when navAfter is odd).
+    expect(paid).toMatchObject([{ account: 'alice', payoutMsat: half, height: 1144 }, { account: 'bob', payoutMsat: navAfter - half, height: 1500 }]);
     expect(h.bal('vault')).toBe(0n);
-    expect(h.bal('carol')).toBe(10_000_000n - 10_100n - 20n + 500_000n);
+    expect(h.bal('carol')).toBe(10_000_000n - p - f + 500_000n);
     invariants(h);
   });
 });
@@ -225,12 +251,27 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   },
 );
 
+let historyBaseSnapshot: string | undefined;
+/** Blocks 0..720: five whole days of history for the option model. */
+function historyBase(): string {
+  if (historyBaseSnapshot === undefined) {
+    const h = new Harness();
+    for (let x = 0; x <= 720; x++) h.run(block(x, hist(x)));
+    historyBaseSnapshot = h.ex.snapshot();
+  }
+  return historyBaseSnapshot;
+}
+
 /** Runs steps, checking the invariants after every command; returns the harness and the tip. */
 function runSteps(steps: Step[], h: Harness = new Harness(), tip0 = { height: 0, index: S }): { h: Harness; tip: { height: number; index: number } } {
   const tip = { ...tip0 };
   if (tip.height === 0) {
-    h.run(block(1, S), deposit('a', 20_000), deposit('b', 20_000), deposit('c', 20_000), fund(2_000));
-    tip.height = 1;
+    // Five whole days of index history (the options product's minimum), restored from one snapshot per run.
+    h = new Harness(Exchange.restore(historyBase()));
+    h.seq = 721;
+    h.run(deposit('a', 20_000), deposit('b', 20_000), deposit('c', 20_000), fund(2_000));
+    tip.height = 720;
+    tip.index = hist(720);
   }
   for (const s of steps) {
     const cmds: Command[] = [];
@@ -239,10 +280,11 @@ function runSteps(steps: Step[], h: Harness = new Harness(), tip0 = { height: 0,
     else if (s.k === 'fund') cmds.push(fund(s.sat));
     else if (s.k === 'blocks') for (let i = 0; i < s.n; i++) cmds.push(block(++tip.height, i === 0 ? (tip.index = s.index) : s.index));
     else {
-      const premium = (BigInt(s.model) * 10_100n + 9_999n) / 10_000n;
+      // The engine prices; the step's `model` only sets the buyer's limit (× 1000, so most sales go through).
+      const limit = BigInt(s.model) * 1_000n;
       cmds.push({
         type: 'BuyOption', account: s.a, optionType: s.type, strike: s.strike, lots: s.lots, expiryHeight: tip.height + s.ahead,
-        quote: { modelMsat: String(s.model), premiumMsat: premium.toString(), spreadBps: 100, muPpm: 0, sigmaPpm: 600_000, indexAtQuote: tip.index, quotedAtHeight: tip.height, quotedAtMtp: mtpAt(tip.height) },
+        quote: { premiumMsat: limit.toString(), indexAtQuote: tip.index, quotedAtHeight: tip.height, quotedAtMtp: mtpAt(tip.height) },
       });
     }
     for (const c of cmds) {

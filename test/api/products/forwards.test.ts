@@ -99,10 +99,11 @@ describe('forward routes', () => {
     expect(rep.json().outcome).toBe('partial');
     const after = (await r.req(C1, 'GET', '/v1/forwards/contracts')).json().contracts[0];
     expect(after).toMatchObject({ daysPartial: 1, daysAwaitingReport: 0 });
-    // Day 0's tranche (collateral / 90) split pro rata: half to the miner, the rest to the investor.
+    // Day 0 was short: LOKA releases the whole tranche (collateral / 90) to the investor; nothing to the miner,
+    // which keeps the rewards of the half it delivered (they go back to it from the investor).
     const tranche = 1_039_500_000n / 90n;
     expect(BigInt(after.collateral.releasedMsat)).toBe(tranche);
-    expect(BigInt(after.collateral.toMinerMsat)).toBe((tranche * half) / obligation);
+    expect(BigInt(after.collateral.toMinerMsat)).toBe(0n);
     const again = await r.req(C2, 'POST', '/v1/forwards/delivery-report', { contractId, day: 0, receivedMsat: '1' });
     expect(again.json().error.code).toBe('already_settled');
 

@@ -1,6 +1,7 @@
 /**
- * Hashprice options: the vault's quote (made here, at the edge, from the index history: μ, σ, the Hedge
- * model), buying at that quote (the engine re-checks it against its own chain view), the account's options.
+ * Hashprice options: the vault's quote (the engine's own price at its current state: μ, σ from the index
+ * history the engine recorded, the Hedge model, the vault's spread), buying with that premium as the buyer's
+ * limit (the engine prices again when it applies the command), the account's options.
  */
 import { Type } from 'typebox';
 import type { OptionQuoteResult } from '../../../engine/products/options/index.js';
@@ -10,7 +11,9 @@ import * as S from '../../schemas.js';
 import type { App } from '../../app-types.js';
 import { errs, eventsOf, modelCall, Msat, Obj, security, submitOrRefuse, wire } from './common.js';
 
-const OptionType = Type.Union([Type.Literal('call'), Type.Literal('put')]);
+const OptionType = Type.Union([Type.Literal('call'), Type.Literal('put')], {
+  description: 'call: pays lots × min(max(S − K, 0), 2K) msat — the payoff is capped at twice the strike per lot (a call spread K..3K, priced as C(K) − C(3K)); put: pays lots × max(K − S, 0). S is the mean index over the 144 blocks ending at expiryHeight.',
+});
 export const OptionTerms = Type.Object(
   {
     optionType: OptionType,
@@ -45,7 +48,7 @@ export function registerOptionRoutes(app: App, port: ProductsPort): void {
 
   app.get(
     '/v1/options/quote',
-    { schema: { tags: ['options'], summary: 'The vault’s quote for a European HPI call or put: premium, model value, μ, σ, expiry date', querystring: OptionTerms, response: { 200: Obj({ premiumMsat: Msat, modelMsat: Msat, mu: Type.Number(), sigma: Type.Number(), expiryUtc: Type.String() }), ...errs } } },
+    { schema: { tags: ['options'], summary: 'The vault’s quote for a European HPI call or put: premium, model value, μ, σ, expiry date', description: 'The engine’s own price at its current state: μ and σ estimated from the whole days of the index the engine recorded from blocks (σ never below the vault’s floor; with fewer than 5 whole days recorded, μ = 0 and σ = the floor — see estimation.method), the Hedge drift model on the expiry-day mean, the vault’s spread. Calls are capped at 2K per lot and priced as the call spread C(K) − C(3K). premiumMsat is what a buy at this state pays.', querystring: OptionTerms, response: { 200: Obj({ premiumMsat: Msat, modelMsat: Msat, mu: Type.Number(), sigma: Type.Number(), expiryUtc: Type.String() }), ...errs } } },
     async (req) => {
       const { tip, q } = quote('quote', req.query);
       return quoteView(q, tip.time, port.views.options.feePpm);
@@ -54,7 +57,7 @@ export function registerOptionRoutes(app: App, port: ProductsPort): void {
 
   app.post(
     '/v1/options/buy',
-    { config: { auth: 'trade' }, schema: { tags: ['options'], summary: 'Buy from the vault at the server’s quote (made now, re-checked by the engine)', security, body: OptionTerms, response: { 200: Obj({ seq: Type.Integer(), optionId: Type.String() }), ...errs } } },
+    { config: { auth: 'trade' }, schema: { tags: ['options'], summary: 'Buy from the vault at the engine’s price (the quote’s premium is the most you pay)', description: 'The server quotes now and submits the quote’s premium as your limit; the engine prices the option again from its own state and charges its price, or refuses (quote_stale) if that is above the limit. A call pays at most 2K per lot (the cap is a contract term).', security, body: OptionTerms, response: { 200: Obj({ seq: Type.Integer(), optionId: Type.String() }), ...errs } } },
     async (req) => {
       const { tip, q } = quote(req.principal!.account, req.body);
       const { seq, events } = await submitOrRefuse(port, q.command, (f) => (f.startsWith('quote') ? 'body' : 'body.' + f));

@@ -14,7 +14,7 @@ export interface BdcOrderResting {
   escrowMsat: bigint;
 }
 export interface BdcOrderFilled { type: 'BdcOrderFilled'; orderId: number; account: string; series: string }
-export type BdcCancelReason = 'user' | 'cancel_all' | 'ioc_remainder' | 'self_trade' | 'series_settled';
+export type BdcCancelReason = 'user' | 'cancel_all' | 'ioc_remainder' | 'self_trade' | 'series_settled' | 'series_halted';
 export interface BdcOrderCancelled {
   type: 'BdcOrderCancelled'; orderId: number; account: string; series: string; remainingQty: number; reason: BdcCancelReason;
   /** Escrow returned to the account (0 for a taker remainder, which was never escrowed). */
@@ -56,10 +56,19 @@ export interface BdcSeriesSettled {
   parentMtp: number | null;
   paidMsat: bigint; positions: number;
 }
+/**
+ * The engine cannot decide a series by the header rule because it did not see every block (a height gap
+ * hid block H and the first block with MTP ≥ T): nothing is paid, resting orders are cancelled, the pot and
+ * the positions stay, trading and transfers are refused. `lastSeenHeight` is null when no earlier block was seen.
+ */
+export interface BdcSeriesHalted {
+  type: 'BdcSeriesHalted'; series: string; atHeight: number; atHash: string; mtp: number; lastSeenHeight: number | null;
+  potMsat: bigint; positions: number; reason: string;
+}
 export interface BdcPositionSettled {
   type: 'BdcPositionSettled'; positionId: string; series: string; account: string; side: BdcSide; won: boolean; payoutMsat: bigint;
 }
 
 export type BdcEvent =
   | BdcSeriesListed | BdcOrderAccepted | BdcOrderResting | BdcOrderFilled | BdcOrderCancelled | BdcTrade
-  | BdcPositionOpened | BdcPositionTransferred | BdcSeriesSettled | BdcPositionSettled;
+  | BdcPositionOpened | BdcPositionTransferred | BdcSeriesSettled | BdcSeriesHalted | BdcPositionSettled;

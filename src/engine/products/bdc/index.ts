@@ -20,7 +20,7 @@ export function bdcModuleOf(ex: Exchange): BdcModule {
 }
 
 export interface BdcSeriesView {
-  series: string; height: number; deadline: number; payoutSat: number; status: 'open' | 'settled'; winner: BdcSide | null;
+  series: string; height: number; deadline: number; payoutSat: number; status: 'open' | 'settled' | 'halted'; winner: BdcSide | null;
   decidedAtHeight: number | null;
   /** Best FAST bid / best SLOW offer, in FAST bps. */
   bestBid: number | undefined; bestAsk: number | undefined;

@@ -49,7 +49,8 @@ export interface BdcSeries {
   readonly deadline: number;
   readonly payoutSat: number;
   readonly book: OrderBook;
-  status: 'open' | 'settled';
+  /** 'halted': the engine did not see every block where the outcome may have been decided (see onBlock). */
+  status: 'open' | 'settled' | 'halted';
   winner?: BdcSide;
   decidedAtHeight?: number;
   decidedAtHash?: string;
@@ -84,7 +85,7 @@ interface Snapshot {
   v: 1;
   nextPosition: number;
   parent: [number, number] | null;
-  series: [string, number, number, number, 'open' | 'settled', BdcSide | null, number | null, string | null][];
+  series: [string, number, number, number, 'open' | 'settled' | 'halted', BdcSide | null, number | null, string | null][];
   orders: [number, string, string, BdcSide, number, number, string | null][];
   positions: [string, number, string, BdcSide, string, number, string][];
 }
@@ -173,6 +174,7 @@ export class BdcModule implements ProductModule {
     const s = typeof id === 'string' ? this.series.get(id) : undefined;
     if (s === undefined) return new Rejection('unknown_series', `unknown series ${String(id)}`, 'series');
     if (s.status === 'settled') return new Rejection('already_settled', `series ${s.id} is settled (${s.winner ?? '?'} won)`, 'series');
+    if (s.status === 'halted') return new Rejection('not_allowed', `series ${s.id} is halted: the engine missed blocks in which it may have been decided`, 'series');
     return s;
   }
 
@@ -308,19 +310,60 @@ export class BdcModule implements ProductModule {
 
   // ───────────────────────────── settlement ─────────────────────────────
 
+  /**
+   * The header rule on every block. The engine must never skip a height: when a block does not follow the
+   * last one this module saw (a gap h0 → h1 with h1 > h0 + 1, or the first block after series were listed
+   * with no block seen), the blocks in between were never shown to it. Their MTPs are bounded by MTP(h1)
+   * (MTP never decreases), so the rule at h1 is still exact when
+   *   - nothing holds at h1 (no skipped block can have had MTP ≥ T or height ≥ H either),
+   *   - SLOW holds at h1 (h1 < H: height H was not reached, and some block ≤ h1 had MTP ≥ T), or
+   *   - FAST holds at h1 and either MTP(h1) < T (no skipped block reached T) or H = h0 + 1 (block H is the
+   *     first block after the last one seen, whose MTP was below T since the series was still open).
+   * Otherwise (block H among the skipped blocks and MTP(h1) ≥ T) the winner depends on MTP(H − 1), which the
+   * engine never saw: the series is halted instead of guessed. Resting orders are cancelled (escrow back),
+   * positions and the pot stay as they are, nothing is paid, and trading and transfers are refused; the
+   * contract VTXOs' unilateral leaves stay every party's fallback. The chain follower feeds every height in
+   * order (confirmedHeight + 1, resuming at the engine's tip), so this only fires on a feed that skipped.
+   */
   onBlock(ctx: ProductContext, out: EngineEvent[]): void {
     const { height, mtp, hash } = ctx.chain;
-    const parentMtp = this.parent !== null && this.parent.height === height - 1 ? this.parent.mtp : null;
+    const parent = this.parent;
+    const parentMtp = parent !== null && parent.height === height - 1 ? parent.mtp : null;
+    // Blocks the engine never saw lie before this one: none after a consecutive block or a replaced one.
+    const gap = parent === null || height > parent.height + 1;
     if (this.openIds.length > 0) {
       const decided: [BdcSeries, BdcSide][] = [];
+      const halted: BdcSeries[] = [];
       for (const id of this.openIds) {
         const s = this.series.get(id) as BdcSeries;
         const winner = headerRule(s, height, mtp);
-        if (winner !== undefined) decided.push([s, winner]);
+        if (winner === undefined) continue;
+        const exact = !gap || winner === 'SLOW' || mtp < s.deadline || (parent !== null && s.height === parent.height + 1);
+        if (exact) decided.push([s, winner]);
+        else halted.push(s);
       }
       for (const [s, winner] of decided) this.settle(s, winner, height, hash, mtp, parentMtp, ctx, out);
+      for (const s of halted) this.halt(s, height, hash, mtp, parent, ctx, out);
     }
     this.parent = { height, mtp };
+  }
+
+  private halt(s: BdcSeries, height: number, hash: string, mtp: number, parent: { height: number; mtp: number } | null, ctx: ProductContext,
+    out: EngineEvent[]): void {
+    for (const r of s.book.restingOrders().sort((a, b) => a.id - b.id)) {
+      s.book.cancel(r.id);
+      this.removeResting(s, this.orders.get(r.id) as BdcOrder, r.qty, 'series_halted', ctx, out);
+    }
+    s.status = 'halted';
+    s.decidedAtHeight = height;
+    s.decidedAtHash = hash;
+    this.openIds = this.openIds.filter((id) => id !== s.id);
+    out.push({
+      type: 'BdcSeriesHalted', series: s.id, atHeight: height, atHash: hash, mtp, lastSeenHeight: parent === null ? null : parent.height,
+      potMsat: ctx.ledger.balance(potAccount(s.id)), positions: this.positionsOfSeries(s.id).length,
+      reason: `block ${s.height} and MTP ≥ ${s.deadline} both lie in heights the engine did not see ` +
+        `(${parent === null ? 'no earlier block' : `last seen ${parent.height}`}, now ${height}): the winner depends on MTP(${s.height - 1})`,
+    });
   }
 
   private settle(s: BdcSeries, winner: BdcSide, height: number, hash: string, mtp: number, parentMtp: number | null, ctx: ProductContext,
@@ -361,6 +404,7 @@ export class BdcModule implements ProductModule {
       if (s?.status === 'settled') return new Rejection('already_settled', `series ${s.id} is settled; position ${positionId} was paid out`, 'positionId');
       return new Rejection('unknown_position', `unknown position ${String(positionId)}`, 'positionId');
     }
+    if (this.series.get(p.series)?.status === 'halted') return new Rejection('not_allowed', `series ${p.series} is halted; its positions cannot move`, 'positionId');
     const fromOwner = userOwner(from);
     const toOwner = userOwner(to);
     if (fromOwner === undefined || fromOwner !== p.owner) return new Rejection('not_owner', `${String(from)} does not hold position ${positionId}`, 'from');

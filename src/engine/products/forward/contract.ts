@@ -21,6 +21,7 @@ export interface DayRecord {
   endHeight: number;
   meanIndex: number;
   obligationMsat: bigint;
+  /** Full day: the rewards paid to the investor. Partial day: the rewards the miner keeps (LOKA). */
   deliveredMsat: bigint;
   feeMsat: bigint;
   toMinerMsat: bigint;

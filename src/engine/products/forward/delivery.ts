@@ -1,6 +1,9 @@
 // Daily delivery. At the last block of a contract day the day's mean index sets the obligation; the miner
 // delivers in cash at once (auto-delivery) or the investor reports what arrived off-exchange within the
-// grace period. The day's collateral tranche is then split pro rata between them; the last day closes it.
+// grace period. The day's collateral tranche then follows LOKA's rule (reference 002, "Partial Delivery"):
+// a full delivery returns the whole 1/n tranche to the miner; any shortfall (partial or none) releases the
+// whole tranche to the investor and lets the miner keep the rewards of the hashrate it did deliver. The last
+// day closes the contract.
 import type { EngineEvent } from '../../events.js';
 import { FEES, userAccount } from '../../ledger/ledger.js';
 import { minBig } from '../../math.js';
@@ -63,16 +66,28 @@ function settleDay(k: ForwardContract, rec: DayRecord, delivered: bigint, via: '
   const L = ctx.ledger;
   const miner = userAccount(k.miner);
   const investor = userAccount(k.investor);
-  let fee = deliveryFeeOf(delivered);
-  if (via === 'cash') {
-    L.transfer(miner, investor, delivered - fee, 'fwd_delivery', out);
-    L.transfer(miner, FEES, fee, 'fwd_delivery_fee', out);
-  } else if (via === 'report') {
-    fee = minBig(fee, ctx.available(investor));
-    L.transfer(investor, FEES, fee, 'fwd_delivery_fee', out);
-  }
   const tranche = collateralTranche(k.collateralMsat, k.days, rec.day);
-  const toMiner = rec.obligationMsat === 0n ? tranche : (tranche * delivered) / rec.obligationMsat;
+  const full = delivered >= rec.obligationMsat;
+  let fee = 0n;
+  let toMiner = 0n;
+  if (full) {
+    // Delivered: the rewards reach the investor (less 0.5 %), the day's tranche returns to the miner.
+    fee = deliveryFeeOf(delivered);
+    if (via === 'cash') {
+      L.transfer(miner, investor, delivered - fee, 'fwd_delivery', out);
+      L.transfer(miner, FEES, fee, 'fwd_delivery_fee', out);
+    } else {
+      fee = minBig(fee, ctx.available(investor));
+      L.transfer(investor, FEES, fee, 'fwd_delivery_fee', out);
+    }
+    toMiner = tranche;
+  } else if (delivered > 0n && via === 'report') {
+    // LOKA: short of the required hashrate, the investor takes the whole tranche and the miner keeps the
+    // rewards of the hashrate it did deliver. Those arrived at the investor off-exchange, so they go back to
+    // the miner from the investor's balance (as far as it is free). On the cash path nothing is taken from
+    // the miner in the first place. No delivery fee: nothing was delivered to the investor.
+    L.transfer(investor, miner, minBig(delivered, ctx.available(investor)), 'fwd_delivery', out);
+  }
   const toInvestor = tranche - toMiner;
   L.transfer(contractCollateral(k.id), miner, toMiner, 'fwd_collateral_release', out);
   L.transfer(contractCollateral(k.id), investor, toInvestor, 'fwd_collateral_release', out);
@@ -83,7 +98,6 @@ function settleDay(k: ForwardContract, rec: DayRecord, delivered: bigint, via: '
   rec.toInvestorMsat = toInvestor;
   rec.via = via;
   if (k.awaiting.includes(rec.day)) k.awaiting = k.awaiting.filter((d) => d !== rec.day);
-  const full = delivered >= rec.obligationMsat;
   rec.status = full ? 'delivered' : delivered > 0n ? 'partial' : 'missed';
   if (rec.status === 'missed') {
     out.push({ type: 'ForwardDayMissed', contractId: k.id, day: rec.day, meanIndex: rec.meanIndex, obligationMsat: rec.obligationMsat, via });
@@ -107,7 +121,7 @@ function maybeClose(s: ForwardState, k: ForwardContract, out: EngineEvent[]): vo
   const count = (st: DayStatus): number => k.history.filter((d) => d.status === st).length;
   const ev: EngineEvent = {
     type: 'ForwardContractClosed', contractId: k.id, deliveredDays: count('delivered'), partialDays: count('partial'),
-    missedDays: count('missed'), deliveredMsat: k.history.reduce((sum, d) => sum + d.deliveredMsat, 0n),
+    missedDays: count('missed'), deliveredMsat: k.history.reduce((sum, d) => (d.status === 'delivered' ? sum + d.deliveredMsat : sum), 0n),
   };
   if (k.rolledInto.length > 0) ev.rolledInto = k.rolledInto[0];
   out.push(ev);

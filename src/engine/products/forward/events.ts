@@ -23,7 +23,11 @@ export interface ForwardContractOpened {
   qtyLots: number; price: number; days: number; startHeight: number; endHeight: number;
   valueMsat: bigint; collateralMsat: bigint; rolledFrom?: number;
 }
-/** A day whose obligation was met in full or in part (partial: deliveredMsat < obligationMsat). */
+/**
+ * A day whose obligation was met in full or in part (partial: deliveredMsat < obligationMsat). LOKA's rule:
+ * on a partial day deliveredMsat is the rewards of the hashrate the miner did deliver, which the miner keeps
+ * (nothing is paid to the investor, feeMsat is 0) while the whole tranche goes to the investor.
+ */
 export interface ForwardDayDelivered {
   type: 'ForwardDayDelivered'; contractId: number; day: number; meanIndex: number; obligationMsat: bigint;
   deliveredMsat: bigint; feeMsat: bigint; via: 'cash' | 'report';
@@ -42,6 +46,7 @@ export interface ForwardCollateralReleased {
 }
 export interface ForwardContractClosed {
   type: 'ForwardContractClosed'; contractId: number; deliveredDays: number; partialDays: number; missedDays: number;
+  /** Rewards paid to the investor: the sum over fully delivered days (partial days' rewards stay with the miner). */
   deliveredMsat: bigint; rolledInto?: number;
 }
 export interface ForwardAutoDeliverySet { type: 'ForwardAutoDeliverySet'; account: string; enabled: boolean }

@@ -1,23 +1,24 @@
 // Commands of the options product. Plain JSON data (safe integers, strings, booleans); the journal stores them as they are.
 
 /**
- * The vault's quote, computed at the edge (the engine has no chain history): the Hedge model value of the
- * whole size and the ask the buyer pays, with the model inputs and the chain state it was made at. The
- * engine re-checks it against its own chain view (index move, MTP age, 72-hour rule) and the vault's limits.
+ * The quote the buyer saw (quote.ts makes it from the engine's own state). The engine takes none of its
+ * numbers as the truth: it prices the option itself (model.ts) and
+ *  - refuses when its premium is above `premiumMsat` (the buyer's limit: the most it will pay),
+ *  - refuses a quote whose index or MTP is too far from its own chain view (the freshness rule),
+ *  - records its own model value, μ, σ and spread; the ones here are informational and ignored.
  */
 export interface OptionQuote {
-  /** Model value of the whole size, msat (decimal string). */
-  modelMsat: string;
-  /** What the buyer pays the vault: ceil(model × (10 000 + spreadBps) / 10 000), msat (decimal string). */
+  /** The most the buyer pays the vault for the whole size, msat (decimal string): the limit. */
   premiumMsat: string;
-  spreadBps: number;
-  /** Model inputs, parts per million per year: drift μ and volatility σ estimated from the index history. */
-  muPpm: number;
-  sigmaPpm: number;
-  /** Index (sat/PH/day), tip height and MTP when the quote was made. */
+  /** Index (sat/PH/day), tip height and MTP when the quote was made (the freshness rule). */
   indexAtQuote: number;
   quotedAtHeight: number;
   quotedAtMtp: number;
+  /** Informational only (what the quote showed); the engine ignores them. */
+  modelMsat?: string;
+  spreadBps?: number;
+  muPpm?: number;
+  sigmaPpm?: number;
 }
 
 /** Buy a European HPI call or put from the vault. */
@@ -29,7 +30,10 @@ export interface BuyOptionCommand {
   strike: number;
   /** Last block of the expiry day; the payoff uses the mean index of blocks expiryHeight−143 .. expiryHeight. */
   expiryHeight: number;
-  /** Lots of 1 TH/s·day: payoff msat = lots × max(S − K, 0) for a call (capped), lots × max(K − S, 0) for a put. */
+  /**
+   * Lots of 1 TH/s·day: payoff msat = lots × min(max(S − K, 0), 2K) for a call (the cap is a contract term:
+   * a call spread K .. 3K, priced as such), lots × max(K − S, 0) for a put.
+   */
   lots: number;
   quote: OptionQuote;
 }

@@ -1,5 +1,7 @@
-// The options product: the vault sells European HPI calls and puts at a quote made at the edge, locks the
-// worst-case payoff as collateral, follows the expiry day's index block by block and settles on its mean.
+// The options product: the vault sells European HPI calls and puts at the engine's own price (model.ts: μ and σ
+// from the index history this product records from BlockConnected, the Hedge model, the vault's spread), locks
+// the worst-case payoff as collateral, follows the expiry day's index block by block and settles on its mean.
+// A BuyOption carries the buyer's quote only as a limit: the engine never takes a price from a command.
 import { VAULT, isAccountId, userAccount } from '../../ledger/ledger.js';
 import type { EngineEvent } from '../../events.js';
 import { Rejection } from '../../rejection.js';
@@ -9,15 +11,23 @@ import type { BuyOptionCommand, OptionQuote } from './commands.js';
 import { PPM, ppmOf } from '../../ppm.js';
 import { MAX_PRICE } from '../perp/pricing.js';
 import { EXPIRY_DAY_BLOCKS, collateralMsat, liabilityMsat, payoffMsat, type OptionType } from './rules.js';
+import { enginePrice, modelInputsFromHistory, type DayPoint, type EnginePrice, type ModelInputs } from './model.js';
+import { BLOCKS_PER_DAY } from '../../../units/time.js';
 
 export const OPTIONS = 'options';
 
 export interface OptionsConfig {
   /** Fee on the premium, ppm, to the vault (paid by the buyer on top of the premium; accrues to LPs through NAV). */
   feePpm: number;
-  /** The vault quotes around model value: the spread over model must lie in [min, max] bps. */
-  minSpreadBps: number;
-  maxSpreadBps: number;
+  /** The vault sells at model value + this spread (bps): ask = ceil(model × (10 000 + spread) / 10 000). */
+  spreadBps: number;
+  /**
+   * μ and σ come from the last `historyDays` whole days the engine recorded; with fewer than `minHistoryDays`
+   * the vault prices with μ = 0 and σ = `sigmaFloorPpm`, and it never prices with σ below that floor.
+   */
+  historyDays: number;
+  minHistoryDays: number;
+  sigmaFloorPpm: number;
   /** Freshness rule (see checkQuoteFresh): largest index move since the quote, largest MTP advance. */
   maxIndexMoveBps: number;
   maxQuoteAgeS: number;
@@ -29,7 +39,7 @@ export interface OptionsConfig {
 }
 
 export const DEFAULT_OPTIONS_CONFIG: OptionsConfig = {
-  feePpm: 2_000, minSpreadBps: 100, maxSpreadBps: 2_000, maxIndexMoveBps: DEFAULT_MAX_INDEX_MOVE_BPS,
+  feePpm: 2_000, spreadBps: 100, historyDays: 56, minHistoryDays: 5, sigmaFloorPpm: 100_000, maxIndexMoveBps: DEFAULT_MAX_INDEX_MOVE_BPS,
   maxQuoteAgeS: DEFAULT_MAX_QUOTE_AGE_S, minExpiryBlocks: MIN_EXPIRY_BLOCKS, maxLockedPpm: 500_000, maxLots: 1_000_000_000,
 };
 
@@ -60,6 +70,9 @@ export interface OptionPosition {
 
 /** Running sum of the index over an expiry day (shared by every option expiring at that height). */
 interface ExpiryDay { sum: bigint; n: number; last: number }
+/** The history day being recorded: blocks seen, Σ index × 2^era, Σ header time, last height counted. */
+interface DayAcc { day: number; n: number; sum: bigint; timeSum: number; last: number }
+const HALVING_BLOCKS = 210_000;
 
 const MSAT_RE = /^(0|[1-9][0-9]{0,29})$/;
 const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): v is number =>
@@ -78,6 +91,9 @@ export class OptionsModule implements ProductModule {
   private readonly open = new Set<string>();
   private readonly days = new Map<number, ExpiryDay>();
   private lockedMsat = 0n;
+  /** Whole days of the index the engine saw (oldest first, at most config.historyDays), and the day running now. */
+  private history: DayPoint[] = [];
+  private dayAcc: DayAcc | undefined;
 
   constructor(readonly config: OptionsConfig = DEFAULT_OPTIONS_CONFIG) {}
 
@@ -106,6 +122,38 @@ export class OptionsModule implements ProductModule {
   expiryDay(expiryHeight: number): { sum: bigint; n: number } {
     const d = this.days.get(expiryHeight);
     return { sum: d?.sum ?? 0n, n: d?.n ?? 0 };
+  }
+
+  /** The whole days of the index the engine recorded (the model's input), oldest first. */
+  indexHistory(): DayPoint[] {
+    return this.history.map((p) => ({ ...p }));
+  }
+
+  /** μ and σ (ppm) the engine would price with now, or why it cannot price yet. */
+  modelInputs(): { ok: true; inputs: ModelInputs } | { ok: false; reason: string } {
+    return modelInputsFromHistory(this.history, this.config.minHistoryDays, this.config.sigmaFloorPpm);
+  }
+
+  /**
+   * The engine's price for these terms at its chain view: what a BuyOption pays if the state does not change.
+   * The edge quote and the API show exactly this.
+   */
+  priceAt(chain: { height: number; index: number | undefined }, t: { optionType: OptionType; strike: number; lots: number; expiryHeight: number }):
+    { ok: true; price: EnginePrice; inputs: ModelInputs } | { ok: false; code: 'market_not_ready' | 'expiry_too_soon' | 'invalid_argument'; reason: string } {
+    if (chain.index === undefined) return { ok: false, code: 'market_not_ready', reason: 'no block connected yet: no index to price at' };
+    const expiry = checkMinimumExpiry(chain.height, t.expiryHeight, this.config.minExpiryBlocks);
+    if (!expiry.ok) return { ok: false, code: 'expiry_too_soon', reason: expiry.reason };
+    const m = this.modelInputs();
+    if (!m.ok) return { ok: false, code: 'market_not_ready', reason: m.reason };
+    try {
+      const price = enginePrice({
+        type: t.optionType, strike: BigInt(t.strike), lots: BigInt(t.lots), expiryHeight: t.expiryHeight, tipHeight: chain.height,
+        index: chain.index, muPpm: m.inputs.muPpm, sigmaPpm: m.inputs.sigmaPpm, spreadBps: this.config.spreadBps,
+      });
+      return { ok: true, price, inputs: m.inputs };
+    } catch (e) {
+      return { ok: false, code: 'invalid_argument', reason: e instanceof Error ? e.message : String(e) };
+    }
   }
 
   /**
@@ -143,17 +191,15 @@ export class OptionsModule implements ProductModule {
     if (!isInt(c.expiryHeight, 0)) return bad('expiryHeight', 'must be a non-negative integer height');
     const q = c.quote as OptionQuote | undefined;
     if (typeof q !== 'object' || q === null) return bad('quote', 'is required');
-    if (typeof q.modelMsat !== 'string' || !MSAT_RE.test(q.modelMsat)) return bad('quote.modelMsat', 'must be a decimal string of msat');
-    if (typeof q.premiumMsat !== 'string' || !MSAT_RE.test(q.premiumMsat)) return bad('quote.premiumMsat', 'must be a decimal string of msat');
-    if (!isInt(q.spreadBps, 0, 9_999)) return bad('quote.spreadBps', 'must be an integer 0..9999');
-    if (!isInt(q.muPpm, -50_000_000, 50_000_000)) return bad('quote.muPpm', 'must be an integer ppm per year, |μ| ≤ 50');
-    if (!isInt(q.sigmaPpm, 0, 50_000_000)) return bad('quote.sigmaPpm', 'must be an integer ppm per √year, 0 ≤ σ ≤ 50');
+    // The buyer's quote is a limit and a freshness anchor, never a price: modelMsat, spreadBps, muPpm and
+    // sigmaPpm in it are ignored; the engine prices from its own state below.
+    if (typeof q.premiumMsat !== 'string' || !MSAT_RE.test(q.premiumMsat)) return bad('quote.premiumMsat', 'must be a decimal string of msat (the most the buyer pays)');
     if (!isInt(q.indexAtQuote, 1, MAX_PRICE)) return bad('quote.indexAtQuote', 'must be a positive integer sat/PH/day');
     if (!isInt(q.quotedAtHeight, 0)) return bad('quote.quotedAtHeight', 'must be a non-negative integer');
     if (!isInt(q.quotedAtMtp, 0)) return bad('quote.quotedAtMtp', 'must be a non-negative integer');
 
     const chain = ctx.chain;
-    if (chain.index === undefined) return new Rejection('market_not_ready', 'no block connected yet: no index to check the quote against', 'quote');
+    if (chain.index === undefined) return new Rejection('market_not_ready', 'no block connected yet: no index to price at', 'quote');
     if (q.quotedAtHeight > chain.height || q.quotedAtMtp > chain.mtp) return bad('quote.quotedAtHeight', `quote made at height ${q.quotedAtHeight} is ahead of the engine's tip ${chain.height}`);
     const expiry = checkMinimumExpiry(chain.height, c.expiryHeight, cfg.minExpiryBlocks);
     if (!expiry.ok) return new Rejection('expiry_too_soon', expiry.reason, 'expiryHeight');
@@ -161,13 +207,17 @@ export class OptionsModule implements ProductModule {
       { maxIndexMoveBps: cfg.maxIndexMoveBps, maxAgeS: cfg.maxQuoteAgeS });
     if (!fresh.ok) return new Rejection('quote_stale', fresh.reason, 'quote');
 
-    // The vault quotes around model value: the premium is exactly the ask vaultOptionQuote computes.
-    const model = BigInt(q.modelMsat);
-    const premium = BigInt(q.premiumMsat);
-    if (model <= 0n) return bad('quote.modelMsat', 'must be positive (the vault does not give options away)');
-    if (q.spreadBps < cfg.minSpreadBps || q.spreadBps > cfg.maxSpreadBps) return new Rejection('not_allowed', `spread ${q.spreadBps} bps outside the vault's ${cfg.minSpreadBps}..${cfg.maxSpreadBps} bps`, 'quote.spreadBps');
-    const ask = (model * BigInt(10_000 + q.spreadBps) + 9_999n) / 10_000n;
-    if (premium !== ask) return bad('quote.premiumMsat', `must be the ask ceil(model × (1 + spread)) = ${ask} msat, got ${premium}`);
+    // The engine's own price: μ, σ from its recorded history, the model on the tip's index, the vault's spread.
+    const priced = this.priceAt(chain, c);
+    if (!priced.ok) return new Rejection(priced.code, priced.reason, priced.code === 'market_not_ready' ? 'quote' : priced.code === 'expiry_too_soon' ? 'expiryHeight' : 'strike');
+    const model = priced.price.modelMsat;
+    const premium = priced.price.premiumMsat;
+    const { muPpm, sigmaPpm } = priced.inputs;
+    if (model <= 0n) return new Rejection('not_allowed', `the model values this option at 0 msat (μ ${muPpm} ppm, σ ${sigmaPpm} ppm): the vault does not sell it`, 'strike');
+    const limit = BigInt(q.premiumMsat);
+    if (premium > limit) {
+      return new Rejection('quote_stale', `the engine's premium ${premium} msat (model ${model} + ${cfg.spreadBps} bps) is above the buyer's limit ${limit} msat`, 'quote.premiumMsat');
+    }
 
     const type: OptionType = c.optionType;
     const strike = BigInt(c.strike);
@@ -188,13 +238,13 @@ export class OptionsModule implements ProductModule {
     if (this.options.has(id)) return bad('seq', `option ${id} already exists`);
     const o: OptionPosition = {
       id, holder: c.account, buyer: c.account, type, strike, lots, expiryHeight: c.expiryHeight, openedAtHeight: chain.height,
-      premiumMsat: premium, modelMsat: model, feeMsat: fee, collateralMsat: collateral, muPpm: q.muPpm, sigmaPpm: q.sigmaPpm,
-      indexAtQuote: q.indexAtQuote, quotedAtHeight: q.quotedAtHeight, status: 'open',
+      premiumMsat: premium, modelMsat: model, feeMsat: fee, collateralMsat: collateral, muPpm, sigmaPpm,
+      indexAtQuote: chain.index, quotedAtHeight: chain.height, status: 'open',
     };
     out.push({
       type: 'OptionBought', optionId: id, account: c.account, optionType: type, strike: c.strike, expiryHeight: c.expiryHeight, lots: c.lots,
-      premiumMsat: premium, modelMsat: model, feeMsat: fee, collateralMsat: collateral, muPpm: q.muPpm, sigmaPpm: q.sigmaPpm,
-      indexAtQuote: q.indexAtQuote, quotedAtHeight: q.quotedAtHeight, height: chain.height,
+      premiumMsat: premium, modelMsat: model, feeMsat: fee, collateralMsat: collateral, muPpm, sigmaPpm,
+      indexAtQuote: chain.index, quotedAtHeight: chain.height, height: chain.height,
     });
     ctx.ledger.transfer(buyer, VAULT, premium, 'option_premium', out);
     ctx.ledger.transfer(buyer, VAULT, fee, 'option_fee', out);
@@ -208,7 +258,9 @@ export class OptionsModule implements ProductModule {
   // ───────────────────────────── blocks ─────────────────────────────
 
   onBlock(ctx: ProductContext, out: EngineEvent[]): void {
-    if (this.open.size === 0 || ctx.chain.index === undefined) return;
+    if (ctx.chain.index === undefined) return;
+    this.record(ctx.chain.height, ctx.chain.time, ctx.chain.index);
+    if (this.open.size === 0) return;
     const h = ctx.chain.height;
     const index = BigInt(ctx.chain.index);
     const expiries = new Set<number>();
@@ -227,6 +279,26 @@ export class OptionsModule implements ProductModule {
     const due = [...this.open].filter((id) => (this.options.get(id) as OptionPosition).expiryHeight <= h).sort(cmp);
     for (const id of due) this.settle(this.options.get(id) as OptionPosition, index, ctx, out);
     for (const e of expiries) if (e <= h) this.days.delete(e);
+  }
+
+  /**
+   * Adds a block to the index history: its index at the era-0 subsidy (index × 2^era, so halvings are not
+   * volatility) and its header time, into its 144-block day; a block of a later day closes the running day.
+   * A block at or below the last one counted (a replaced block) is not counted twice.
+   */
+  private record(height: number, time: number, index: number): void {
+    const day = Math.floor(height / BLOCKS_PER_DAY);
+    const acc = this.dayAcc;
+    if (acc !== undefined && height <= acc.last) return;
+    if (acc !== undefined && day !== acc.day) {
+      this.history.push({ day: acc.day, time: Math.floor(acc.timeSum / acc.n), value: acc.sum / BigInt(acc.n) });
+      if (this.history.length > this.config.historyDays) this.history.splice(0, this.history.length - this.config.historyDays);
+    }
+    const a = acc !== undefined && day === acc.day ? acc : (this.dayAcc = { day, n: 0, sum: 0n, timeSum: 0, last: -1 });
+    a.n += 1;
+    a.sum += BigInt(index) << BigInt(Math.floor(height / HALVING_BLOCKS));
+    a.timeSum += time;
+    a.last = height;
   }
 
   /**
@@ -286,11 +358,16 @@ export class OptionsModule implements ProductModule {
         o.indexAtQuote, o.quotedAtHeight, o.status, o.payoffMsat?.toString() ?? null, o.indexSum?.toString() ?? null, o.blocks ?? null,
       ]),
       days: [...this.days.entries()].sort(([a], [b]) => a - b).map(([e, d]) => [e, d.sum.toString(), d.n, d.last]),
+      history: this.history.map((p) => [p.day, p.time, p.value.toString()]),
+      dayAcc: this.dayAcc === undefined ? null : [this.dayAcc.day, this.dayAcc.n, this.dayAcc.sum.toString(), this.dayAcc.timeSum, this.dayAcc.last],
     };
   }
 
   restore(state: unknown): void {
-    const s = state as { options: (string | number | null)[][]; days: [number, string, number, number][] };
+    const s = state as {
+      options: (string | number | null)[][]; days: [number, string, number, number][];
+      history?: [number, number, string][]; dayAcc?: [number, number, string, number, number] | null;
+    };
     this.options.clear();
     this.open.clear();
     this.days.clear();
@@ -315,6 +392,9 @@ export class OptionsModule implements ProductModule {
       }
     }
     for (const [e, sum, n, last] of s.days) this.days.set(e, { sum: BigInt(sum), n, last });
+    this.history = (s.history ?? []).map(([day, time, value]) => ({ day, time, value: BigInt(value) }));
+    const a = s.dayAcc ?? null;
+    this.dayAcc = a === null ? undefined : { day: a[0], n: a[1], sum: BigInt(a[2]), timeSum: a[3], last: a[4] };
   }
 }
 

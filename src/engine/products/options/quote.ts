@@ -1,13 +1,15 @@
-// The edge's half of buying an option: estimate μ and σ from the index history, price with the Hedge
-// model, apply the vault's spread, and package the result into a BuyOption command the engine re-checks.
-// Runs outside the engine (it reads chain history); the engine only ever sees the command.
+// The edge's half of buying an option: ask the engine for its price at its own state (the same function a
+// BuyOption runs: μ and σ from the index history the engine recorded, the Hedge model, the vault's spread) and
+// package it into a BuyOption whose quote is the buyer's limit. Nothing here is trusted by the engine: the
+// command's premium is only the most the buyer pays, and the engine re-prices it when it applies.
 import type { IndexChain } from '../../../index/chain-view.js';
-import { modelInputsAt, type HistoryEstimate } from '../../../pricing/index-history.js';
-import { vaultOptionQuote, type HpiOptionPrice } from '../../../pricing/options.js';
-import { InvalidArgumentError, assertSafeInteger } from '../../../units/errors.js';
-import { formatUtc } from '../../../units/time.js';
+import type { HistoryEstimate } from '../../../pricing/index-history.js';
+import { estimateDriftVol } from '../../../pricing/index-history.js';
+import type { HpiOptionPrice } from '../../../pricing/options.js';
+import { HashPerpError, InvalidArgumentError, assertSafeInteger } from '../../../units/errors.js';
+import { BLOCKS_PER_DAY, formatUtc } from '../../../units/time.js';
 import type { BuyOptionCommand } from './commands.js';
-import { DEFAULT_OPTIONS_CONFIG } from './module.js';
+import type { OptionsModule } from './module.js';
 
 export interface OptionQuoteRequest {
   account: string;
@@ -15,52 +17,82 @@ export interface OptionQuoteRequest {
   strike: number;
   expiryHeight: number;
   lots: number;
-  /** The vault's spread over model (default: the engine's minimum, 100 bps). */
-  spreadBps?: number;
-  /** History window for μ and σ (days, default 56). */
-  windowDays?: number;
 }
 
-/** The engine's chain view the quote must agree with (from BlockConnected). */
-export interface QuoteTip { height: number; mtp: number; time: number; index: number }
+/** The engine's chain view and its options product (quoteTipOf in index.ts makes one from an Exchange). */
+export interface QuoteTip {
+  height: number;
+  mtp: number;
+  time: number;
+  index: number;
+  /**
+   * The engine's options product: its price is the quote. quoteTipOf always sets it; it is optional only so
+   * views typed with the bare chain view can pass the tip through. Without it there is nothing to quote from.
+   */
+  options?: Pick<OptionsModule, 'priceAt' | 'indexHistory' | 'config'>;
+}
 
 export interface OptionQuoteResult {
   command: BuyOptionCommand;
-  /** Model inputs as estimated (μ, σ per year with standard errors) and as used (rounded to ppm). */
+  /** Model inputs as the engine estimated them (μ, σ per year with standard errors) and as it prices (rounded to ppm). */
   model: { mu: number; sigma: number; muUsed: number; sigmaUsed: number; stdErrLogDrift: number; stdErrSigma: number; window: HistoryEstimate['window']; method: string };
   price: HpiOptionPrice;
   modelMsat: bigint;
   premiumMsat: bigint;
+  /** The vault's spread over model (bps) and the call's payoff cap per lot (msat per lot; null for a put). */
+  spreadBps: number;
+  callCapPerLotMsat: bigint | null;
   /** Expected date of the expiry height at 600 s per block from the tip's header time (display only). */
   expiryEstimateUtc: string;
 }
 
-export function quoteOption(chain: IndexChain, tip: QuoteTip, req: OptionQuoteRequest): OptionQuoteResult {
+/**
+ * The vault's quote: exactly what the engine charges at its current state. `_chain` is no longer read (the
+ * engine's own history decides μ and σ); it stays in the signature for the callers that pass it.
+ */
+export function quoteOption(_chain: IndexChain | undefined, tip: QuoteTip, req: OptionQuoteRequest): OptionQuoteResult {
   assertSafeInteger('tip.height', tip.height, 0);
   assertSafeInteger('tip.index', tip.index, 1);
   if (req.optionType !== 'call' && req.optionType !== 'put') throw new InvalidArgumentError('optionType', "expected 'call' or 'put'");
-  const est = modelInputsAt(chain, tip.height, req.windowDays ?? 56);
-  const muPpm = Math.round(est.mu * 1e6);
-  const sigmaPpm = Math.round(est.sigma * 1e6);
-  const spreadBps = req.spreadBps ?? DEFAULT_OPTIONS_CONFIG.minSpreadBps;
-  // Priced with the ppm-rounded inputs the command carries, so anyone can recompute the premium from it.
-  const q = vaultOptionQuote({
-    type: req.optionType, spotSatPerPHDay: tip.index, strikeSatPerPHDay: req.strike, lots: req.lots,
-    mu: muPpm / 1e6, sigma: sigmaPpm / 1e6, tipHeight: tip.height, expiryHeight: req.expiryHeight, spreadBps, tipMtp: tip.mtp,
-  });
+  const options = tip.options;
+  if (options === undefined) throw new HashPerpError('market_not_ready', 'the quote needs the engine\'s options product (make the tip with quoteTipOf)', { field: 'quote' });
+  const r = options.priceAt({ height: tip.height, index: tip.index }, req);
+  if (!r.ok) {
+    if (r.code === 'market_not_ready') throw new HashPerpError('market_not_ready', r.reason, { field: 'quote' });
+    if (r.code === 'expiry_too_soon') throw new HashPerpError('expiry_too_soon', r.reason, { field: 'expiryHeight' });
+    throw new InvalidArgumentError('strike', r.reason);
+  }
+  const { price: p, inputs } = r;
+  // Standard errors and the method, from the same points (display; the price uses the ppm-rounded inputs).
+  const hist = options.indexHistory();
+  const est = inputs.basis === 'estimate'
+    ? estimateDriftVol(hist.map((x) => ({ time: x.time, value: Number(x.value) })))
+    : { mu: 0, sigma: inputs.sigmaPpm / 1e6, stdErrLogDrift: 0, stdErrSigma: 0, method: `prior: the engine has recorded ${inputs.points} whole days of the index, fewer than the ${options.config.minHistoryDays} it estimates from` };
+  const floor = options.config.sigmaFloorPpm / 1e6;
+  const spreadBps = options.config.spreadBps;
   const command: BuyOptionCommand = {
     type: 'BuyOption', account: req.account, optionType: req.optionType, strike: req.strike, expiryHeight: req.expiryHeight, lots: req.lots,
     quote: {
-      modelMsat: q.modelMsat.toString(), premiumMsat: q.askMsat.toString(), spreadBps, muPpm, sigmaPpm,
-      indexAtQuote: tip.index, quotedAtHeight: tip.height, quotedAtMtp: tip.mtp,
+      premiumMsat: p.premiumMsat.toString(), indexAtQuote: tip.index, quotedAtHeight: tip.height, quotedAtMtp: tip.mtp,
+      modelMsat: p.modelMsat.toString(), spreadBps, muPpm: inputs.muPpm, sigmaPpm: inputs.sigmaPpm,
     },
   };
   return {
     command,
-    model: { mu: est.mu, sigma: est.sigma, muUsed: muPpm / 1e6, sigmaUsed: sigmaPpm / 1e6, stdErrLogDrift: est.stdErrLogDrift, stdErrSigma: est.stdErrSigma, window: est.window, method: est.method },
-    price: q.price,
-    modelMsat: q.modelMsat,
-    premiumMsat: q.askMsat,
+    model: {
+      mu: est.mu, sigma: est.sigma, muUsed: inputs.muPpm / 1e6, sigmaUsed: inputs.sigmaPpm / 1e6, stdErrLogDrift: est.stdErrLogDrift, stdErrSigma: est.stdErrSigma,
+      window: inputs.points === 0
+        ? { fromHeight: tip.height, toHeight: tip.height, points: 0, sampling: 'none' }
+        : { fromHeight: inputs.fromDay * BLOCKS_PER_DAY, toHeight: inputs.toDay * BLOCKS_PER_DAY + BLOCKS_PER_DAY - 1, points: inputs.points, sampling: 'day' },
+      method: inputs.basis === 'estimate'
+        ? `${est.method}; on the ${inputs.points} whole days of the index the engine recorded from BlockConnected (index × 2^era, so halvings are not volatility); σ used = max(estimate, the vault's floor ${floor})`
+        : `${est.method}: μ = 0, σ = the vault's floor ${floor}`,
+    },
+    price: p.price,
+    modelMsat: p.modelMsat,
+    premiumMsat: p.premiumMsat,
+    spreadBps,
+    callCapPerLotMsat: p.capPerLot ?? null,
     expiryEstimateUtc: formatUtc(tip.time + (req.expiryHeight - tip.height) * 600),
   };
 }

@@ -11,6 +11,9 @@ export const EXPIRY_DAY_BLOCKS = BLOCKS_PER_DAY;
  * Calls are capped so the vault can lock a finite worst case: the payoff per lot is at most
  * CALL_CAP_STRIKE_MULTIPLE × strike, i.e. a call pays in full up to a mean index of 3 × strike
  * (a call spread K..3K). Puts need no cap: their payoff per lot is at most the strike (index ≥ 0).
+ * The cap is a contract term: the engine prices a call as the spread C(K) − C(3K) (model.ts), and the
+ * quote, the OpenAPI schema and the web app state it. Removing it would leave the vault an unbounded
+ * liability it could not collateralise (the index has no useful upper bound between retargets and halvings).
  */
 export const CALL_CAP_STRIKE_MULTIPLE = 2n;
 

@@ -28,6 +28,7 @@ export function DeliveryReport({ backend, sk, contract, done }: { backend: Backe
     <div className="grid" style={{ gap: 4, minWidth: 180 }} data-testid="delivery-report">
       <input inputMode="numeric" value={day} onChange={(e) => setDay(e.target.value)} aria-label="Contract day (0 = first)" placeholder="day" />
       <input inputMode="decimal" value={received} onChange={(e) => setReceived(e.target.value)} aria-label="Received, BTC" placeholder="received, BTC" />
+      <span className="small muted">Less than the day's obligation counts as short (LOKA): the day's whole collateral tranche is released to you and the rewards you report go back to the miner.</span>
       <button className="ghost" onClick={() => void go()}>Report day {day}</button>
       <ResultLine result={msg} />
     </div>

@@ -80,6 +80,10 @@ export function PositionBuilder({ indexPrice, curve }: { indexPrice: number | un
       <div className="small muted" style={{ marginTop: 8 }}>
         Expected figures assume the index stays where it is for the whole contract; the forward curve on the dashboard shows where the model expects it to go.
       </div>
+      <div className="small muted" style={{ marginTop: 4 }} data-testid="delivery-rule">
+        Delivery rule (LOKA): each contract day the miner owes the day's rewards. Delivered in full, that day's 1/n of the collateral returns to the miner.
+        Delivered short (partly or not at all), the whole 1/n goes to the investor and the miner keeps the rewards of the hashrate it did deliver; there is no pro-rata split.
+      </div>
     </div>
   );
 }

@@ -11,13 +11,14 @@ import { btcPerPhDay, grouped, msatAsBtc, ratioPct } from '../../lib/format.js';
 import { BLOCKS_PER_DAY, validateOptionForm, type OptionFormInput } from '../../lib/option-form.js';
 
 const OPTION_TYPES = [
-  { value: 'call', className: 'buy', label: 'Call (pays if hashprice ends above)' },
+  { value: 'call', className: 'buy', label: 'Call (pays if hashprice ends above; at most 2 × strike per lot)' },
   { value: 'put', className: 'sell', label: 'Put (pays if below)' },
 ] as const;
 
 /**
  * "Buy an option": a European call or put on the hashprice index, sold by the vault. The server's quote
- * (GET /v1/options/quote) is shown before anything is bought; buying (POST /v1/options/buy) re-quotes at that moment.
+ * (GET /v1/options/quote) is the engine's own price, shown before anything is bought; buying (POST /v1/options/buy)
+ * sends that premium as the most the buyer pays, and the engine charges its price at that moment.
  */
 export function OptionBuy({ backend, sk, tipHeight, indexPrice, onBought }: { backend: Backend; sk: string; tipHeight: number | undefined; indexPrice: number | undefined; onBought: () => void }) {
   const [f, setF] = useState<OptionFormInput>({ optionType: 'call', strikeBtc: indexPrice !== undefined ? btcPerPhDay(indexPrice) : '', days: '30', lots: '10' });
@@ -71,7 +72,20 @@ export function OptionBuy({ backend, sk, tipHeight, indexPrice, onBought }: { ba
           <dt>Premium you pay</dt><dd>{msatAsBtc(q.premiumMsat)}</dd>
           <dt>Model value</dt><dd>{msatAsBtc(q.modelMsat)}</dd>
           <dt>Drift μ / volatility σ (yearly)</dt><dd>{ratioPct(q.mu, 1)} / {ratioPct(q.sigma, 1)}</dd>
+          <dt>How it is priced</dt>
+          <dd className="small">
+            By the exchange's engine from the daily index it recorded itself (the Hedge drift model on the expiry day's mean, plus the vault's 1 % spread).
+            The vault never prices with σ below 10 % a year; until the engine has recorded 5 whole days it uses μ = 0 and σ = 10 %.
+          </dd>
           <dt>Expires (estimated)</dt><dd>{q.expiryUtc}{body ? ` · ${((body.expiryHeight - (tipHeight ?? 0)) / BLOCKS_PER_DAY).toFixed(1)} days of blocks` : ''}</dd>
+          <dt>Most it can pay</dt>
+          <dd data-testid="option-cap">
+            {body && f.optionType === 'call'
+              ? `${msatAsBtc(BigInt(body.lots) * 2n * BigInt(body.strike))}: a call pays at most 2 × strike per lot (the vault locks that much). It is a call spread from strike to 3 × strike, and the premium prices it as one.`
+              : body
+                ? `${msatAsBtc(BigInt(body.lots) * BigInt(body.strike))}: a put pays at most the strike per lot (the index cannot fall below 0).`
+                : ''}
+          </dd>
         </dl>
       ) : (
         <div className="small muted">{body ? 'Asking the vault for a quote…' : 'Fill in strike, expiry and lots to see the premium.'}</div>
