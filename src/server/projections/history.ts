@@ -62,6 +62,12 @@ export class AccountHistory {
     if (l.length > this.maxPerAccount) l.splice(0, l.length - this.maxPerAccount);
   }
 
+  /** A position or offer that changed hands appears in both parties' histories. */
+  private swap(seq: number, e: EngineEvent, a: string, b: string): void {
+    this.add(a, seq, 'swap', e);
+    this.add(b, seq, 'swap', e);
+  }
+
   private route(seq: number, e: EngineEvent): void {
     switch (e.type) {
       case 'LedgerTransfer': {
@@ -95,8 +101,7 @@ export class AccountHistory {
       case 'ForwardPositionTransferred': {
         const p = this.forwardParties.get(e.contractId);
         if (p !== undefined) p[e.side === 'miner' ? 0 : 1] = e.to;
-        this.add(e.from, seq, 'swap', e);
-        this.add(e.to, seq, 'swap', e);
+        this.swap(seq, e, e.from, e.to);
         return;
       }
       case 'ForwardDayDelivered':
@@ -118,8 +123,7 @@ export class AccountHistory {
         this.add(bare(e.account), seq, 'settlement', e);
         return;
       case 'BdcPositionTransferred':
-        this.add(bare(e.from), seq, 'swap', e);
-        this.add(bare(e.to), seq, 'swap', e);
+        this.swap(seq, e, bare(e.from), bare(e.to));
         return;
       case 'OptionBought':
         this.add(e.account, seq, 'option', e);
@@ -128,8 +132,7 @@ export class AccountHistory {
         this.add(e.account, seq, 'settlement', e);
         return;
       case 'OptionTransferred':
-        this.add(e.from, seq, 'swap', e);
-        this.add(e.to, seq, 'swap', e);
+        this.swap(seq, e, e.from, e.to);
         return;
       case 'VaultDeposited':
       case 'VaultWithdrawalRequested':
@@ -143,8 +146,7 @@ export class AccountHistory {
         this.add(e.maker, seq, 'swap', e);
         return;
       case 'SwapOfferAccepted':
-        this.add(e.maker, seq, 'swap', e);
-        this.add(e.taker, seq, 'swap', e);
+        this.swap(seq, e, e.maker, e.taker);
         return;
       case 'Liquidation':
         this.add(e.account, seq, 'settlement', e);
