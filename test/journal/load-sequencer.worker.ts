@@ -1,6 +1,6 @@
 /**
  * A sequencer thread over a test load (loads.ts) and its SQLite file: the same serveSequencer the
- * server's engine worker runs (src/api/runtime/engine-worker.ts). bench:journal (`--sequencer
+ * server's engine worker runs (src/server/engine-worker.ts). bench:journal (`--sequencer
  * thread`) and the crash child (`HP_CRASH_LAYOUT=sequencer-thread`) start it.
  */
 import { parentPort, workerData } from 'node:worker_threads';

@@ -1,5 +1,5 @@
 /**
- * End to end against the REAL `hashperp serve` wiring (src/cli/serve-commands.ts startServe + defaultWiring):
+ * End to end against the REAL `hashperp serve` wiring (src/server/start.ts startServe + src/server/compose.ts defaultWiring):
  * SQLite journal in a temp file, paced replay of the shipped mainnet headers, the faucet and the demo market
  * maker, serving the freshly built web/dist on an ephemeral loopback port, driven in Debian's Chromium.
  * A new user creates a key, gets test funds, places and cancels an order, sees a fill in the portfolio,

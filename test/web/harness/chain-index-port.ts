@@ -1,5 +1,5 @@
 /**
- * Index ports for the browser tests: the server's real adapter (src/api/adapters/chain-index.ts) over the
+ * Index ports for the browser tests: the server's real adapter (src/server/index-port.ts) over the
  * shipped mainnet headers, and a wrapper that has no block yet until the test connects the first one.
  */
 import { ChainIndexPort } from '../../../src/server/index-port.js';
