@@ -23,7 +23,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 600,
   },
   server: {
-    // The app imports the shared pure modules (src/units, src/api/client) from outside web/.
+    // The app imports the shared pure modules (src/units, src/client/client) from outside web/.
     fs: { allow: [repoRoot] },
     proxy: {
       '/v1': { target: process.env.HASHPERP_API ?? 'http://127.0.0.1:8080', ws: true, changeOrigin: true },

@@ -1,5 +1,5 @@
 /** HTTP errors with the JSON body every refusal uses: {error:{code,message,field}}. */
-import type { RejectReason } from '../engine/events.js';
+import type { EngineEvent, RejectReason } from '../engine/events.js';
 import { errorInfo, type CodesWithStatus, type ErrorCode } from '../units/error-catalogue.js';
 import { HashPerpError } from '../units/errors.js';
 
@@ -38,4 +38,10 @@ export function refusalError(r: { reason: RejectReason; message: string; field?:
 
 export function errorBody(code: ErrorCode, message: string, field?: string): { error: { code: string; message: string; field?: string } } {
   return field === undefined ? { error: { code, message } } : { error: { code, message, field } };
+}
+
+/** The engine's refusal among a command's events, if it refused. */
+export function rejectionOf(events: readonly EngineEvent[]): (EngineEvent & { reason: RejectReason; message: string; field?: string }) | undefined {
+  for (const e of events) if (e.type === 'CommandRejected' || e.type === 'OrderRejected') return e;
+  return undefined;
 }

@@ -149,8 +149,6 @@ export function defaultConfirmations(source: ChainSource, params: ChainParams = 
   return params.name === 'regtest' ? 1 : 6;
 }
 
-/** Median of the given times, as Core's GetMedianTimePast (median-time-past.ts). */
-export const medianTime: (times: readonly number[]) => number = medianTimePast;
 
 interface Held extends BlockRef {
   time: number;
@@ -466,7 +464,7 @@ export class ChainFollower {
         const i = b.height - firstHeight;
         const span = mtpSpan(b.height);
         if (i + 1 < span) throw new FollowerHaltedError('insufficient_history', `height ${b.height}: the median time past needs the ${span - 1} blocks before it; only ${i} are held`, b.height);
-        const mtp = medianTime(chain.slice(i + 1 - span, i + 1).map((x) => x.time));
+        const mtp = medianTimePast(chain.slice(i + 1 - span, i + 1).map((x) => x.time));
         b.info = { mtp, index: blockIndexAt(chain, i, this.params, this.indexPrice) };
       }
     }

@@ -32,18 +32,13 @@ export interface FeeBlock {
   fees: bigint | undefined;
 }
 
-/** Block subsidy by the network's halving interval (params.halvingInterval; regtest halves every 150 blocks). */
-export function subsidyFor(params: ChainParams, height: number): bigint {
-  return subsidy(height, params);
-}
-
 /** The default index price rule: the hashprice of bits and subsidy + fee144 (sat/PH/day). */
 export const hashpriceRule = (i: IndexInput): bigint => hashpriceSatPerPHDay(i.bits, i.subsidySat + i.fee144Sat);
 
 /** The index at `chain[i]`, from the blocks before it in `chain` (consecutive heights). */
 export function blockIndexAt(chain: readonly FeeBlock[], i: number, params: ChainParams, price: (input: IndexInput) => bigint = hashpriceRule): BlockIndex {
   const b = chain[i];
-  const subsidy = subsidyFor(params, b.height);
+  const subsidySat = subsidy(b.height, params);
   const span = Math.min(FEE_WINDOW_BLOCKS, b.height + 1);
   let sum = 0n;
   let known = i + 1 >= span;
@@ -56,9 +51,9 @@ export function blockIndexAt(chain: readonly FeeBlock[], i: number, params: Chai
   const fee144 = known ? sum / BigInt(span) : 0n;
   return {
     bits: b.bits,
-    subsidySat: subsidy,
+    subsidySat,
     fee144Sat: fee144,
     feesIncluded: known,
-    hashpriceSatPerPHDay: price({ height: b.height, bits: b.bits, subsidySat: subsidy, fee144Sat: fee144 }),
+    hashpriceSatPerPHDay: price({ height: b.height, bits: b.bits, subsidySat, fee144Sat: fee144 }),
   };
 }

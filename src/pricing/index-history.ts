@@ -54,8 +54,6 @@ export interface HashpriceHistory {
   basis: string;
 }
 
-/** The per-block index (sat/PH/day) as published by indexAt where fees are unknown (fees = 0). */
-export const blockIndexSat = subsidyOnlyHashprice;
 
 function fullyShipped(chain: IndexChain, from: number, to: number): boolean {
   const seg = chain.segmentOf(from);

@@ -9,7 +9,7 @@
 import { accountView, bookDepth, marketView, ordersOf, positionsOf, type Command, type EngineEvent, type PlaceOrderCommand as EnginePlaceOrder, type RejectReason } from '../engine/index.js';
 import { isAccountId } from '../units/checks.js';
 import { HashPerpError } from '../units/errors.js';
-import { refusalError } from '../api/errors.js';
+import { refusalError, rejectionOf } from '../api/errors.js';
 import type { CancelOrderCommand, ExchangePort, FeedEvent, FundsPort, PlaceOrderCommand } from '../api/ports.js';
 import type { Account, Book, CancelAck, DepositAddressInfo, FundsAck, Market, OrderAck, Trade } from '../api/schemas.js';
 import type { NetworkName } from '../bitcoin/networks.js';
@@ -24,8 +24,8 @@ function refusal(e: EngineEvent & { reason: RejectReason; message: string; field
 }
 
 function rejectionIn(events: EngineEvent[]): HashPerpError | undefined {
-  for (const e of events) if (e.type === 'OrderRejected' || e.type === 'CommandRejected') return refusal(e);
-  return undefined;
+  const r = rejectionOf(events);
+  return r === undefined ? undefined : refusal(r);
 }
 
 export interface WithdrawalPayout {

@@ -36,8 +36,8 @@ describe('options + vault on replayed real blocks', () => {
     expect(tip).toMatchObject({ height: TIP, index: 2_900_928_674 });
     if (tip === undefined) throw new Error('no tip');
     const strike = 2_900_000_000;
-    const call = quoteOption(chain, tip, { account: 'alice', optionType: 'call', strike, expiryHeight: EXPIRY, lots: 3 });
-    const put = quoteOption(chain, tip, { account: 'bob', optionType: 'put', strike, expiryHeight: EXPIRY, lots: 3 });
+    const call = quoteOption(tip, { account: 'alice', optionType: 'call', strike, expiryHeight: EXPIRY, lots: 3 });
+    const put = quoteOption(tip, { account: 'bob', optionType: 'put', strike, expiryHeight: EXPIRY, lots: 3 });
     // μ and σ: the engine's estimate from its own 13 recorded days agrees with the edge's history estimator over
     // the same 13 whole days read from the shipped headers (the engine floors each day's mean to a sat).
     const est = modelInputsAt(chain, TIP, 14);

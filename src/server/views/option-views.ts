@@ -7,7 +7,7 @@ import type { OptionViews } from '../../api/products/views.js';
 export function optionViews(exchange: () => Exchange, chain: IndexChain): OptionViews {
   return {
     quoteTip: () => quoteTipOf(exchange()),
-    quote: (tip, terms) => quoteOption(chain, tip, terms),
+    quote: (tip, terms) => quoteOption(tip, terms),
     feePpm: DEFAULT_OPTIONS_CONFIG.feePpm,
     optionsOf: (account) => optionsOf(exchange(), account),
   };

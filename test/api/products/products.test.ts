@@ -32,7 +32,7 @@ describe('options routes', () => {
     const q = await r.req(undefined, 'GET', `/v1/options/quote?optionType=call&strike=50000&expiryHeight=${expiry}&lots=100`);
     expect(q.statusCode, q.body).toBe(200);
     const body = q.json();
-    const ref = quoteOption(chain(), quoteTipOf(r.ex)!, { account: 'x', optionType: 'call', strike: 50_000, expiryHeight: expiry, lots: 100 });
+    const ref = quoteOption(quoteTipOf(r.ex)!, { account: 'x', optionType: 'call', strike: 50_000, expiryHeight: expiry, lots: 100 });
     expect(body.premiumMsat).toBe(ref.premiumMsat.toString());
     expect(body.modelMsat).toBe(ref.modelMsat.toString());
     expect(body.mu).toBe(ref.model.mu);

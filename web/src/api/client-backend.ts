@@ -3,7 +3,7 @@ import type { Backend } from './backend.js';
 import { ProductsApi } from './products.js';
 
 /**
- * The app's Backend over the shared typed client (src/api/client.ts): the same routes, types and request
+ * The app's Backend over the shared typed client (src/client/client.ts): the same routes, types and request
  * signing as the CLI. One unsigned client for public reads; one signed client per key, whose clock is synced
  * to the server's once so signatures land inside the auth window even if this computer's clock is off.
  */

@@ -12,7 +12,7 @@ import {
 
 /**
  * The app's view of the product routes (forwards, block-delta, swaps, vault, portfolio) over the shared typed
- * client src/api/products-client.ts: public reads through the unsigned client, account actions through the
+ * client src/client/products-client.ts: public reads through the unsigned client, account actions through the
  * key's signed one (clock already synced). Pages read the records defensively: fields beyond the typed ones
  * are shown generically with their units.
  */

@@ -4,6 +4,7 @@
  * time grid, with a marker at every halving. Pure, unit-tested from test/web.
  */
 import type { HashpriceSeriesWire, HistoryResolution } from '../../../src/index/hashprice-history.js';
+import { BLOCKS_PER_DAY } from '../../../src/units/time.js';
 
 export type HistoryRange = '1M' | '1Y' | '5Y' | 'ALL';
 
@@ -15,7 +16,6 @@ export const HISTORY_RANGES: readonly { id: HistoryRange; label: string; days: n
 ];
 
 const DAY_S = 86_400;
-const BLOCKS_PER_DAY = 144;
 
 /**
  * The query for a range ending at the tip the page first saw: `from` the date `days` before the tip's header

@@ -2,6 +2,7 @@ import { MIN_EXPIRY_BLOCKS } from '../../../src/pricing/options.js';
 import { parseBtc } from '../../../src/units/money.js';
 import type { FieldErrors } from './field-errors.js';
 import { grouped } from './format.js';
+import { BLOCKS_PER_DAY } from '../../../src/units/time.js';
 
 /**
  * The "Buy an option" form: what a person types (strike in BTC/PH/day, expiry in days from now) into the
@@ -24,7 +25,7 @@ export interface OptionTerms {
   lots: number;
 }
 
-export const BLOCKS_PER_DAY = 144;
+export { BLOCKS_PER_DAY };
 const MAX_STRIKE = 4_000_000_000; // the route's bound, sat/PH/day
 const MAX_LOTS = 1_000_000_000;
 const MAX_DAYS = 3650;

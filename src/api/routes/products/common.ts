@@ -3,7 +3,7 @@ import { Type, type TSchema } from 'typebox';
 import type { Command, EngineEvent, RejectReason } from '../../../engine/index.js';
 import { HashPerpError } from '../../../units/errors.js';
 import { toWire } from '../../wire.js';
-import { ApiError, refusalError } from '../../errors.js';
+import { ApiError, refusalError, rejectionOf } from '../../errors.js';
 import type { ProductsPort } from '../../products/port.js';
 import * as S from '../../schemas.js';
 
@@ -17,10 +17,6 @@ export const Nullable = (t: TSchema) => Type.Union([t, Type.Null()]);
 export const Msat = S.DecimalString;
 export const Tif = Type.Union([Type.Literal('GTC'), Type.Literal('IOC'), Type.Literal('FOK')]);
 
-export function rejectionOf(events: readonly EngineEvent[]): (EngineEvent & { reason: RejectReason; message: string; field?: string }) | undefined {
-  for (const e of events) if (e.type === 'CommandRejected' || e.type === 'OrderRejected') return e;
-  return undefined;
-}
 
 /**
  * Submits a command and throws the engine's refusal as a 4xx with its reason as the code. `field`

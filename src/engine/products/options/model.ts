@@ -17,6 +17,7 @@
 // the per-lot value is rounded to a micro-msat grid before it meets the integer lots.
 import { estimateDriftVol } from '../../../pricing/index-history.js';
 import { priceHpiOption, type HpiOptionPrice } from '../../../pricing/options.js';
+import { scaleByPpmUp } from '../../ppm.js';
 import { CALL_CAP_STRIKE_MULTIPLE, type OptionType } from './rules.js';
 
 /** One whole day of the index as the engine saw it (integers, so the snapshot is exact). */
@@ -98,6 +99,6 @@ export function enginePrice(p: EnginePriceInput): EnginePrice {
     ...(cap === undefined ? {} : { callCapSatPerPHDay: cap }),
   });
   const modelMsat = price.premiumMsat;
-  const premiumMsat = (modelMsat * BigInt(10_000 + p.spreadBps) + 9_999n) / 10_000n;
+  const premiumMsat = scaleByPpmUp(modelMsat, p.spreadBps * 100);
   return { modelMsat, premiumMsat, price, capPerLot: cap };
 }

@@ -9,6 +9,7 @@ import type { ProductCommandBase, ProductContext, ProductModule } from '../produ
 import { DEFAULT_MAX_INDEX_MOVE_BPS, DEFAULT_MAX_QUOTE_AGE_S, MIN_EXPIRY_BLOCKS, checkMinimumExpiry, checkQuoteFresh } from '../../../pricing/options.js';
 import type { BuyOptionCommand, OptionQuote } from './commands.js';
 import { PPM, ppmOf } from '../../ppm.js';
+import { HALVING_INTERVAL } from '../../../index/hashprice.js';
 import { MAX_PRICE } from '../perp/pricing.js';
 import { EXPIRY_DAY_BLOCKS, collateralMsat, liabilityMsat, payoffMsat, type OptionType } from './rules.js';
 import { enginePrice, modelInputsFromHistory, type DayPoint, type EnginePrice, type ModelInputs } from './model.js';
@@ -72,7 +73,6 @@ export interface OptionPosition {
 interface ExpiryDay { sum: bigint; n: number; last: number }
 /** The history day being recorded: blocks seen, Σ index × 2^era, Σ header time, last height counted. */
 interface DayAcc { day: number; n: number; sum: bigint; timeSum: number; last: number }
-const HALVING_BLOCKS = 210_000;
 
 const MSAT_RE = /^(0|[1-9][0-9]{0,29})$/;
 const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): v is number =>
@@ -296,7 +296,7 @@ export class OptionsModule implements ProductModule {
     }
     const a = acc !== undefined && day === acc.day ? acc : (this.dayAcc = { day, n: 0, sum: 0n, timeSum: 0, last: -1 });
     a.n += 1;
-    a.sum += BigInt(index) << BigInt(Math.floor(height / HALVING_BLOCKS));
+    a.sum += BigInt(index) << BigInt(Math.floor(height / HALVING_INTERVAL));
     a.timeSum += time;
     a.last = height;
   }

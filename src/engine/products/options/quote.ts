@@ -2,7 +2,6 @@
 // BuyOption runs: μ and σ from the index history the engine recorded, the Hedge model, the vault's spread) and
 // package it into a BuyOption whose quote is the buyer's limit. Nothing here is trusted by the engine: the
 // command's premium is only the most the buyer pays, and the engine re-prices it when it applies.
-import type { IndexChain } from '../../../index/chain-view.js';
 import type { HistoryEstimate } from '../../../pricing/index-history.js';
 import { estimateDriftVol } from '../../../pricing/index-history.js';
 import type { HpiOptionPrice } from '../../../pricing/options.js';
@@ -47,10 +46,10 @@ export interface OptionQuoteResult {
 }
 
 /**
- * The vault's quote: exactly what the engine charges at its current state. `_chain` is no longer read (the
- * engine's own history decides μ and σ); it stays in the signature for the callers that pass it.
+ * The vault's quote: exactly what the engine charges at its current state (the engine's own index
+ * history decides μ and σ).
  */
-export function quoteOption(_chain: IndexChain | undefined, tip: QuoteTip, req: OptionQuoteRequest): OptionQuoteResult {
+export function quoteOption(tip: QuoteTip, req: OptionQuoteRequest): OptionQuoteResult {
   assertSafeInteger('tip.height', tip.height, 0);
   assertSafeInteger('tip.index', tip.index, 1);
   if (req.optionType !== 'call' && req.optionType !== 'put') throw new InvalidArgumentError('optionType', "expected 'call' or 'put'");
