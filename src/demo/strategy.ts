@@ -64,5 +64,5 @@ export const DEFAULT_LEAN_PARAMS: LeanParams = { freeLots: 40, ppmPerLot: 100, m
 export function inventoryLeanPpm(positionLots: number, p: LeanParams = DEFAULT_LEAN_PARAMS): number {
   const excess = Math.max(0, Math.abs(positionLots) - p.freeLots);
   const ppm = Math.min(p.maxPpm, excess * p.ppmPerLot);
-  return positionLots > 0 ? -ppm : ppm;
+  return positionLots > 0 && ppm > 0 ? -ppm : ppm;
 }

@@ -33,7 +33,7 @@ describe('demo takers in hashperp serve', () => {
   it('take the maker’s quotes on the perp, a forward and a block-delta series, and move the mark', async () => {
     const { dir, db } = tempDb();
     dirs.push(dir);
-    const s = await startServe(serveConfig(db, { paceMs: 20 }));
+    const s = await startServe(serveConfig(db, { paceMs: 20, demoTakers: true }));
     const engine = s.wiring.parts!.engine;
     const takerSeqs = new Set<number>();
     const marks: Extract<EngineEvent, { type: 'MarkPrice' }>[] = [];
@@ -91,7 +91,7 @@ describe('demo takers in hashperp serve', () => {
   it('--no-demo: no maker, no takers, no trades', async () => {
     const { dir, db } = tempDb();
     dirs.push(dir);
-    const s = await startServe(serveConfig(db, { paceMs: 20, demo: false }));
+    const s = await startServe(serveConfig(db, { paceMs: 20, demo: false, demoTakers: true }));
     const engine = s.wiring.parts!.engine;
     try {
       const h0 = engine.chainTip().height;
