@@ -38,21 +38,21 @@ export interface TakerParams {
   fwdProb: number;
   /** Forward order size: 1..fwdMaxThs TH/s (10,000 lots each; the maker's first level is 50 TH/s). */
   fwdMaxThs: number;
-  /** A taker stops opening forwards once it is party to this many contracts. */
+  /** A taker stops opening forwards while it is party to this many open contracts (they close at expiry). */
   fwdMaxContracts: number;
   /** Per taker and block, the chance of a block-delta order on one open series. */
   bdcProb: number;
   /** Block-delta order size: 1..bdcMaxQty contracts (the maker's levels are 10). */
   bdcMaxQty: number;
-  /** A taker stops opening block-delta positions once it holds this many. */
+  /** A taker stops opening block-delta positions while it holds this many (they close when their series settles). */
   bdcMaxPositions: number;
 }
 
 export const DEFAULT_TAKER_PARAMS: TakerParams = {
   accounts: 3, seed: 1, depositSat: 100_000_000,
   perpProb: 0.5, perpMaxLots: 5, perpCapLots: 30, regimeBlocks: 24, regimeBias: 0.35,
-  fwdMarkets: 2, fwdProb: 0.15, fwdMaxThs: 3, fwdMaxContracts: 12,
-  bdcProb: 0.15, bdcMaxQty: 3, bdcMaxPositions: 12,
+  fwdMarkets: 2, fwdProb: 0.08, fwdMaxThs: 3, fwdMaxContracts: 24,
+  bdcProb: 0.1, bdcMaxQty: 3, bdcMaxPositions: 20,
 };
 
 /** What the decision reads: positions per taker (same order as the accounts) and the books' best prices. */
@@ -63,7 +63,7 @@ export interface TakerView {
   forwards: { market: string; bestBid: number | undefined; bestAsk: number | undefined }[];
   /** Open series with their best FAST bid / SLOW offer (bps). */
   bdc: { series: string; bestBid: number | undefined; bestAsk: number | undefined }[];
-  /** Per taker: forward contracts it is party to, block-delta positions it holds. */
+  /** Per taker: open forward contracts it is party to, open block-delta positions it holds. */
   fwdContracts: number[];
   bdcPositions: number[];
 }
@@ -143,7 +143,7 @@ export function takerView(ex: Exchange, accounts: readonly string[]): TakerView 
         const book = fm.book(market);
         return book === undefined ? [] : [{ market, bestBid: book.bestBid(), bestAsk: book.bestAsk() }];
       });
-    fwdContracts = accounts.map((a) => fm.contractsOf(a).length);
+    fwdContracts = accounts.map((a) => fm.contractsOf(a).filter((c) => c.status === 'open').length);
   }
   let bdc: TakerView['bdc'] = [];
   let bdcPositions = accounts.map(() => 0);
