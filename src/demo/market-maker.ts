@@ -3,7 +3,8 @@
  * name) funded at start with Deposit (and the insurance fund with FundSystem when it is empty),
  * that after every processed block cancels its quotes and places the strategy's new ones through
  * the sequencer, like any client. Product markets add quoters with `addQuoter` (the hook for the
- * forward/options/BDC areas); the perp quoter is built in.
+ * forward/options/BDC areas); the perp quoter is built in. The demo takers (takers.ts, their own accounts)
+ * send their seeded IOC orders in the same per-block run, just before the requote.
  */
 import { INSURANCE, marketView, userAccount, type Command, type EngineEvent, type Exchange } from '../engine/index.js';
 import { MAX_PRICE } from '../engine/exchange.js';
