@@ -49,3 +49,20 @@ export function desiredQuotes(input: QuoteInput, p: QuoteParams = DEFAULT_QUOTE_
   }
   return out;
 }
+
+/** How the maker leans its quotes against its inventory: free up to `freeLots`, then `ppmPerLot`, capped. */
+export interface LeanParams {
+  freeLots: number;
+  ppmPerLot: number;
+  maxPpm: number;
+}
+
+/** Past 40 lots the maker shades its fair by 100 ppm a lot (at most 0.6 %): a short maker quotes higher. */
+export const DEFAULT_LEAN_PARAMS: LeanParams = { freeLots: 40, ppmPerLot: 100, maxPpm: 6_000 };
+
+/** The ppm the maker shifts its quoting centre by, given its signed position (lots): against the position. */
+export function inventoryLeanPpm(positionLots: number, p: LeanParams = DEFAULT_LEAN_PARAMS): number {
+  const excess = Math.max(0, Math.abs(positionLots) - p.freeLots);
+  const ppm = Math.min(p.maxPpm, excess * p.ppmPerLot);
+  return positionLots > 0 && ppm > 0 ? -ppm : ppm;
+}

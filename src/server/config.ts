@@ -22,6 +22,12 @@ export interface ServeConfig {
   /** Embedded replay: milliseconds of wall time per replayed block. */
   paceMs: number;
   demo: boolean;
+  /**
+   * Demo takers beside the demo maker (seeded IOC flow on the perp, forwards and block-delta series). Resolved
+   * from flags/env: on whenever the demo is (env HASHPERP_DEMO_TAKERS=0 turns them off alone). Absent: off, so a
+   * config built in code (tests, embedding) keeps the maker's book undisturbed unless it asks for them.
+   */
+  demoTakers?: boolean;
   staticDir?: string;
   logLevel: string;
   /** Log every request at info (default off: only errors and warnings). */
@@ -111,6 +117,7 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     ...(esploraRaw !== undefined ? { esplora: httpUrl('esplora', esploraRaw) } : {}),
     paceMs: parsePace(flags.pace ?? env.HASHPERP_PACE ?? '5s'),
     demo: flags.demo ?? env.HASHPERP_DEMO !== '0',
+    ...((flags.demo ?? env.HASHPERP_DEMO !== '0') && env.HASHPERP_DEMO_TAKERS !== '0' ? { demoTakers: true } : {}),
     ...(staticDir !== undefined ? { staticDir } : {}),
     logLevel,
     ...(flags.requestLog || env.HASHPERP_REQUEST_LOG === '1' ? { requestLog: true } : {}),

@@ -30,7 +30,7 @@ export function healthOf({ engine, contracts, chain, demo, custody }: HealthPart
         batches: batching.batches, batchedPositions: batching.positions, lastBatchHeight: batching.lastBatchHeight, lastError: batching.lastError ?? null,
       },
     },
-    demo: demo ? { enabled: true, account: demo.account, requotes: demo.requotes, lastQuoteHeight: demo.lastQuoteHeight, quoters: demo.quoterNames } : { enabled: false },
+    demo: demo ? { enabled: true, account: demo.account, requotes: demo.requotes, lastQuoteHeight: demo.lastQuoteHeight, quoters: demo.quoterNames, takers: { accounts: demo.takers.accounts, orders: demo.takers.orders, fills: demo.takers.fills, refused: demo.takers.refused } } : { enabled: false },
     ...(custody ? { custody: { operatorKey: bytesToHex(custody.operatorKey), confirmations: custody.confirmations, depositsCredited: custody.credited, lastError: custody.lastError ?? null } } : {}),
   };
 }
