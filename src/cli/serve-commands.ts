@@ -29,7 +29,7 @@ export function makeServeCommands(deps: ServeCommandDeps = {}) {
       .option('--pace <pace>', 'embedded replay pace: time per block (500ms, 5s) or blocks per minute (env HASHPERP_PACE; default 5s)')
       .option('--confirmations <n>', 'depth before a block settles (env HASHPERP_CONFIRMATIONS; default 0 replay, 1 regtest, 6 mainnet)')
       .option('--request-log', 'log every request at info (env HASHPERP_REQUEST_LOG=1)')
-      .option('--no-demo', 'do not run the demo market maker')
+      .option('--no-demo', 'do not run the demo (market maker and takers; HASHPERP_DEMO_TAKERS=0 keeps the maker alone)')
       .option('--static <dir>', 'serve a built web app from this directory (default <package>/web/dist when built)')
       .option('--log-level <level>', 'pino level (env LOG_LEVEL; default info)')
       .action(async (flags: ServeFlags) => {
