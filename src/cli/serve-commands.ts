@@ -1,7 +1,7 @@
 /**
  * `hashperp serve`: parses the flags and runs the composition root (src/server) until SIGINT/SIGTERM.
  *   hashperp serve [--port N] [--host H] [--db PATH] [--chain embedded|bitcoind|esplora] [--rpc URL]
- *                  [--esplora URL] [--pace N] [--no-demo] [--static DIR] [--log-level L]
+ *                  [--esplora URL] [--pace N] [--no-demo] [--static DIR] [--operator-key-file PATH] [--log-level L]
  * The server's modules load only when `serve` runs: other commands should not pay for its imports.
  */
 import type { Command } from 'commander';

@@ -54,12 +54,15 @@ function deriveKey(passphrase: string, salt: Uint8Array, p: ScryptParams): Buffe
   return scryptSync(passphrase, salt, 32, { N: p.N, r: p.r, p: p.p, maxmem: 256 * p.N * p.r });
 }
 
+/** The associated data: the entry's name, so a ciphertext moved to another name fails to open. */
+const aad = (name: string): Buffer => Buffer.from(`hashperp-operator-key:${name}`);
+
 /** One entry sealed under `passphrase` (fresh salt and nonce; AAD = the name). */
 export function sealEntry(name: string, secret: Uint8Array, passphrase: string, params: ScryptParams = SCRYPT_PARAMS): Row {
   const salt = randomBytes(16);
   const nonce = randomBytes(12);
   const c = createCipheriv('aes-256-gcm', deriveKey(passphrase, salt, params), nonce);
-  c.setAAD(Buffer.from(`hashperp-operator-key:${name}`));
+  c.setAAD(aad(name));
   const sealed = Buffer.concat([c.update(secret), c.final(), c.getAuthTag()]);
   return { name, kdf: JSON.stringify({ alg: 'scrypt', ...params }), salt, nonce, sealed };
 }
@@ -70,7 +73,7 @@ export function openEntry(name: string, row: Omit<Row, 'name'>, passphrase: stri
   if (p.alg !== 'scrypt' || row.sealed.length < 16) return undefined;
   try {
     const d = createDecipheriv('aes-256-gcm', deriveKey(passphrase, row.salt, p), row.nonce);
-    d.setAAD(Buffer.from(`hashperp-operator-key:${name}`));
+    d.setAAD(aad(name));
     d.setAuthTag(row.sealed.subarray(row.sealed.length - 16));
     return new Uint8Array(Buffer.concat([d.update(row.sealed.subarray(0, row.sealed.length - 16)), d.final()]));
   } catch {

@@ -12,7 +12,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { openEntry, OperatorKeyStore } from '../../src/server/operator-keys.js';
 import { startServe } from '../../src/server/start.js';
-import type { ServeConfig } from '../../src/server/config.js';
+import { resolveServeConfig, type ServeConfig } from '../../src/server/config.js';
 import { HashPerpError } from '../../src/units/errors.js';
 import { runCli } from '../run-cli.js';
 import { serveConfig, tempDb } from '../serve/helpers.js';
@@ -73,6 +73,14 @@ async function refused(p: Promise<unknown>): Promise<HashPerpError> {
 }
 
 describe('operator keys at rest', () => {
+  it('the passphrase is configured by HASHPERP_OPERATOR_PASSPHRASE, --operator-key-file or HASHPERP_OPERATOR_KEY_FILE (the flag wins)', () => {
+    expect(resolveServeConfig({}, {})).not.toHaveProperty('operatorPassphrase');
+    expect(resolveServeConfig({}, {})).not.toHaveProperty('operatorKeyFile');
+    expect(resolveServeConfig({}, { HASHPERP_OPERATOR_PASSPHRASE: 'pw' }).operatorPassphrase).toBe('pw');
+    expect(resolveServeConfig({}, { HASHPERP_OPERATOR_KEY_FILE: '/e' }).operatorKeyFile).toBe('/e');
+    expect(resolveServeConfig({ operatorKeyFile: '/f' }, { HASHPERP_OPERATOR_KEY_FILE: '/e' }).operatorKeyFile).toBe('/f');
+  });
+
   it('after a real start (generated key file), the database files hold neither S nor the custody key, in hex or raw', async () => {
     const { dir, db } = fresh();
     const first = await operatorOnHealth(serveConfig(db, { demo: false }));
