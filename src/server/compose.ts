@@ -80,6 +80,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
     const network = await contractNetwork(cfg, deps.params);
     // The sealed operator keys, before anything else opens: a wrong or missing passphrase refuses the start (operator_key_locked) with nothing written.
     const keys = cfg.databaseUrl === undefined && cfg.db !== ':memory:' ? OperatorKeyStore.open(cfg.db, { passphrase: cfg.operatorPassphrase, keyFile: cfg.operatorKeyFile }) : undefined;
+    if (keys?.warning !== undefined) notes.push(keys.warning);
     if (keys?.source === 'generated-file') notes.push(`operator keys: sealed under a generated passphrase in ${OperatorKeyStore.defaultKeyFile(cfg.db)}; set HASHPERP_OPERATOR_PASSPHRASE or --operator-key-file in production, and back up the passphrase and the database (losing either loses the operator keys)`);
     let log: Log = { info: () => {}, warn: () => {}, error: () => {} };
     const engine = await EngineCore.open({

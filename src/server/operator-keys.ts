@@ -15,7 +15,7 @@
  * in plaintext: both are sealed at open, the plaintext row deleted in the same transaction.
  */
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
@@ -92,6 +92,8 @@ export class OperatorKeyStore {
     private readonly db: Database.Database,
     private readonly passphrase: string,
     readonly source: PassphraseSource,
+    /** Set when the key file can be read by other users (mode & 0o077): logged at startup. */
+    readonly warning?: string,
   ) {}
 
   /** The key file used when neither HASHPERP_OPERATOR_PASSPHRASE nor a key file is given. */
@@ -112,7 +114,8 @@ export class OperatorKeyStore {
       const hasEntries = tableExists(db, 'op_sealed_keys') && db.prepare('SELECT 1 FROM op_sealed_keys LIMIT 1').get() !== undefined;
       const pass = resolvePassphrase(dbPath, given, hasEntries);
       const rows = hasEntries ? (db.prepare('SELECT name, kdf, salt, nonce, sealed FROM op_sealed_keys').all() as Row[]) : [];
-      const store = new OperatorKeyStore(db, pass.value, pass.source);
+      const loose = pass.path !== undefined && (statSync(pass.path).mode & 0o077) !== 0;
+      const store = new OperatorKeyStore(db, pass.value, pass.source, loose ? `operator keys: the key file ${pass.path} can be read by other users; chmod 600 it` : undefined);
       for (const row of rows) {
         const secret = openEntry(row.name, row, pass.value);
         if (secret === undefined) throw locked(`the operator passphrase (${describe(pass)}) does not open the sealed operator key '${row.name}' in ${dbPath}; refusing to start (a new key would orphan every contract and deposit address)`);

@@ -5,7 +5,7 @@
  * refuses the start and changes nothing; a sealed entry moved to another name does not open; a
  * database from before the store is sealed in place with the same keys.
  */
-import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, unlinkSync, writeFileSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -115,6 +115,13 @@ describe('operator keys at rest', () => {
     writeFileSync(keyFile, 'correct horse battery staple\n', { mode: 0o600 });
     const viaFile = await operatorOnHealth(serveConfig(db, { demo: false, operatorKeyFile: keyFile }));
     expect(viaFile).toEqual({ operator: first.operator, operatorKeys: { sealed: true, source: 'file' } });
+    const tight = OperatorKeyStore.open(db, { keyFile });
+    expect(tight.warning).toBeUndefined();
+    tight.close();
+    chmodSync(keyFile, 0o644);
+    const loose = OperatorKeyStore.open(db, { keyFile });
+    expect(loose.warning).toMatch(/can be read by other users/);
+    loose.close();
   });
 
   it('a wrong passphrase, or a missing key file, refuses the start (operator_key_locked, CLI exit 1) and leaves the database byte-identical', async () => {
