@@ -53,6 +53,7 @@ export interface HealthExtras {
   engine?: { seq: number; height: number; stateHash: string; [k: string]: unknown };
   demo?: { enabled: boolean; [k: string]: unknown };
   custody?: { operatorKey: string; [k: string]: unknown };
+  operatorKeys?: { sealed: boolean; source: string };
 }
 
 export interface ServerContext {

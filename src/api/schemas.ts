@@ -50,6 +50,8 @@ export const Health = Type.Object({
   engine: Type.Optional(Type.Object({ seq: Type.Integer(), height: Type.Integer(), stateHash: Type.String() }, { additionalProperties: true })),
   demo: Type.Optional(Type.Object({ enabled: Type.Boolean() }, { additionalProperties: true })),
   custody: Type.Optional(Type.Object({ operatorKey: Type.String() }, { additionalProperties: true })),
+  /** Operator keys: sealed in the SQLite file, and where the passphrase came from (env, file, generated-file; memory: per run). */
+  operatorKeys: Type.Optional(Type.Object({ sealed: Type.Boolean(), source: Type.String() })),
 });
 export type Health = Static<typeof Health>;
 

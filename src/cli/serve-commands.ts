@@ -1,7 +1,7 @@
 /**
  * `hashperp serve`: parses the flags and runs the composition root (src/server) until SIGINT/SIGTERM.
  *   hashperp serve [--port N] [--host H] [--db PATH] [--chain embedded|bitcoind|esplora] [--rpc URL]
- *                  [--esplora URL] [--pace N] [--no-demo] [--static DIR] [--log-level L]
+ *                  [--esplora URL] [--pace N] [--no-demo] [--static DIR] [--operator-key-file PATH] [--log-level L]
  * The server's modules load only when `serve` runs: other commands should not pay for its imports.
  */
 import type { Command } from 'commander';
@@ -31,6 +31,7 @@ export function makeServeCommands(deps: ServeCommandDeps = {}) {
       .option('--request-log', 'log every request at info (env HASHPERP_REQUEST_LOG=1)')
       .option('--no-demo', 'do not run the demo (market maker and takers; HASHPERP_DEMO_TAKERS=0 keeps the maker alone)')
       .option('--static <dir>', 'serve a built web app from this directory (default <package>/web/dist when built)')
+      .option('--operator-key-file <path>', 'file holding the passphrase that seals the operator keys (env HASHPERP_OPERATOR_KEY_FILE, or HASHPERP_OPERATOR_PASSPHRASE; default <db dir>/operator.passphrase, generated)')
       .option('--log-level <level>', 'pino level (env LOG_LEVEL; default info)')
       .action(async (flags: ServeFlags) => {
         const [{ resolveServeConfig }, { startServe }] = await Promise.all([import('../server/config.js'), import('../server/start.js')]);

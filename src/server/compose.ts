@@ -30,6 +30,7 @@ import { EngineCore } from './engine-host.js';
 import { EngineExchange } from './exchange-port.js';
 import { healthOf } from './health.js';
 import { ChainIndexPort } from './index-port.js';
+import { OperatorKeyStore } from './operator-keys.js';
 import { wireProducts, type WiredProducts } from './products-wiring.js';
 import { withProductFeeds } from './projections/feed-hub.js';
 
@@ -77,15 +78,22 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
     if (cfg.databaseUrl === undefined && cfg.db !== ':memory:') mkdirSync(dirname(resolve(cfg.db)), { recursive: true });
     // Before the engine opens: asking bitcoind may fail, and nothing is open yet to close.
     const network = await contractNetwork(cfg, deps.params);
+    // The sealed operator keys, before anything else opens: a wrong or missing passphrase refuses the start (operator_key_locked) with nothing written.
+    const keys = cfg.databaseUrl === undefined && cfg.db !== ':memory:' ? OperatorKeyStore.open(cfg.db, { passphrase: cfg.operatorPassphrase, keyFile: cfg.operatorKeyFile }) : undefined;
+    if (keys?.warning !== undefined) notes.push(keys.warning);
+    if (keys?.source === 'generated-file') notes.push(`operator keys: sealed under a generated passphrase in ${OperatorKeyStore.defaultKeyFile(cfg.db)}; set HASHPERP_OPERATOR_PASSPHRASE or --operator-key-file in production, and back up the passphrase and the database (losing either loses the operator keys)`);
     let log: Log = { info: () => {}, warn: () => {}, error: () => {} };
     const engine = await EngineCore.open({
       ...(cfg.databaseUrl !== undefined ? { databaseUrl: cfg.databaseUrl } : { sqlitePath: cfg.db }),
       // The journal's fsyncs run on a worker thread so they never stall HTTP (':memory:' cannot be shared with one).
       thread: cfg.engineThread ?? cfg.db !== ':memory:',
       onError: (where, e) => log.error(`${where}: ${e instanceof Error ? e.message : String(e)}`),
+    }).catch((e: unknown) => {
+      keys?.close();
+      throw e;
     });
     let apiKeys: ApiKeyStore;
-    let closeKeys = (): void => {};
+    let closeKeys = (): void => keys?.close();
     let nonceLog: NonceLog | undefined;
     let authNotBeforeMs: number | undefined;
     if (cfg.databaseUrl === undefined && cfg.db !== ':memory:') {
@@ -96,6 +104,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
       closeKeys = () => {
         store.close();
         nonces.close();
+        keys?.close();
       };
     } else {
       apiKeys = new MemoryApiKeyStore();
@@ -118,7 +127,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
     const index = new ChainIndexPort(chainData, firstTip !== undefined ? { tipHeight: firstTip } : {});
 
     // Block-delta contracts: the operator's ContractService, its store beside the journal (op_ tables).
-    const contracts = openContracts(cfg, network, notes);
+    const contracts = openContracts(cfg, network, notes, keys);
     const hub = withProductFeeds(exchange, () => engine.exchange);
     const bdcModel = deps.bdcModel ?? { paths: 400, seed: 1 };
     let products: WiredProducts;
@@ -153,7 +162,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
       ...(authNotBeforeMs !== undefined ? { authNotBeforeMs } : {}),
       notes,
       parts: { engine, exchange, contracts: contracts.service, products },
-      status: () => healthOf({ engine, chain, demo, custody, contracts: { service: contracts.service, network, fundingNote: contracts.fundingNote, batching } }),
+      status: () => healthOf({ engine, chain, demo, custody, operatorKeys: keys !== undefined ? { sealed: true, source: keys.source } : { sealed: false, source: 'memory' }, contracts: { service: contracts.service, network, fundingNote: contracts.fundingNote, batching } }),
       start: async (l) => {
         log = l;
         chain = await ChainRuntime.start({
@@ -174,7 +183,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
         wiring.parts!.chain = chain;
         if (onchain) {
           const { BitcoindCustody } = await import('./custody.js');
-          custody = new BitcoindCustody({ rpc: cfg.rpc!, sqlitePath: cfg.db, network: chain.params.name, confirmations: chain.follower.confirmations });
+          custody = new BitcoindCustody({ rpc: cfg.rpc!, sqlitePath: cfg.db, network: chain.params.name, confirmations: chain.follower.confirmations, operatorSecret: keys!.secret('custody') });
           exchange.attachPayout(custody);
           custody.start(deps.pollMs ?? 1000, (account, sat) => exchange.creditDeposit(account, sat));
           wiring.parts!.custody = custody;

@@ -36,8 +36,12 @@ export interface ServeConfig {
   confirmations?: number;
   /** Journal + sequencer on a worker thread (default true; false runs them on the server's thread). */
   engineThread?: boolean;
-  /** The operator's secret key S for block-delta contract VTXOs (env HASHPERP_OPERATOR_KEY, 64 hex); default: generated once and kept in the SQLite file. */
+  /** The operator's secret key S for block-delta contract VTXOs (env HASHPERP_OPERATOR_KEY, 64 hex); default: generated once and kept sealed in the SQLite file. */
   operatorKey?: string;
+  /** Passphrase sealing the operator keys in the SQLite file (env HASHPERP_OPERATOR_PASSPHRASE). */
+  operatorPassphrase?: string;
+  /** File holding that passphrase (--operator-key-file / HASHPERP_OPERATOR_KEY_FILE); neither: `<db dir>/operator.passphrase`, generated. */
+  operatorKeyFile?: string;
   /** Account ids (x-only pubkeys) that may list block-delta series besides the demo and S (env HASHPERP_OPERATOR_ACCOUNTS, comma-separated). */
   operatorAccounts?: string[];
   /** Faucet: calls per client IP before it refills at one per 12 s (env HASHPERP_FAUCET_IP_CALLS, default 5). */
@@ -59,6 +63,7 @@ export interface ServeFlags {
   logLevel?: string;
   confirmations?: string;
   requestLog?: boolean;
+  operatorKeyFile?: string;
 }
 
 export function intIn(field: string, s: string, min: number, max: number): number {
@@ -123,6 +128,8 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     ...(flags.requestLog || env.HASHPERP_REQUEST_LOG === '1' ? { requestLog: true } : {}),
     ...(confRaw !== undefined ? { confirmations: intIn('confirmations', confRaw, 0, 100) } : {}),
     ...(operatorKey !== undefined ? { operatorKey } : {}),
+    ...(env.HASHPERP_OPERATOR_PASSPHRASE ? { operatorPassphrase: env.HASHPERP_OPERATOR_PASSPHRASE } : {}),
+    ...((flags.operatorKeyFile ?? env.HASHPERP_OPERATOR_KEY_FILE) ? { operatorKeyFile: flags.operatorKeyFile ?? env.HASHPERP_OPERATOR_KEY_FILE } : {}),
     ...(operatorAccounts !== undefined && operatorAccounts.length > 0 ? { operatorAccounts } : {}),
     ...(env.HASHPERP_FAUCET_IP_CALLS !== undefined ? { faucetIpCalls: intIn('HASHPERP_FAUCET_IP_CALLS', env.HASHPERP_FAUCET_IP_CALLS, 1, 1_000_000) } : {}),
     ...(env.HASHPERP_FAUCET_BLOCK_SAT !== undefined ? { faucetBlockSat: intIn('HASHPERP_FAUCET_BLOCK_SAT', env.HASHPERP_FAUCET_BLOCK_SAT, 1, 2_100_000_000_000_000) } : {}),

@@ -1,6 +1,6 @@
 /**
  * The operator's block-delta ContractService as the server runs it: the network its addresses use,
- * the key S (HASHPERP_OPERATOR_KEY, else kept in op_meta), and its store beside the journal.
+ * the key S (HASHPERP_OPERATOR_KEY, else sealed in the operator key store), and its store beside the journal.
  */
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -11,6 +11,7 @@ import { MemoryContractStore, SqliteContractStore } from '../operator/contract-s
 import { InvalidArgumentError } from '../units/errors.js';
 import type { ServeConfig } from './config.js';
 import { OperatorMetaStore } from './operator-meta-store.js';
+import type { OperatorKeyStore } from './operator-keys.js';
 
 /** Contract VTXOs' CSVs: unilateral exits wait a day of blocks; batches expire after four weeks. */
 const EXIT_DELAY = { type: 'blocks' as const, value: 144n };
@@ -35,13 +36,13 @@ export interface ServerContracts {
   close(): void;
 }
 
-/** `notes` receives what this mode lacks (no SQLite file: S per run, records in memory). */
-export function openContracts(cfg: ServeConfig, network: NetworkName, notes: string[]): ServerContracts {
+/** `notes` receives what this mode lacks (no SQLite file: S per run, records in memory). `keys`: the sealed key store (with the SQLite file). */
+export function openContracts(cfg: ServeConfig, network: NetworkName, notes: string[], keys?: OperatorKeyStore): ServerContracts {
   let meta: OperatorMetaStore | undefined;
   let operatorSecret = cfg.operatorKey;
-  if (cfg.databaseUrl === undefined && cfg.db !== ':memory:') {
+  if (keys !== undefined) {
     meta = OperatorMetaStore.open(cfg.db);
-    operatorSecret ??= meta.operatorSecret();
+    operatorSecret ??= keys.secretHex('contract', () => schnorr.utils.randomSecretKey());
   } else if (operatorSecret === undefined) {
     operatorSecret = bytesToHex(schnorr.utils.randomSecretKey());
     notes.push('block-delta contracts: no SQLite file, so the operator key S is generated per run (set HASHPERP_OPERATOR_KEY) and contract records live in memory');

@@ -17,11 +17,12 @@
  * (key path), pays the address, and broadcasts; the txid is recorded in `api_withdrawals`. If the
  * payout cannot be built or broadcast, the debit is reversed with a Deposit command.
  *
- * State lives in the server's SQLite file (tables prefixed api_), beside the journal.
+ * State lives in the server's SQLite file (tables prefixed api_), beside the journal; the operator's key
+ * is sealed there by operator-keys.ts (entry `custody`) and handed in.
  */
 import Database from 'better-sqlite3';
 import { Address, OutScript, p2tr, Script, Transaction } from '@scure/btc-signer';
-import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { NETWORKS, type BtcNetwork } from '../bitcoin/networks.js';
 import { BitcoindRpc } from '../chain/rpc-client.js';
@@ -55,6 +56,8 @@ export interface CustodyOptions {
   network: 'mainnet' | 'regtest';
   confirmations: number;
   refundAfterBlocks?: number;
+  /** The operator's custody key (sealed in the operator key store as `custody`). */
+  operatorSecret: Uint8Array;
 }
 
 export class BitcoindCustody {
@@ -79,16 +82,10 @@ export class BitcoindCustody {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(`
-      CREATE TABLE IF NOT EXISTS api_operator_key (id INTEGER PRIMARY KEY CHECK (id = 1), secret TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS api_deposit_addresses (account TEXT PRIMARY KEY, address TEXT NOT NULL UNIQUE);
       CREATE TABLE IF NOT EXISTS api_deposits (txid TEXT NOT NULL, vout INTEGER NOT NULL, account TEXT NOT NULL, amount_sat INTEGER NOT NULL, height INTEGER NOT NULL, seq INTEGER, PRIMARY KEY (txid, vout));
       CREATE TABLE IF NOT EXISTS api_withdrawals (seq INTEGER PRIMARY KEY, account TEXT NOT NULL, amount_sat INTEGER NOT NULL, address TEXT NOT NULL, txid TEXT, error TEXT);`);
-    let row = this.db.prepare('SELECT secret FROM api_operator_key WHERE id = 1').get() as { secret: string } | undefined;
-    if (row === undefined) {
-      row = { secret: bytesToHex(randomBytes(32)) };
-      this.db.prepare('INSERT INTO api_operator_key (id, secret) VALUES (1, ?)').run(row.secret);
-    }
-    this.operatorSk = hexToBytes(row.secret);
+    this.operatorSk = opts.operatorSecret;
     this.operatorKey = schnorr.getPublicKey(this.operatorSk);
   }
 

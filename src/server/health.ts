@@ -16,9 +16,11 @@ export interface HealthParts {
   chain?: ChainRuntime | undefined;
   demo?: DemoMarketMaker | undefined;
   custody?: BitcoindCustody | undefined;
+  /** Where the operator keys' passphrase came from; `sealed: false` when no SQLite file holds them (keys per run). */
+  operatorKeys: { sealed: boolean; source: string };
 }
 
-export function healthOf({ engine, contracts, chain, demo, custody }: HealthParts): HealthExtras {
+export function healthOf({ engine, contracts, chain, demo, custody, operatorKeys }: HealthParts): HealthExtras {
   const tip = engine.chainTip();
   const batching = contracts.batching.status();
   return {
@@ -31,6 +33,7 @@ export function healthOf({ engine, contracts, chain, demo, custody }: HealthPart
       },
     },
     demo: demo ? { enabled: true, account: demo.account, requotes: demo.requotes, lastQuoteHeight: demo.lastQuoteHeight, quoters: demo.quoterNames, takers: { accounts: demo.takers.accounts, orders: demo.takers.orders, fills: demo.takers.fills, refused: demo.takers.refused } } : { enabled: false },
+    operatorKeys,
     ...(custody ? { custody: { operatorKey: bytesToHex(custody.operatorKey), confirmations: custody.confirmations, depositsCredited: custody.credited, lastError: custody.lastError ?? null } } : {}),
   };
 }

@@ -102,6 +102,7 @@ export const ERROR_CATALOGUE = {
   custody_unavailable: e(503, true, 'on-chain custody is not running yet; retry shortly'),
   custody_insufficient: e(503, true, 'the operator holds too little in confirmed deposits to pay out now'),
   payout_failed: e(503, true, 'the on-chain payout failed and the withdrawal was reversed'),
+  operator_key_locked: e(500, false, "the operator passphrase is wrong or missing for the sealed operator keys; the server refuses to start"),
 
   // ---- journal and sequencer ----
   journal_unavailable: e(503, true, 'the journal cannot be opened or written now (not configured, unreachable, append failed)'),
