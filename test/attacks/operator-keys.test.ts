@@ -188,7 +188,8 @@ describe('operator keys at rest', () => {
     expectAbsent(db, S);
     expectAbsent(db, custodyKey);
     const raw = new Database(db, { readonly: true });
-    expect(raw.prepare('SELECT COUNT(*) AS n FROM op_meta').get()).toEqual({ n: 0 });
+    // op_meta keeps the contract store's own facts (last_seq); only the plaintext key row must be gone.
+    expect(raw.prepare("SELECT COUNT(*) AS n FROM op_meta WHERE key = 'operator_secret'").get()).toEqual({ n: 0 });
     expect(raw.prepare('SELECT COUNT(*) AS n FROM api_operator_key').get()).toEqual({ n: 0 });
     raw.close();
     const sealed = storeSecrets(db, { passphrase: 'migrate me' });
