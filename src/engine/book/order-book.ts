@@ -1,7 +1,7 @@
 // The central limit order book of one market: price-time priority on integer ticks and lots.
 // Pure and deterministic (no clock, no randomness): time priority is arrival order in the queues.
 import { InvalidArgumentError } from '../../units/errors.js';
-import { OrderNode, PriceLadder } from './price-ladder.js';
+import { OrderNode, PriceLadder, type PriceLevel } from './price-ladder.js';
 import type { AmendResult, DepthLevel, Fill, OrderSpec, RestingOrder, Side, SubmitResult } from './types.js';
 
 /** An account's resting orders: an intrusive list through the nodes, plus per-side counts for STP-aware FOK. */
@@ -199,19 +199,43 @@ export class OrderBook {
 
   /** Whether a FOK taker can fill `qty` now, walking levels without mutating anything. */
   private fillable(opp: PriceLadder, isBuy: boolean, limit: number | null, qty: number, account: string): boolean {
-    const acct = this.accounts.get(account);
-    // Only when the account rests on the opposite side can STP remove liquidity: then count order by order.
-    const selfCross = acct !== undefined && (isBuy ? acct.sells : acct.buys) > 0;
+    const selfCross = this.restsOpposite(account, isBuy);
     const levels = opp.levels;
     let sum = 0;
     for (let i = levels.length - 1; i >= 0; i--) {
       const level = levels[i];
       if (limit !== null && (isBuy ? level.price > limit : level.price < limit)) return false;
-      if (!selfCross) sum += level.qty;
-      else for (let n = level.head; n !== null; n = n.next) if (n.account !== account) sum += n.qty;
+      sum += liquidityAt(level, account, selfCross);
       if (sum >= qty) return true;
     }
     return false;
+  }
+
+  /**
+   * The opposite levels a taker on `side` would reach, best first, up to `limit` and `qty` lots, each with the
+   * quantity it could take there (the account's own orders left out: STP would expire them). Reads only.
+   */
+  reachable(side: Side, limit: number, qty: number, account: string): { price: number; qty: number }[] {
+    const isBuy = side === 'buy';
+    const selfCross = this.restsOpposite(account, isBuy);
+    const levels = (isBuy ? this.asks : this.bids).levels;
+    const out: { price: number; qty: number }[] = [];
+    let sum = 0;
+    for (let i = levels.length - 1; i >= 0 && sum < qty; i--) {
+      const level = levels[i];
+      if (isBuy ? level.price > limit : level.price < limit) break;
+      const q = liquidityAt(level, account, selfCross);
+      if (q <= 0) continue;
+      out.push({ price: level.price, qty: q });
+      sum += q;
+    }
+    return out;
+  }
+
+  /** Only when the account rests on the opposite side can STP remove liquidity: then count order by order. */
+  private restsOpposite(account: string, isBuy: boolean): boolean {
+    const acct = this.accounts.get(account);
+    return acct !== undefined && (isBuy ? acct.sells : acct.buys) > 0;
   }
 
   private rest(ladder: PriceLadder, id: number, account: string, price: number, qty: number): void {
@@ -245,4 +269,12 @@ export class OrderBook {
     else acct.sells--;
     if (acct.head === null) this.accounts.delete(node.account);
   }
+}
+
+/** What a taker of `account` can take at one level: all of it, or (selfCross) everyone's orders but its own. */
+function liquidityAt(level: PriceLevel, account: string, selfCross: boolean): number {
+  if (!selfCross) return level.qty;
+  let q = 0;
+  for (let n = level.head; n !== null; n = n.next) if (n.account !== account) q += n.qty;
+  return q;
 }

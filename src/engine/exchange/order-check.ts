@@ -26,32 +26,6 @@ export function checkBand(m: MarketState, side: Side, price: number, mark: numbe
 
 interface Level { price: number; qty: number }
 
-/** The opposite side's levels a taker on `side` reaches up to `limit` and `qty` lots, without the taker's own orders. */
-function reachable(m: MarketState, owner: string, pos: Position | undefined, side: Side, qty: number, limit: number): Level[] {
-  const opp: Side = side === 'buy' ? 'sell' : 'buy';
-  const best = side === 'buy' ? m.book.bestAsk() : m.book.bestBid();
-  if (best === undefined || (side === 'buy' ? best > limit : best < limit)) return [];
-  let own: Map<number, number> | undefined;
-  if (pos !== undefined && (side === 'buy' ? pos.sellOpen : pos.buyOpen) !== 0n) {
-    own = new Map();
-    for (const o of m.book.ordersOf(owner)) if (o.side === opp) own.set(o.price, (own.get(o.price) ?? 0) + o.qty);
-  }
-  for (let n = 8; ; n *= 8) {
-    const depth = m.book.depth(opp, n);
-    const out: Level[] = [];
-    let sum = 0;
-    for (const l of depth) {
-      if (side === 'buy' ? l.price > limit : l.price < limit) return out;
-      const q = l.qty - (own?.get(l.price) ?? 0);
-      if (q <= 0) continue;
-      out.push({ price: l.price, qty: q });
-      sum += q;
-      if (sum >= qty) return out;
-    }
-    if (depth.length < n) return out;
-  }
-}
-
 /**
  * Margin for `qty` lots at `limit` against `levels`: the expected fills are taken at their prices (taker fee on
  * each), what is left rests at `limit` when `rests` (with the taker-fee reserve the old rule kept) or is cancelled.
@@ -79,7 +53,7 @@ function check(s: EngineState, m: MarketState, owner: string, pos: Position | un
 export function checkOrderMargin(s: EngineState, m: MarketState, owner: string, side: Side, qty: number, limit: number,
   rests: boolean, postOnly: boolean, reduceOnly: boolean, mark: number, replacing: OrderMeta | undefined): Rejection | undefined {
   const pos = m.positions.get(owner);
-  const levels = postOnly ? [] : reachable(m, owner, pos, side, qty, limit);
+  const levels = postOnly ? [] : m.book.reachable(side, limit, qty, owner);
   const r = check(s, m, owner, pos, side, qty, limit, levels, rests, postOnly, reduceOnly, mark, replacing);
   if (r === undefined || r instanceof Rejection) return r;
   let lo = 0, hi = qty; // check(lo) passes (or lo = 0), check(hi) fails

@@ -274,3 +274,23 @@ describe('snapshots for the engine', () => {
     expect(b.get(1)?.qty).toBe(5);
   });
 });
+
+describe('reachable (what a taker would take, read before it is submitted)', () => {
+  it('walks the opposite levels best first up to the limit and the size, and changes nothing', () => {
+    const b = seeded();
+    // A buy of 9 up to 103: 101 holds 8 (alice 5 + bob 3), the walk stops once 9 is covered at 103.
+    expect(b.reachable('buy', 103, 9, 'zed')).toEqual([{ price: 101, qty: 8 }, { price: 103, qty: 10 }]);
+    expect(b.reachable('buy', 102, 50, 'zed')).toEqual([{ price: 101, qty: 8 }]);
+    expect(b.reachable('buy', 100, 1, 'zed')).toEqual([]);
+    expect(b.reachable('sell', 98, 5, 'zed')).toEqual([{ price: 99, qty: 4 }, { price: 98, qty: 6 }]);
+    expect(b.depth('sell', 10)).toEqual([{ price: 101, qty: 8, orders: 2 }, { price: 103, qty: 10, orders: 1 }]);
+  });
+
+  it("leaves out the taker's own resting orders (STP would expire them), skipping a level that is all its own", () => {
+    const b = seeded();
+    // alice's 5 at 101 are not liquidity for alice: 3 of bob's remain there.
+    expect(b.reachable('buy', 103, 4, 'alice')).toEqual([{ price: 101, qty: 3 }, { price: 103, qty: 10 }]);
+    // dave's 99 is entirely dave's own: he reaches erin at 98 only.
+    expect(b.reachable('sell', 98, 5, 'dave')).toEqual([{ price: 98, qty: 6 }]);
+  });
+});
