@@ -1,3 +1,4 @@
+import { Address, OutScript } from '@scure/btc-signer';
 import { invalidField } from '../units/checks.js';
 
 /** btc-signer network parameters (address encodings) for the networks HashPerp runs on. */
@@ -19,4 +20,14 @@ export const NETWORKS: Record<NetworkName, BtcNetwork> = {
 export function networkByName(name: string): BtcNetwork {
   if (name === 'mainnet' || name === 'signet' || name === 'regtest') return NETWORKS[name];
   throw invalidField('network', 'mainnet, signet or regtest', name);
+}
+
+/** Whether `address` decodes to an output script on `net` (a foreign network's or a malformed address does not). */
+export function isAddressOn(net: BtcNetwork, address: string): boolean {
+  try {
+    OutScript.encode(Address(net).decode(address));
+    return true;
+  } catch {
+    return false;
+  }
 }

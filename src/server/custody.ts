@@ -106,14 +106,6 @@ export class BitcoindCustody {
     return { account, address, refundAfterBlocks: this.refundAfterBlocks, operatorKey: bytesToHex(this.operatorKey), confirmations: this.confirmations };
   }
 
-  checkAddress(address: string): void {
-    try {
-      OutScript.encode(Address(this.net).decode(address));
-    } catch {
-      throw new InvalidArgumentError('body.address', `not a valid address on this network (${this.net.bech32})`);
-    }
-  }
-
   private async utxos(addresses: string[]): Promise<{ height: number; utxos: Utxo[] }> {
     if (addresses.length === 0) return { height: await this.rpc.call<number>('getblockcount'), utxos: [] };
     const r = await this.rpc.call<{ height: number; unspents: { txid: string; vout: number; amount: number; height: number; scriptPubKey: string }[] }>('scantxoutset', [

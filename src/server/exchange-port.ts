@@ -9,10 +9,10 @@
 import { accountView, bookDepth, marketView, ordersOf, positionsOf, type Command, type EngineEvent, type PlaceOrderCommand as EnginePlaceOrder, type RejectReason } from '../engine/index.js';
 import { isAccountId } from '../units/checks.js';
 import { HashPerpError } from '../units/errors.js';
-import { refusalError, rejectionOf } from '../api/errors.js';
+import { ApiError, refusalError, rejectionOf } from '../api/errors.js';
 import type { CancelOrderCommand, ExchangePort, FeedEvent, FundsPort, PlaceOrderCommand } from '../api/ports.js';
 import type { Account, Book, CancelAck, DepositAddressInfo, FundsAck, Market, OrderAck, Trade } from '../api/schemas.js';
-import type { NetworkName } from '../bitcoin/networks.js';
+import { isAddressOn, NETWORKS, type NetworkName } from '../bitcoin/networks.js';
 import type { EngineCore } from './engine-host.js';
 import { toWire } from '../api/wire.js';
 
@@ -31,8 +31,6 @@ function rejectionIn(events: EngineEvent[]): HashPerpError | undefined {
 export interface WithdrawalPayout {
   /** Called after the Withdraw command is applied: builds, signs and broadcasts the payout; returns its txid. */
   pay(cmd: { account: string; amountSat: number; address: string; seq: number }): Promise<string>;
-  /** Refuses an address that is not valid on this network (before anything is journaled). */
-  checkAddress(address: string): void;
   recordFailure?(cmd: { account: string; amountSat: number; address: string; seq: number }, error: string): void;
   depositAddress?(account: string): DepositAddressInfo;
 }
@@ -219,7 +217,9 @@ export class EngineExchange implements ExchangePort, FundsPort {
   async withdraw(c: { account: string; amountSat: number; address: string }): Promise<FundsAck> {
     const payout = this.payout;
     if (this.opts.onchain && payout === undefined) throw new HashPerpError('custody_unavailable', 'on-chain custody is not running yet; retry shortly');
-    payout?.checkAddress(c.address);
+    // Before anything is journaled: an address the server's network cannot pay is a bad request, in every mode.
+    const net = this.network?.() ?? 'regtest';
+    if (!isAddressOn(NETWORKS[net], c.address)) throw new ApiError('invalid_argument', `not a valid Bitcoin address on this server's network (${net})`, 'body.address');
     const { seq, events } = await this.core.submit({ type: 'Withdraw', account: c.account, amountSat: c.amountSat });
     const bad = rejectionIn(events);
     if (bad) throw bad;
