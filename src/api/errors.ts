@@ -1,4 +1,5 @@
 /** HTTP errors with the JSON body every refusal uses: {error:{code,message,field}}. */
+import type { FastifyReply } from 'fastify';
 import type { EngineEvent, RejectReason } from '../engine/events.js';
 import { errorInfo, type CodesWithStatus, type ErrorCode } from '../units/error-catalogue.js';
 import { HashPerpError } from '../units/errors.js';
@@ -44,4 +45,14 @@ export function errorBody(code: ErrorCode, message: string, field?: string): { e
 export function rejectionOf(events: readonly EngineEvent[]): (EngineEvent & { reason: RejectReason; message: string; field?: string }) | undefined {
   for (const e of events) if (e.type === 'CommandRejected' || e.type === 'OrderRejected') return e;
   return undefined;
+}
+
+/** Writes a refusal with the documented body; the status is the catalogue's unless one is given. */
+export function sendError(reply: FastifyReply, code: ErrorCode, message: string, field?: string, status = httpStatusOf(code)): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message, field));
+}
+
+/** A 429 that says what ran out and, in retry-after, when to come back (at least one second). */
+export function rateLimited(what: string, waitMs: number): ApiError {
+  return new ApiError('rate_limited', `${what}; retry in ${waitMs} ms`, undefined, { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) });
 }

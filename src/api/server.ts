@@ -16,7 +16,7 @@ import { HashPerpError } from '../units/errors.js';
 import { MemoryApiKeyStore, type ApiKeyStore } from './auth/api-keys.js';
 import { Authenticator } from './auth/authenticate.js';
 import { NonceStore, systemClock, type Clock, type NonceLog } from './auth/nonce-store.js';
-import { ApiError, errorBody, httpStatusOf } from './errors.js';
+import { ApiError, errorBody, httpStatusOf, rateLimited, sendError } from './errors.js';
 import type { App, FaucetLimits, HealthExtras, RouteModule, ServerContext, WsLimits } from './app-types.js';
 import { createMetrics } from './metrics.js';
 import type { ExchangePort, FundsPort, IndexPort } from './ports.js';
@@ -93,10 +93,6 @@ function validationField(err: FastifyError): string | undefined {
 }
 
 /** The error reply; its status is the catalogue's for the code (only fastify's own unmapped 4xx keep theirs). */
-export function sendError(reply: FastifyReply, code: ErrorCode, message: string, field?: string, status = httpStatusOf(code)): FastifyReply {
-  return reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message, field));
-}
-
 /** Route options take a hook or an array of hooks; add ours after the route's own. */
 function appendHook<H>(existing: H | H[] | undefined, h: H): H[] {
   return existing === undefined ? [h] : Array.isArray(existing) ? [...existing, h] : [existing, h];
@@ -203,7 +199,7 @@ export async function createServer(opts: ServerOptions): Promise<App> {
   const routes: { method: string; re: RegExp }[] = [];
   const limited = (scope: string, wait: number, what: string): ApiError => {
     metrics.rateLimited.inc({ scope });
-    return new ApiError('rate_limited', `${what}; retry in ${wait} ms`, undefined, { 'retry-after': String(Math.ceil(wait / 1000)) });
+    return rateLimited(what, wait);
   };
   // Per-route hooks, built once: only signed routes pay for auth, and metrics use prebound label
   // children instead of hashing label objects on every request (this is the trading hot path).

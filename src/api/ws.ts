@@ -15,7 +15,7 @@
  * message and nothing is verified), and a connection that keeps failing authentication is closed (1008).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, errorBody, httpStatusOf } from './errors.js';
+import { ApiError, errorBody, httpStatusOf, sendError } from './errors.js';
 import { TokenBuckets } from './rate-limit.js';
 import type { FeedEvent } from './ports.js';
 import type { App, ServerContext } from './app-types.js';
@@ -61,6 +61,7 @@ export function registerWs(app: App, ctx: ServerContext): void {
   const openPerIp = new Map<string, number>();
   const authPerIp = new TokenBuckets(ctx.clock, limits.authPerIp);
   const tooMany = (ip: string): boolean => (openPerIp.get(ip) ?? 0) >= limits.socketsPerIp;
+  const tooManyMessage = (): string => `at most ${limits.socketsPerIp} open WebSocket connections per address`;
 
   const onIndex = (v: IndexValue): void => {
     for (const c of clients) if (c.subs.has('index') && send(c, { type: 'index', data: v })) ctx.metrics.wsMessagesOut.inc({ channel: 'index' });
@@ -90,7 +91,7 @@ export function registerWs(app: App, ctx: ServerContext): void {
     // Before the upgrade: an address at its socket cap gets a JSON 429 instead of a WebSocket.
     preValidation: (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
       if (!tooMany(req.ip)) return done();
-      reply.code(httpStatusOf('too_many_connections')).type('application/json; charset=utf-8').send(errorBody('too_many_connections', `at most ${limits.socketsPerIp} open WebSocket connections per address`));
+      sendError(reply, 'too_many_connections', tooManyMessage());
     },
     // A plain HTTP GET gets a JSON 426, not the plugin's empty 404.
     handler: async (_req, reply) => {
@@ -102,7 +103,7 @@ export function registerWs(app: App, ctx: ServerContext): void {
     const ip = req.ip;
     if (tooMany(ip)) {
       // Raced past the upgrade check: refuse in-band.
-      socket.send(JSON.stringify({ type: 'error', ...errorBody('too_many_connections', `at most ${limits.socketsPerIp} open WebSocket connections per address`) }));
+      socket.send(JSON.stringify({ type: 'error', ...errorBody('too_many_connections', tooManyMessage()) }));
       socket.close(1008, 'too many connections from this address');
       return;
     }

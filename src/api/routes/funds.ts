@@ -5,13 +5,10 @@
  * network; the engine refuses anything over the free balance). A request can only move the signer's
  * own funds: the account is the principal, never a body field.
  */
-import { ApiError } from '../errors.js';
+import { ApiError, rateLimited } from '../errors.js';
 import * as S from '../schemas.js';
 import { TokenBuckets } from '../rate-limit.js';
 import type { App, ServerContext } from '../app-types.js';
-
-const limitedFor = (what: string, waitMs: number): ApiError =>
-  new ApiError('rate_limited', `${what}; retry in ${waitMs} ms`, undefined, { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) });
 
 const errs = { 400: S.ErrorBody, 401: S.ErrorBody, 403: S.ErrorBody, 404: S.ErrorBody, 409: S.ErrorBody, 422: S.ErrorBody, 429: S.ErrorBody, 503: S.ErrorBody };
 const security: Record<string, string[]>[] = [{ accountKey: [] }, { apiKey: [] }];
@@ -43,12 +40,12 @@ export function registerFundsRoutes(app: App, ctx: ServerContext): void {
         if (amountSat > limits.maxSat) throw new ApiError('invalid_argument', `the faucet gives at most ${limits.maxSat} sat per call`, 'body.amountSat');
         const height = ctx.index.current()?.height ?? -1;
         if (height !== block.height) block = { height, sat: 0 };
-        if (block.sat + amountSat > limits.perBlockSat) throw limitedFor(`the faucet gave its ${limits.perBlockSat} sat for block ${height}; retry after the next block`, 1000);
+        if (block.sat + amountSat > limits.perBlockSat) throw rateLimited(`the faucet gave its ${limits.perBlockSat} sat for block ${height}; retry after the next block`, 1000);
         const account = req.principal!.account;
         const ipWait = perIp.take('ip:' + req.ip);
-        if (ipWait > 0) throw limitedFor('faucet limit for this address', ipWait);
+        if (ipWait > 0) throw rateLimited('faucet limit for this address', ipWait);
         const wait = perAccount.take(account);
-        if (wait > 0) throw limitedFor('faucet limit for this account', wait);
+        if (wait > 0) throw rateLimited('faucet limit for this account', wait);
         const counted = block;
         counted.sat += amountSat;
         try {
