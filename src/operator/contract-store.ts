@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSideConnection } from '../journal/sqlite-side-connection.js';
 import type { ExportedVtxo, BdcSide } from '../bitcoin/vtxo-scripts.js';
 import { HashPerpError } from '../units/errors.js';
 
@@ -184,9 +185,7 @@ export class SqliteContractStore implements ContractStore {
   constructor(db: string | Database.Database) {
     if (typeof db === 'string') {
       if (db === '') throw new HashPerpError('invalid_argument', 'db: a file path is required', { field: 'db' });
-      this.db = new Database(db);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL');
+      this.db = openSideConnection(db, { synchronous: 'FULL' });
       this.owned = true;
     } else {
       this.db = db;

@@ -20,7 +20,8 @@
  * State lives in the server's SQLite file (tables prefixed api_), beside the journal; the operator's key
  * is sealed there by operator-keys.ts (entry `custody`) and handed in.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSideConnection } from '../journal/sqlite-side-connection.js';
 import { Address, OutScript, p2tr, Script, Transaction } from '@scure/btc-signer';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
@@ -78,9 +79,7 @@ export class BitcoindCustody {
     this.net = NETWORKS[opts.network];
     this.confirmations = Math.max(1, opts.confirmations);
     this.refundAfterBlocks = opts.refundAfterBlocks ?? 1008;
-    this.db = new Database(opts.sqlitePath);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSideConnection(opts.sqlitePath);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS api_deposit_addresses (account TEXT PRIMARY KEY, address TEXT NOT NULL UNIQUE);
       CREATE TABLE IF NOT EXISTS api_deposits (txid TEXT NOT NULL, vout INTEGER NOT NULL, account TEXT NOT NULL, amount_sat INTEGER NOT NULL, height INTEGER NOT NULL, seq INTEGER, PRIMARY KEY (txid, vout));

@@ -19,7 +19,7 @@ import { closeSync, existsSync, openSync, readFileSync, statSync, writeSync } fr
 import { dirname, join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { openSideConnection } from '../api/auth/sqlite-open.js';
+import { openSideConnection } from '../journal/sqlite-side-connection.js';
 import { HashPerpError } from '../units/errors.js';
 
 export type OperatorKeyName = 'contract' | 'custody' | 'forfeit' | 'wallet';

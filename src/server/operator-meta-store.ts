@@ -4,7 +4,7 @@
  * operator-keys.ts; a plaintext `op_meta` row from older databases is sealed and deleted there.)
  */
 import type Database from 'better-sqlite3';
-import { openSideConnection } from '../api/auth/sqlite-open.js';
+import { openSideConnection } from '../journal/sqlite-side-connection.js';
 
 export class OperatorMetaStore {
   private constructor(readonly db: Database.Database) {}

@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { ApiKeyScope } from '../schemas.js';
 import { MemoryApiKeyStore, type ApiKeyRecord } from './api-keys.js';
-import { openSideConnection } from './sqlite-open.js';
+import { openSideConnection } from '../../journal/sqlite-side-connection.js';
 
 interface Row {
   key_id: string;

@@ -10,7 +10,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { NonceLog } from './nonce-store.js';
-import { openSideConnection } from './sqlite-open.js';
+import { openSideConnection } from '../../journal/sqlite-side-connection.js';
 
 export class SqliteNonceLog implements NonceLog {
   private readonly insert: Database.Statement<[string, number]>;
