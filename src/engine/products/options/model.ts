@@ -15,7 +15,7 @@
 // Determinism: the float steps (log, exp, sqrt, the normal CDF) are IEEE-754 operations in a fixed order on
 // integers from the state; V8 computes Math.exp/log with its own fdlibm port, the same on every platform, and
 // the per-lot value is rounded to a micro-msat grid before it meets the integer lots.
-import { estimateDriftVol } from '../../../pricing/index-history.js';
+import { estimateDriftVol, type DriftVolEstimate } from '../../../pricing/index-history.js';
 import { priceHpiOption, type HpiOptionPrice } from '../../../pricing/options.js';
 import { scaleByPpmUp } from '../../ppm.js';
 import { CALL_CAP_STRIKE_MULTIPLE, type OptionType } from './rules.js';
@@ -41,6 +41,8 @@ export interface ModelInputs {
   basis: 'estimate' | 'prior';
   /** The raw estimate of σ (ppm), before the floor; null under the prior. */
   sigmaEstimatePpm: number | null;
+  /** The estimate itself, with its standard errors and method (display); absent under the prior. */
+  estimate?: DriftVolEstimate;
   /** Daily points used (oldest and newest day; -1 when none). */
   points: number;
   fromDay: number;
@@ -64,7 +66,7 @@ export function modelInputsFromHistory(history: readonly DayPoint[], minDays: nu
   if (!Number.isSafeInteger(muPpm) || !Number.isSafeInteger(sigmaEstimatePpm) || Math.abs(muPpm) > 50_000_000 || sigmaEstimatePpm > 50_000_000) {
     return { ok: false, reason: `estimated μ ${est.mu} or σ ${est.sigma} per year is outside the model range (|μ| ≤ 50, σ ≤ 50)` };
   }
-  return { ok: true, inputs: { muPpm, sigmaPpm: Math.max(sigmaEstimatePpm, sigmaFloorPpm), basis: 'estimate', sigmaEstimatePpm, ...span } };
+  return { ok: true, inputs: { muPpm, sigmaPpm: Math.max(sigmaEstimatePpm, sigmaFloorPpm), basis: 'estimate', sigmaEstimatePpm, estimate: est, ...span } };
 }
 
 export interface EnginePriceInput {

@@ -3,7 +3,6 @@
 // package it into a BuyOption whose quote is the buyer's limit. Nothing here is trusted by the engine: the
 // command's premium is only the most the buyer pays, and the engine re-prices it when it applies.
 import type { HistoryEstimate } from '../../../pricing/index-history.js';
-import { estimateDriftVol } from '../../../pricing/index-history.js';
 import type { HpiOptionPrice } from '../../../pricing/options.js';
 import { HashPerpError, InvalidArgumentError, assertSafeInteger } from '../../../units/errors.js';
 import { BLOCKS_PER_DAY, formatUtc } from '../../../units/time.js';
@@ -62,11 +61,9 @@ export function quoteOption(tip: QuoteTip, req: OptionQuoteRequest): OptionQuote
     throw new InvalidArgumentError('strike', r.reason);
   }
   const { price: p, inputs } = r;
-  // Standard errors and the method, from the same points (display; the price uses the ppm-rounded inputs).
-  const hist = options.indexHistory();
-  const est = inputs.basis === 'estimate'
-    ? estimateDriftVol(hist.map((x) => ({ time: x.time, value: Number(x.value) })))
-    : { mu: 0, sigma: inputs.sigmaPpm / 1e6, stdErrLogDrift: 0, stdErrSigma: 0, method: `prior: the engine has recorded ${inputs.points} whole days of the index, fewer than the ${options.config.minHistoryDays} it estimates from` };
+  // Standard errors and the method of the estimate the engine priced with (display; the price uses the ppm-rounded inputs).
+  const est = inputs.estimate
+    ?? { mu: 0, sigma: inputs.sigmaPpm / 1e6, stdErrLogDrift: 0, stdErrSigma: 0, method: `prior: the engine has recorded ${inputs.points} whole days of the index, fewer than the ${options.config.minHistoryDays} it estimates from` };
   const floor = options.config.sigmaFloorPpm / 1e6;
   const spreadBps = options.config.spreadBps;
   const command: BuyOptionCommand = {
