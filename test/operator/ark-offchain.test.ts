@@ -20,6 +20,7 @@ import {
   VtxoScript,
   assertSubmittedArkTxid,
   buildOffchainTx,
+  combineTapscriptSigs,
   matchServerCheckpoints,
   scriptFromTapLeafScript,
   type TapLeafScript,
@@ -29,6 +30,7 @@ import {
   checkpointTapscript,
   finalizeOffchainTx,
   outpointKey,
+  pendingTxView,
   submitOffchainTx,
   type OffchainVtxoRecord,
   type Outpoint,
@@ -236,6 +238,25 @@ describe('submit and finalize with the stock SDK client', () => {
     const fin2 = op.finalizeTx(back.response.arkTxid, back.finalCheckpoints);
     for (const t of fin2.finalCheckpointTxs) assertSignedBy(Transaction.fromPSBT(base64.decode(t)), [bob.x, opX]);
     assertSignedBy(Transaction.fromPSBT(base64.decode(fin2.pending.finalArkTx)), [bob.x, opX]);
+  });
+
+  it("the wallet's batch path: checkpoints signed before submit, merged onto the server's with combineTapscriptSigs", async () => {
+    const op = new FakeOperator();
+    const alice = await identity();
+    const bob = await identity();
+    const c = fund(op, alice.script, 8_000n);
+    const offchainTx = buildOffchainTx(toInputs([c]), [{ script: bob.script.pkScript, amount: 8_000n }], serverUnroll);
+    const signedArkTx = await alice.id.sign(offchainTx.arkTx.clone());
+    const userSigned = await Promise.all(offchainTx.checkpoints.map((cp) => alice.id.sign(cp.clone())));
+    const response = op.submitTx(b64(signedArkTx), offchainTx.checkpoints.map(b64));
+    assertSubmittedArkTxid(response, signedArkTx, 'submitTx');
+    const matched = matchServerCheckpoints(response.signedCheckpointTxs, offchainTx.checkpoints, 'submitTx');
+    const finals = matched.map(({ server }, i) => b64(combineTapscriptSigs(userSigned[i]!, server)));
+    // GetPendingTx serves the accepted tx until it is finalized.
+    expect(pendingTxView(pending(op, response.arkTxid))).toEqual(response);
+    refused(() => finalizeOffchainTx(pending(op, response.arkTxid), finals, { isUnrolled: () => true }), 'VTXO_ALREADY_UNROLLED');
+    const fin = op.finalizeTx(response.arkTxid, finals);
+    assertSignedBy(Transaction.fromPSBT(base64.decode(fin.finalCheckpointTxs[0]!)), [alice.x, opX]);
   });
 
   it('reports spent and created outpoints, sub-dust OP_RETURN outputs created swept', async () => {

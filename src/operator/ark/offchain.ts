@@ -471,7 +471,13 @@ export function submitOffchainTx(args: SubmitOffchainTxArgs): SubmitOffchainTxRe
  * every key of each checkpoint's leaf — the user's and the operator's — must have signed validly,
  * so the checkpoints finalize. Returns the pending state marked final.
  */
-export function finalizeOffchainTx(pending: PendingOffchainTx, finalCheckpointTxs: string[]): FinalizeOffchainTxResult {
+export function finalizeOffchainTx(
+  pending: PendingOffchainTx,
+  finalCheckpointTxs: string[],
+  opts: { /** arkd re-checks at finalize that no input was unrolled meanwhile. */ isUnrolled?(o: Outpoint): boolean } = {},
+): FinalizeOffchainTxResult {
+  for (const c of pending.checkpoints)
+    if (opts.isUnrolled?.(c.spends)) fail('VTXO_ALREADY_UNROLLED', `${outpointKey(c.spends)} already unrolled`, 'finalCheckpointTxs');
   if (finalCheckpointTxs.length !== pending.checkpoints.length)
     fail('CHECKPOINT_MISMATCH', `expected ${pending.checkpoints.length} checkpoint txs, got ${finalCheckpointTxs.length}`, 'finalCheckpointTxs');
   const submitted = new Map<string, { tx: Transaction; field: string }>();
@@ -511,6 +517,11 @@ export function finalizeOffchainTx(pending: PendingOffchainTx, finalCheckpointTx
     checkpointTxsHex: raws,
     arkTxHex: finalizeClone(arkTx, 'INTERNAL_ERROR', 'finalArkTx'),
   };
+}
+
+/** arkd's PendingTx view of a pending Ark tx (GetPendingTx). */
+export function pendingTxView(pending: PendingOffchainTx): { arkTxid: string; finalArkTx: string; signedCheckpointTxs: string[] } {
+  return { arkTxid: pending.arkTxid, finalArkTx: pending.finalArkTx, signedCheckpointTxs: pending.checkpoints.map((c) => c.signedTx) };
 }
 
 function signOperator(tx: Transaction, idx: number, sk: Uint8Array): void {
