@@ -439,6 +439,18 @@ describe('cheaters lose', () => {
     noAnchor.addOutput({ script: bob.script.pkScript, amount: 5_000n });
     const signed = await alice.id.sign(noAnchor);
     refused(() => op.submitTx(b64(signed), honest.checkpoints.map(b64)), 'MALFORMED_ARK_TX');
+    // A version-2 Ark tx (not TRUC), otherwise identical.
+    const v2 = new Transaction({ version: 2 });
+    v2.addInput({ ...honest.arkTx.getInput(0), tapScriptSig: undefined });
+    for (let i = 0; i < honest.arkTx.outputsLength; i++) v2.addOutput(honest.arkTx.getOutput(i) as { script: Uint8Array; amount: bigint });
+    const signedV2 = await alice.id.sign(v2);
+    refused(() => op.submitTx(b64(signedV2), honest.checkpoints.map(b64)), 'ARK_TX_MISMATCH');
+    // The operator's weight limit.
+    op.over = { maxTxWeight: 100 };
+    await refusedAsync(() => sdkSend(op, alice.id, [c], [{ script: bob.script.pkScript, amount: 5_000n }]), 'TX_TOO_LARGE');
+    op.over = {};
+    expect(op.pendingSpent.size).toBe(0);
+    await sdkSend(op, alice.id, [c], [{ script: bob.script.pkScript, amount: 5_000n }]);
   });
 
   it('VTXO state: unknown, swept, expired', async () => {
