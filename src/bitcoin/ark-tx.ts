@@ -3,7 +3,7 @@ import type { Transaction } from '@scure/btc-signer';
 import { hex } from '@scure/base';
 import { InvalidArgumentError } from '../units/errors.js';
 import { absoluteKind } from './timelocks.js';
-import { addAnchor, addLeafInput, leafTimelocks, newTx, type TxPolicy } from './tx.js';
+import { addAnchor, addLeafInput, leafTimelocks, newVirtualTx } from './tx.js';
 
 /** A VTXO being spent offchain through one of its collaborative (S-cosigned) leaves. */
 export interface ArkInput {
@@ -45,48 +45,36 @@ function virtualLockTime(inputs: ArkInput[]): number {
   return lt;
 }
 
-function virtualTx(inputs: ArkInput[], outputs: ArkOutput[], policy: TxPolicy): Transaction {
-  const tx = newTx(policy, virtualLockTime(inputs));
+function virtualTx(inputs: ArkInput[], outputs: ArkOutput[]): Transaction {
+  const tx = newVirtualTx(virtualLockTime(inputs));
   inputs.forEach((inp, i) => {
     addLeafInput(tx, { txid: inp.txid, vout: inp.vout, amount: inp.amount, pkScript: inp.vtxoScript.pkScript, leaf: inp.leaf });
     setArkPsbtField(tx as unknown as Parameters<typeof setArkPsbtField>[0], i, VtxoTaprootTree, inp.vtxoScript.encode());
   });
   for (const o of outputs) tx.addOutput(o);
-  addAnchor(tx, policy);
+  addAnchor(tx);
   return tx;
 }
 
 /**
  * An Ark transaction with one checkpoint per input (arkd's offchain shape, as the SDK's buildOffchainTx):
  * each VTXO moves first to a checkpoint output that S can reclaim after `serverUnroll`, then the Ark
- * tx spends the checkpoints. Under the `ark` policy the txids equal the SDK's; under `core26` each
- * transaction is version 2 and pays `feePerTx` from its outputs (the last output absorbs the Ark tx fee).
+ * tx spends the checkpoints. Every tx is version 3 with a P2A anchor and no fee, so the txids equal
+ * the SDK's and the outputs must add up to the inputs exactly.
  */
-export function buildArkTransaction(inputs: ArkInput[], outputs: ArkOutput[], serverUnroll: CSVMultisigTapscript.Type, policy: TxPolicy): ArkTransaction {
+export function buildArkTransaction(inputs: ArkInput[], outputs: ArkOutput[], serverUnroll: CSVMultisigTapscript.Type): ArkTransaction {
   if (inputs.length === 0) throw new InvalidArgumentError('inputs', 'at least one input');
   if (outputs.length === 0) throw new InvalidArgumentError('outputs', 'at least one output');
   const checkpoints = inputs.map((inp): Checkpoint => {
     const collaborative = decodeTapscript(scriptFromTapLeafScript(inp.leaf));
     const script = new VtxoScript([serverUnroll.script, collaborative.script]);
-    const amount = inp.amount - policy.feePerTx;
-    if (amount <= 0n) throw new InvalidArgumentError('inputs', `input ${inp.txid}:${inp.vout} too small for the checkpoint fee`);
-    const tx = virtualTx([inp], [{ script: script.pkScript, amount }], policy);
-    return { tx, script, amount, asInput: { txid: tx.id, vout: 0, amount, vtxoScript: script, leaf: script.findLeaf(hex.encode(collaborative.script)) } };
+    if (inp.amount <= 0n) throw new InvalidArgumentError('inputs', `input ${inp.txid}:${inp.vout} has no value`);
+    const tx = virtualTx([inp], [{ script: script.pkScript, amount: inp.amount }]);
+    return { tx, script, amount: inp.amount, asInput: { txid: tx.id, vout: 0, amount: inp.amount, vtxoScript: script, leaf: script.findLeaf(hex.encode(collaborative.script)) } };
   });
   const inTotal = checkpoints.reduce((s, c) => s + c.amount, 0n);
   const outTotal = outputs.reduce((s, o) => s + o.amount, 0n);
-  if (outTotal + policy.feePerTx !== inTotal) {
-    throw new InvalidArgumentError('outputs', `outputs (${outTotal}) + fee (${policy.feePerTx}) must equal checkpoint total ${inTotal}`);
-  }
-  const arkTx = virtualTx(
-    checkpoints.map((c) => c.asInput),
-    outputs,
-    policy,
-  );
+  if (outTotal !== inTotal) throw new InvalidArgumentError('outputs', `outputs (${outTotal}) must equal the input total ${inTotal} (virtual txs pay no fee)`);
+  const arkTx = virtualTx(checkpoints.map((c) => c.asInput), outputs);
   return { arkTx, checkpoints };
-}
-
-/** Total an Ark tx may pay out for the given inputs under a policy (inputs less checkpoint and Ark tx fees). */
-export function arkSpendable(inputs: { amount: bigint }[], policy: TxPolicy): bigint {
-  return inputs.reduce((s, i) => s + i.amount, 0n) - policy.feePerTx * BigInt(inputs.length + 1);
 }

@@ -19,29 +19,23 @@ import { parseCltvCondition } from './timelocks.js';
 import type { KeyPair } from './keys.js';
 
 /**
- * How virtual transactions (tree nodes, checkpoints, Ark txs) pay for relay.
- * `ark`: arkd's shape, version 3 with a zero-value P2A anchor and no fee (needs TRUC/ephemeral-anchor relay, Core >= 29).
- * `core26`: version 2, the fee is taken from the outputs, no anchor: relayable by Bitcoin Core 26.
+ * Virtual transactions (tree nodes, checkpoints, Ark txs) have arkd's shape: version 3 (TRUC, BIP-431)
+ * with a zero-value pay-to-anchor output and no fee. They reach the chain only as a package with a
+ * fee-paying child that spends the anchor (anchor-cpfp.ts), so their txids never depend on fee rates.
  */
-export interface TxPolicy {
-  name: 'ark' | 'core26';
-  version: 2 | 3;
-  anchor: boolean;
-  /** Fee per virtual transaction, sat. */
-  feePerTx: bigint;
-}
+export const VIRTUAL_TX_VERSION = 3;
 
-export const ARK_POLICY: TxPolicy = { name: 'ark', version: 3, anchor: true, feePerTx: 0n };
-export const CORE26_POLICY: TxPolicy = { name: 'core26', version: 2, anchor: false, feePerTx: 1_000n };
+/** Ordinary on-chain spends of a leaf (claims, sweeps) pay their own fee, as the SDK's final claim tx does. */
+export const LEAF_SPEND_VERSION = 2;
 
 export const TX_OPTS = { allowUnknownInputs: true, allowUnknownOutputs: true, allowLegacyWitnessUtxo: false } as const;
 
-export function newTx(policy: TxPolicy, lockTime = 0): Transaction {
-  return new Transaction({ ...TX_OPTS, version: policy.version, lockTime });
+export function newVirtualTx(lockTime = 0): Transaction {
+  return new Transaction({ ...TX_OPTS, version: VIRTUAL_TX_VERSION, lockTime });
 }
 
-export function addAnchor(tx: Transaction, policy: TxPolicy): void {
-  if (policy.anchor) tx.addOutput(P2A);
+export function addAnchor(tx: Transaction): void {
+  tx.addOutput(P2A);
 }
 
 /** Timelocks a leaf needs on the spending transaction: nLockTime for CLTV, nSequence for CSV. */
@@ -79,14 +73,17 @@ export function addLeafInput(tx: Transaction, inp: LeafInput): number {
   return tx.inputsLength - 1;
 }
 
-/** One transaction spending one leaf to one output, with the locktime/sequence the leaf asks for. */
-export function buildLeafSpend(inp: LeafInput, to: { script: Uint8Array; amount: bigint }, policy: TxPolicy): Transaction {
+/**
+ * One transaction spending one leaf to one output, with the locktime/sequence the leaf asks for. The
+ * fee is the input amount less `to.amount`; no anchor, so it relays alone.
+ */
+export function buildLeafSpend(inp: LeafInput, to: { script: Uint8Array; amount: bigint }): Transaction {
   if (to.amount <= 0n) throw new InvalidArgumentError('amount', 'output amount must be positive');
+  if (to.amount > inp.amount) throw new InvalidArgumentError('amount', `output ${to.amount} exceeds the leaf's ${inp.amount}`);
   const { lockTime } = leafTimelocks(inp.leaf);
-  const tx = newTx(policy, lockTime);
+  const tx = new Transaction({ ...TX_OPTS, version: LEAF_SPEND_VERSION, lockTime });
   addLeafInput(tx, inp);
   tx.addOutput(to);
-  addAnchor(tx, policy);
   return tx;
 }
 

@@ -4,7 +4,7 @@ import * as musig2 from '@scure/btc-signer/musig2.js';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { hex } from '@scure/base';
 import { InvalidArgumentError } from '../units/errors.js';
-import { addAnchor, newTx, type TxPolicy } from './tx.js';
+import { addAnchor, newVirtualTx } from './tx.js';
 import type { KeyPair } from './keys.js';
 
 /** A VTXO the batch creates: its output script, amount and the keys that co-sign the branch above it. */
@@ -40,7 +40,6 @@ export interface VtxoTreePlan {
   leaves: TreeLeafSpec[];
   operator: Uint8Array;
   sweepDelay: RelativeTimelock;
-  policy: TxPolicy;
   shape: Shape;
   /** The batch output the commitment tx must create. */
   batchOutput: NodeOutput;
@@ -94,14 +93,14 @@ function leavesUnder(s: Shape): number[] {
   return 'leaf' in s ? [s.leaf] : s.children.flatMap(leavesUnder);
 }
 
-/** Value a node output must hold: what its children get plus the fee of every tx below it. */
-function valueOf(s: Shape, leaves: TreeLeafSpec[], fee: bigint): bigint {
+/** Value a node output must hold: exactly what its children get (tree txs pay no fee; their anchors carry none). */
+function valueOf(s: Shape, leaves: TreeLeafSpec[]): bigint {
   if ('leaf' in s) return leaves[s.leaf]!.amount;
-  return s.children.reduce((a, c) => a + valueOf(c, leaves, fee), fee);
+  return s.children.reduce((a, c) => a + valueOf(c, leaves), 0n);
 }
 
-export function planVtxoTree(args: { leaves: TreeLeafSpec[]; operator: Uint8Array; sweepDelay: RelativeTimelock; policy: TxPolicy; radix?: number }): VtxoTreePlan {
-  const { leaves, operator, sweepDelay, policy } = args;
+export function planVtxoTree(args: { leaves: TreeLeafSpec[]; operator: Uint8Array; sweepDelay: RelativeTimelock; radix?: number }): VtxoTreePlan {
+  const { leaves, operator, sweepDelay } = args;
   const radix = args.radix ?? 2;
   if (leaves.length === 0) throw new InvalidArgumentError('leaves', 'a batch needs at least one VTXO');
   if (!Number.isInteger(radix) || radix < 2) throw new InvalidArgumentError('radix', 'must be an integer >= 2');
@@ -113,15 +112,15 @@ export function planVtxoTree(args: { leaves: TreeLeafSpec[]; operator: Uint8Arra
     radix,
   );
   const cosigners = leaves.flatMap((l) => l.cosigners);
-  const batchOutput = nodeOutput(cosigners, valueOf(shape, leaves, policy.feePerTx), operator, sweepDelay);
-  return { leaves, operator, sweepDelay, policy, shape, batchOutput };
+  const batchOutput = nodeOutput(cosigners, valueOf(shape, leaves), operator, sweepDelay);
+  return { leaves, operator, sweepDelay, shape, batchOutput };
 }
 
 /** The unsigned tree once the commitment tx (and so the batch outpoint) is known. */
 export function buildVtxoTree(plan: VtxoTreePlan, batchTxid: string, batchVout: number): VtxoTree {
-  const { leaves, policy, operator, sweepDelay } = plan;
+  const { leaves, operator, sweepDelay } = plan;
   const build = (shape: Shape & { children: Shape[] }, input: NodeOutput, txid: string, vout: number, depth: number): TreeTx => {
-    const tx = newTx(policy);
+    const tx = newVirtualTx();
     tx.addInput({ txid, index: vout, witnessUtxo: { script: input.pkScript, amount: input.amount }, tapInternalKey: input.aggregateKey, tapMerkleRoot: input.merkleRoot });
     const childOutputs: (NodeOutput | { leaf: number })[] = shape.children.map((c) => {
       if ('leaf' in c) {
@@ -130,14 +129,14 @@ export function buildVtxoTree(plan: VtxoTreePlan, batchTxid: string, batchVout: 
       }
       const out = nodeOutput(
         leavesUnder(c).flatMap((i) => leaves[i]!.cosigners),
-        valueOf(c, leaves, policy.feePerTx),
+        valueOf(c, leaves),
         operator,
         sweepDelay,
       );
       tx.addOutput({ script: out.pkScript, amount: out.amount });
       return out;
     });
-    addAnchor(tx, policy);
+    addAnchor(tx);
     const node: TreeTx = { tx, input, children: [], depth };
     node.children = shape.children.map((c, i) => {
       const co = childOutputs[i]!;

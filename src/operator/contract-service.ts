@@ -6,7 +6,7 @@ import { HashPerpError, InvalidArgumentError } from '../units/errors.js';
 import { keyPairFromSecret, parseXOnly, type KeyPair } from '../bitcoin/keys.js';
 import { NETWORKS, networkByName, type NetworkName } from '../bitcoin/networks.js';
 import { buildBlockDeltaVtxo, exportBlockDeltaVtxo, p2trKeyOnly, type BdcSide, type BlockDeltaVtxo, type ExportedVtxo } from '../bitcoin/vtxo-scripts.js';
-import { CORE26_POLICY, TX_OPTS, signLeafInput, type TxPolicy } from '../bitcoin/tx.js';
+import { TX_OPTS, signLeafInput } from '../bitcoin/tx.js';
 import { planVtxoTree } from '../bitcoin/vtxo-tree.js';
 import { serializeExitPackage, parseExitPackage, type ExitPackage } from '../bitcoin/exit-package.js';
 import { LOCKTIME_THRESHOLD } from '../bitcoin/timelocks.js';
@@ -26,8 +26,6 @@ export interface ContractServiceConfig {
   /** CSV of the sweep leaf of every batch output. */
   batchExpiry: RelativeTimelock;
   store: ContractStore;
-  /** Shape of tree/checkpoint/Ark txs; default CORE26_POLICY (relayable by the project's Bitcoin Core). */
-  policy?: TxPolicy;
   /** Fee of the commitment tx, sat (default 2000). */
   commitmentFee?: bigint;
   /** Where commitment change goes (default: S's key-path P2TR). */
@@ -103,7 +101,6 @@ export class ContractService {
   readonly network: NetworkName;
   private readonly S: KeyPair;
   private readonly store: ContractStore;
-  private readonly policy: TxPolicy;
   private readonly commitmentFee: bigint;
   private readonly changeScript: Uint8Array;
 
@@ -119,10 +116,9 @@ export class ContractService {
     networkByName(cfg.network);
     this.network = cfg.network;
     this.store = cfg.store;
-    this.policy = cfg.policy ?? CORE26_POLICY;
     this.commitmentFee = cfg.commitmentFee ?? 2_000n;
     this.changeScript = cfg.changeScript ?? p2trKeyOnly(this.S.publicKey).script;
-    this.operator = new ArkOperator({ key: this.S, exitDelay: cfg.exitDelay, batchExpiry: cfg.batchExpiry, policy: this.policy });
+    this.operator = new ArkOperator({ key: this.S, exitDelay: cfg.exitDelay, batchExpiry: cfg.batchExpiry });
     this.rehydrate();
   }
 
@@ -256,7 +252,8 @@ export class ContractService {
     const current = this.operator.vtxo(id);
     const prev = this.vtxoFor(prevOwner, rec.side, rec.targetHeight, rec.deadline);
     if (!('vtxo' in prev)) throw new HashPerpError('internal_error', `current VTXO owner ${prevOwner} has no key`);
-    const amount = current.amount - 2n * this.policy.feePerTx;
+    // Checkpoint and Ark tx are zero-fee v3 (CPFP pays at exit time), so the value moves whole.
+    const amount = current.amount;
     const outputs = [{ vtxoScript: next.vtxoScript, amount, contract: true }];
     const ark = this.operator.proposeTransfer([{ id, leaf: prev.vtxo.leaf(1) }], outputs);
     return { ark, outputs, id };
@@ -387,7 +384,6 @@ export class ContractService {
           leaves: requests.map((q) => ({ pkScript: q.vtxoScript.pkScript, amount: q.amount, cosigners: q.cosigners.map((k) => k.publicKey) })),
           operator: this.S.publicKey,
           sweepDelay: this.cfg.batchExpiry,
-          policy: this.policy,
         });
         const n = this.store.batches().length;
         const txid = hex.encode(sha256(new TextEncoder().encode(`HashPerp/unfunded-placeholder/${this.operatorPubkey}/${n}`)));

@@ -4,7 +4,7 @@ import { hex } from '@scure/base';
 import { HashPerpError, InvalidArgumentError } from '../units/errors.js';
 import type { KeyPair } from '../bitcoin/keys.js';
 import { assertRelative } from '../bitcoin/timelocks.js';
-import { TX_OPTS, assertLeafFullySigned, buildLeafSpend, signLeafInput, type TxPolicy } from '../bitcoin/tx.js';
+import { TX_OPTS, assertLeafFullySigned, buildLeafSpend, signLeafInput } from '../bitcoin/tx.js';
 import { planVtxoTree, buildVtxoTree, signTreeMusig2, sweepTapscript, type VtxoTree } from '../bitcoin/vtxo-tree.js';
 import { buildArkTransaction, type ArkInput, type ArkTransaction } from '../bitcoin/ark-tx.js';
 import { exitStep, type ExitPackage, type ExitStep } from '../bitcoin/exit-package.js';
@@ -16,7 +16,6 @@ export interface OperatorConfig {
   exitDelay: RelativeTimelock;
   /** Batch expiry: CSV of the sweep leaf on every tree output. */
   batchExpiry: RelativeTimelock;
-  policy: TxPolicy;
   radix?: number;
 }
 
@@ -95,7 +94,6 @@ export class ArkOperator {
       leaves: requests.map((r) => ({ pkScript: r.vtxoScript.pkScript, amount: r.amount, cosigners: r.cosigners.map((k) => k.publicKey) })),
       operator: this.pubkey,
       sweepDelay: this.cfg.batchExpiry,
-      policy: this.cfg.policy,
       ...(this.cfg.radix !== undefined ? { radix: this.cfg.radix } : {}),
     });
     const change = funding.amount - plan.batchOutput.amount - commitmentFee;
@@ -148,7 +146,6 @@ export class ArkOperator {
       inputs.map((i) => this.arkInput(i.id, i.leaf)),
       outputs.map((o) => ({ script: o.vtxoScript.pkScript, amount: o.amount })),
       this.serverUnroll(),
-      this.cfg.policy,
     );
   }
 
@@ -215,14 +212,14 @@ export class ArkOperator {
     return { batch, renewed };
   }
 
-  /** The sweep of an expired batch output through its CSV(expiry) + S leaf. */
-  sweepTx(batchId: string, to: Uint8Array): Transaction {
+  /** The sweep of an expired batch output through its CSV(expiry) + S leaf; an ordinary tx paying `fee` from the swept amount. */
+  sweepTx(batchId: string, to: Uint8Array, fee: bigint): Transaction {
     const b = this.batches.get(batchId);
     if (!b) throw new HashPerpError('batch_unknown', `unknown batch ${batchId}`, { field: 'batch' });
     const out = b.tree.plan.batchOutput;
     const sweep = sweepTapscript(this.pubkey, this.cfg.batchExpiry);
     if (hex.encode(scriptFromTapLeafScript(out.sweepLeaf)) !== hex.encode(sweep.script)) throw new HashPerpError('internal_error', 'sweep leaf mismatch');
-    const tx = buildLeafSpend({ txid: b.id, vout: b.batchVout, amount: out.amount, pkScript: out.pkScript, leaf: out.sweepLeaf }, { script: to, amount: out.amount - this.cfg.policy.feePerTx }, this.cfg.policy);
+    const tx = buildLeafSpend({ txid: b.id, vout: b.batchVout, amount: out.amount, pkScript: out.pkScript, leaf: out.sweepLeaf }, { script: to, amount: out.amount - fee });
     signLeafInput(tx, 0, [this.cfg.key]);
     tx.finalize();
     return tx;

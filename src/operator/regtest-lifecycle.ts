@@ -6,8 +6,9 @@ import { HashPerpError } from '../units/errors.js';
 import { keyPairFromSeedLabel, type KeyPair } from '../bitcoin/keys.js';
 import { NETWORKS } from '../bitcoin/networks.js';
 import { buildBlockDeltaVtxo, buildPlainVtxo, p2trKeyOnly, type BdcSide, type BlockDeltaVtxo } from '../bitcoin/vtxo-scripts.js';
-import { CORE26_POLICY, TX_OPTS, buildLeafSpend, signLeafInput } from '../bitcoin/tx.js';
+import { TX_OPTS, VIRTUAL_TX_VERSION, buildLeafSpend, signLeafInput } from '../bitcoin/tx.js';
 import { BitcoindBroadcaster, executeExitPackage } from '../bitcoin/exit-executor.js';
+import { KeyFeeSource } from '../bitcoin/fee-sources.js';
 import { ArkOperator, type FundingUtxo } from './operator.js';
 import type { TapLeafScript, VtxoScript } from '@arkade-os/sdk';
 
@@ -39,11 +40,23 @@ interface MempoolAcceptResult {
 const EXIT_DELAY = 5n;
 const BATCH_EXPIRY = 40n;
 const VTXO_SAT = 100_000n;
+/** Fee of the ordinary on-chain spends (claims, sweep); virtual txs pay nothing and are bumped by CPFP. */
+const SPEND_FEE = 1_000n;
+/** Coinbases mined to the fee key: one per CPFP child is more than enough (children's change is reused once confirmed). */
+const FEE_COINBASES = 20;
 
+// Core's answers when a timelock is not yet satisfied: nLockTime (CLTV) and BIP-68 (CSV).
+const CLTV_REFUSAL = /^non-final/;
+const CSV_REFUSAL = /^non-BIP68-final/;
+// Why a zero-fee v3 tx with a P2A anchor is refused alone: below the minimum relay fee (TRUC/ephemeral dust need a package).
+const ALONE_REFUSAL = /min relay fee not met|ephemeral|TRUC|mempool min fee not met/i;
 /**
  * The full lifecycle against a `bitcoind -regtest` (no wallet needed): funds a batch from a coinbase,
  * creates block-delta and plain VTXOs in a MuSig2-signed tree, then proves each exit path and timelock
- * with testmempoolaccept / sendrawtransaction and mined blocks. Shared by the test suite and the CLI.
+ * with testmempoolaccept / sendrawtransaction and mined blocks. Virtual txs (tree, checkpoints, Ark
+ * txs) are arkd-shaped (v3, P2A anchor, no fee) and go on chain as `submitpackage` 1P1C packages with
+ * a CPFP child paid by a fee key's coinbases; TRUC allows one unconfirmed ancestor, so each level of
+ * a chain of virtual txs waits for a block. Shared by the test suite and the CLI.
  */
 export async function runRegtestLifecycle(rpcUrl: string, log: (s: LifecycleStep) => void = () => {}): Promise<LifecycleReport> {
   const rpc = new BitcoindRpc(rpcUrl);
@@ -55,8 +68,10 @@ export async function runRegtestLifecycle(rpcUrl: string, log: (s: LifecycleStep
   const S = key('operator');
   const W = key('funder');
   const wallet = p2trKeyOnly(W.publicKey, NETWORKS.regtest);
-  const policy = CORE26_POLICY;
-  const op = new ArkOperator({ key: S, exitDelay: { type: 'blocks', value: EXIT_DELAY }, batchExpiry: { type: 'blocks', value: BATCH_EXPIRY }, policy });
+  const feeKey = key('fees');
+  const feeWallet = p2trKeyOnly(feeKey.publicKey, NETWORKS.regtest);
+  const op = new ArkOperator({ key: S, exitDelay: { type: 'blocks', value: EXIT_DELAY }, batchExpiry: { type: 'blocks', value: BATCH_EXPIRY } });
+  const broadcaster = new BitcoindBroadcaster(rpc, { fees: new KeyFeeSource(rpc, feeKey), feeRate: 2 });
 
   const height = async (): Promise<number> => rpc.call<number>('getblockcount');
   const mtp = async (): Promise<number> => (await rpc.call<{ mediantime: number }>('getblockchaininfo')).mediantime;
@@ -64,8 +79,9 @@ export async function runRegtestLifecycle(rpcUrl: string, log: (s: LifecycleStep
   const mineTo = async (h: number): Promise<void> => {
     await mine(h - (await height()));
   };
-  const record = (s: Omit<LifecycleStep, 'ok'>): void => {
-    const full = { ...s, ok: s.accepted === s.expected };
+  /** A refusal counts as expected only for the reason asked (`why`), so a fee or script failure cannot pass for a timelock. */
+  const record = (s: Omit<LifecycleStep, 'ok'>, why?: RegExp): void => {
+    const full = { ...s, ok: s.accepted === s.expected && (s.accepted || !why || why.test(s.detail)) };
     steps.push(full);
     log(full);
   };
@@ -74,7 +90,7 @@ export async function runRegtestLifecycle(rpcUrl: string, log: (s: LifecycleStep
     return (await rpc.call<MempoolAcceptResult[]>('testmempoolaccept', [[h]]))[0]!;
   };
   /** testmempoolaccept, then (if accepted and wanted) sendrawtransaction; records the answer against the expectation. */
-  const offer = async (step: number, name: string, tx: Transaction, expected: boolean, send = true): Promise<boolean> => {
+  const offer = async (step: number, name: string, tx: Transaction, expected: boolean, send = true, why?: RegExp): Promise<boolean> => {
     const r = await test(tx);
     let accepted = r.allowed;
     let detail = r.allowed ? `height ${await height()}, mtp ${await mtp()}` : (r['reject-reason'] ?? 'refused');
@@ -86,8 +102,32 @@ export async function runRegtestLifecycle(rpcUrl: string, log: (s: LifecycleStep
         detail = e instanceof RpcError ? e.rpcMessage : String(e);
       }
     }
-    record({ step, name, txid: tx.id, accepted, expected, detail });
+    record({ step, name, txid: tx.id, accepted, expected, detail }, why);
     return accepted;
+  };
+  const inMempool = async (txid: string): Promise<boolean> =>
+    rpc.call('getmempoolentry', [txid]).then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof RpcError) return false;
+        throw e;
+      },
+    );
+  /**
+   * A virtual tx (v3, P2A, zero fee) goes as a package with a CPFP child; accepted means the node
+   * answered success and holds both in its mempool. Its timelock refusals are asked of the tx alone
+   * (Core checks finality before fees), so the reason names the timelock.
+   */
+  const offerVirtual = async (step: number, name: string, tx: Transaction, expected: boolean, why?: RegExp): Promise<boolean> => {
+    if (!expected) {
+      const r = await test(tx);
+      record({ step, name, txid: tx.id, accepted: r.allowed, expected, detail: r.allowed ? 'allowed alone' : (r['reject-reason'] ?? 'refused') }, why);
+      return r.allowed;
+    }
+    const r = await broadcaster.broadcast(hex.encode(tx.extract()), tx.id);
+    const both = r.accepted && !r.alreadyKnown && (await inMempool(tx.id)) && (await inMempool(r.childTxid!));
+    record({ step, name: `${name} (package with CPFP child)`, txid: tx.id, accepted: both, expected, detail: r.accepted ? `child ${r.childTxid} pays ${r.fee} sat, height ${await height()}` : (r.reason ?? 'refused') });
+    return both;
   };
 
   // Pin the node clock at or after the tip so block times stay valid even if an earlier run moved MTP ahead.
@@ -96,6 +136,7 @@ export async function runRegtestLifecycle(rpcUrl: string, log: (s: LifecycleStep
 
   // Funding: coinbase of a block mined to our own key, mature after 100 more blocks.
   const startHeight = info.blocks;
+  await rpc.call('generatetoaddress', [FEE_COINBASES, feeWallet.address]);
   const [fundBlock] = await mine(1);
   await mine(100);
   const blk = await rpc.call<{ tx: { txid: string; vout: { value: number; n: number }[] }[] }>('getblock', [fundBlock, 2]);
@@ -145,23 +186,26 @@ export async function runRegtestLifecycle(rpcUrl: string, log: (s: LifecycleStep
     detail: `confirmed at height ${c}`,
   });
 
-  // Unroll batch 1: every tree tx (pre-signed, MuSig2 key path) goes on chain; the block-delta VTXO A is created there.
+  // Unroll batch 1: every tree tx (pre-signed, MuSig2 key path) goes on chain, one depth per block; the block-delta VTXO A is created there.
   const [idA, idB, idC, idD, idE, idF, idP] = batch1.vtxoIds as [string, string, string, string, string, string, string];
-  for (const n of batch1.tree.all()) await offer(1, `tree tx depth ${n.depth} (unroll)`, n.tx, true);
-  await mine(1);
+  const treeTxs = batch1.tree.all();
+  for (let depth = 0; treeTxs.some((n) => n.depth === depth); depth++) {
+    for (const n of treeTxs.filter((t) => t.depth === depth)) await offerVirtual(1, `tree tx depth ${n.depth} (unroll)`, n.tx, true);
+    await mine(1);
+  }
   const vtxoA = await rpc.call<{ scriptPubKey: { hex: string } } | null>('gettxout', [op.vtxo(idA).txid, op.vtxo(idA).vout]);
   record({ step: 1, name: 'block-delta VTXO for U vs S exists on chain after unroll', txid: op.vtxo(idA).txid, accepted: vtxoA?.scriptPubKey.hex === hex.encode(A.vtxoScript.pkScript), expected: true, detail: `scriptPubKey ${vtxoA?.scriptPubKey.hex ?? 'missing'}` });
 
   const claim = (id: string, leaf: TapLeafScript, signers: KeyPair[], to: KeyPair): Transaction => {
     const v = op.vtxo(id);
-    const tx = buildLeafSpend({ txid: v.txid, vout: v.vout, amount: v.amount, pkScript: v.vtxoScript.pkScript, leaf }, { script: payTo(to), amount: v.amount - policy.feePerTx }, policy);
+    const tx = buildLeafSpend({ txid: v.txid, vout: v.vout, amount: v.amount, pkScript: v.vtxoScript.pkScript, leaf }, { script: payTo(to), amount: v.amount - SPEND_FEE });
     for (const k of signers) signLeafInput(tx, 0, [k]);
     tx.finalize();
     return tx;
   };
   /** Offchain transfer through leaf `leaf` of `id`: owner signs checkpoint + Ark tx, S co-signs. */
   const transfer = (id: string, leaf: TapLeafScript, owner: KeyPair | undefined, out: { vtxoScript: VtxoScript; contract: boolean }) => {
-    const amount = op.vtxo(id).amount - 2n * policy.feePerTx;
+    const amount = op.vtxo(id).amount;
     const ark = op.proposeTransfer([{ id, leaf }], [{ vtxoScript: out.vtxoScript, amount, contract: out.contract }]);
     if (owner) {
       signLeafInput(ark.checkpoints[0]!.tx, 0, [owner]);
@@ -173,8 +217,21 @@ export async function runRegtestLifecycle(rpcUrl: string, log: (s: LifecycleStep
 
   // Step 4a: cooperative settlement through leaf 1 (U + S) as an Ark tx paying U a plain VTXO.
   const settleC = transfer(idC, C.leaf(1), owners.C, { vtxoScript: buildPlainVtxo(owners.C.publicKey, S.publicKey, d).vtxoScript, contract: false });
-  await offer(4, 'leaf 1 cooperative settlement: checkpoint', settleC.ark.checkpoints[0]!.tx, true);
-  await offer(4, 'leaf 1 cooperative settlement: Ark tx', settleC.ark.arkTx, true);
+  await offerVirtual(4, 'leaf 1 cooperative settlement: checkpoint', settleC.ark.checkpoints[0]!.tx, true);
+  await mine(1);
+  await offerVirtual(4, 'leaf 1 cooperative settlement: Ark tx', settleC.ark.arkTx, true);
+  await mine(1);
+
+  // Step 6: plain VTXO P, unilateral exit after CSV(d): refused one block before, accepted at maturity.
+  const pOut = await rpc.call<{ confirmations: number } | null>('gettxout', [op.vtxo(idP).txid, op.vtxo(idP).vout]);
+  if (!pOut) throw new HashPerpError('lifecycle_timing', 'plain VTXO P is not on chain after the unroll');
+  const vtxoConfP = (await height()) - pOut.confirmations + 1;
+  if ((await height()) > vtxoConfP + Number(EXIT_DELAY) - 2) throw new HashPerpError('lifecycle_timing', `tip passed the CSV check height ${vtxoConfP + Number(EXIT_DELAY) - 2}`);
+  await mineTo(vtxoConfP + Number(EXIT_DELAY) - 2);
+  const exitP = claim(idP, P.exit, [owners.P], owners.P);
+  await offer(6, 'plain VTXO unilateral exit one block before CSV', exitP, false, false, CSV_REFUSAL);
+  await mine(1);
+  await offer(6, 'plain VTXO unilateral exit at CSV maturity', exitP, true);
 
   // Step 5: swap. F's position moves offchain (leaf 1) to a new owner G; nothing of it is broadcast now.
   const swap = transfer(idF, F.leaf(1), owners.F, { vtxoScript: G.vtxoScript, contract: true });
@@ -183,30 +240,26 @@ export async function runRegtestLifecycle(rpcUrl: string, log: (s: LifecycleStep
   const claimE = transfer(idE, E.leaf(3), owners.E, { vtxoScript: buildPlainVtxo(owners.E.publicKey, S.publicKey, d).vtxoScript, contract: false });
   await mine(1);
 
-  // Step 5 (second half, started now so its CSV runs): G exits alone with the exit package of the swapped VTXO.
+  // Step 5 (second half, started now so its CSV runs): G exits alone with the exit package of the swapped
+  // VTXO; the executor sends each step as a package and mines while a step waits for its parent.
   const pkgG = op.exitPackage(swap.newId);
-  const executed = await executeExitPackage(pkgG, new BitcoindBroadcaster(rpc));
-  for (const e of executed) record({ step: 5, name: `swap: new owner broadcasts exit package step "${e.label}"`, txid: e.txid, accepted: e.accepted, expected: true, detail: e.alreadyKnown ? 'already on chain' : 'broadcast' });
+  const executed = await executeExitPackage(pkgG, broadcaster, { awaitConfirmation: async () => void (await mine(1)) });
+  for (const e of executed.steps) record({ step: 5, name: `swap: new owner broadcasts exit package step "${e.label}"`, txid: e.txid, accepted: e.accepted, expected: true, detail: e.alreadyKnown ? 'already on chain' : `package with child ${e.childTxid}` });
+  record({ step: 5, name: 'swap: exit package complete', txid: pkgG.vtxo.txid, accepted: executed.complete, expected: true, detail: `${executed.steps.length} steps` });
   await mine(1);
   const gConfirmed = await height();
-
-  // Step 6: plain VTXO P, unilateral exit after CSV(d): refused one block before, accepted at maturity.
-  const vtxoConf = c + 1;
-  await mineTo(vtxoConf + Number(EXIT_DELAY) - 2);
-  const exitP = claim(idP, P.exit, [owners.P], owners.P);
-  await offer(6, 'plain VTXO unilateral exit one block before CSV', exitP, false, false);
-  await mine(1);
-  await offer(6, 'plain VTXO unilateral exit at CSV maturity', exitP, true);
 
   // Step 2: FAST claim, leaf 5 (CLTV(H) + CSV(d) + FAST party), after unrolling.
   await mineTo(H - 1);
   const claimA = claim(idA, A.leaf(5), [owners.A], owners.A);
-  await offer(2, 'leaf 5 FAST claim at height H-1', claimA, false, false);
-  await offer(4, 'leaf 2 offchain FAST claim checkpoint at height H-1', claimD.ark.checkpoints[0]!.tx, false, false);
+  if ((await height()) > H - 1) throw new HashPerpError('lifecycle_timing', `tip passed H - 1 = ${H - 1}`);
+  await offer(2, 'leaf 5 FAST claim at height H-1', claimA, false, false, CLTV_REFUSAL);
+  await offerVirtual(4, 'leaf 2 offchain FAST claim checkpoint at height H-1', claimD.ark.checkpoints[0]!.tx, false, CLTV_REFUSAL);
   await mine(1);
   await offer(2, 'leaf 5 FAST claim at height H', claimA, true);
-  await offer(4, 'leaf 2 offchain FAST claim: checkpoint at H', claimD.ark.checkpoints[0]!.tx, true);
-  await offer(4, 'leaf 2 offchain FAST claim: Ark tx at H', claimD.ark.arkTx, true);
+  await offerVirtual(4, 'leaf 2 offchain FAST claim: checkpoint at H', claimD.ark.checkpoints[0]!.tx, true);
+  await mine(1);
+  await offerVirtual(4, 'leaf 2 offchain FAST claim: Ark tx at H+1', claimD.ark.arkTx, true);
   // Step 5 end: the new owner G claims alone through leaf 5 of its own VTXO.
   await mineTo(Math.max(await height(), gConfirmed + Number(EXIT_DELAY) - 1));
   const g = op.vtxo(swap.newId);
@@ -216,13 +269,14 @@ export async function runRegtestLifecycle(rpcUrl: string, log: (s: LifecycleStep
 
   // Step 3: SLOW claim, leaf 6 (CLTV(T) + CSV(d) + SLOW party): refused while MTP <= T, accepted once MTP > T.
   const claimB = claim(idB, B.leaf(6), [owners.B], owners.B);
-  await offer(3, `leaf 6 SLOW claim with MTP ${await mtp()} < T ${T}`, claimB, false, false);
-  await offer(4, 'leaf 3 offchain SLOW claim checkpoint before T', claimE.ark.checkpoints[0]!.tx, false, false);
+  await offer(3, `leaf 6 SLOW claim with MTP ${await mtp()} < T ${T}`, claimB, false, false, CLTV_REFUSAL);
+  await offerVirtual(4, 'leaf 3 offchain SLOW claim checkpoint before T', claimE.ark.checkpoints[0]!.tx, false, CLTV_REFUSAL);
   await rpc.call('setmocktime', [T + 600]);
   await mine(11);
   await offer(3, `leaf 6 SLOW claim with MTP ${await mtp()} > T ${T}`, claimB, true);
-  await offer(4, 'leaf 3 offchain SLOW claim: checkpoint after T', claimE.ark.checkpoints[0]!.tx, true);
-  await offer(4, 'leaf 3 offchain SLOW claim: Ark tx after T', claimE.ark.arkTx, true);
+  await offerVirtual(4, 'leaf 3 offchain SLOW claim: checkpoint after T', claimE.ark.checkpoints[0]!.tx, true);
+  await mine(1);
+  await offerVirtual(4, 'leaf 3 offchain SLOW claim: Ark tx after T', claimE.ark.arkTx, true);
   await mine(1);
 
   // Step 7: renewal of batch 2's VTXO into batch 3, then the operator sweeps batch 2 after its expiry.
@@ -232,22 +286,32 @@ export async function runRegtestLifecycle(rpcUrl: string, log: (s: LifecycleStep
   const expiryHeight = c + Number(BATCH_EXPIRY) - 1;
   if ((await height()) > expiryHeight - 1) throw new HashPerpError('lifecycle_timing', `tip passed the sweep check height ${expiryHeight - 1}`);
   await mineTo(expiryHeight - 1);
-  const sweep = op.sweepTx(batch2.id, wallet.script);
-  await offer(7, 'operator sweep of batch 2 one block before expiry', sweep, false, false);
+  const sweep = op.sweepTx(batch2.id, wallet.script, SPEND_FEE);
+  await offer(7, 'operator sweep of batch 2 one block before expiry', sweep, false, false, CSV_REFUSAL);
   await mine(1);
   await offer(7, 'operator sweep of batch 2 at expiry', sweep, true);
   op.markSwept(batch2.id);
   await mine(1);
 
-  // Relay check behind the core26 policy: arkd's shape (version 3, zero-value P2A anchor, no fee) on a confirmed input.
-  const arkShaped = new Transaction({ ...TX_OPTS, version: 3 });
+  // Relay check of arkd's shape itself (version 3, zero-value P2A anchor, no fee) on a confirmed input:
+  // the node refuses it alone and accepts it as a package with a child that spends the anchor.
+  const arkShaped = new Transaction({ ...TX_OPTS, version: VIRTUAL_TX_VERSION });
   const ch3 = change1(batch3);
   arkShaped.addInput({ txid: ch3.txid, index: ch3.vout, witnessUtxo: { script: ch3.pkScript, amount: ch3.amount }, tapInternalKey: W.publicKey });
   arkShaped.addOutput({ script: wallet.script, amount: ch3.amount });
   arkShaped.addOutput(P2A);
   arkShaped.signIdx(W.secretKey, 0);
   arkShaped.finalize();
-  await offer(0, 'arkd-shaped tx alone (v3, P2A anchor, zero fee): why tree/Ark txs here are v2 paying their own fee', arkShaped, false, false);
+  let alone: string;
+  try {
+    await rpc.call('sendrawtransaction', [hex.encode(arkShaped.extract())]);
+    alone = 'accepted alone';
+  } catch (e) {
+    if (!(e instanceof RpcError)) throw e;
+    alone = e.rpcMessage;
+  }
+  record({ step: 0, name: 'arkd-shaped tx alone (v3, P2A anchor, zero fee) via sendrawtransaction', txid: arkShaped.id, accepted: alone === 'accepted alone', expected: false, detail: alone }, ALONE_REFUSAL);
+  await offerVirtual(0, 'arkd-shaped tx (v3, P2A anchor, zero fee)', arkShaped, true);
   await mine(1);
   const left = await rpc.call<string[]>('getrawmempool');
   record({ step: 0, name: 'every accepted transaction was mined (mempool empty after the last block)', txid: '', accepted: left.length === 0, expected: true, detail: `${left.length} left in mempool at height ${await height()}` });

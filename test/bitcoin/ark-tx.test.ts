@@ -4,8 +4,8 @@ import { hex } from '@scure/base';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { keyPairFromSeedLabel } from '../../src/bitcoin/keys.js';
 import { buildBlockDeltaVtxo, buildPlainVtxo } from '../../src/bitcoin/vtxo-scripts.js';
-import { buildArkTransaction, arkSpendable } from '../../src/bitcoin/ark-tx.js';
-import { ARK_POLICY, CORE26_POLICY, signLeafInput } from '../../src/bitcoin/tx.js';
+import { buildArkTransaction } from '../../src/bitcoin/ark-tx.js';
+import { signLeafInput } from '../../src/bitcoin/tx.js';
 import { sweepTapscript } from '../../src/bitcoin/vtxo-tree.js';
 import { InvalidArgumentError } from '../../src/units/errors.js';
 import { leafHash, sighashDefault } from './bip341-ref.js';
@@ -20,28 +20,31 @@ const unroll = sweepTapscript(S.publicKey, d);
 const to = buildBlockDeltaVtxo({ user: N.publicKey, operator: S.publicKey, userSide: 'FAST', targetHeight: 850_000, deadline: 1_760_000_000, exitDelay: d });
 
 describe('Ark transaction with checkpoints', () => {
-  it.each([1, 2, 3])('ark policy: leaf %i input gives the same txids as the SDK buildOffchainTx', (n) => {
+  it.each([1, 2, 3])('leaf %i input gives the same txids as the SDK buildOffchainTx', (n) => {
     const leaf = v.leaf(n);
     const input = { txid: '77'.repeat(32), vout: 2, amount: 20_000n, vtxoScript: v.vtxoScript, leaf };
-    const ours = buildArkTransaction([input], [{ script: to.vtxoScript.pkScript, amount: 20_000n }], unroll, ARK_POLICY);
+    const ours = buildArkTransaction([input], [{ script: to.vtxoScript.pkScript, amount: 20_000n }], unroll);
     const sdk = buildOffchainTx([{ txid: input.txid, vout: 2, value: 20_000, tapLeafScript: leaf, tapTree: v.vtxoScript.encode() }], [{ script: to.vtxoScript.pkScript, amount: 20_000n }], unroll);
     expect(ours.arkTx.id).toBe(sdk.arkTx.id);
     expect(ours.checkpoints.map((c) => c.tx.id)).toEqual(sdk.checkpoints.map((c) => c.id));
     expect(ours.arkTx.version).toBe(3);
   });
 
-  it('core26 policy: version 2, no anchor, fee taken from each tx, CLTV leaf sets the locktime', () => {
+  it('arkd shape: version 3, zero-value P2A anchor last, no fee, CLTV leaf sets the locktime', () => {
     const input = { txid: '78'.repeat(32), vout: 0, amount: 20_000n, vtxoScript: v.vtxoScript, leaf: v.leaf(2) };
-    const out = arkSpendable([input], CORE26_POLICY);
-    expect(out).toBe(18_000n);
-    const ark = buildArkTransaction([input], [{ script: to.vtxoScript.pkScript, amount: out }], unroll, CORE26_POLICY);
+    const ark = buildArkTransaction([input], [{ script: to.vtxoScript.pkScript, amount: 20_000n }], unroll);
     for (const tx of [ark.arkTx, ark.checkpoints[0]!.tx]) {
-      expect(tx.version).toBe(2);
+      expect(tx.version).toBe(3);
       expect(tx.lockTime).toBe(850_000);
       expect(tx.getInput(0).sequence).toBe(0xfffffffe);
-      expect(Array.from({ length: tx.outputsLength }, (_, i) => hex.encode(tx.getOutput(i).script!))).not.toContain('51024e73');
+      const last = tx.getOutput(tx.outputsLength - 1);
+      expect(hex.encode(last.script!)).toBe('51024e73');
+      expect(last.amount).toBe(0n);
+      // zero fee: outputs add up to the input exactly
+      const outs = Array.from({ length: tx.outputsLength }, (_, i) => tx.getOutput(i).amount!).reduce((a, b) => a + b, 0n);
+      expect(outs).toBe(20_000n);
     }
-    expect(ark.checkpoints[0]!.tx.getOutput(0).amount).toBe(19_000n);
+    expect(ark.checkpoints[0]!.tx.getOutput(0).amount).toBe(20_000n);
     expect(hex.encode(ark.arkTx.getInput(0).txid!)).toBe(ark.checkpoints[0]!.tx.id);
     // the checkpoint output: server unroll leaf + the same collaborative leaf
     expect(ark.checkpoints[0]!.script.scripts.map((s) => hex.encode(s))).toEqual([hex.encode(unroll.script), hex.encode(v.scripts[1]!)]);
@@ -49,7 +52,7 @@ describe('Ark transaction with checkpoints', () => {
 
   it('owner and operator signatures on checkpoint and Ark tx verify', () => {
     const input = { txid: '79'.repeat(32), vout: 1, amount: 30_000n, vtxoScript: v.vtxoScript, leaf: v.leaf(1) };
-    const ark = buildArkTransaction([input], [{ script: to.vtxoScript.pkScript, amount: 28_000n }], unroll, CORE26_POLICY);
+    const ark = buildArkTransaction([input], [{ script: to.vtxoScript.pkScript, amount: 30_000n }], unroll);
     for (const tx of [ark.checkpoints[0]!.tx, ark.arkTx]) {
       signLeafInput(tx, 0, [U, S]);
       const msg = sighashDefault(refOf(tx), 0, leafHash(v.scripts[0]!));
@@ -62,9 +65,11 @@ describe('Ark transaction with checkpoints', () => {
   it('refuses unbalanced outputs and mixed locktime units', () => {
     const a = { txid: '80'.repeat(32), vout: 0, amount: 20_000n, vtxoScript: v.vtxoScript, leaf: v.leaf(2) };
     const b = { txid: '81'.repeat(32), vout: 0, amount: 20_000n, vtxoScript: v.vtxoScript, leaf: v.leaf(3) };
-    expect(() => buildArkTransaction([a], [{ script: to.vtxoScript.pkScript, amount: 18_001n }], unroll, CORE26_POLICY)).toThrow(InvalidArgumentError);
-    expect(() => buildArkTransaction([a, b], [{ script: to.vtxoScript.pkScript, amount: 37_000n }], unroll, CORE26_POLICY)).toThrow(/mix height and time/);
+    // an implicit fee (outputs short of the inputs) is refused as much as outputs above them
+    expect(() => buildArkTransaction([a], [{ script: to.vtxoScript.pkScript, amount: 19_999n }], unroll)).toThrow(InvalidArgumentError);
+    expect(() => buildArkTransaction([a], [{ script: to.vtxoScript.pkScript, amount: 20_001n }], unroll)).toThrow(/must equal/);
+    expect(() => buildArkTransaction([a, b], [{ script: to.vtxoScript.pkScript, amount: 40_000n }], unroll)).toThrow(/mix height and time/);
     const p = buildPlainVtxo(U.publicKey, S.publicKey, d);
-    expect(() => buildArkTransaction([{ ...a, vtxoScript: p.vtxoScript, leaf: p.forfeit, amount: 900n }], [{ script: p.vtxoScript.pkScript, amount: 1n }], unroll, CORE26_POLICY)).toThrow(/too small/);
+    expect(() => buildArkTransaction([{ ...a, vtxoScript: p.vtxoScript, leaf: p.forfeit, amount: 0n }], [{ script: p.vtxoScript.pkScript, amount: 0n }], unroll)).toThrow(/no value/);
   });
 });

@@ -15,6 +15,17 @@ describe.skipIf(!url)('regtest lifecycle against bitcoind (BITCOIND_RPC_URL)', (
     for (const step of [1, 2, 3, 4, 5, 6, 7]) expect(report.steps.some((s) => s.step === step && s.accepted)).toBe(true);
     for (const step of [2, 3, 6, 7]) expect(report.steps.some((s) => s.step === step && !s.expected && !s.accepted)).toBe(true);
     expect(report.ok).toBe(true);
+    // arkd's shape on Bitcoin Core 31: refused alone for its zero fee, accepted as a package with a CPFP child
+    const relay = report.steps.filter((s) => s.step === 0 && s.name.startsWith('arkd-shaped'));
+    expect(relay.map((s) => [s.accepted, s.expected])).toEqual([
+      [false, false],
+      [true, true],
+    ]);
+    expect(relay[0]!.detail).toMatch(/min relay fee not met/);
+    // every virtual tx (tree, checkpoint, Ark tx) that went on chain went as a package
+    const packaged = report.steps.filter((s) => s.name.endsWith('(package with CPFP child)'));
+    expect(packaged.length).toBeGreaterThanOrEqual(13);
+    expect(packaged.every((s) => s.accepted && /^child [0-9a-f]{64} pays \d+ sat/.test(s.detail))).toBe(true);
   });
 
   it('the CLI runs the same lifecycle and exits 0 with --json', { timeout: 240_000 }, async () => {

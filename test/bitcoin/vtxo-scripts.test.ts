@@ -6,7 +6,7 @@ import { VtxoScript } from '@arkade-os/sdk';
 import { keyPairFromSeedLabel } from '../../src/bitcoin/keys.js';
 import { NETWORKS } from '../../src/bitcoin/networks.js';
 import { buildBlockDeltaVtxo, buildPlainVtxo, exportBlockDeltaVtxo, taprootAddress, type BlockDeltaTerms } from '../../src/bitcoin/vtxo-scripts.js';
-import { CORE26_POLICY, buildLeafSpend, signLeafInput, TX_OPTS } from '../../src/bitcoin/tx.js';
+import { buildLeafSpend, signLeafInput, TX_OPTS } from '../../src/bitcoin/tx.js';
 import { InvalidArgumentError } from '../../src/units/errors.js';
 import { controlBlockCommits, leafHash, sighashDefault } from './bip341-ref.js';
 import { refOf } from './helpers.js';
@@ -122,7 +122,7 @@ describe('signatures for every leaf the project signs', () => {
   const signersOf: Record<number, (typeof U)[]> = { 1: [U, S], 2: [U, S], 3: [S], 4: [U, S], 5: [U], 6: [S] };
   it.each([1, 2, 3, 4, 5, 6])('leaf %i: BIP-340 signatures verify on the BIP-341 script-path message; witness = sigs, script, control block', (n) => {
     const leaf = v.leaf(n);
-    const tx = buildLeafSpend({ txid: '42'.repeat(32), vout: 1, amount: 50_000n, pkScript: v.vtxoScript.pkScript, leaf }, { script: v.vtxoScript.pkScript, amount: 49_000n }, CORE26_POLICY);
+    const tx = buildLeafSpend({ txid: '42'.repeat(32), vout: 1, amount: 50_000n, pkScript: v.vtxoScript.pkScript, leaf }, { script: v.vtxoScript.pkScript, amount: 49_000n });
     // the leaf's timelocks land on the transaction
     if (n === 2 || n === 5) expect(tx.lockTime).toBe(900_000);
     if (n === 3 || n === 6) expect(tx.lockTime).toBe(1_767_225_600);
@@ -146,8 +146,12 @@ describe('signatures for every leaf the project signs', () => {
 
   it('plain VTXO: forfeit and exit leaves', () => {
     const p = buildPlainVtxo(U.publicKey, S.publicKey, { type: 'blocks', value: 10n });
-    const tx = buildLeafSpend({ txid: '43'.repeat(32), vout: 0, amount: 10_000n, pkScript: p.vtxoScript.pkScript, leaf: p.exit }, { script: p.vtxoScript.pkScript, amount: 9_000n }, CORE26_POLICY);
+    const tx = buildLeafSpend({ txid: '43'.repeat(32), vout: 0, amount: 10_000n, pkScript: p.vtxoScript.pkScript, leaf: p.exit }, { script: p.vtxoScript.pkScript, amount: 9_000n });
     expect(tx.getInput(0).sequence).toBe(10);
+    // an ordinary spend paying its own fee (1000 sat here): version 2, no anchor
+    expect(tx.version).toBe(2);
+    expect(tx.outputsLength).toBe(1);
+    expect(() => buildLeafSpend({ txid: '43'.repeat(32), vout: 0, amount: 10_000n, pkScript: p.vtxoScript.pkScript, leaf: p.exit }, { script: p.vtxoScript.pkScript, amount: 10_001n })).toThrow(/exceeds/);
     signLeafInput(tx, 0, [U]);
     const [{ pubKey }, sig] = tx.getInput(0).tapScriptSig![0]!;
     expect(schnorr.verify(sig, sighashDefault(refOf(tx), 0, leafHash(p.scripts[1]!)), pubKey)).toBe(true);

@@ -155,8 +155,8 @@ describe('ContractService: positions become contract VTXOs', () => {
       expect(`${hex.encode(first.txid!)}:${first.index}`).toBe(`${b.commitmentTxid}:0`);
       expect(doc.exitPackage).toEqual(pkg);
     }
-    // the batch's output 0 holds the two VTXOs plus the tree fees (core26: 1000 sat per tree tx, 1 root tx here)
-    expect(tx.getOutput(0).amount).toBe(150_000n + 1_000n);
+    // the batch's output 0 holds exactly the two VTXOs: the tree tx is zero-fee v3 with a P2A anchor
+    expect(tx.getOutput(0).amount).toBe(150_000n);
     expect(svc.batch()).toBeUndefined(); // nothing pending any more
     expect(svc.batches()).toHaveLength(1);
   });
@@ -171,7 +171,7 @@ describe('ContractService: positions become contract VTXOs', () => {
     expect(b.fundedReason).toBeUndefined();
     const tx = Transaction.fromRaw(hex.decode(b.commitmentHex), TX_OPTS);
     expect(hex.encode(tx.getInput(0).txid!)).toBe('77'.repeat(32));
-    expect(tx.getOutput(1).amount).toBe(1_000_000n - 100_000n - 1_000n - 2_000n); // change after tree fee and commitment fee
+    expect(tx.getOutput(1).amount).toBe(1_000_000n - 100_000n - 2_000n); // change after the commitment fee (tree txs pay none)
     expect(svc.contract('p1')).toMatchObject({ funded: true, status: 'batched', batch: { treeCosigners: [pub(S), pub(A)] } });
     expect(svc.contract('p1').fundedReason).toBeUndefined();
   });
@@ -186,7 +186,7 @@ describe('ContractService: positions become contract VTXOs', () => {
     expect(r!.vtxo).toEqual(exportBlockDeltaVtxo(bdcFor(B, 'FAST'), NETWORKS.regtest));
     const pkg = parseExitPackage(r!.batch!.exitPackage);
     expect(pkg.steps.map((s) => s.kind)).toEqual(['tree', 'checkpoint', 'ark']);
-    expect(pkg.vtxo.amount).toBe(String(100_000 - 2_000)); // checkpoint + Ark tx fees under core26
+    expect(pkg.vtxo.amount).toBe(String(100_000)); // checkpoint and Ark tx pay no fee
     expect(pkg.vtxo.scriptPubKey).toBe(r!.vtxo!.scriptPubKey);
     // the checkpoint spends the old VTXO through leaf 1 (U + S): its witness = [sig S, sig U, leaf 1 script, control block] (stack order of keys)
     const cp = Transaction.fromRaw(hex.decode(pkg.steps[1]!.hex), TX_OPTS);

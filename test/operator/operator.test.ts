@@ -4,10 +4,10 @@ import { Transaction } from '@scure/btc-signer';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { keyPairFromSeedLabel } from '../../src/bitcoin/keys.js';
 import { buildBlockDeltaVtxo, buildPlainVtxo, p2trKeyOnly } from '../../src/bitcoin/vtxo-scripts.js';
-import { CORE26_POLICY, TX_OPTS, signLeafInput } from '../../src/bitcoin/tx.js';
+import { TX_OPTS, signLeafInput } from '../../src/bitcoin/tx.js';
 import { ArkOperator } from '../../src/operator/operator.js';
 import { parseExitPackage, serializeExitPackage } from '../../src/bitcoin/exit-package.js';
-import { executeExitPackage, type Broadcaster } from '../../src/bitcoin/exit-executor.js';
+import { executeExitPackage, type Broadcaster, type TxStatus } from '../../src/bitcoin/exit-executor.js';
 import { VtxoRuleError } from '../../src/operator/rules.js';
 import { sighashDefault, leafHash } from '../bitcoin/bip341-ref.js';
 import { refOf } from '../bitcoin/helpers.js';
@@ -19,7 +19,7 @@ const N = keyPairFromSeedLabel('op/N');
 const P = keyPairFromSeedLabel('op/P');
 const d = { type: 'blocks' as const, value: 10n };
 const wallet = p2trKeyOnly(W.publicKey);
-const mkOp = () => new ArkOperator({ key: S, exitDelay: d, batchExpiry: { type: 'blocks', value: 100n }, policy: CORE26_POLICY });
+const mkOp = () => new ArkOperator({ key: S, exitDelay: d, batchExpiry: { type: 'blocks', value: 100n } });
 const funding = { txid: '99'.repeat(32), vout: 0, amount: 50_0000_0000n, pkScript: wallet.script, key: W };
 const bdc = (k: typeof U) => buildBlockDeltaVtxo({ user: k.publicKey, operator: S.publicKey, userSide: 'FAST', targetHeight: 1000, deadline: 1_800_000_000, exitDelay: d });
 
@@ -75,7 +75,7 @@ describe('ArkOperator', () => {
     const { op, a, batch } = setup();
     const newScript = bdc(N).vtxoScript;
     const id = batch.vtxoIds[0]!;
-    const amount = 100_000n - 2n * CORE26_POLICY.feePerTx;
+    const amount = 100_000n; // checkpoint and Ark tx pay no fee (zero-fee v3, CPFP at exit time)
     const ark = op.proposeTransfer([{ id, leaf: a.leaf(1) }], [{ vtxoScript: newScript, amount, contract: true }]);
     signLeafInput(ark.checkpoints[0]!.tx, 0, [U]);
     signLeafInput(ark.arkTx, 0, [U]);
@@ -102,7 +102,9 @@ describe('ArkOperator', () => {
 
   it('sweep: spends the batch output by the CSV(expiry) + S leaf; renewal moves VTXOs to a new batch', () => {
     const { op, batch } = setup();
-    const sweep = op.sweepTx(batch.id, wallet.script);
+    const sweep = op.sweepTx(batch.id, wallet.script, 1_000n);
+    expect(sweep.version).toBe(2);
+    expect(sweep.getOutput(0).amount).toBe(batch.tree.plan.batchOutput.amount - 1_000n);
     expect(sweep.getInput(0).sequence).toBe(100);
     const w = sweep.getInput(0).finalScriptWitness!;
     expect(w).toHaveLength(3); // S's signature, the sweep script, the control block
@@ -119,20 +121,67 @@ describe('ArkOperator', () => {
     expect(op.exportExitPackages().map((p) => `${p.vtxo.txid}:${p.vtxo.vout}`)).toEqual([b2.vtxoIds[0]]);
   });
 
-  it('executor: skips what the network has, broadcasts the rest in order, stops at a refusal', async () => {
-    const { op, batch } = setup();
-    const pkg = op.exitPackage(batch.vtxoIds[0]!);
-    const sent: string[] = [];
-    const mk = (knownIds: string[], refuse?: string): Broadcaster => ({
+  it('executor: skips what the network has, sends one step per confirmation (TRUC), stops at a refusal', async () => {
+    const { op, a, batch } = setup();
+    // A three-step package: tree branch, checkpoint, Ark tx.
+    const id = batch.vtxoIds[0]!;
+    const out = [{ vtxoScript: bdc(N).vtxoScript, amount: 100_000n, contract: true }];
+    const ark = op.proposeTransfer([{ id, leaf: a.leaf(1) }], out);
+    signLeafInput(ark.checkpoints[0]!.tx, 0, [U]);
+    signLeafInput(ark.arkTx, 0, [U]);
+    const [newId] = op.cosign([{ id }], ark, out);
+    const pkg = op.exitPackage(newId!);
+    const ids = pkg.steps.map((s) => s.txid);
+    expect(ids).toHaveLength(3);
+    const parentOf = new Map(pkg.steps.map((s) => [s.txid, hex.encode(Transaction.fromRaw(hex.decode(s.hex), TX_OPTS).getInput(0).txid!)]));
+    // A node that enforces what TRUC enforces: a v3 tx whose parent is still unconfirmed is refused.
+    const node = { confirmed: new Set<string>(), mempool: new Set<string>(), sent: [] as string[] };
+    const mk = (refuse?: string): Broadcaster => ({
       name: 'fake',
-      known: async (txid) => knownIds.includes(txid),
-      broadcast: async (_h, txid) => (txid === refuse ? { txid, accepted: false, alreadyKnown: false, reason: 'non-final' } : (sent.push(txid), { txid, accepted: true, alreadyKnown: false })),
+      status: async (txid): Promise<TxStatus> => (node.confirmed.has(txid) ? 'confirmed' : node.mempool.has(txid) ? 'mempool' : 'unknown'),
+      broadcast: async (_h, txid) => {
+        if (txid === refuse) return { txid, accepted: false, alreadyKnown: false, reason: 'non-final' };
+        if (node.mempool.has(parentOf.get(txid)!)) return { txid, accepted: false, alreadyKnown: false, reason: 'TRUC-violation' };
+        node.sent.push(txid);
+        node.mempool.add(txid);
+        return { txid, accepted: true, alreadyKnown: false, childTxid: `child-of-${txid}` };
+      },
     });
-    const r1 = await executeExitPackage(pkg, mk([pkg.steps[0]!.txid]));
-    expect(r1[0]!.alreadyKnown).toBe(true);
-    expect(sent).toEqual(pkg.steps.slice(1).map((s) => s.txid));
-    sent.length = 0;
-    await expect(executeExitPackage(pkg, mk([], pkg.steps[0]!.txid))).rejects.toThrow(/refused tree depth 0/);
-    expect(sent).toEqual([]);
+    const mine = async (txid: string): Promise<void> => {
+      expect(node.mempool.has(txid)).toBe(true);
+      node.mempool.forEach((t) => node.confirmed.add(t));
+      node.mempool.clear();
+    };
+    node.confirmed.add(ids[0]!);
+    // Without a way to wait, the executor sends the checkpoint and stops: the Ark tx needs it confirmed first.
+    const r1 = await executeExitPackage(pkg, mk());
+    expect(r1.steps.map((s) => [s.txid, s.alreadyKnown])).toEqual([
+      [ids[0], true],
+      [ids[1], false],
+    ]);
+    expect(r1).toMatchObject({ complete: false, waitingFor: ids[1] });
+    // Run again while it is still in the mempool: nothing is sent twice.
+    const r2 = await executeExitPackage(pkg, mk());
+    expect(r2).toMatchObject({ complete: false, waitingFor: ids[1] });
+    expect(node.sent).toEqual([ids[1]]);
+    // With a confirmation wait (regtest: mine a block) it finishes.
+    const r3 = await executeExitPackage(pkg, mk(), { awaitConfirmation: mine });
+    expect(r3.complete).toBe(true);
+    expect(node.sent).toEqual([ids[1], ids[2]]);
+    expect(r3.steps.at(-1)).toMatchObject({ txid: ids[2], childTxid: `child-of-${ids[2]}` });
+
+    // From scratch with waiting: every step, each after its parent confirmed (the fake refuses otherwise).
+    node.confirmed.clear();
+    node.mempool.clear();
+    node.sent.length = 0;
+    const r4 = await executeExitPackage(pkg, mk(), { awaitConfirmation: mine });
+    expect(r4.complete).toBe(true);
+    expect(node.sent).toEqual(ids);
+    // A refusal stops the run and names the step.
+    node.confirmed.clear();
+    node.mempool.clear();
+    node.sent.length = 0;
+    await expect(executeExitPackage(pkg, mk(ids[0]), { awaitConfirmation: mine })).rejects.toThrow(/refused tree depth 0/);
+    expect(node.sent).toEqual([]);
   });
 });
