@@ -166,6 +166,8 @@ export interface ArkStatusBody {
 export interface RenderedError {
   status: number;
   body: ArkStatusBody;
+  /** e.g. retry-after on a 429. */
+  headers: Record<string, string>;
 }
 
 function withDetails(grpcCode: number, code: number, name: string, message: string, field: string | undefined): RenderedError {
@@ -176,6 +178,7 @@ function withDetails(grpcCode: number, code: number, name: string, message: stri
   return {
     status: httpStatusFromGrpc(grpcCode),
     body: { code: grpcCode, message: text, details: [{ '@type': 'type.googleapis.com/ark.v1.ErrorDetails', code, name, message: text, metadata }] },
+    headers: {},
   };
 }
 
@@ -188,8 +191,14 @@ export function renderArkError(err: unknown, internal: (err: unknown) => void): 
     return withDetails(grpcFromHttpStatus(err.httpStatus), 0, err.arkCode, err.message, err.field);
   }
   if (err instanceof HashPerpError) {
-    const grpc = grpcFromHttpStatus(httpStatusOf(err.code));
-    if (grpc !== GRPC.INTERNAL) return withDetails(grpc, grpc, err.code.toUpperCase(), err.message, err.field);
+    const status = httpStatusOf(err.code);
+    const headers = (err as { headers?: unknown }).headers;
+    const h = typeof headers === 'object' && headers !== null ? (headers as Record<string, string>) : {};
+    // A rate limit or an outage must stay unstructured: the SDK retries (and honours retry-after)
+    // only for a 429/5xx whose body is NOT an arkd error; a structured one it treats as terminal.
+    if (status === 429 || status === 503) return { status, body: { code: grpcFromHttpStatus(status), message: err.message, details: [] }, headers: h };
+    const grpc = grpcFromHttpStatus(status);
+    if (grpc !== GRPC.INTERNAL) return { ...withDetails(grpc, grpc, err.code.toUpperCase(), err.message, err.field), headers: h };
   }
   const fastify = err as { statusCode?: unknown; code?: unknown; message?: unknown };
   if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
@@ -201,5 +210,5 @@ export function renderArkError(err: unknown, internal: (err: unknown) => void): 
     return { ...r, status: fastify.statusCode };
   }
   internal(err);
-  return { status: 500, body: { code: GRPC.INTERNAL, message: 'internal error', details: [] } };
+  return { status: 500, body: { code: GRPC.INTERNAL, message: 'internal error', details: [] }, headers: {} };
 }

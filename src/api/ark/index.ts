@@ -36,7 +36,8 @@ export async function registerArkApi<P extends FastifyTypeProvider>(
         onFault: (err) => root.log.error({ err }, 'ark api: unhandled error'),
       };
       root.setErrorHandler((err, _req, reply) => {
-        const { status, body } = renderArkError(err, opts.onFault);
+        const { status, body, headers } = renderArkError(err, opts.onFault);
+        for (const [k, v] of Object.entries(headers)) reply.header(k, v);
         return reply.code(status).type('application/json').send(body);
       });
       root.setNotFoundHandler((req, reply) => {

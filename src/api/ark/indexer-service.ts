@@ -97,9 +97,11 @@ export function registerIndexerRoutes(app: FastifyInstance, port: ArkIndexerPort
     return { chain: encodeChain(r.chain), ...encodePage(r.page) };
   });
 
-  // grpc-gateway reads a repeated path parameter as comma-separated values.
-  app.get('/v1/indexer/virtualTx/:txids', get, async (req) => {
-    const ids = P(req).txids.split(',').map((t, i) => txid(t, `txids[${i}]`));
+  // grpc-gateway reads a repeated path parameter as comma-separated values. A wildcard, not
+  // `:txids`: fastify's router refuses parameters over 100 characters (maxParamLength, a server-wide
+  // option), and two txids already make 129.
+  app.get('/v1/indexer/virtualTx/*', get, async (req) => {
+    const ids = P(req)['*'].split(',').map((t, i) => txid(t, `txids[${i}]`));
     const r = await port.getVirtualTxs(ids, queryPage(Q(req)));
     return { txs: [...r.txs], ...encodePage(r.page) };
   });
