@@ -311,6 +311,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  app.server.closeAllConnections(); // streams a failed test left open must not hold close() forever
   await app.close();
 });
 
@@ -324,6 +325,26 @@ beforeEach(() => {
 
 const post = (path: string, body: string, contentType = 'application/json') =>
   fetch(base + path, { method: 'POST', headers: { 'content-type': contentType }, body });
+
+/**
+ * The first `n` items of an SDK stream, or what came within `ms` (then the signal aborts, so a codec
+ * bug fails the test with a diff instead of hanging it). Leaving closes the SDK's EventSource.
+ */
+async function take<T>(open: (signal: AbortSignal) => AsyncIterableIterator<T>, n: number, ms = 5000): Promise<T[]> {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), ms);
+  const got: T[] = [];
+  try {
+    for await (const x of open(ac.signal)) {
+      got.push(x);
+      if (got.length === n) break;
+    }
+  } finally {
+    clearTimeout(timer);
+    ac.abort();
+  }
+  return got;
+}
 
 /** Reads a raw SSE response until `until` holds for the text so far, then disconnects. */
 async function readSse(path: string, until: (text: string) => boolean): Promise<{ text: string; headers: Headers }> {
@@ -443,13 +464,7 @@ describe('settlement events over SSE through the stock getEventStream', () => {
   it('every event type reads back equal; topics reach the port; leaving aborts the port', async () => {
     ark.events = new Feed();
     ark.events.push(...all);
-    const ac = new AbortController();
-    const got: SettlementEvent[] = [];
-    for await (const e of arkSdk.getEventStream(ac.signal, [PUBKEY, `${TXID_A}:0`])) {
-      got.push(e);
-      if (got.length === all.length) break;
-    }
-    ac.abort();
+    const got = await take((signal) => arkSdk.getEventStream(signal, [PUBKEY, `${TXID_A}:0`]), all.length);
     expect(got).toEqual(all);
     expect(ark.calls).toEqual([{ method: 'batchEvents', args: [[PUBKEY, `${TXID_A}:0`]] }]);
     await vi.waitFor(() => expect(ark.events.signal?.aborted).toBe(true));
@@ -459,12 +474,7 @@ describe('settlement events over SSE through the stock getEventStream', () => {
   it('no topics: the SDK sends none and the port gets an empty list', async () => {
     ark.events = new Feed();
     ark.events.push(all[0]);
-    const ac = new AbortController();
-    for await (const e of arkSdk.getEventStream(ac.signal, [])) {
-      expect(e).toEqual(all[0]);
-      break;
-    }
-    ac.abort();
+    expect(await take((signal) => arkSdk.getEventStream(signal, []), 1)).toEqual([all[0]]);
     expect(ark.calls).toEqual([{ method: 'batchEvents', args: [[]] }]);
   });
 
@@ -498,6 +508,30 @@ describe('settlement events over SSE through the stock getEventStream', () => {
   });
 });
 
+describe('server shutdown', () => {
+  it('closing the server ends open streams with EOS instead of waiting for clients forever', async () => {
+    const port = new FakeArk();
+    port.events.push({ type: SettlementEventType.StreamStarted, id: 'l' });
+    const own = await createServer({ exchange: new FakeExchange(), index: new FakeIndex() });
+    await registerArkApi(own, { service: port, indexer });
+    await own.listen({ host: '127.0.0.1', port: 0 });
+    const res = await fetch(`http://127.0.0.1:${(own.server.address() as { port: number }).port}/ark/v1/batch/events`);
+    const reader = res.body!.getReader();
+    const dec = new TextDecoder();
+    let text = dec.decode((await reader.read()).value);
+    const closed = own.close().then(() => 'closed');
+    const timeout = new Promise((r) => setTimeout(() => r('timeout'), 3000));
+    expect(await Promise.race([closed, timeout])).toBe('closed');
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += dec.decode(value);
+    }
+    expect(text).toBe('data: {"streamStarted":{"id":"l"}}\n\nid: EOS\nevent: EOS\ndata: \n\n');
+    await vi.waitFor(() => expect(port.events.signal?.aborted).toBe(true));
+  });
+});
+
 describe('transactions over SSE through the stock getTransactionsStream', () => {
   it('commitment and Ark tx notifications read back equal', async () => {
     const commitmentTx: TxNotification = {
@@ -515,13 +549,7 @@ describe('transactions over SSE through the stock getTransactionsStream', () => 
     };
     ark.txs = new Feed();
     ark.txs.push({ commitmentTx }, { arkTx });
-    const ac = new AbortController();
-    const got: unknown[] = [];
-    for await (const n of arkSdk.getTransactionsStream(ac.signal)) {
-      got.push(n);
-      if (got.length === 2) break;
-    }
-    ac.abort();
+    const got = await take((signal) => arkSdk.getTransactionsStream(signal), 2);
     expect(got).toEqual([{ commitmentTx }, { arkTx }]);
     await vi.waitFor(() => expect(ark.txs.signal?.aborted).toBe(true));
   });
@@ -645,13 +673,7 @@ describe('IndexerService through the stock RestIndexerProvider', () => {
     ];
     indexer.sub = new Feed();
     indexer.sub.push(...events);
-    const ac = new AbortController();
-    const got: SubscriptionResponse[] = [];
-    for await (const e of indexerSdk.getSubscription('sub-1', ac.signal)) {
-      got.push(e);
-      if (got.length === events.length) break;
-    }
-    ac.abort();
+    const got = await take((signal) => indexerSdk.getSubscription('sub-1', signal), events.length);
     expect(got).toEqual(events);
     expect(indexer.calls).toEqual([{ method: 'subscription', args: ['sub-1'] }]);
     await vi.waitFor(() => expect(indexer.sub.signal?.aborted).toBe(true));

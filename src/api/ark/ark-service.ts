@@ -10,6 +10,8 @@ export interface ArkRouteOptions {
   bodyLimit: number;
   heartbeatMs: number;
   onFault(err: unknown): void;
+  /** Aborts when the server closes, ending every open stream. */
+  shutdown: AbortSignal;
 }
 
 const HEX = /^[0-9a-fA-F]*$/;
@@ -87,6 +89,7 @@ export function registerArkServiceRoutes(app: FastifyInstance, port: ArkServiceP
       encode: encodeSettlementEvent,
       heartbeatMs: opts.heartbeatMs,
       onFault: opts.onFault,
+      shutdown: opts.shutdown,
     });
   });
 
@@ -116,6 +119,7 @@ export function registerArkServiceRoutes(app: FastifyInstance, port: ArkServiceP
       encode: encodeTransactionEvent,
       heartbeatMs: opts.heartbeatMs,
       onFault: opts.onFault,
+      shutdown: opts.shutdown,
     });
   });
 }

@@ -30,7 +30,14 @@ export async function registerArkApi<P extends FastifyTypeProvider>(
   await app.register(
     async (scope) => {
       const root = scope as unknown as FastifyInstance;
+      const shutdown = new AbortController();
+      // Before the server stops listening and waits for connections: open streams end now.
+      root.addHook('preClose', (done) => {
+        shutdown.abort();
+        done();
+      });
       const opts: ArkRouteOptions = {
+        shutdown: shutdown.signal,
         bodyLimit: deps.bodyLimit ?? 4 * 1024 * 1024,
         heartbeatMs: deps.heartbeatMs ?? 60_000,
         onFault: (err) => root.log.error({ err }, 'ark api: unhandled error'),

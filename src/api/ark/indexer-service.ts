@@ -135,6 +135,7 @@ export function registerIndexerRoutes(app: FastifyInstance, port: ArkIndexerPort
       encode: encodeSubscriptionEvent,
       heartbeatMs: opts.heartbeatMs,
       onFault: opts.onFault,
+      shutdown: opts.shutdown,
     });
   });
 }

@@ -24,6 +24,8 @@ export interface SseStream<T> {
   heartbeatMs: number;
   /** Logs faults (a port that throws something other than a refusal). */
   onFault(err: unknown): void;
+  /** The server is closing: the stream ends as if the port's had (a long-lived stream would hold close() forever). */
+  shutdown: AbortSignal;
 }
 
 const HEARTBEAT = JSON.stringify({ heartbeat: {} });
@@ -44,9 +46,13 @@ export async function serveSse<T>(reply: FastifyReply, s: SseStream<T>): Promise
   });
   res.flushHeaders();
 
-  const gone = new Promise<void>((resolve) => {
-    if (ac.signal.aborted) resolve();
-    ac.signal.addEventListener('abort', () => resolve(), { once: true });
+  const gone = new Promise<'gone'>((resolve) => {
+    if (ac.signal.aborted) resolve('gone');
+    ac.signal.addEventListener('abort', () => resolve('gone'), { once: true });
+  });
+  const closing = new Promise<'closing'>((resolve) => {
+    if (s.shutdown.aborted) resolve('closing');
+    s.shutdown.addEventListener('abort', () => resolve('closing'), { once: true });
   });
   res.on('close', () => ac.abort());
 
@@ -68,10 +74,15 @@ export async function serveSse<T>(reply: FastifyReply, s: SseStream<T>): Promise
     for (;;) {
       const pending = it.next();
       pending.catch(() => undefined); // a rejection after the client left is nobody's to handle
-      const next = await Promise.race([pending, gone.then(() => undefined)]);
-      if (next === undefined) return; // the client left
-      if (next.done === true) {
+      const next = await Promise.race([pending, gone, closing]);
+      if (next === 'gone') return; // the client left
+      if (next === 'closing' || next.done === true) {
         write('id: EOS\nevent: EOS\ndata: \n\n');
+        // Closing: the connection was busy when the server began to close, so Node will not reap
+        // it as idle; let it go once the end is flushed.
+        // (The socket is captured now: by 'finish' Node has detached it from the response.)
+        const socket = res.socket;
+        if (next === 'closing') res.once('finish', () => socket?.destroy());
         return;
       }
       const msg = s.encode(next.value);
