@@ -13,6 +13,7 @@ import { hex } from '@scure/base';
 import {
   ArkError,
   ChainTxType,
+  DigestMismatchError,
   Intent,
   ProviderUnavailableError,
   RestArkProvider,
@@ -113,8 +114,10 @@ class FakeArk implements ArkServicePort {
     this.calls.push({ method, args });
     if (this.fail) throw this.fail;
   }
+  /** Counted apart from `calls`: the digest guard reads the info before every guarded request. */
+  infoReads = 0;
   async getInfo(): Promise<ArkInfo> {
-    this.rec('getInfo');
+    this.infoReads++;
     return this.info;
   }
   async registerIntent(i: RawIntent): Promise<string> {
@@ -444,6 +447,34 @@ describe('ArkService through the stock RestArkProvider', () => {
   });
 });
 
+describe("arkd's digest guard", () => {
+  it('a request built against stale server info is refused with DIGEST_MISMATCH; the SDK refetches and tells its listeners', async () => {
+    const sdk = new RestArkProvider(base);
+    await sdk.getInfo();
+    await sdk.confirmRegistration('i1'); // same digest: passes
+    ark.info = { ...info, digest: 'digest-2', signerPubkey: PUBKEY2 };
+    const seen: ArkInfo[] = [];
+    sdk.onServerInfoChanged((i) => seen.push(i));
+    const err = await sdk.submitTx('cHNidP8stale', []).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DigestMismatchError);
+    expect(seen).toEqual([ark.info]);
+    expect(ark.calls).toEqual([{ method: 'confirmRegistration', args: ['i1'] }]); // the stale submitTx never reached the port
+    await sdk.submitTx('cHNidP8fresh', []); // rebuilt under the fresh digest: passes
+    expect(ark.calls[1]).toEqual({ method: 'submitTx', args: ['cHNidP8fresh', []] });
+  });
+
+  it('the refusal carries arkd’s metadata; no header means no check', async () => {
+    const res = await fetch(base + '/v1/batch/ack', { method: 'POST', headers: { 'content-type': 'application/json', 'x-digest': 'old' }, body: '{"intentId":"x"}' });
+    expect(res.status).toBe(400);
+    const e = maybeArkError(new Error(await res.text()));
+    expect(e?.name).toBe('DIGEST_MISMATCH');
+    expect(e?.code).toBe(49);
+    expect(e?.metadata).toEqual({ expected_digest: 'digest-1', got_digest: 'old' });
+    expect((await post('/v1/batch/ack', '{"intentId":"x"}')).status).toBe(200);
+    expect(ark.calls).toEqual([{ method: 'confirmRegistration', args: ['x'] }]);
+  });
+});
+
 describe('settlement events over SSE through the stock getEventStream', () => {
   const nonces = new Map([
     [PUBKEY, { pubNonce: new Uint8Array(66).fill(1) }],
@@ -703,6 +734,7 @@ describe('errors in arkd’s shape', () => {
     // arkd's ErrorImpl.Error(): "NAME (code): cause", in the status and in the details alike.
     expect(a.message).toBe('INVALID_INTENT_PROOF (23): signature does not verify');
     expect(a.metadata).toEqual({ field: 'intent.proof' });
+    expect(ark.calls.map((c) => c.method)).toEqual(['registerIntent']);
   });
 
   it('a refusal rendered as HTTP 500 (gRPC INTERNAL) stays a terminal ArkError, not a retryable outage', async () => {

@@ -1,9 +1,9 @@
 /** arkd's ArkService routes (api-spec service.proto), decoded onto ArkServicePort. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ArkServicePort } from '../../operator/ark/ports.js';
 import { intent, object, optStr, queryAll, str, strArray, strMap, type JsonObject, type Query } from './decode.js';
 import { encodeInfo, encodeSettlementEvent, encodeTransactionEvent } from './encode.js';
-import { invalidRequest } from './errors.js';
+import { digestMismatch, invalidRequest } from './errors.js';
 import { serveSse } from './sse.js';
 
 export interface ArkRouteOptions {
@@ -33,7 +33,20 @@ function pubkey(o: JsonObject): string {
 }
 
 export function registerArkServiceRoutes(app: FastifyInstance, port: ArkServicePort, opts: ArkRouteOptions): void {
-  const post = { bodyLimit: opts.bodyLimit, schema: { tags: ['ark'], hide: true } };
+  /**
+   * arkd's digest guard (interceptors/digest.go): a request carrying X-Digest (the SDK sends the
+   * digest of the last GetInfo it read) is refused with DIGEST_MISMATCH when the server's info has
+   * changed since, so the SDK refetches the info (e.g. a rotated signer) and rebuilds the request.
+   * GetInfo is exempt: it is how a client learns the digest. No header, no check (arkd's default).
+   */
+  const digestGuard = async (req: FastifyRequest): Promise<void> => {
+    const got = req.headers['x-digest'];
+    if (typeof got !== 'string' || got === '') return;
+    const expected = (await port.getInfo()).digest;
+    if (got !== expected) throw digestMismatch(expected, got);
+  };
+  const post = { bodyLimit: opts.bodyLimit, preHandler: digestGuard, schema: { tags: ['ark'], hide: true } };
+  const stream = { preHandler: digestGuard, schema: { tags: ['ark'], hide: true } };
   const get = { schema: { tags: ['ark'], hide: true } };
 
   app.get('/v1/info', get, async () => encodeInfo(await port.getInfo()));
@@ -82,7 +95,7 @@ export function registerArkServiceRoutes(app: FastifyInstance, port: ArkServiceP
     return {};
   });
 
-  app.get('/v1/batch/events', get, async (req, reply) => {
+  app.get('/v1/batch/events', stream, async (req, reply) => {
     const topics = queryAll(req.query as Query, 'topics');
     await serveSse(reply, {
       open: (signal) => port.batchEvents(topics, signal),
@@ -113,7 +126,7 @@ export function registerArkServiceRoutes(app: FastifyInstance, port: ArkServiceP
     return { pendingTxs: txs.map((t) => ({ arkTxid: t.arkTxid, finalArkTx: t.finalArkTx, signedCheckpointTxs: [...t.signedCheckpointTxs] })) };
   });
 
-  app.get('/v1/txs', get, async (_req, reply) => {
+  app.get('/v1/txs', stream, async (_req, reply) => {
     await serveSse(reply, {
       open: (signal) => port.transactions(signal),
       encode: encodeTransactionEvent,

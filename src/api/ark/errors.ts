@@ -149,6 +149,23 @@ export function invalidRequest(field: string, problem: string): ArkRequestError 
   return new ArkRequestError(INVALID_REQUEST, `${field}: ${problem}`, field, 400);
 }
 
+/** A refusal with arkd's metadata for it (e.g. DIGEST_MISMATCH's expected_digest / got_digest). */
+export class ArkMetadataError extends ArkRequestError {
+  constructor(
+    arkCode: string,
+    message: string,
+    readonly metadata: Record<string, string>,
+  ) {
+    super(arkCode, message);
+    this.name = 'ArkMetadataError';
+  }
+}
+
+/** arkd's digest guard: the client built its request against server info that has since changed. */
+export function digestMismatch(expected: string, got: string): ArkMetadataError {
+  return new ArkMetadataError('DIGEST_MISMATCH', 'invalid digest header', { expected_digest: expected, got_digest: got });
+}
+
 export interface ArkErrorDetails {
   '@type': 'type.googleapis.com/ark.v1.ErrorDetails';
   code: number;
@@ -170,11 +187,11 @@ export interface RenderedError {
   headers: Record<string, string>;
 }
 
-function withDetails(grpcCode: number, code: number, name: string, message: string, field: string | undefined): RenderedError {
+function withDetails(grpcCode: number, code: number, name: string, message: string, field: string | undefined, extra: Record<string, string> = {}): RenderedError {
   // arkd's structured errors read "NAME (code): cause" in both the status and the details
   // (ErrorImpl.Error()); the SDK keeps that text as ArkError.message.
   const text = `${name} (${code}): ${message}`;
-  const metadata: Record<string, string> = field === undefined ? {} : { field };
+  const metadata: Record<string, string> = field === undefined ? { ...extra } : { ...extra, field };
   return {
     status: httpStatusFromGrpc(grpcCode),
     body: { code: grpcCode, message: text, details: [{ '@type': 'type.googleapis.com/ark.v1.ErrorDetails', code, name, message: text, metadata }] },
@@ -186,9 +203,10 @@ function withDetails(grpcCode: number, code: number, name: string, message: stri
 export function renderArkError(err: unknown, internal: (err: unknown) => void): RenderedError {
   if (err instanceof ArkRequestError) {
     if (err.arkCode === INVALID_REQUEST) return withDetails(GRPC.INVALID_ARGUMENT, GRPC.INVALID_ARGUMENT, INVALID_REQUEST, err.message, err.field);
+    const extra = err instanceof ArkMetadataError ? err.metadata : {};
     const known = ARKD_ERRORS[err.arkCode];
-    if (known !== undefined) return withDetails(known[1], known[0], err.arkCode, err.message, err.field);
-    return withDetails(grpcFromHttpStatus(err.httpStatus), 0, err.arkCode, err.message, err.field);
+    if (known !== undefined) return withDetails(known[1], known[0], err.arkCode, err.message, err.field, extra);
+    return withDetails(grpcFromHttpStatus(err.httpStatus), 0, err.arkCode, err.message, err.field, extra);
   }
   if (err instanceof HashPerpError) {
     const status = httpStatusOf(err.code);
