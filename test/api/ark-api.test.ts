@@ -8,6 +8,7 @@
  * `eventsource` package as the global (test/polyfill.js), and so do these.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import fc from 'fast-check';
 import { EventSource } from 'eventsource';
 import { hex } from '@scure/base';
 import {
@@ -303,7 +304,9 @@ let indexerSdk: RestIndexerProvider;
 beforeAll(async () => {
   ark = new FakeArk();
   indexer = new FakeIndexer();
-  app = await createServer({ exchange: new FakeExchange(), index: new FakeIndex() });
+  // The app's per-IP limit would throttle the property tests' hundreds of requests (it has its own test below).
+  const roomy = { capacity: 1_000_000, refillPerSec: 1_000_000 };
+  app = await createServer({ exchange: new FakeExchange(), index: new FakeIndex(), rateLimits: { perKey: roomy, cancelPerKey: roomy, perIp: roomy } });
   await registerArkApi(app, { service: ark, indexer, heartbeatMs: 100 });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
@@ -509,6 +512,13 @@ describe('settlement events over SSE through the stock getEventStream', () => {
     expect(ark.calls).toEqual([{ method: 'batchEvents', args: [[]] }]);
   });
 
+  it('heartbeats in a silence are skipped by the SDK: only events come out', async () => {
+    ark.events = new Feed();
+    ark.events.push(all[0]);
+    setTimeout(() => ark.events.push(all[1]), 350); // > 3 heartbeats (100 ms) in between
+    expect(await take((signal) => arkSdk.getEventStream(signal, []), 2)).toEqual([all[0], all[1]]);
+  });
+
   it("raw framing is arkd's gateway's: unwrapped data lines, heartbeats in silence, EOS at the end", async () => {
     ark.events = new Feed();
     ark.events.push(all[0]);
@@ -700,6 +710,13 @@ describe('IndexerService through the stock RestIndexerProvider', () => {
         tx: 'cHNidP8tx',
         checkpointTxs: { [`${TXID_B}:0`]: { txid: TXID_C, tx: 'cHNidP8cp' } },
       },
+      {
+        scripts: [SCRIPT],
+        // A block-height expiry (arkd sends heights below the SDK's plausible-timestamp floor as such).
+        newVtxos: [coin(5, { expiresAt: undefined, expiresAtHeight: 850_000, virtualStatus: { state: 'settled', commitmentTxIds: [TXID_A], batchExpiry: 850_000_000 } })],
+        spentVtxos: [],
+        sweptVtxos: [],
+      },
       { scripts: [SCRIPT], newVtxos: [], spentVtxos: [], sweptVtxos: [coin(4, { isSwept: true, status: { confirmed: false, isLeaf: true }, virtualStatus: { state: 'swept', commitmentTxIds: [TXID_A], batchExpiry: 1_766_000_000_000 } })] },
     ];
     indexer.sub = new Feed();
@@ -832,6 +849,34 @@ describe('errors in arkd’s shape', () => {
       expect(indexer.calls).toEqual([]);
     });
   }
+
+  it('no JSON value on any POST route makes a 500: each is answered 200 or 400, and only a 200 reaches the port', async () => {
+    const paths = cases.map((c) => c.path);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...paths), fc.oneof(fc.jsonValue(), fc.record({ intent: fc.jsonValue(), intentId: fc.jsonValue(), scripts: fc.jsonValue() }, { requiredKeys: [] })), async (path, body) => {
+        ark.calls = [];
+        indexer.calls = [];
+        const res = await app.inject({ method: 'POST', url: '/ark' + path, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+        expect([200, 400]).toContain(res.statusCode);
+        const reached = ark.calls.length + indexer.calls.length;
+        expect(reached).toBe(res.statusCode === 200 ? 1 : 0);
+        if (res.statusCode === 400) expect(maybeArkError(new Error(res.body))?.name).toBe('INVALID_REQUEST');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('no query string on the GET routes makes a 500', async () => {
+    const routes = ['/v1/indexer/vtxos', `/v1/indexer/batch/${TXID_A}/0/tree`, `/v1/indexer/commitmentTx/${TXID_A}/forfeitTxs`, `/v1/indexer/vtxo/${TXID_A}/1/chain`];
+    const key = fc.constantFrom('scripts', 'outpoints', 'spendableOnly', 'spentOnly', 'renewableOnly', 'after', 'before', 'page.index', 'page.size', 'x');
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), fc.array(fc.tuple(key, fc.oneof(fc.string(), fc.constantFrom('true', 'false', '0', '1', SCRIPT, `${TXID_A}:0`)))), async (route, pairs) => {
+        const res = await app.inject({ method: 'GET', url: `/ark${route}?${new URLSearchParams(pairs).toString()}` });
+        expect([200, 400]).toContain(res.statusCode);
+      }),
+      { numRuns: 300 },
+    );
+  });
 
   it('a body of the wrong content type is refused in the same shape', async () => {
     const res = await post('/v1/batch/ack', '{"intentId":"x"}', 'text/plain');
