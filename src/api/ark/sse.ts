@@ -50,9 +50,12 @@ export async function serveSse<T>(reply: FastifyReply, s: SseStream<T>): Promise
     if (ac.signal.aborted) resolve('gone');
     ac.signal.addEventListener('abort', () => resolve('gone'), { once: true });
   });
+  // The shutdown signal lives as long as the server: its listener goes with this stream.
+  let onShutdown: (() => void) | undefined;
   const closing = new Promise<'closing'>((resolve) => {
-    if (s.shutdown.aborted) resolve('closing');
-    s.shutdown.addEventListener('abort', () => resolve('closing'), { once: true });
+    onShutdown = () => resolve('closing');
+    if (s.shutdown.aborted) onShutdown();
+    else s.shutdown.addEventListener('abort', onShutdown, { once: true });
   });
   res.on('close', () => ac.abort());
 
@@ -97,6 +100,7 @@ export async function serveSse<T>(reply: FastifyReply, s: SseStream<T>): Promise
     }
   } finally {
     if (timer !== undefined) clearTimeout(timer);
+    if (onShutdown !== undefined) s.shutdown.removeEventListener('abort', onShutdown);
     ac.abort();
     // Not awaited: a port generator suspended in an await finishes its return() when it resumes.
     void Promise.resolve()
