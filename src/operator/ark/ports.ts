@@ -70,6 +70,8 @@ export interface VtxoQuery {
   spentOnly?: boolean;
   recoverableOnly?: boolean;
   pendingOnly?: boolean;
+  /** The spendable and recoverable sets together (arkd's renewable_only; the SDK sends it). */
+  renewableOnly?: boolean;
   after?: number;
   before?: number;
   page?: Page;
