@@ -54,6 +54,7 @@ export async function startStub(): Promise<Stub> {
     if (path === '/ark/v1/info') return json(200, info);
     if (path.startsWith('/ark/v1/indexer/vtxos')) return json(200, { vtxos: [], page: { current: 0, next: 0, total: 0 } });
     if (path.startsWith('/ark/v1/indexer/script/subscribe')) return json(200, { subscriptionId: 'stub' });
+    if (path.startsWith('/ark/v1/indexer/script/unsubscribe')) return json(200, {});
     if (path.startsWith('/ark/v1/indexer/script/subscription')) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       return; // an idle stream
