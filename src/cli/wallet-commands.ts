@@ -163,7 +163,7 @@ export function makeWalletCommands(deps: WalletCommandDeps = {}) {
       chain(
         wallet
           .command('send')
-          .description('pay an Ark address offchain, or a Bitcoin address by a collaborative exit in the next batch')
+          .description('pay an Ark address offchain (preconfirmed at once), or a Bitcoin address by a collaborative exit in the next batch (the server\'s exit fee is deducted from the amount)')
           .requiredOption('--to <address>', 'Ark address (offchain) or Bitcoin address (collaborative exit)')
           .requiredOption('--amount <sat>', 'satoshis, a positive integer'),
       ),

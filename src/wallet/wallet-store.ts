@@ -10,6 +10,7 @@ import {
   SQLiteWalletRepository,
   type SQLExecutor,
 } from '@arkade-os/sdk/repositories/sqlite';
+import { chmodSync } from 'node:fs';
 import { openSqlite, type SqlConnection, type SqlValue } from '../journal/sqlite-driver.js';
 
 export interface WalletStore {
@@ -33,6 +34,8 @@ export function sqlExecutor(db: SqlConnection): SQLExecutor {
 
 export function openWalletStore(path: string): WalletStore {
   const db = openSqlite('better-sqlite3', path);
+  // No secret in it, but it lists the user's coins: readable by the user only, like the key file.
+  chmodSync(path, 0o600);
   db.exec('PRAGMA journal_mode = WAL');
   const ex = sqlExecutor(db);
   return {
