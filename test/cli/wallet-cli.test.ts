@@ -156,6 +156,14 @@ describe('hashperp wallet against a stand-in Ark server: what the stock SDK deri
     expect(c.err).toMatch(/no fully unrolled VTXO to complete/);
   });
 
+  it('create/import of a mnemonic without --network take the coin type from the server (regtest: not mainnet)', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'hp-wcli-'));
+    const c = JSON.parse((await runCli('wallet', 'create', '--server', stub.url, '--wallet-file', join(d, 'a.json'), '--json')).out);
+    expect(c).toMatchObject({ kind: 'mnemonic', mainnet: false });
+    const i = JSON.parse((await runCli('wallet', 'import', '--mnemonic', c.mnemonic, '--server', stub.url, '--wallet-file', join(d, 'b.json'), '--json')).out);
+    expect(i).toMatchObject({ kind: 'mnemonic', mainnet: false, publicKey: c.publicKey });
+  });
+
   it('with the operator down the wallet still opens from its stored snapshot (same address)', async () => {
     const before = JSON.parse((await w('address', '--json')).out).address;
     await stub.close();
