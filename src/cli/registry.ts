@@ -5,6 +5,7 @@ import { registerEngineCommands } from './engine-commands.js';
 import { registerIndexCommands } from './index-commands.js';
 import { registerRegtestCommands } from './regtest-commands.js';
 import { registerServeCommands } from './serve-commands.js';
+import { registerWalletCommands } from './wallet-commands.js';
 
 /** Each area of the CLI registers its own subcommands; add a line here for a new area. */
-export const registrars: Registrar[] = [registerIndexCommands, registerChainCommands, registerRegtestCommands, registerEngineCommands, registerServeCommands, registerClientCommands];
+export const registrars: Registrar[] = [registerIndexCommands, registerChainCommands, registerRegtestCommands, registerEngineCommands, registerServeCommands, registerClientCommands, registerWalletCommands];

@@ -133,6 +133,11 @@ export const ERROR_CATALOGUE = {
   data_missing: e(500, false, 'chain data shipped with the package cannot be found or read'),
   data_corrupt: e(500, false, 'chain data shipped with the package fails its checks'),
 
+  // ---- the user's Ark wallet (CLI `hashperp wallet`) ----
+  wallet_exists: e(409, false, 'a wallet key file already exists at this path; it is never overwritten'),
+  wallet_file_invalid: e(422, false, 'the wallet key file is not a HashPerp wallet file (or holds a malformed key)'),
+  ark_server_unreachable: e(503, true, 'the Ark server (or its Esplora) named in the message cannot be reached'),
+
   // ---- operator (Ark) and bitcoin ----
   vtxo_unknown: e(404, false, 'no such VTXO'),
   batch_unknown: e(404, false, 'no such batch'),
