@@ -83,24 +83,36 @@ export interface SigCheckOptions {
   allowUnsigned?: boolean;
 }
 
+export type TapScriptSig = NonNullable<TransactionInput['tapScriptSig']>[number];
+
 /**
  * Checks the single tapLeafScript of input `idx` against its prevout and every tapScriptSig on it.
  * Returns whether the input carries signatures. Throws TapscriptSigError on any invalid, foreign or
  * missing signature.
  */
 export function verifyInputTapscriptSigs(tx: Transaction, idx: number, prevouts: Prevout[], opts: SigCheckOptions = {}): { signed: boolean } {
-  if (prevouts.length !== tx.inputsLength) throw new TapscriptSigError(`expected ${tx.inputsLength} prevouts, got ${prevouts.length}`);
   const input = tx.getInput(idx);
   const leaves = input.tapLeafScript ?? [];
   if (leaves.length !== 1) throw new TapscriptSigError(`input ${idx}: expected exactly one tapLeafScript, got ${leaves.length}`);
-  const leaf = leaves[0]!;
+  return verifyLeafSigs(tx, idx, prevouts, leaves[0]!, input.tapScriptSig ?? [], opts);
+}
+
+/** Like verifyInputTapscriptSigs, with the leaf and signatures given (they may come from another copy of the tx). */
+export function verifyLeafSigs(
+  tx: Transaction,
+  idx: number,
+  prevouts: Prevout[],
+  leaf: TapLeafScript,
+  sigs: TapScriptSig[],
+  opts: SigCheckOptions = {},
+): { signed: boolean } {
+  if (prevouts.length !== tx.inputsLength) throw new TapscriptSigError(`expected ${tx.inputsLength} prevouts, got ${prevouts.length}`);
   const prevout = prevouts[idx]!;
   if (!leafCommitsTo(leaf, prevout.script)) throw new TapscriptSigError(`input ${idx}: the leaf and control block do not commit to the prevout script ${hex.encode(prevout.script)}`);
   const { script, version } = leafScript(leaf);
   const signers = leafSigners(script).map((k) => hex.encode(k));
   const skip = new Set((opts.skip ?? []).map((k) => hex.encode(k)));
   const allowed = opts.allowedSighash ?? [SigHash.DEFAULT, SigHash.ALL];
-  const sigs = input.tapScriptSig ?? [];
   if (sigs.length === 0) {
     if (opts.allowUnsigned || signers.every((k) => skip.has(k))) return { signed: false };
     throw new TapscriptSigError(`input ${idx} has no tapscript signatures`);
