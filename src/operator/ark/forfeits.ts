@@ -242,9 +242,18 @@ export function cosignForfeit(forfeit: VerifiedForfeit | Transaction, operatorKe
   const connectorXOnly = pubSchnorr(connectorKey);
   const cScript = tx.getInput(cIdx).witnessUtxo?.script;
   if (!cScript || !equalBytes(cScript, p2tr(connectorXOnly).script)) throw new Error('connectorKey: the connector input is not p2tr(connectorKey)');
-  if (!tx.signIdx(operatorKey, vIdx, [SigHash.DEFAULT])) throw new Error('operatorKey: not a key of the VTXO forfeit leaf');
+  const sign = (key: Uint8Array, idx: number, field: string, what: string) => {
+    let ok = false;
+    try {
+      ok = tx.signIdx(key, idx, [SigHash.DEFAULT]);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new Error(`${field}: ${what}`);
+  };
+  sign(operatorKey, vIdx, 'operatorKey', 'not a key of the VTXO forfeit leaf');
   tx.updateInput(cIdx, { tapInternalKey: connectorXOnly });
-  if (!tx.signIdx(connectorKey, cIdx, [SigHash.DEFAULT])) throw new Error('connectorKey: could not sign the connector input');
+  sign(connectorKey, cIdx, 'connectorKey', 'could not sign the connector input');
   return tx;
 }
 
