@@ -131,6 +131,25 @@ describe('intent proofs made by the stock SDK', () => {
   });
 });
 
+describe('exit-path intents (arkd: registration must not jump the exit order)', () => {
+  it('a proof signed through a CSV leaf needs the coin creation time, and is refused when its locktime has not elapsed', async () => {
+    const SEC: RelativeTimelock = { type: 'seconds', value: 1024n };
+    const script = new DefaultVtxo.Script({ pubKey: A, serverPubKey: S, csvTimelock: SEC });
+    const c: ExtendedCoin = { ...coin(script, 0xdd, 10_000), intentTapLeafScript: script.exit() };
+    const p = await signedProof(registerMessage(), [c], [{ script: receiver.pkScript, amount: 9_000n }]);
+    const parsed = parseIntent(p.proof, p.message);
+    expect(parsed.inputs[0]!.sequence & 0x80000000).toBe(0);
+    const pol = { ...policy, unilateralExitDelay: SEC };
+    const at = (createdAt?: number) =>
+      new Map([[outpointKey(c.txid, 1), { amount: 10_000n, pkScript: script.pkScript, kind: 'vtxo' as const, ...(createdAt === undefined ? {} : { createdAt }) }]]);
+    expect(arkCode(() => verifyIntent(parsed, at(), NOW, pol))).toMatch(/^INVALID_VTXO_SCRIPT.*creation time/);
+    expect(arkCode(() => verifyIntent(parsed, at(NOW), NOW, pol))).toBe('accepted');
+    // arkd: diff = (1024 s sequence → 1023) - (now + 1024 - createdAt) > 0 only for a coin "created" after now.
+    expect(arkCode(() => verifyIntent(parsed, at(NOW + 1), NOW, pol))).toBe('accepted');
+    expect(arkCode(() => verifyIntent(parsed, at(NOW + 2), NOW, pol))).toMatch(/^INVALID_VTXO_SCRIPT.*in 1 seconds/);
+  });
+});
+
 describe('cheaters lose', () => {
   const out = [{ script: receiver.pkScript, amount: 49_000n }];
 

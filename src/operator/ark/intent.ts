@@ -76,7 +76,13 @@ export type CoinKind = 'vtxo' | 'boarding';
 export interface RealPrevout {
   amount: bigint;
   pkScript: Uint8Array;
-  kind?: CoinKind;
+  /** Decides which script policy applies (and that boarding coins cannot pay onchain outputs). */
+  kind: CoinKind;
+  /**
+   * Unix seconds the coin was created (VTXO: its creation; boarding: its block time). Needed only
+   * when the proof spends a leaf with an enabled BIP-68 sequence (arkd's exit-path registration rule).
+   */
+  createdAt?: number;
 }
 
 export interface IntentPolicy {
@@ -384,6 +390,48 @@ export function vtxoScriptOk(tapTree: Uint8Array, operatorXOnly: Uint8Array, uni
 
 export const outpointKey = (txid: string, vout: number): string => `${txid}:${vout}`;
 
+const SEQUENCE_DISABLED = 0x80000000;
+const SEQUENCE_SECONDS = 0x00400000;
+
+/** arkd's BIP68DecodeSequence: undefined when the relative locktime is disabled. Seconds at 1 s per block, as arkd counts. */
+function sequenceSeconds(seq: number): number | undefined {
+  if ((seq & SEQUENCE_DISABLED) !== 0) return undefined;
+  const v = seq & 0xffff;
+  return (seq & SEQUENCE_SECONDS) !== 0 ? v * 512 - 1 : v;
+}
+
+function smallestExitSeconds(vs: VtxoScript): number | undefined {
+  let min: number | undefined;
+  for (const s of vs.scripts) {
+    let t;
+    try {
+      t = decodeTapscript(s);
+    } catch {
+      continue;
+    }
+    if (CSVMultisigTapscript.is(t) || ConditionCSVMultisigTapscript.is(t)) {
+      const v = Number(t.params.timelock.value);
+      if (min === undefined || v < min) min = v;
+    }
+  }
+  return min;
+}
+
+/**
+ * arkd (validateVtxoInput / validateBoardingInput): a proof signed through a leaf with an enabled
+ * relative locktime is accepted only if that locktime, shifted by the smallest exit delay, has
+ * elapsed since the coin was created, so registering cannot jump an exit order.
+ */
+function exitPathTimingOk(inp: IntentInput, vs: VtxoScript, real: RealPrevout, now: number, field: string): void {
+  const lock = sequenceSeconds(inp.sequence);
+  if (lock === undefined) return;
+  if (real.createdAt === undefined) fail('INVALID_VTXO_SCRIPT', `input ${outpointKey(inp.txid, inp.vout)} uses a relative locktime; its creation time is needed to check it`, field);
+  const exit = smallestExitSeconds(vs);
+  if (exit === undefined) return fail('INVALID_VTXO_SCRIPT', 'failed to get smallest exit delay: no exit leaf', field);
+  const diff = lock - (now + exit - real.createdAt!);
+  if (diff > 0) fail('INVALID_VTXO_SCRIPT', `vtxo script can be used for intent registration in ${diff} seconds`, field);
+}
+
 /**
  * The proof against reality: each coin's claimed witnessUtxo equals its real prevout, its taptree
  * commits to that script and contains the signing leaf, every signature is valid over the real
@@ -431,6 +479,7 @@ export function verifyIntent(parsed: ParsedIntent, prevouts: Map<string, RealPre
         if (!c.ok) fail('INVALID_VTXO_SCRIPT', `invalid vtxo script for ${key}: ${c.reason}`, field);
       }
     }
+    exitPathTimingOk(inp, vs, real, now, field);
     sumIn += real.amount;
   }
 
