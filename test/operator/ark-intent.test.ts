@@ -268,6 +268,21 @@ describe('cheaters lose', () => {
     expect(arkCode(() => verifyIntent(parseIntent(ok.proof, ok.message), new Map(), NOW, policy))).toMatch(/^VTXO_NOT_FOUND/);
   });
 
+  it('a proof heavier than maxTxWeight, and boarding coins outside the utxo amount limits, are refused', async () => {
+    const p = await signedProof(registerMessage(), [vtxoCoin, boardingCoin], [{ script: receiver.pkScript, amount: 119_000n }]);
+    const parsed = parseIntent(p.proof, p.message);
+    const pv = prevouts([vtxoCoin, 'vtxo'], [boardingCoin, 'boarding']);
+    // Hand count of the finalized proof: 3 script-path inputs with (A sig 65, S sig 64, 68-byte script, 65-byte
+    // control block) and one P2TR output. Stripped: 4 + 1 + 3·41 + 1 + 43 + 4 = 176 bytes → 704 WU. Witness:
+    // 2 + 3·(1 + 66 + 65 + 69 + 66) = 803. Total 1507.
+    const { proofWeight } = await import('../../src/operator/ark/intent.js');
+    expect(proofWeight(parsed.proof, S)).toBe(1507);
+    expect(arkCode(() => verifyIntent(parsed, pv, NOW, { ...policy, maxTxWeight: 1506 }))).toMatch(/^TX_TOO_LARGE/);
+    expect(arkCode(() => verifyIntent(parsed, pv, NOW, { ...policy, maxTxWeight: 1507 }))).toBe('accepted');
+    expect(arkCode(() => verifyIntent(parsed, pv, NOW, { ...policy, utxoMaxAmount: 69_999n }))).toMatch(/^AMOUNT_TOO_HIGH: boarding input/);
+    expect(arkCode(() => verifyIntent(parsed, pv, NOW, { ...policy, utxoMinAmount: 70_001n }))).toMatch(/^AMOUNT_TOO_LOW: boarding input/);
+  });
+
   it('a script the taptree does not commit to (real prevout differs) is refused', async () => {
     const ok = await signedProof(registerMessage(), [vtxoCoin], out);
     const elsewhere = new Map([[outpointKey(vtxoCoin.txid, 1), { amount: 50_000n, pkScript: receiver.pkScript, kind: 'vtxo' as const }]]);

@@ -27,7 +27,9 @@ import { base64, hex } from '@scure/base';
 import { ArkRequestError } from './ports.js';
 import {
   TapscriptSigError,
+  leafHashOf,
   leafScript,
+  leafSigners,
   verifyInputTapscriptSigs,
   type Prevout,
   type TapLeafScript,
@@ -100,6 +102,8 @@ export interface IntentPolicy {
   /** Negative or undefined: no maximum. */
   utxoMaxAmount?: bigint;
   vtxoMaxAmount?: bigint;
+  /** arkd's MaxTxWeight: the finalized proof (operator signatures faked) may not weigh more. */
+  maxTxWeight?: number;
 }
 
 export interface VerifiedIntent extends ParsedIntent {
@@ -433,6 +437,35 @@ function exitPathTimingOk(inp: IntentInput, vs: VtxoScript, real: RealPrevout, n
 }
 
 /**
+ * arkd's FinalizeAndExtract + computeWeight: the proof as it would be if the operator had signed too
+ * (a zero signature stands in for its key on every leaf that names it).
+ */
+export function proofWeight(proof: Transaction, operatorXOnly: Uint8Array): number {
+  const tx = proof.clone();
+  for (let i = 0; i < tx.inputsLength; i++) {
+    const inp = tx.getInput(i);
+    const leaf = inp.tapLeafScript?.[0];
+    if (!leaf) continue;
+    let signers: Uint8Array[] = [];
+    try {
+      signers = leafSigners(leafScript(leaf).script);
+    } catch {
+      continue;
+    }
+    const has = (inp.tapScriptSig ?? []).some(([d]) => equalBytes(d.pubKey, operatorXOnly));
+    if (!has && signers.some((k) => equalBytes(k, operatorXOnly))) {
+      tx.updateInput(i, { tapScriptSig: [[{ pubKey: operatorXOnly, leafHash: leafHashOf(leaf) }, new Uint8Array(64)]] });
+    }
+  }
+  try {
+    tx.finalize();
+  } catch (e) {
+    return fail('INVALID_INTENT_PROOF', `proof does not finalize: ${(e as Error).message}`, 'proof');
+  }
+  return tx.weight;
+}
+
+/**
  * The proof against reality: each coin's claimed witnessUtxo equals its real prevout, its taptree
  * commits to that script and contains the signing leaf, every signature is valid over the real
  * prevouts (only the operator's may be missing), the validity window contains `now` (unix seconds),
@@ -465,6 +498,10 @@ export function verifyIntent(parsed: ParsedIntent, prevouts: Map<string, RealPre
     const kind = real.kind;
     if (kind === 'boarding') {
       boardingInputs.push(inp);
+      if (policy.utxoMaxAmount !== undefined && policy.utxoMaxAmount >= 0n && real.amount > policy.utxoMaxAmount) {
+        fail('AMOUNT_TOO_HIGH', `boarding input amount is higher than max utxo amount: ${policy.utxoMaxAmount}`, field);
+      }
+      if (policy.utxoMinAmount !== undefined && real.amount < policy.utxoMinAmount) fail('AMOUNT_TOO_LOW', `boarding input amount is lower than min utxo amount: ${policy.utxoMinAmount}`, field);
       if (parsed.message.type === 'register' && parsed.message.onchain_output_indexes.length > 0) {
         fail('INVALID_INTENT_PROOF', 'cannot include onchain inputs and outputs', field);
       }
@@ -493,6 +530,11 @@ export function verifyIntent(parsed: ParsedIntent, prevouts: Map<string, RealPre
       if (e instanceof TapscriptSigError) fail('INVALID_INTENT_PROOF', `invalid intent proof: ${e.message}`, `proof.inputs[${i}]`);
       throw e;
     }
+  }
+
+  if (policy.maxTxWeight !== undefined) {
+    const w = proofWeight(parsed.proof, policy.operatorXOnly);
+    if (w > policy.maxTxWeight) fail('TX_TOO_LARGE', `proof weight is too high: ${w}`, 'proof');
   }
 
   let sumOut = 0n;
