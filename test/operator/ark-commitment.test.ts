@@ -93,6 +93,32 @@ describe('commitment tx', () => {
     expect(built.fee).toBeGreaterThanOrEqual(2n * BigInt(final.vsize));
   });
 
+  it('two boarding users sign their own copies in any order; each merge keeps the other\'s signatures', async () => {
+    const B_PRIV = priv('bob');
+    const bob = SingleKey.fromPrivateKey(B_PRIV);
+    const bobBoarding = new DefaultVtxo.Script({ pubKey: pubSchnorr(B_PRIV), serverPubKey: S, csvTimelock: BOARD });
+    const { tx } = buildCommitmentTx(
+      params({
+        boardingInputs: [
+          { txid: txid(0xbb), vout: 0, amount: 100_000n, pkScript: boarding.pkScript, tapTree: boarding.encode() },
+          { txid: txid(0xbc), vout: 2, amount: 80_000n, pkScript: bobBoarding.pkScript, tapTree: bobBoarding.encode() },
+        ],
+      }),
+    );
+    const event = base64.encode(tx.toPSBT());
+    const alicePsbt = await walletSigns(event, 1);
+    let bobTx = Transaction.fromPSBT(base64.decode(event));
+    bobTx.updateInput(2, { tapLeafScript: [bobBoarding.forfeit()] });
+    bobTx = await bob.sign(bobTx, [2]);
+    const first = mergeSignedBoardingInputs(tx, base64.encode(bobTx.toPSBT()), { owned: [`${txid(0xbc)}:2`], operatorXOnly: S });
+    const second = mergeSignedBoardingInputs(first.tx, alicePsbt, { owned: [boardingKey], operatorXOnly: S });
+    expect([first.signedInputs, second.signedInputs]).toEqual([[2], [1]]);
+    verifyTapscriptSignatures(second.tx, 1, [hex.encode(A)], [hex.encode(S)]);
+    verifyTapscriptSignatures(second.tx, 2, [hex.encode(pubSchnorr(B_PRIV))], [hex.encode(S)]);
+    // Bob may not submit signatures for Alice's input, even valid ones.
+    expect(arkCode(() => mergeSignedBoardingInputs(tx, alicePsbt, { owned: [`${txid(0xbc)}:2`], operatorXOnly: S }))).toMatch(/not one of your boarding inputs/);
+  });
+
   it('with a connector but no batch output, the first onchain output takes index 0', () => {
     const second = { script: changeScript.slice(), amount: 5_000n };
     const { tx, onchainOutputIndexes } = buildCommitmentTx(params({ batchOutput: null, onchainOutputs: [{ script: onchainScript, amount: 40_000n }, second] }));

@@ -282,9 +282,9 @@ export function mergeSignedBoardingInputs(base: Transaction, signedFromUser: Tra
     const sigs = u.tapScriptSig ?? [];
     const isOwned = owned.has(key);
     if (!isOwned) {
-      if (!sameSigs(sigs, b.tapScriptSig) || (u.tapKeySig && !(b.tapKeySig && equalBytes(u.tapKeySig, b.tapKeySig))) || u.finalScriptWitness) {
-        throw sigError(`input ${i} (${key}) is not one of your boarding inputs`);
-      }
+      // Other users' copies come from the same unsigned tx: no signatures there, or the ones base already has.
+      const foreign = (sigs.length > 0 && !sameSigs(sigs, b.tapScriptSig)) || (u.tapKeySig && !(b.tapKeySig && equalBytes(u.tapKeySig, b.tapKeySig))) || u.finalScriptWitness;
+      if (foreign) throw sigError(`input ${i} (${key}) is not one of your boarding inputs`);
       continue;
     }
     if (u.tapKeySig || u.finalScriptWitness) throw sigError(`input ${i} (${key}): only tapscript signatures are accepted`);
@@ -309,8 +309,10 @@ export function mergeSignedBoardingInputs(base: Transaction, signedFromUser: Tra
       if (e instanceof TapscriptSigError) throw sigError(`failed to verify boarding tapscript sigs: ${e.message}`);
       throw e;
     }
-    out.updateInput(i, { tapLeafScript: undefined, tapScriptSig: undefined });
-    out.updateInput(i, { tapLeafScript: [leaf], tapScriptSig: sigs });
+    // Other inputs may already carry signatures (scure then guards every field): this input's own
+    // leaf and signatures are replaced knowingly.
+    out.updateInput(i, { tapLeafScript: undefined, tapScriptSig: undefined }, true);
+    out.updateInput(i, { tapLeafScript: [leaf], tapScriptSig: sigs }, true);
     signedInputs.push(i);
   }
   if (signedInputs.length === 0) throw sigError('no signed inputs found');
