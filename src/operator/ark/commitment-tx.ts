@@ -10,6 +10,7 @@ import { OutScript } from '@scure/btc-signer';
 import { equalBytes } from '@scure/btc-signer/utils.js';
 import { base64, hex } from '@scure/base';
 import { ArkRequestError } from './ports.js';
+import { HashPerpError, InvalidArgumentError } from '../../units/errors.js';
 import {
   TapscriptSigError,
   claimedPrevouts,
@@ -68,9 +69,9 @@ export interface BuiltCommitmentTx {
 }
 
 /** The inputs do not pay for the outputs and the fee; `shortfall` more sats of wallet inputs are needed. */
-export class CommitmentFundingError extends Error {
+export class CommitmentFundingError extends HashPerpError {
   constructor(readonly shortfall: bigint) {
-    super(`commitment tx inputs are ${shortfall} sats short of outputs plus fee`);
+    super('commitment_underfunded', `commitment tx inputs are ${shortfall} sats short of outputs plus fee`, { field: 'walletInputs' });
     this.name = 'CommitmentFundingError';
   }
 }
@@ -78,7 +79,7 @@ export class CommitmentFundingError extends Error {
 const FINAL_SEQUENCE = 0xffffffff;
 
 function argError(field: string, message: string): Error {
-  return new Error(`${field}: ${message}`);
+  return new InvalidArgumentError(field, message);
 }
 
 /** arkd's BiggestLeafMerkleProof: the leaf with the largest script + control block, for fee estimation. */
@@ -271,7 +272,7 @@ export function mergeSignedBoardingInputs(base: Transaction, signedFromUser: Tra
   try {
     prevouts = claimedPrevouts(base);
   } catch (e) {
-    throw new Error(`base commitment tx: ${(e as Error).message}`);
+    throw new InvalidArgumentError('base', (e as Error).message);
   }
   const out = base.clone();
   const signedInputs: number[] = [];

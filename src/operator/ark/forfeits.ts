@@ -13,6 +13,7 @@ import { equalBytes, pubSchnorr } from '@scure/btc-signer/utils.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { base64, hex } from '@scure/base';
 import { ArkRequestError } from './ports.js';
+import { InvalidArgumentError } from '../../units/errors.js';
 import {
   TapscriptSigError,
   leafCommitsTo,
@@ -60,11 +61,11 @@ export function requiresForfeit(v: { swept?: boolean; expired?: boolean; note?: 
  * to the operator's connector script (a P2TR key-path output), cosigned by that output's key.
  */
 export function connectorLeaves(count: number, connectorPkScript: Uint8Array, dust: bigint): ConnectorLeafSpec[] {
-  if (!Number.isSafeInteger(count) || count < 0) throw new Error(`count: expected a non-negative integer, got ${count}`);
+  if (!Number.isSafeInteger(count) || count < 0) throw new InvalidArgumentError('count', `expected a non-negative integer, got ${count}`);
   if (connectorPkScript.length !== 34 || connectorPkScript[0] !== 0x51 || connectorPkScript[1] !== 0x20) {
-    throw new Error('connectorPkScript: arkd needs a taproot connector script to build the connector tree');
+    throw new InvalidArgumentError('connectorPkScript', 'arkd needs a taproot connector script to build the connector tree');
   }
-  if (dust <= 0n) throw new Error('dust: must be positive');
+  if (dust <= 0n) throw new InvalidArgumentError('dust', 'must be positive');
   // btcec's SerializeCompressed of a key parsed from x-only bytes: even Y, prefix 02.
   const cosigner = `02${hex.encode(connectorPkScript.subarray(2))}`;
   return Array.from({ length: count }, () => ({ outputs: [{ script: connectorPkScript, amount: dust }], cosigners: [cosigner] }));
@@ -130,7 +131,7 @@ export function verifySignedForfeit(psbt: string | Transaction, expected: Transa
   const prevouts = prevoutsOf(expected);
   // The VTXO input is the one the expected tx spends through a leaf; the other is the connector.
   const vtxoIdx = [0, 1].find((i) => (expected.getInput(i).tapLeafScript ?? []).length > 0);
-  if (vtxoIdx === undefined || expected.inputsLength !== 2) throw new Error('expected: not a forfeit tx built by expectedForfeitTx');
+  if (vtxoIdx === undefined || expected.inputsLength !== 2) throw new InvalidArgumentError('expected', 'not a forfeit tx built by expectedForfeitTx');
   const connectorIdx = 1 - vtxoIdx;
   const u = tx.getInput(vtxoIdx);
   const sigs = u.tapScriptSig ?? [];
@@ -237,11 +238,11 @@ export function collectForfeits(
 export function cosignForfeit(forfeit: VerifiedForfeit | Transaction, operatorKey: Uint8Array, connectorKey: Uint8Array): Transaction {
   const tx = (forfeit instanceof Transaction ? forfeit : forfeit.tx).clone();
   const vIdx = [0, 1].find((i) => (tx.getInput(i).tapLeafScript ?? []).length > 0);
-  if (vIdx === undefined) throw new Error('forfeit: no VTXO input with a leaf');
+  if (vIdx === undefined) throw new InvalidArgumentError('forfeit', 'no VTXO input with a leaf');
   const cIdx = 1 - vIdx;
   const connectorXOnly = pubSchnorr(connectorKey);
   const cScript = tx.getInput(cIdx).witnessUtxo?.script;
-  if (!cScript || !equalBytes(cScript, p2tr(connectorXOnly).script)) throw new Error('connectorKey: the connector input is not p2tr(connectorKey)');
+  if (!cScript || !equalBytes(cScript, p2tr(connectorXOnly).script)) throw new InvalidArgumentError('connectorKey', 'the connector input is not p2tr(connectorKey)');
   const sign = (key: Uint8Array, idx: number, field: string, what: string) => {
     let ok = false;
     try {
@@ -249,7 +250,7 @@ export function cosignForfeit(forfeit: VerifiedForfeit | Transaction, operatorKe
     } catch {
       ok = false;
     }
-    if (!ok) throw new Error(`${field}: ${what}`);
+    if (!ok) throw new InvalidArgumentError(field, what);
   };
   sign(operatorKey, vIdx, 'operatorKey', 'not a key of the VTXO forfeit leaf');
   tx.updateInput(cIdx, { tapInternalKey: connectorXOnly });
@@ -264,34 +265,38 @@ export function cosignForfeit(forfeit: VerifiedForfeit | Transaction, operatorKe
  */
 export function finalizeForfeit(signed: Transaction, prevouts: Prevout[]): Transaction {
   const tx = signed.clone();
-  tx.finalize();
+  try {
+    tx.finalize();
+  } catch (e) {
+    throw new InvalidArgumentError('signed', `forfeit does not finalize: ${(e as Error).message}`);
+  }
   const scripts = prevouts.map((p) => p.script);
   const amounts = prevouts.map((p) => p.amount);
   for (let i = 0; i < tx.inputsLength; i++) {
     const w = tx.getInput(i).finalScriptWitness;
-    if (!w) throw new Error(`input ${i} did not finalize`);
+    if (!w) throw new InvalidArgumentError('signed', `input ${i} did not finalize`);
     const sighashOf = (sig: Uint8Array) => (sig.length === 65 ? sig[64]! : SigHash.DEFAULT);
     if (w.length === 1) {
       const sig = w[0]!;
       const msg = tx.preimageWitnessV1(i, scripts, sighashOf(sig), amounts);
-      if (!schnorr.verify(sig.subarray(0, 64), msg, prevouts[i]!.script.subarray(2))) throw new Error(`input ${i}: invalid key-path signature`);
+      if (!schnorr.verify(sig.subarray(0, 64), msg, prevouts[i]!.script.subarray(2))) throw new InvalidArgumentError('signed', `input ${i}: invalid key-path signature`);
       continue;
     }
     const script = w[w.length - 2]!;
     const cbBytes = w[w.length - 1]!;
     const cb = TaprootControlBlock.decode(cbBytes);
     const leaf: TapLeafScript = [cb, new Uint8Array([...script, cb.version & 0xfe])];
-    if (!leafCommitsTo(leaf, prevouts[i]!.script)) throw new Error(`input ${i}: control block does not commit to the prevout`);
+    if (!leafCommitsTo(leaf, prevouts[i]!.script)) throw new InvalidArgumentError('signed', `input ${i}: control block does not commit to the prevout`);
     const t = decodeTapscript(script);
-    if (!MultisigTapscript.is(t)) throw new Error(`input ${i}: unexpected leaf ${t.type}`);
+    if (!MultisigTapscript.is(t)) throw new InvalidArgumentError('signed', `input ${i}: unexpected leaf ${t.type}`);
     const keys = t.params.pubkeys;
     const sigs = w.slice(0, w.length - 2);
-    if (sigs.length !== keys.length) throw new Error(`input ${i}: ${sigs.length} signatures for ${keys.length} keys`);
+    if (sigs.length !== keys.length) throw new InvalidArgumentError('signed', `input ${i}: ${sigs.length} signatures for ${keys.length} keys`);
     // The first key's CHECKSIG(VERIFY) pops the top of the stack: the last signature item.
     keys.forEach((k: Uint8Array, j: number) => {
       const sig = sigs[sigs.length - 1 - j]!;
       const msg = tx.preimageWitnessV1(i, scripts, sighashOf(sig), amounts, undefined, script, cb.version & 0xfe);
-      if (!schnorr.verify(sig.subarray(0, 64), msg, k)) throw new Error(`input ${i}: invalid signature for key ${hex.encode(k)}`);
+      if (!schnorr.verify(sig.subarray(0, 64), msg, k)) throw new InvalidArgumentError('signed', `input ${i}: invalid signature for key ${hex.encode(k)}`);
     });
   }
   return tx;
