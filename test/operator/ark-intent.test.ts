@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
 import {
   DefaultVtxo,
   Intent,
@@ -7,6 +8,7 @@ import {
   MultisigTapscript,
   CSVMultisigTapscript,
   verifyTapscriptSignatures,
+  decodeTapscript,
   type ExtendedCoin,
   type RelativeTimelock,
 } from '@arkade-os/sdk';
@@ -303,5 +305,55 @@ describe('cheaters lose', () => {
     // An onchain index that names no output.
     const badIdx = await signedProof(registerMessage({ onchain_output_indexes: [3] }), [vtxoCoin], out);
     expect(arkCode(() => parseIntent(badIdx.proof, badIdx.message))).toMatch(/^INVALID_INTENT_MESSAGE.*index 3/);
+  });
+});
+
+/** arkd's own proof fixtures (pkg/ark-lib/intent/testdata/verify_fixtures.json, copied verbatim), signed by Go code. */
+describe("arkd's intent verify fixtures", () => {
+  interface Fixture {
+    name: string;
+    proof?: string;
+    message?: string;
+    expected_error?: string;
+  }
+  const fx = JSON.parse(readFileSync(new URL('./fixtures/arkd-intent-verify-fixtures.json', import.meta.url), 'utf8')) as { valid: Fixture[]; invalid: Fixture[] };
+  const byName = (list: Fixture[], name: string) => list.find((f) => f.name === name)!;
+
+  /** The fixture is self-contained: its witnessUtxos are the real prevouts; the key every leaf shares is the operator. */
+  function verifyFixture(f: Fixture) {
+    const parsed = parseIntent(f.proof!, f.message!);
+    const pubkeysOf = (script: Uint8Array): string[] => {
+      try {
+        return (decodeTapscript(script).params.pubkeys as Uint8Array[]).map((k) => hex.encode(k));
+      } catch {
+        return []; // an ark note: a hash lock, no keys
+      }
+    };
+    const keys = parsed.inputs.map((i) => pubkeysOf(i.leaf[1].subarray(0, -1)));
+    const operator = keys[0]!.find((k: string) => keys.every((ks) => ks.includes(k))) ?? hex.encode(S);
+    const pv = new Map(parsed.inputs.map((i) => [outpointKey(i.txid, i.vout), { amount: i.amount, pkScript: i.pkScript, kind: 'vtxo' as const }]));
+    const now = parsed.validAt || parsed.expireAt || NOW;
+    return verifyIntent(parsed, pv, now, { operatorXOnly: hex.decode(operator) });
+  }
+
+  it('the valid proofs with signature leaves verify', () => {
+    for (const name of ['vtxos_and_boarding', 'with_onchain_output', 'with_delete_message']) {
+      expect(verifyFixture(byName(fx.valid, name)).verified, name).toBe(true);
+    }
+  });
+
+  it('ark notes and condition closures (valid for arkd) are refused as unsupported, not accepted blindly', () => {
+    expect(arkCode(() => verifyFixture(byName(fx.valid, 'with_ark_note_input')))).toMatch(/^INVALID_INTENT_PROOF.*not an Ark tapscript/);
+    expect(arkCode(() => verifyFixture(byName(fx.valid, 'with_condition_closure')))).toMatch(/^INVALID_INTENT_PROOF.*condition closures/);
+  });
+
+  it('every invalid proof is refused', () => {
+    expect(fx.invalid.length).toBe(7);
+    for (const f of fx.invalid) {
+      const r = arkCode(() => verifyFixture(f));
+      expect(r, f.name).not.toBe('accepted');
+      expect(r, f.name).toMatch(/^INVALID_INTENT_(PROOF|MESSAGE|PSBT)/);
+    }
+    expect(arkCode(() => verifyFixture(byName(fx.invalid, 'wrong_signature')))).toMatch(/invalid signature/);
   });
 });

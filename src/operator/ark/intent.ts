@@ -160,14 +160,18 @@ export function parseIntentMessage(raw: string): Intent.Message {
   for (const k of want) if (!(k in o)) fail('INVALID_INTENT_MESSAGE', `missing field ${k} in ${type} message`, `message.${k}`);
   if (!isTime(o.expire_at)) fail('INVALID_INTENT_MESSAGE', 'expire_at must be a non-negative integer (unix seconds, 0 = never)', 'message.expire_at');
   let msg: Intent.Message;
+  let canonical: string;
   if (type === 'register') {
     if (!isTime(o.valid_at)) fail('INVALID_INTENT_MESSAGE', 'valid_at must be a non-negative integer (unix seconds, 0 = now)', 'message.valid_at');
-    const idx = o.onchain_output_indexes;
+    // arkd's Go clients send null for an empty list (a nil slice); it re-encodes to null, so it verifies there.
+    const idxRaw = o.onchain_output_indexes;
+    const idx = idxRaw === null ? [] : idxRaw;
     if (!Array.isArray(idx) || !idx.every((i) => typeof i === 'number' && Number.isSafeInteger(i) && i >= 0)) {
       fail('INVALID_INTENT_MESSAGE', 'onchain_output_indexes must be an array of output indexes', 'message.onchain_output_indexes');
     }
     if (new Set(idx as number[]).size !== (idx as number[]).length) fail('INVALID_INTENT_MESSAGE', 'onchain_output_indexes has duplicates', 'message.onchain_output_indexes');
-    const cos = o.cosigners_public_keys;
+    const cosRaw = o.cosigners_public_keys;
+    const cos = cosRaw === null ? [] : cosRaw;
     if (!Array.isArray(cos) || !cos.every((k) => typeof k === 'string')) fail('INVALID_INTENT_MESSAGE', 'cosigners_public_keys must be an array of hex keys', 'message.cosigners_public_keys');
     for (const k of cos as string[]) {
       if (!/^0[23][0-9a-f]{64}$/.test(k)) fail('INVALID_INTENT_MESSAGE', `cosigner key ${k} is not a 33-byte compressed key in lowercase hex`, 'message.cosigners_public_keys');
@@ -185,10 +189,12 @@ export function parseIntentMessage(raw: string): Intent.Message {
       expire_at: o.expire_at as number,
       cosigners_public_keys: cos as string[],
     };
+    canonical = JSON.stringify({ type, onchain_output_indexes: idxRaw, valid_at: o.valid_at, expire_at: o.expire_at, cosigners_public_keys: cosRaw });
   } else {
     msg = { type, expire_at: o.expire_at as number };
+    canonical = Intent.encodeMessage(msg);
   }
-  if (Intent.encodeMessage(msg) !== raw) fail('INVALID_INTENT_MESSAGE', 'intent message is not in canonical form (the encoding the SDK signs)', 'message');
+  if (canonical !== raw) fail('INVALID_INTENT_MESSAGE', 'intent message is not in canonical form (the encoding the SDK signs)', 'message');
   return msg;
 }
 
