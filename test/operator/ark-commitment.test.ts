@@ -9,6 +9,8 @@ import {
   buildCommitmentTx,
   mergeSignedBoardingInputs,
   CommitmentFundingError,
+  cosignBoardingInputs,
+  unsignedBoardingInputs,
   type CommitmentTxParams,
 } from '../../src/operator/ark/commitment-tx.js';
 
@@ -80,8 +82,10 @@ describe('commitment tx', () => {
     const userPsbt = await walletSigns(base64.encode(tx.toPSBT()), 1);
     const merged = mergeSignedBoardingInputs(tx, userPsbt, { owned: [boardingKey], operatorXOnly: S });
     expect(merged.signedInputs).toEqual([1]);
-    const final = merged.tx;
-    final.signIdx(S_PRIV, 1);
+    expect(unsignedBoardingInputs(tx, [1], S)).toEqual([1]);
+    expect(unsignedBoardingInputs(merged.tx, [1], S)).toEqual([]);
+    expect(() => cosignBoardingInputs(tx, [1], S_PRIV)).toThrow(/lack their owners' signatures/);
+    const final = cosignBoardingInputs(merged.tx, [1], S_PRIV);
     final.updateInput(0, { tapInternalKey: pubSchnorr(W_PRIV) });
     final.signIdx(W_PRIV, 0);
     // Independent truth: the SDK's own verifier sees both required signatures on the boarding input.

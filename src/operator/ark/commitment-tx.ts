@@ -6,8 +6,8 @@
  * then change. Coin selection stays with the caller: a shortfall is reported, not guessed.
  */
 import { Transaction, VtxoScript, TxWeightEstimator } from '@arkade-os/sdk';
-import { OutScript } from '@scure/btc-signer';
-import { equalBytes } from '@scure/btc-signer/utils.js';
+import { OutScript, SigHash } from '@scure/btc-signer';
+import { equalBytes, pubSchnorr } from '@scure/btc-signer/utils.js';
 import { base64, hex } from '@scure/base';
 import { ArkRequestError } from './ports.js';
 import { HashPerpError, InvalidArgumentError } from '../../units/errors.js';
@@ -318,4 +318,42 @@ export function mergeSignedBoardingInputs(base: Transaction, signedFromUser: Tra
   }
   if (signedInputs.length === 0) throw sigError('no signed inputs found');
   return { tx: out, signedInputs };
+}
+
+/** Boarding inputs (by index) that do not yet carry a valid signature of every non-operator key of their leaf. */
+export function unsignedBoardingInputs(tx: Transaction, boardingInputIndexes: number[], operatorXOnly: Uint8Array): number[] {
+  const prevouts = claimedPrevouts(tx);
+  return boardingInputIndexes.filter((i) => {
+    const leaves = tx.getInput(i).tapLeafScript ?? [];
+    const sigs = tx.getInput(i).tapScriptSig ?? [];
+    if (leaves.length !== 1 || sigs.length === 0) return true;
+    try {
+      verifyLeafSigs(tx, i, prevouts, leaves[0]!, sigs, { skip: [operatorXOnly] });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
+/**
+ * The operator's signature on every boarding input, over the leaf the user signed. Refuses while a
+ * user signature is missing: such a commitment tx cannot be broadcast anyway, and the operator's
+ * half of a collaborative leaf should exist only for a tx its owner has already approved.
+ */
+export function cosignBoardingInputs(tx: Transaction, boardingInputIndexes: number[], operatorKey: Uint8Array): Transaction {
+  const S = pubSchnorr(operatorKey);
+  const missing = unsignedBoardingInputs(tx, boardingInputIndexes, S);
+  if (missing.length) throw new InvalidArgumentError('tx', `boarding inputs ${missing.join(', ')} lack their owners' signatures`);
+  const out = tx.clone();
+  for (const i of boardingInputIndexes) {
+    let ok = false;
+    try {
+      ok = out.signIdx(operatorKey, i, [SigHash.DEFAULT]);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new InvalidArgumentError('operatorKey', `not a key of the leaf signed on boarding input ${i}`);
+  }
+  return out;
 }
