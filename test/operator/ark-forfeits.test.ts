@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import { DefaultVtxo, SingleKey, Transaction, buildForfeitTx, verifyTapscriptSignatures, P2A, type RelativeTimelock } from '@arkade-os/sdk';
 import { SigHash, p2tr } from '@scure/btc-signer';
 import { tapLeafHash } from '@scure/btc-signer/payment.js';
@@ -16,6 +16,7 @@ import {
   cosignForfeit,
   finalizeForfeit,
   requiresForfeit,
+  assignConnectors,
   type ForfeitContext,
 } from '../../src/operator/ark/forfeits.js';
 
@@ -140,7 +141,14 @@ describe('forfeits', () => {
   });
 });
 
+const walletForfeitSync = new Map<string, string>();
 describe('forfeits: cheaters lose', () => {
+  beforeAll(async () => {
+    walletForfeitSync.set('v1c1', await walletForfeit(vtxo1, conn1));
+    walletForfeitSync.set('v2c1', await walletForfeit(vtxo2, conn1));
+    walletForfeitSync.set('v2c2', await walletForfeit(vtxo2, conn2));
+  });
+
   it('a forfeit signed by someone else is refused', async () => {
     const tx = buildForfeitTx(
       [
@@ -177,6 +185,15 @@ describe('forfeits: cheaters lose', () => {
     const a = await walletForfeit(vtxo1, conn1);
     const b = await walletForfeit(vtxo2, conn1);
     expect(arkCode(() => collectForfeits([a, b], ctx()))).toMatch(/^INVALID_FORFEIT_TXS: connector .* used more than once/);
+  });
+
+  it("with arkd's connector assignment, a VTXO cannot use a connector reserved for another", async () => {
+    const assigned = assignConnectors([`${conn1.id}:0`, `${conn2.id}:0`], [`${vtxo1.txid}:0`, `${vtxo2.txid}:3`]);
+    const c = ctx();
+    for (const [k, v] of assigned) c.connectors.set(k, { ...c.connectors.get(k)!, vtxo: v });
+    expect(arkCode(() => matchForfeit(walletForfeitSync.get('v2c1')!, c))).toMatch(/^INVALID_FORFEIT_TXS: connector .* belongs to vtxo/);
+    expect(collectForfeits([walletForfeitSync.get('v1c1')!, walletForfeitSync.get('v2c2')!], c).missing).toEqual([]);
+    expect(() => assignConnectors([`${conn1.id}:0`], [`${vtxo1.txid}:0`, `${vtxo2.txid}:3`])).toThrow(/more vtxos/);
   });
 
   it('a forfeit paying elsewhere, or signed over a forged VTXO amount, is refused', async () => {

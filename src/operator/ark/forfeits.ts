@@ -51,6 +51,17 @@ export interface ConnectorLeafSpec {
 
 export const outpointKey = (o: Outpoint): string => `${o.txid}:${o.vout}`;
 
+/**
+ * arkd's connectorsIndex (live-store forfeits Init): connector leaf i is reserved for the i-th VTXO
+ * that needs a forfeit, and its subtree is streamed only to that VTXO's topic.
+ */
+export function assignConnectors(connectorOutpoints: string[], forfeitableVtxos: string[]): Map<string, string> {
+  if (forfeitableVtxos.length > connectorOutpoints.length) {
+    throw new InvalidArgumentError('connectorOutpoints', `more vtxos to sign than connectors, ${forfeitableVtxos.length} > ${connectorOutpoints.length}`);
+  }
+  return new Map(forfeitableVtxos.map((v, i) => [connectorOutpoints[i]!, v]));
+}
+
 /** arkd's Vtxo.RequiresForfeit: swept, expired, note and unrolled VTXOs need no connector. */
 export function requiresForfeit(v: { swept?: boolean; expired?: boolean; note?: boolean; unrolled?: boolean }): boolean {
   return !v.swept && !v.expired && !v.note && !v.unrolled;
@@ -167,8 +178,12 @@ export function verifySignedForfeit(psbt: string | Transaction, expected: Transa
 export interface ForfeitContext {
   /** VTXOs of the batch that need forfeits, by "txid:vout" (amount and script from the VTXO store). */
   vtxos: Map<string, { amount: bigint; pkScript: Uint8Array }>;
-  /** Connector outputs of the batch's connector tree leaves, by "txid:vout". */
-  connectors: Map<string, { amount: bigint; pkScript: Uint8Array }>;
+  /**
+   * Connector outputs of the batch's connector tree leaves, by "txid:vout". `vtxo` is the VTXO the
+   * connector was streamed to (arkd's connectorsIndex: leaf i ↔ i-th forfeitable VTXO); when set, no
+   * other VTXO may use it, so one user cannot burn another's connector.
+   */
+  connectors: Map<string, { amount: bigint; pkScript: Uint8Array; vtxo?: string }>;
   forfeitOutputScript: Uint8Array;
   operatorXOnly: Uint8Array;
 }
@@ -195,6 +210,7 @@ export function matchForfeit(psbt: string | Transaction, ctx: ForfeitContext): V
   if (!v) throw forfeitError(`missing vtxo ${vKey}`);
   if (vIdx !== 0) throw forfeitError('the stock wallet puts the VTXO input first');
   const c = ctx.connectors.get(cKey)!;
+  if (c.vtxo !== undefined && c.vtxo !== vKey) throw forfeitError(`connector ${cKey} belongs to vtxo ${c.vtxo}, not ${vKey}`);
   const leaf = tx.getInput(vIdx).tapLeafScript?.[0];
   if (!leaf) throw forfeitError('missing taproot leaf script for vtxo input, invalid forfeit tx');
   const [vt, vv] = vKey.split(':') as [string, string];
