@@ -24,6 +24,7 @@ import {
   verifyIntent,
   boardingScriptOk,
   vtxoScriptOk,
+  walletTimelock,
   toSpendTxid,
   outpointKey,
   type RealPrevout,
@@ -238,6 +239,7 @@ describe('cheaters lose', () => {
     expect(vtxoScriptOk(vtxoScript.encode(), S, BOARD).ok).toBe(false);
     const seconds = new DefaultVtxo.Script({ pubKey: A, serverPubKey: S, csvTimelock: { type: 'seconds', value: 512n * 600n } });
     expect(vtxoScriptOk(seconds.encode(), S, EXIT)).toMatchObject({ ok: false, reason: expect.stringMatching(/CSV in seconds/) });
+    expect([walletTimelock(511n), walletTimelock(512n)]).toEqual([{ type: 'blocks', value: 511n }, { type: 'seconds', value: 512n }]);
     const noExit = new VtxoScript([MultisigTapscript.encode({ pubkeys: [A, S] }).script]);
     expect(vtxoScriptOk(noExit.encode(), S, EXIT)).toEqual({ ok: false, reason: 'no exit leaf' });
 

@@ -25,6 +25,7 @@ import { equalBytes, tagSchnorr } from '@scure/btc-signer/utils.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { base64, hex } from '@scure/base';
 import { ArkRequestError } from './ports.js';
+import { InvalidArgumentError } from '../../units/errors.js';
 import {
   TapscriptSigError,
   leafHashOf,
@@ -385,6 +386,16 @@ export function checkArkScript(
   if (!smallest) return { ok: false, reason: 'no exit leaf' };
   if (smallest.value < minExitDelay.value) return { ok: false, reason: `exit delay is too short: ${smallest.value} < ${minExitDelay.value} ${minExitDelay.type}` };
   return { ok: true };
+}
+
+/**
+ * The timelock the stock wallet builds its scripts with for a delay the operator publishes in
+ * getInfo (unilateralExitDelay, boardingExitDelay): below 512 it means blocks, else seconds. Policy
+ * delays should be built with it, so the unit check above compares like with like.
+ */
+export function walletTimelock(value: bigint): RelativeTimelock {
+  if (value <= 0n) throw new InvalidArgumentError('value', `an exit delay must be positive, got ${value}`);
+  return { value, type: value < 512n ? 'blocks' : 'seconds' };
 }
 
 export function boardingScriptOk(tapTree: Uint8Array, operatorSignerXOnly: Uint8Array, boardingExitDelay: RelativeTimelock, allowBlockTimelocks = true): ScriptCheck {
