@@ -8,7 +8,7 @@
  * accepts any connector leaf of the batch, and refuses a connector used twice.
  */
 import { Transaction, buildForfeitTx, MultisigTapscript, decodeTapscript } from '@arkade-os/sdk';
-import { SigHash, p2tr } from '@scure/btc-signer';
+import { SigHash, TaprootControlBlock, p2tr } from '@scure/btc-signer';
 import { equalBytes, pubSchnorr } from '@scure/btc-signer/utils.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { base64, hex } from '@scure/base';
@@ -23,7 +23,6 @@ import {
   type Prevout,
   type TapLeafScript,
 } from './tapscript-sigs.js';
-import { TaprootControlBlock } from '@scure/btc-signer';
 
 export interface Outpoint {
   txid: string;
@@ -49,7 +48,6 @@ export interface ConnectorLeafSpec {
   cosigners: string[];
 }
 
-export const outpointKey = (o: Outpoint): string => `${o.txid}:${o.vout}`;
 
 /**
  * arkd's connectorsIndex (live-store forfeits Init): connector leaf i is reserved for the i-th VTXO
