@@ -48,7 +48,6 @@ export interface ConnectorLeafSpec {
   cosigners: string[];
 }
 
-
 /**
  * arkd's connectorsIndex (live-store forfeits Init): connector leaf i is reserved for the i-th VTXO
  * that needs a forfeit, and its subtree is streamed only to that VTXO's topic.
