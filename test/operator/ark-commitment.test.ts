@@ -207,8 +207,19 @@ describe('boarding signatures: cheaters lose', () => {
     exitOnly.updateInput(1, { tapLeafScript: undefined });
     exitOnly.updateInput(1, { tapLeafScript: [boarding.exit()] });
     const signed = await alice.sign(exitOnly, [1]);
-    expect(arkCode(() => mergeSignedBoardingInputs(tx, base64.encode(signed.toPSBT()), { owned: [boardingKey], operatorXOnly: S }))).toMatch(/^INVALID_BOARDING_INPUT_SIG.*does not name the operator/);
+    expect(arkCode(() => mergeSignedBoardingInputs(tx, base64.encode(signed.toPSBT()), { owned: [boardingKey], operatorXOnly: S }))).toMatch(/^INVALID_BOARDING_INPUT_SIG.*no signed leaf names the operator/);
     expect(arkCode(() => mergeSignedBoardingInputs(tx, base64.encode(tx.toPSBT()), { owned: [boardingKey], operatorXOnly: S }))).toMatch(/^INVALID_BOARDING_INPUT_SIG: no signed inputs found/);
+  });
+
+  it('a wallet that signs the exit leaf too (both leaves on the input) has only its collaborative signature taken', async () => {
+    const tx = base();
+    const both = Transaction.fromPSBT(tx.toPSBT());
+    both.updateInput(1, { tapLeafScript: [boarding.exit()] }); // appended to the base's forfeit leaf
+    const signed = await alice.sign(both, [1]);
+    expect(signed.getInput(1).tapScriptSig!.length).toBe(2);
+    const merged = mergeSignedBoardingInputs(tx, base64.encode(signed.toPSBT()), { owned: [boardingKey], operatorXOnly: S });
+    expect(merged.tx.getInput(1).tapLeafScript).toEqual([boarding.forfeit()]);
+    expect(merged.tx.getInput(1).tapScriptSig!.length).toBe(1);
   });
 
   it("a signature by someone else than the boarding script's owner is refused", async () => {

@@ -290,22 +290,28 @@ export function mergeSignedBoardingInputs(base: Transaction, signedFromUser: Tra
     }
     if (u.tapKeySig || u.finalScriptWitness) throw sigError(`input ${i} (${key}): only tapscript signatures are accepted`);
     if (sigs.length === 0) continue;
-    // The wallet may carry several leaves (the base's and its own); its signatures must all be on one.
-    const leafHashes = new Set(sigs.map(([d]) => hex.encode(d.leafHash)));
-    if (leafHashes.size !== 1) throw sigError(`input ${i} (${key}): signatures on several leaves`);
-    const lh = [...leafHashes][0]!;
-    const leaf = (u.tapLeafScript ?? []).find((l) => hex.encode(leafHashOf(l)) === lh);
-    if (!leaf) throw sigError(`input ${i} (${key}): no tapLeafScript for the signed leaf`);
-    let signers: Uint8Array[];
-    try {
-      signers = leafSigners(leafScript(leaf).script);
-    } catch (e) {
-      throw sigError(`input ${i} (${key}): ${(e as Error).message}`);
+    // The wallet may carry several leaves (the base's and its own forfeit leaf) and signs every leaf
+    // with its key, exit leaves included. Only a leaf the operator co-signs can spend at commitment
+    // time (exit leaves are CSV-locked), so that one is taken and signatures on others are dropped.
+    const signedLeaves = new Set(sigs.map(([d]) => hex.encode(d.leafHash)));
+    const candidates: { leaf: TapLeafScript; signers: Uint8Array[] }[] = [];
+    for (const l of u.tapLeafScript ?? []) {
+      if (!signedLeaves.has(hex.encode(leafHashOf(l)))) continue;
+      let signers: Uint8Array[];
+      try {
+        signers = leafSigners(leafScript(l).script);
+      } catch (e) {
+        throw sigError(`input ${i} (${key}): ${(e as Error).message}`);
+      }
+      if (signers.some((k) => equalBytes(k, opts.operatorXOnly))) candidates.push({ leaf: l, signers });
     }
-    // Only a leaf the operator co-signs can spend at commitment time (exit leaves are CSV-locked).
-    if (!signers.some((k) => equalBytes(k, opts.operatorXOnly))) throw sigError(`input ${i} (${key}): signed leaf does not name the operator`);
+    if (candidates.length === 0) throw sigError(`input ${i} (${key}): no signed leaf names the operator`);
+    if (candidates.length > 1) throw sigError(`input ${i} (${key}): signatures on several collaborative leaves`);
+    const leaf = candidates[0]!.leaf;
+    const lh = leafHashOf(leaf);
+    const leafSigs = sigs.filter(([d]) => equalBytes(d.leafHash, lh));
     try {
-      verifyLeafSigs(base, i, prevouts, leaf, sigs, { skip: [opts.operatorXOnly] });
+      verifyLeafSigs(base, i, prevouts, leaf, leafSigs, { skip: [opts.operatorXOnly] });
     } catch (e) {
       if (e instanceof TapscriptSigError) throw sigError(`failed to verify boarding tapscript sigs: ${e.message}`);
       throw e;
@@ -313,7 +319,7 @@ export function mergeSignedBoardingInputs(base: Transaction, signedFromUser: Tra
     // Other inputs may already carry signatures (scure then guards every field): this input's own
     // leaf and signatures are replaced knowingly.
     out.updateInput(i, { tapLeafScript: undefined, tapScriptSig: undefined }, true);
-    out.updateInput(i, { tapLeafScript: [leaf], tapScriptSig: sigs }, true);
+    out.updateInput(i, { tapLeafScript: [leaf], tapScriptSig: leafSigs }, true);
     signedInputs.push(i);
   }
   if (signedInputs.length === 0) throw sigError('no signed inputs found');
