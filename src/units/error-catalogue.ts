@@ -101,6 +101,7 @@ export const ERROR_CATALOGUE = {
   // ---- services: custody and payouts ----
   custody_unavailable: e(503, true, 'on-chain custody is not running yet; retry shortly'),
   custody_insufficient: e(503, true, 'the operator holds too little in confirmed deposits to pay out now'),
+  commitment_underfunded: e(503, true, "the operator's wallet inputs do not cover the commitment tx outputs and fee; select more and retry"),
   payout_failed: e(503, true, 'the on-chain payout failed and the withdrawal was reversed'),
   operator_key_locked: e(500, false, "the operator passphrase is wrong or missing for the sealed operator keys; the server refuses to start"),
 
