@@ -19,7 +19,8 @@ import * as musig from '@scure/btc-signer/musig2.js';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { hex } from '@scure/base';
 import { HashPerpError, InvalidArgumentError } from '../../units/errors.js';
-import { aggregateOutputKey, p2trScript, treeNodes } from './tree-builder.js';
+import { keyAggregateSorted, p2trScript, treeNodes, type PointCache } from './tree-builder.js';
+import { taprootTweakPubkey } from '@scure/btc-signer/utils.js';
 
 interface TxSigning {
   txid: string;
@@ -94,6 +95,7 @@ export class TreeSigningSession {
 
     // Parents come before children, so each child's prevout is the parent output already seen.
     const outputsOf = new Map<string, Transaction>();
+    const cache: PointCache = new Map();
     for (const node of treeNodes(tree)) {
       const tx = node.root;
       const txid = node.txid;
@@ -103,7 +105,9 @@ export class TreeSigningSession {
       if (new Set(xs).size !== xs.length) throw new InvalidArgumentError('tree', `tx ${txid} lists a cosigner twice`);
       if (!xs.includes(this.operatorX)) throw new InvalidArgumentError('tree', `tx ${txid} does not include the operator's key among its cosigners`);
 
-      const outputKey = aggregateOutputKey(cosigners, sweepRoot);
+      const sortedKeys = musig.sortKeys([...cosigners]);
+      const pre = keyAggregateSorted(sortedKeys, cache);
+      const outputKey = (taprootTweakPubkey(pre.subarray(1), sweepRoot) as [Uint8Array, number])[0];
       const script = p2trScript(outputKey);
       const input = tx.getInput(0);
       let amount: bigint;
@@ -119,8 +123,6 @@ export class TreeSigningSession {
       }
       outputsOf.set(txid, tx);
 
-      const sortedKeys = musig.sortKeys([...cosigners]);
-      const pre = musig.keyAggregate(sortedKeys).aggPublicKey.toBytes(true);
       this.txs.set(txid, {
         txid,
         tx,
