@@ -27,6 +27,7 @@ import {
   buildVtxoTree,
   connectorLeaves,
   flattenTree,
+  planVtxoTree,
   sweepTapTreeRoot,
   treeNodes,
   type TreeLeaf,
@@ -177,13 +178,18 @@ describe('vtxo tree: structure (arkd radix 2 with its remainder rule)', () => {
     expect(leaf.txid).toBe(hex.encode(sha256(sha256(raw)).reverse()));
   });
 
-  it('the batch output is the MuSig2 (BIP327, sorted keys) key of all cosigners, TapTweaked with the sweep root', () => {
-    const leaves = leavesFor(users.slice(0, 3));
-    const keys = musig.sortKeys([...new Set([...users.slice(0, 3).map((u) => u.cosigner), OPERATOR])].map((k) => hex.decode(k)));
-    const pre = musig.keyAggregate(keys).aggPublicKey.toBytes(true);
-    const t = schnorr.utils.taggedHash('TapTweak', pre.subarray(1), SWEEP_ROOT);
-    const q = musig.keyAggregate(keys, [t], [true]).aggPublicKey.toBytes(true).subarray(1);
-    expect(hex.encode(buildBatchOutput(leaves, SWEEP_ROOT).script)).toBe(hex.encode(p2tr(q)));
+  it("the batch output is scure's MuSig2 (BIP327, sorted keys) key of all cosigners, TapTweaked with the sweep root", () => {
+    for (const n of [1, 3, 8]) {
+      const leaves = leavesFor(users.slice(0, n));
+      const keys = musig.sortKeys([...new Set([...users.slice(0, n).map((u) => u.cosigner), OPERATOR])].map((k) => hex.decode(k)));
+      const pre = musig.keyAggregate(keys).aggPublicKey.toBytes(true);
+      const t = schnorr.utils.taggedHash('TapTweak', pre.subarray(1), SWEEP_ROOT);
+      const q = musig.keyAggregate(keys, [t], [true]).aggPublicKey.toBytes(true).subarray(1);
+      expect(hex.encode(buildBatchOutput(leaves, SWEEP_ROOT).script), `n=${n}`).toBe(hex.encode(p2tr(q)));
+      const plan = planVtxoTree(leaves, SWEEP_ROOT, EXPIRY);
+      expect(hex.encode(plan.output.script)).toBe(hex.encode(p2tr(q)));
+      expect(plan.build({ txid: '11'.repeat(32), vout: 0 }).txid).toBe(buildVtxoTree({ txid: '11'.repeat(32), vout: 0 }, leaves, SWEEP_ROOT, EXPIRY).txid);
+    }
   });
 
   it('refuses leaves arkd would refuse, and a leaf only one key could sign', () => {
@@ -455,7 +461,10 @@ describe('tree signing: operator session in the middle of the SDK signer session
     const sks = Array.from({ length: 100 }, rnd);
     const users = sks.map((sk) => ({ cosigner: pub(sk) }));
     const t0 = performance.now();
-    const { tree, commitment, batch } = buildRound(leavesFor(users));
+    const plan = planVtxoTree(leavesFor(users), SWEEP_ROOT, EXPIRY);
+    const batch = plan.output;
+    const commitment = commitmentTx(batch);
+    const tree = plan.build({ txid: commitment.tx.id, vout: 0 });
     const t1 = performance.now();
     const server = new TreeSigningSession(tree, SWEEP_ROOT, batch.amount, OPERATOR_SK);
     const t2 = performance.now();

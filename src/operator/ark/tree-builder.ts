@@ -110,7 +110,11 @@ export function keyAggregateSorted(sorted: readonly Uint8Array[], cache: PointCa
     return p;
   });
   const scalars = sorted.map((k) => (hex.encode(k) === second ? 1n : bytesToNumberBE(schnorr.utils.taggedHash('KeyAgg coefficient', L, k)) % CURVE_N));
-  const q = pippenger(secp256k1.Point, points, scalars);
+  // Pippenger's bucket overhead only pays off past a handful of points (leaves have two keys).
+  const q =
+    points.length >= 8
+      ? pippenger(secp256k1.Point, points, scalars)
+      : points.reduce((acc, p, i) => acc.add(scalars[i] === 1n ? p : p.multiplyUnsafe(scalars[i]!)), secp256k1.Point.ZERO);
   if (q.equals(secp256k1.Point.ZERO)) throw new InvalidArgumentError('cosigners', 'the keys aggregate to the point at infinity');
   return q.toBytes(true);
 }
@@ -258,6 +262,40 @@ function toTxTree(n: Node, input: Outpoint, expirySequence: number | undefined):
     n.children.forEach((c, i) => children.set(i, toTxTree(c, { txid, vout: i }, expirySequence)));
   }
   return new TxTree(tx, children);
+}
+
+/**
+ * A tree planned once: its output for the commitment tx, then the txs once that tx's id is known.
+ * The round needs both, and the key aggregation is the costly part, so it is done once.
+ */
+export interface TreePlan {
+  output: TxOutput;
+  build(rootInput: Outpoint): TxTree;
+}
+
+/** The vtxo tree of these leaves: batch output (commitment output 0) and its txs (see buildVtxoTree). */
+export function planVtxoTree(leaves: readonly TreeLeaf[], sweepRoot: Uint8Array, expiry: bigint): TreePlan {
+  const sequence = bip68Sequence(expiry);
+  const root = createTxTree(leaves, sweepRoot, VTXO_TREE_RADIX, 2);
+  return {
+    output: { script: root.inputScript, amount: root.amount + ANCHOR_VALUE },
+    build: (rootInput) => {
+      checkOutpoint(rootInput);
+      return toTxTree(root, rootInput, sequence);
+    },
+  };
+}
+
+/** The connector tree of these leaves: connector output (commitment output 1) and its txs. */
+export function planConnectorTree(leaves: readonly TreeLeaf[]): TreePlan {
+  const root = createTxTree(leaves, undefined, CONNECTOR_TREE_RADIX, 1);
+  return {
+    output: { script: root.inputScript, amount: root.amount + ANCHOR_VALUE },
+    build: (rootInput) => {
+      checkOutpoint(rootInput);
+      return toTxTree(root, rootInput, undefined);
+    },
+  };
 }
 
 /** The commitment tx's batch output (output 0): the root's aggregate key and the tree's total amount. */

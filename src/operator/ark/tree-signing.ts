@@ -17,20 +17,23 @@ import { CosignerPublicKey, getArkPsbtFields } from '@arkade-os/sdk';
 import { SigHash, type Transaction } from '@scure/btc-signer';
 import * as musig from '@scure/btc-signer/musig2.js';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
+import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { hex } from '@scure/base';
 import { HashPerpError, InvalidArgumentError } from '../../units/errors.js';
 import { keyAggregateSorted, p2trScript, treeNodes, type PointCache } from './tree-builder.js';
-import { taprootTweakPubkey } from '@scure/btc-signer/utils.js';
 
 interface TxSigning {
   txid: string;
   tx: Transaction;
   /** The tx's cosigners in PSBT field order (33-byte compressed). */
   cosigners: Uint8Array[];
-  /** BIP327 session key order: sorted, as the SDK and arkd both sign with sorted keys. */
-  sortedKeys: Uint8Array[];
+  /** BIP327 key order (sorted compressed keys, hex), as the SDK and arkd both sign with sorted keys. */
+  sortedHex: string[];
   sortedX: string[];
-  tweak: Uint8Array;
+  /** KeyAgg point before the tweak, the TapTweak scalar, and the tweaked aggregate Q. */
+  pre: Point;
+  tweak: bigint;
+  Q: Point;
   /** x-only output key the signature must verify against. */
   outputKey: Uint8Array;
   /** BIP341 SIGHASH_DEFAULT message of input 0. */
@@ -68,6 +71,92 @@ function parsePubNonce(s: unknown): Uint8Array | undefined {
   return b;
 }
 
+type Point = InstanceType<typeof secp256k1.Point>;
+const Pt = secp256k1.Point;
+const N = Pt.Fn.ORDER;
+const mod = (a: bigint): bigint => ((a % N) + N) % N;
+const hashInt = (tag: string, ...parts: Uint8Array[]): bigint => mod(bytesToNumberBE(schnorr.utils.taggedHash(tag, ...parts)));
+const hasEvenY = (p: Point): boolean => p.toAffine().y % 2n === 0n;
+const xBytes = (p: Point): Uint8Array => p.toBytes(true).subarray(1);
+/** BIP327 cpoint_ext: 33 zero bytes is the point at infinity (an aggregate nonce may be). */
+const pointExt = (b: Uint8Array): Point => (b.every((x) => x === 0) ? Pt.ZERO : Pt.fromBytes(b));
+
+/**
+ * BIP327 session values of one tx (GetSessionValues after KeyAgg and one x-only ApplyTweak), from
+ * public data only. Verification, aggregation and the operator's share are computed from these with
+ * variable-time point arithmetic on public points: scure's Session recomputes KeyAgg with a
+ * constant-time multiplication per key for every tx, which dominates a 100-leaf round.
+ */
+class TxSession {
+  readonly b: bigint;
+  readonly R: Point;
+  readonly e: bigint;
+  /** g (Q's parity) times gacc, and tacc: the tweak bookkeeping of BIP327. */
+  readonly gTotal: bigint;
+  readonly tacc: bigint;
+  private readonly L: Uint8Array;
+  private readonly secondKey: string | undefined;
+
+  constructor(
+    private readonly sortedHex: readonly string[],
+    pre: Point,
+    tweak: bigint,
+    readonly Q: Point,
+    aggNonce: Uint8Array,
+    msg: Uint8Array,
+  ) {
+    const gacc = hasEvenY(pre) ? 1n : N - 1n;
+    this.tacc = tweak;
+    this.gTotal = mod((hasEvenY(Q) ? 1n : N - 1n) * gacc);
+    this.b = hashInt('MuSig/noncecoef', aggNonce, xBytes(Q), msg);
+    const R1 = pointExt(aggNonce.subarray(0, 33));
+    const R2 = pointExt(aggNonce.subarray(33));
+    const R = R1.add(R2.multiplyUnsafe(this.b));
+    this.R = R.equals(Pt.ZERO) ? Pt.BASE : R;
+    this.e = hashInt('BIP0340/challenge', xBytes(this.R), xBytes(Q), msg);
+    this.L = schnorr.utils.taggedHash('KeyAgg list', ...sortedHex.map((k) => hex.decode(k)));
+    this.secondKey = sortedHex.find((k) => k !== sortedHex[0]);
+  }
+
+  coefficient(pkHex: string): bigint {
+    return pkHex === this.secondKey ? 1n : hashInt('KeyAgg coefficient', this.L, hex.decode(pkHex));
+  }
+
+  /** BIP327 PartialSigVerifyInternal. */
+  verify(psig: Uint8Array, pubNonce: Uint8Array, pk: Point, pkHex: string): boolean {
+    const s = bytesToNumberBE(psig);
+    if (s >= N) return false;
+    const Rs_ = Pt.fromBytes(pubNonce.subarray(0, 33)).add(Pt.fromBytes(pubNonce.subarray(33)).multiplyUnsafe(this.b));
+    const Rs = hasEvenY(this.R) ? Rs_ : Rs_.negate();
+    const c = mod(this.e * this.coefficient(pkHex) * this.gTotal);
+    const right = c === 0n ? Rs : Rs.add(pk.multiplyUnsafe(c));
+    return (s === 0n ? Pt.ZERO : Pt.BASE.multiply(s)).equals(right);
+  }
+
+  /** BIP327 Sign: k1 + b*k2 + e*a*d, the nonces negated for an odd R, the key for the tweak parity. */
+  sign(secNonce: Uint8Array, sk: Uint8Array, pkHex: string): Uint8Array {
+    const k1_ = bytesToNumberBE(secNonce.subarray(0, 32));
+    const k2_ = bytesToNumberBE(secNonce.subarray(32, 64));
+    if (k1_ === 0n || k1_ >= N || k2_ === 0n || k2_ >= N) throw new Error('invalid secret nonce');
+    const even = hasEvenY(this.R);
+    const k1 = even ? k1_ : N - k1_;
+    const k2 = even ? k2_ : N - k2_;
+    const d = mod(this.gTotal * bytesToNumberBE(sk));
+    return numberToBytesBE(mod(k1 + this.b * k2 + this.e * this.coefficient(pkHex) * d), 32);
+  }
+
+  /** BIP327 PartialSigAgg: the BIP340 signature (R, sum of shares + e*g*tacc). */
+  aggregate(psigs: readonly Uint8Array[]): Uint8Array {
+    let s = 0n;
+    for (const p of psigs) s = mod(s + bytesToNumberBE(p));
+    s = mod(s + this.e * (hasEvenY(this.Q) ? 1n : N - 1n) * this.tacc);
+    const out = new Uint8Array(64);
+    out.set(xBytes(this.R), 0);
+    out.set(numberToBytesBE(s, 32), 32);
+    return out;
+  }
+}
+
 export class TreeSigningSession {
   private readonly txs = new Map<string, TxSigning>();
   /** x-only hex → the txids it cosigns (in tree order). */
@@ -79,7 +168,7 @@ export class TreeSigningSession {
   private readonly sigs = new Map<string, Map<string, Uint8Array>>();
   private readonly operatorSecNonces = new Map<string, Uint8Array>();
   private aggNonces: Map<string, Uint8Array> | undefined;
-  private sessions: Map<string, musig.Session> | undefined;
+  private sessions: Map<string, TxSession> | undefined;
   private finalized: TxTree | undefined;
 
   constructor(
@@ -91,7 +180,8 @@ export class TreeSigningSession {
     if (sweepRoot.length !== 32) throw new InvalidArgumentError('sweepRoot', 'expected a 32-byte tapscript root');
     if (typeof batchOutputAmount !== 'bigint' || batchOutputAmount <= 0n) throw new InvalidArgumentError('batchOutputAmount', 'expected a positive bigint');
     const operatorPub = secp256k1.getPublicKey(operatorSecretKey, true);
-    this.operatorX = hex.encode(operatorPub.subarray(1));
+    const operatorHex = hex.encode(operatorPub);
+    this.operatorX = operatorHex.slice(2);
 
     // Parents come before children, so each child's prevout is the parent output already seen.
     const outputsOf = new Map<string, Transaction>();
@@ -104,10 +194,15 @@ export class TreeSigningSession {
       const xs = cosigners.map((k) => hex.encode(k.subarray(1)));
       if (new Set(xs).size !== xs.length) throw new InvalidArgumentError('tree', `tx ${txid} lists a cosigner twice`);
       if (!xs.includes(this.operatorX)) throw new InvalidArgumentError('tree', `tx ${txid} does not include the operator's key among its cosigners`);
+      // KeyAgg uses the full compressed key: the operator listed with the wrong parity is another key.
+      if (!cosigners.some((k) => hex.encode(k) === operatorHex)) throw new InvalidArgumentError('tree', `tx ${txid} lists the operator's key with the wrong parity`);
 
       const sortedKeys = musig.sortKeys([...cosigners]);
-      const pre = keyAggregateSorted(sortedKeys, cache);
-      const outputKey = (taprootTweakPubkey(pre.subarray(1), sweepRoot) as [Uint8Array, number])[0];
+      const pre = Pt.fromBytes(keyAggregateSorted(sortedKeys, cache));
+      // BIP327 ApplyTweak (x-only): Q = g*pre + t*G, t = TapTweak(x(pre) || root), as BIP341 tweaks lift_x(x(pre))
+      const tweak = hashInt('TapTweak', xBytes(pre), sweepRoot);
+      const Q = (hasEvenY(pre) ? pre : pre.negate()).add(Pt.BASE.multiply(tweak));
+      const outputKey = xBytes(Q);
       const script = p2trScript(outputKey);
       const input = tx.getInput(0);
       let amount: bigint;
@@ -127,9 +222,11 @@ export class TreeSigningSession {
         txid,
         tx,
         cosigners,
-        sortedKeys,
+        sortedHex: sortedKeys.map((k) => hex.encode(k)),
         sortedX: sortedKeys.map((k) => hex.encode(k.subarray(1))),
-        tweak: schnorr.utils.taggedHash('TapTweak', pre.subarray(1), sweepRoot),
+        pre,
+        tweak,
+        Q,
         outputKey,
         message: tx.preimageWitnessV1(0, [script], SigHash.DEFAULT, [amount]),
       });
@@ -225,17 +322,23 @@ export class TreeSigningSession {
   /** Aggregate nonces per tx, then the operator's own partial signatures; secret nonces dropped after. */
   private aggregateAndSign(): void {
     const aggNonces = new Map<string, Uint8Array>();
-    const sessions = new Map<string, musig.Session>();
+    const sessions = new Map<string, TxSession>();
+    const operatorHex = hex.encode(secp256k1.getPublicKey(this.operatorSecretKey, true));
     const mine = new Map<string, Uint8Array>();
     for (const t of this.txs.values()) {
       const agg = musig.nonceAggregate(t.sortedX.map((x) => this.nonces.get(x)!.get(t.txid)!));
-      const session = new musig.Session(agg, t.sortedKeys, t.message, [t.tweak], [true]);
+      const session = new TxSession(t.sortedHex, t.pre, t.tweak, t.Q, agg, t.message);
       aggNonces.set(t.txid, agg);
       sessions.set(t.txid, session);
       const sec = this.operatorSecNonces.get(t.txid)!;
       this.operatorSecNonces.delete(t.txid);
-      mine.set(t.txid, session.sign(sec, this.operatorSecretKey));
+      const share = session.sign(sec, this.operatorSecretKey, operatorHex);
       sec.fill(0);
+      // as BIP327 Sign does unless told not to: a share that fails here would only surface at finalize
+      if (!session.verify(share, this.nonces.get(this.operatorX)!.get(t.txid)!, Pt.fromBytes(hex.decode(operatorHex)), operatorHex)) {
+        throw new HashPerpError('internal_error', `the operator's own partial signature for tx ${t.txid} does not verify`);
+      }
+      mine.set(t.txid, share);
     }
     this.aggNonces = aggNonces;
     this.sessions = sessions;
@@ -271,10 +374,10 @@ export class TreeSigningSession {
       const s = decodeHex(signatures[txid], 32);
       if (!s) refuse('tree_signature_refused', 'treeSignatures', `partial signature of ${pubkey} for tx ${txid} is not 32 bytes hex`);
       const t = this.txs.get(txid)!;
-      const i = t.sortedX.indexOf(x);
+      const pkHex = t.sortedHex[t.sortedX.indexOf(x)]!;
       let ok: boolean;
       try {
-        ok = this.sessions.get(txid)!.partialSigVerify(s, t.sortedX.map((k) => this.nonces.get(k)!.get(txid)!), i);
+        ok = this.sessions.get(txid)!.verify(s, this.nonces.get(x)!.get(txid)!, Pt.fromBytes(hex.decode(pkHex)), pkHex);
       } catch {
         ok = false;
       }
@@ -300,7 +403,7 @@ export class TreeSigningSession {
     }
     const finals = new Map<string, Uint8Array>();
     for (const t of this.txs.values()) {
-      const sig = this.sessions.get(t.txid)!.partialSigAgg(t.sortedX.map((x) => this.sigs.get(x)!.get(t.txid)!));
+      const sig = this.sessions.get(t.txid)!.aggregate(t.sortedX.map((x) => this.sigs.get(x)!.get(t.txid)!));
       if (!schnorr.verify(sig, t.message, t.outputKey)) {
         throw new HashPerpError('tree_signature_refused', `aggregated signature of tx ${t.txid} does not verify`);
       }
