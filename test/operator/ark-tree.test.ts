@@ -335,6 +335,12 @@ describe('tree signing: operator session in the middle of the SDK signer session
   for (const n of [1, 2, 3, 5, 8]) {
     it(`${n} leaves: every user's SDK session signs, the operator aggregates, every tx verifies`, async () => {
       const { server, clients, tree, commitment } = await signRound(n);
+      // BIP327 NonceAgg as scure computes it (the SDK sessions aggregate with it on their side)
+      for (const node of treeNodes(tree)) {
+        const keys = getArkPsbtFields(node.root, 0, CosignerPublicKey).map((c) => hex.encode(c.key.subarray(1)));
+        const theirs = musig.nonceAggregate(keys.map((k) => hex.decode(server.noncesFor(node.txid)[k]!)));
+        expect(server.aggregatedNonce(node.txid)).toBe(hex.encode(theirs));
+      }
       for (const c of clients) server.addSignatures(c.pubkey, await clientSigns(server, c));
       expect(server.hasAllSignatures()).toBe(true);
       const clientView = clientTree(tree, clients[0]!.pubkey); // the unsigned tree the client holds

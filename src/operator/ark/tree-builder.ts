@@ -98,6 +98,22 @@ export type PointCache = Map<string, InstanceType<typeof secp256k1.Point>>;
  */
 export function keyAggregateSorted(sorted: readonly Uint8Array[], cache: PointCache = new Map()): Uint8Array {
   const L = schnorr.utils.taggedHash('KeyAgg list', ...sorted);
+  // L commits to the whole sorted list, so it names the result: the signing session re-derives every
+  // node's key from the PSBT fields the planner just aggregated, and need not pay for it twice.
+  const id = hex.encode(L);
+  const known = AGGREGATES.get(id);
+  if (known) return known;
+  const agg = keyAggregateUncached(sorted, L, cache);
+  if (AGGREGATES.size >= AGGREGATES_MAX) AGGREGATES.delete(AGGREGATES.keys().next().value!);
+  AGGREGATES.set(id, agg);
+  return agg;
+}
+
+/** KeyAgg results by hex L, oldest dropped first: a few rounds' worth of tree nodes. */
+const AGGREGATES = new Map<string, Uint8Array>();
+const AGGREGATES_MAX = 8192;
+
+function keyAggregateUncached(sorted: readonly Uint8Array[], L: Uint8Array, cache: PointCache): Uint8Array {
   const first = hex.encode(sorted[0]!);
   const second = sorted.map((k) => hex.encode(k)).find((k) => k !== first);
   const points = sorted.map((k) => {

@@ -58,17 +58,31 @@ function refuse(code: 'tree_nonce_refused' | 'tree_signature_refused', field: st
   throw new HashPerpError(code, message, { field });
 }
 
+/** A public nonce, kept decoded: it is summed into the aggregate nonce and used again to verify a share. */
+interface PubNonce {
+  bytes: Uint8Array;
+  R1: Point;
+  R2: Point;
+}
+
 /** A public nonce is two compressed points (BIP327 NonceAgg refuses anything else). */
-function parsePubNonce(s: unknown): Uint8Array | undefined {
-  const b = decodeHex(s, 66);
-  if (!b) return undefined;
+function parsePubNonce(s: unknown): PubNonce | undefined {
+  const bytes = decodeHex(s, 66);
+  if (!bytes) return undefined;
   try {
-    secp256k1.Point.fromBytes(b.subarray(0, 33));
-    secp256k1.Point.fromBytes(b.subarray(33));
+    return { bytes, R1: Pt.fromBytes(bytes.subarray(0, 33)), R2: Pt.fromBytes(bytes.subarray(33)) };
   } catch {
     return undefined;
   }
-  return b;
+}
+
+/** BIP327 NonceAgg: the two sums, each encoded as cbytes_ext (infinity as 33 zero bytes). */
+function nonceAggregate(nonces: readonly PubNonce[]): Uint8Array {
+  const enc = (p: Point) => (p.equals(Pt.ZERO) ? new Uint8Array(33) : p.toBytes(true));
+  const out = new Uint8Array(66);
+  out.set(enc(nonces.reduce((a, n) => a.add(n.R1), Pt.ZERO)), 0);
+  out.set(enc(nonces.reduce((a, n) => a.add(n.R2), Pt.ZERO)), 33);
+  return out;
 }
 
 type Point = InstanceType<typeof secp256k1.Point>;
@@ -123,10 +137,10 @@ class TxSession {
   }
 
   /** BIP327 PartialSigVerifyInternal. */
-  verify(psig: Uint8Array, pubNonce: Uint8Array, pk: Point, pkHex: string): boolean {
+  verify(psig: Uint8Array, pubNonce: PubNonce, pk: Point, pkHex: string): boolean {
     const s = bytesToNumberBE(psig);
     if (s >= N) return false;
-    const Rs_ = Pt.fromBytes(pubNonce.subarray(0, 33)).add(Pt.fromBytes(pubNonce.subarray(33)).multiplyUnsafe(this.b));
+    const Rs_ = pubNonce.R1.add(pubNonce.R2.multiplyUnsafe(this.b));
     const Rs = hasEvenY(this.R) ? Rs_ : Rs_.negate();
     const c = mod(this.e * this.coefficient(pkHex) * this.gTotal);
     const right = c === 0n ? Rs : Rs.add(pk.multiplyUnsafe(c));
@@ -163,7 +177,9 @@ export class TreeSigningSession {
   private readonly keyTxids = new Map<string, string[]>();
   private readonly operatorX: string;
   /** x-only hex → txid → public nonce. */
-  private readonly nonces = new Map<string, Map<string, Uint8Array>>();
+  private readonly nonces = new Map<string, Map<string, PubNonce>>();
+  /** Decompressed cosigner keys by hex compressed key. */
+  private readonly points = new Map<string, Point>();
   /** x-only hex → txid → partial signature (32 bytes). */
   private readonly sigs = new Map<string, Map<string, Uint8Array>>();
   private readonly operatorSecNonces = new Map<string, Uint8Array>();
@@ -239,11 +255,11 @@ export class TreeSigningSession {
 
     // The operator's nonces exist from the start (arkd adds them before the users'); its secret
     // nonces are only used once every cosigner's nonce is in.
-    const mine = new Map<string, Uint8Array>();
+    const mine = new Map<string, PubNonce>();
     for (const txid of this.keyTxids.get(this.operatorX)!) {
       const n = musig.nonceGen(operatorPub, operatorSecretKey);
       this.operatorSecNonces.set(txid, n.secret);
-      mine.set(txid, n.public);
+      mine.set(txid, parsePubNonce(hex.encode(n.public))!);
     }
     this.nonces.set(this.operatorX, mine);
   }
@@ -268,7 +284,7 @@ export class TreeSigningSession {
   /** The operator's public nonces: txid → hex 66-byte nonce. */
   operatorNonces(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [txid, n] of this.nonces.get(this.operatorX)!) out[txid] = hex.encode(n);
+    for (const [txid, n] of this.nonces.get(this.operatorX)!) out[txid] = hex.encode(n.bytes);
     return out;
   }
 
@@ -284,7 +300,7 @@ export class TreeSigningSession {
     if (x === this.operatorX) refuse('tree_nonce_refused', 'pubkey', `${pubkey} is the operator's key; its nonces are the session's own`);
     if (this.nonces.has(x)) refuse('tree_nonce_refused', 'pubkey', `nonces for ${pubkey} were already submitted`);
     if (typeof nonces !== 'object' || nonces === null) refuse('tree_nonce_refused', 'treeNonces', 'expected a map txid → nonce');
-    const got = new Map<string, Uint8Array>();
+    const got = new Map<string, PubNonce>();
     for (const txid of txids) {
       if (!Object.hasOwn(nonces, txid)) refuse('tree_nonce_refused', 'treeNonces', `missing nonce of ${pubkey} for tx ${txid}`);
       const n = parsePubNonce(nonces[txid]);
@@ -314,7 +330,7 @@ export class TreeSigningSession {
       const x = hex.encode(k.subarray(1));
       const n = this.nonces.get(x)?.get(txid);
       if (!n) throw new HashPerpError('tree_signing_incomplete', `tx ${txid}: cosigner ${hex.encode(k)} has not sent its nonce`, { field: 'txid' });
-      out[x] = hex.encode(n);
+      out[x] = hex.encode(n.bytes);
     }
     return out;
   }
@@ -326,7 +342,7 @@ export class TreeSigningSession {
     const operatorHex = hex.encode(secp256k1.getPublicKey(this.operatorSecretKey, true));
     const mine = new Map<string, Uint8Array>();
     for (const t of this.txs.values()) {
-      const agg = musig.nonceAggregate(t.sortedX.map((x) => this.nonces.get(x)!.get(t.txid)!));
+      const agg = nonceAggregate(t.sortedX.map((x) => this.nonces.get(x)!.get(t.txid)!));
       const session = new TxSession(t.sortedHex, t.pre, t.tweak, t.Q, agg, t.message);
       aggNonces.set(t.txid, agg);
       sessions.set(t.txid, session);
@@ -335,7 +351,7 @@ export class TreeSigningSession {
       const share = session.sign(sec, this.operatorSecretKey, operatorHex);
       sec.fill(0);
       // as BIP327 Sign does unless told not to: a share that fails here would only surface at finalize
-      if (!session.verify(share, this.nonces.get(this.operatorX)!.get(t.txid)!, Pt.fromBytes(hex.decode(operatorHex)), operatorHex)) {
+      if (!session.verify(share, this.nonces.get(this.operatorX)!.get(t.txid)!, this.point(operatorHex), operatorHex)) {
         throw new HashPerpError('internal_error', `the operator's own partial signature for tx ${t.txid} does not verify`);
       }
       mine.set(t.txid, share);
@@ -377,7 +393,7 @@ export class TreeSigningSession {
       const pkHex = t.sortedHex[t.sortedX.indexOf(x)]!;
       let ok: boolean;
       try {
-        ok = this.sessions.get(txid)!.verify(s, this.nonces.get(x)!.get(txid)!, Pt.fromBytes(hex.decode(pkHex)), pkHex);
+        ok = this.sessions.get(txid)!.verify(s, this.nonces.get(x)!.get(txid)!, this.point(pkHex), pkHex);
       } catch {
         ok = false;
       }
@@ -385,6 +401,15 @@ export class TreeSigningSession {
       got.set(txid, s);
     }
     this.sigs.set(x, got);
+  }
+
+  private point(pkHex: string): Point {
+    let p = this.points.get(pkHex);
+    if (!p) {
+      p = Pt.fromBytes(hex.decode(pkHex));
+      this.points.set(pkHex, p);
+    }
+    return p;
   }
 
   hasAllSignatures(): boolean {
