@@ -189,6 +189,13 @@ describe('/esplora over a real bitcoind -regtest', () => {
     await expect(provider.broadcastTransaction(c, p)).rejects.toThrow(/Failed to broadcast package: submitpackage RPC error: .*topology/);
     await expect(rpc.call('getmempoolentry', [parent.id])).rejects.toThrow(/not in mempool/);
 
+    // Cheater: a child whose signature is tampered with; the node answers package_msg "transaction failed"
+    // (not an RPC error), which must still be a refusal, and the zero-fee parent stays out.
+    const bad = c.slice(0, c.length - 8 - 20) + (c[c.length - 28] === '0' ? '1' : '0') + c.slice(c.length - 27);
+    expect(bad.length).toBe(c.length);
+    await expect(provider.broadcastTransaction(p, bad)).rejects.toThrow(/Failed to broadcast package: submitpackage: .*"package_msg":"transaction failed"/);
+    await expect(rpc.call('getmempoolentry', [parent.id])).rejects.toThrow(/not in mempool/);
+
     const result = (await provider.broadcastTransaction(p, c)) as unknown as { package_msg: string };
     expect(result.package_msg).toBe('success');
     const [pe, ce] = await Promise.all([rpc.call<{ depends: string[] }>('getmempoolentry', [parent.id]), rpc.call<{ depends: string[] }>('getmempoolentry', [childId])]);
@@ -226,8 +233,13 @@ describe('/esplora over a real bitcoind -regtest', () => {
     }
     const spendBlock = (await nodeTx(spendTxid)).blockhash!;
     const height = (await header(spendBlock)).height;
-    const stats = await rpc.call<{ totalfee: number }>('getblockstats', [height, ['totalfee']]);
-    expect(await source.blockFees(height)).toBe(BigInt(stats.totalfee));
+    const stats = await rpc.call<{ totalfee: number; subsidy: number }>('getblockstats', [height, ['totalfee', 'subsidy']]);
+    // blockFees = coinbase outputs − subsidy(height) with the mainnet schedule; regtest halves every 150
+    // blocks, so compare the coinbase it reads (/block/:hash/txs/0) with Core's subsidy + fees instead.
+    const [coinbase] = await (await fetch(`${base}/block/${spendBlock}/txs/0`)).json();
+    expect(coinbase.vout.reduce((s: number, o: { value: number }) => s + o.value, 0)).toBe(stats.subsidy + stats.totalfee);
+    expect(stats.totalfee).toBeGreaterThan(0);
+    if (height < 150) expect(await source.blockFees(height)).toBe(BigInt(stats.totalfee));
   });
 
   it('HashPerp’s EsploraBroadcaster: known by status, refusals carry the node’s reason', async () => {
@@ -238,8 +250,11 @@ describe('/esplora over a real bitcoind -regtest', () => {
     const r = await b.broadcast('deadbeef', '00'.repeat(32));
     expect(r.accepted).toBe(false);
     expect(r.reason).toContain(decode.message);
-    // A confirmed tx sent again: the node says its outputs are already in the UTXO set.
-    const again = await b.broadcast((await nodeTx(spendTxid)).hex, spendTxid);
+    // A confirmed tx sent again (one of its outputs is a fresh key's, so surely unspent): already known.
+    const dave = await OnchainWallet.create(SingleKey.fromRandomBytes(), 'regtest', provider);
+    const daveTxid = await w.call<string>('sendtoaddress', [dave.address, 0.001]);
+    await mine();
+    const again = await b.broadcast((await nodeTx(daveTxid)).hex, daveTxid);
     expect(again).toMatchObject({ accepted: true, alreadyKnown: true });
   });
 
