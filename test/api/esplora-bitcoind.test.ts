@@ -68,6 +68,11 @@ describe('/esplora over a real bitcoind -regtest', () => {
     await rpc.call('createwallet', [walletName]);
     minerAddr = await w.call<string>('getnewaddress');
     await mine(101);
+    // Regtest halves the subsidy every 150 blocks: on a long-lived node, mine until the wallet can pay.
+    for (let i = 0; (await w.call<number>('getbalance')) < 0.2; i++) {
+      if (i >= 50) throw new Error('the regtest wallet cannot reach 0.2 BTC (subsidy exhausted on this node?)');
+      await mine(25);
+    }
     app = await createServer({ exchange: new FakeExchange(), index: new FakeIndex() });
     await registerEsplora(app, { rpc, network: 'regtest' });
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -99,12 +104,12 @@ describe('/esplora over a real bitcoind -regtest', () => {
   let fundVout: number;
 
   it('a payment to the SDK wallet shows in getCoins, getTransactions and getTxStatus, unconfirmed then confirmed', async () => {
-    fundTxid = await w.call<string>('sendtoaddress', [alice.address, 0.5]);
+    fundTxid = await w.call<string>('sendtoaddress', [alice.address, 0.05]);
     const t = await nodeTx(fundTxid);
     fundVout = t.vout.find((o) => o.scriptPubKey.address === alice.address)!.n;
 
     expect(await provider.getTxStatus(fundTxid)).toEqual({ confirmed: false });
-    expect(await provider.getCoins(alice.address)).toEqual([{ txid: fundTxid, vout: fundVout, value: 50_000_000, status: { confirmed: false } }]);
+    expect(await provider.getCoins(alice.address)).toEqual([{ txid: fundTxid, vout: fundVout, value: 5_000_000, status: { confirmed: false } }]);
     const txs = await provider.getTransactions(alice.address);
     expect(txs.map((x) => [x.txid, x.status.confirmed])).toEqual([[fundTxid, false]]);
     expect(txs[0]!.vout.map((o) => [o.scriptpubkey_address, o.value])).toEqual(t.vout.map((o) => [o.scriptPubKey.address, sats(o.value)]));
@@ -117,9 +122,9 @@ describe('/esplora over a real bitcoind -regtest', () => {
     const h = await header(block!);
     expect(await provider.getTxStatus(fundTxid)).toEqual({ confirmed: true, blockHeight: h.height, blockTime: h.time });
     expect(await provider.getCoins(alice.address)).toEqual([
-      { txid: fundTxid, vout: fundVout, value: 50_000_000, status: { confirmed: true, block_height: h.height, block_hash: block, block_time: h.time } },
+      { txid: fundTxid, vout: fundVout, value: 5_000_000, status: { confirmed: true, block_height: h.height, block_hash: block, block_time: h.time } },
     ]);
-    expect(await alice.getBalance()).toBe(50_000_000);
+    expect(await alice.getBalance()).toBe(5_000_000);
     const confirmed = await provider.getTransactions(alice.address);
     expect(confirmed.map((x) => [x.txid, x.status])).toEqual([[fundTxid, { confirmed: true, block_height: h.height, block_hash: block, block_time: h.time }]]);
     const v2 = await nodeTx(fundTxid, 2);
@@ -130,7 +135,7 @@ describe('/esplora over a real bitcoind -regtest', () => {
   let spendTxid: string;
 
   it('the SDK wallet spends it (POST /tx); outspends name the spender in the mempool, then in its block', async () => {
-    spendTxid = await alice.send({ address: minerAddr, amount: 10_000_000 });
+    spendTxid = await alice.send({ address: minerAddr, amount: 1_000_000 });
     const spend = await nodeTx(spendTxid);
     expect(spend.txid).toBe(spendTxid);
     const spendVin = spend.vin.findIndex((i) => i.txid === fundTxid && i.vout === fundVout);
@@ -166,7 +171,7 @@ describe('/esplora over a real bitcoind -regtest', () => {
   it('a 1P1C TRUC package with a P2A anchor goes in through /txs/package; its zero-fee parent alone is refused with the node’s message', async () => {
     const bobKey = SingleKey.fromRandomBytes();
     const bob = await OnchainWallet.create(bobKey, 'regtest', provider);
-    await w.call('sendtoaddress', [bob.address, 0.2]);
+    await w.call('sendtoaddress', [bob.address, 0.02]);
     await mine();
     const [coin] = await bob.getCoins();
     expect(coin?.status.confirmed).toBe(true);
@@ -213,12 +218,35 @@ describe('/esplora over a real bitcoind -regtest', () => {
     const stop = await watcher.watchAddresses([carol.address], (txs) => seen.push(...txs.map((t) => t.txid)));
     try {
       await new Promise((r) => setTimeout(r, 1_000)); // the WebSocket attempt fails, polling takes its first snapshot
-      const txid = await w.call<string>('sendtoaddress', [carol.address, 0.01]);
+      const txid = await w.call<string>('sendtoaddress', [carol.address, 0.001]);
       for (let i = 0; i < 50 && !seen.includes(txid); i++) await new Promise((r) => setTimeout(r, 100));
       expect(seen).toContain(txid);
     } finally {
       stop();
     }
+  });
+
+  it('a reorg: a tx whose block is invalidated is unconfirmed again (history, status, coins, spender), then confirms in the replacement', async () => {
+    const eve = await OnchainWallet.create(SingleKey.fromRandomBytes(), 'regtest', provider);
+    const txid = await w.call<string>('sendtoaddress', [eve.address, 0.001]);
+    const vin0 = (await nodeTx(txid)).vin[0]!;
+    // A block with only this tx, so invalidating it drops nothing of other suites sharing the node.
+    const { hash: b1 } = await rpc.call<{ hash: string }>('generateblock', [minerAddr, [txid]]);
+    expect((await provider.getTransactions(eve.address)).map((t) => [t.txid, t.status.confirmed])).toEqual([[txid, true]]);
+    const spender = (await (await fetch(`${base}/tx/${vin0.txid}/outspend/${vin0.vout}`)).json()) as { txid: string; status: { block_hash?: string } };
+    expect([spender.txid, spender.status.block_hash]).toEqual([txid, b1]);
+
+    await rpc.call('invalidateblock', [b1]);
+    await rpc.call('getmempoolentry', [txid]); // the node put it back in its mempool
+    expect(await provider.getTxStatus(txid)).toEqual({ confirmed: false });
+    expect((await provider.getTransactions(eve.address)).map((t) => [t.txid, t.status.confirmed])).toEqual([[txid, false]]);
+    expect((await provider.getCoins(eve.address)).map((c) => [c.txid, c.status.confirmed])).toEqual([[txid, false]]);
+    expect(await (await fetch(`${base}/tx/${vin0.txid}/outspend/${vin0.vout}`)).json()).toMatchObject({ spent: true, txid, status: { confirmed: false } });
+
+    const [b2] = await mine();
+    expect(b2).not.toBe(b1);
+    expect((await provider.getTransactions(eve.address)).map((t) => [t.txid, (t.status as { block_hash?: string }).block_hash])).toEqual([[txid, b2]]);
+    expect((await provider.getCoins(eve.address)).map((c) => [c.txid, (c.status as { block_hash?: string }).block_hash])).toEqual([[txid, b2]]);
   });
 
   it('HashPerp’s EsploraSource reads exactly the node’s headers and fees through /esplora', async () => {
