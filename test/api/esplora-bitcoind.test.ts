@@ -321,5 +321,9 @@ describe('/esplora over a real bitcoind -regtest', () => {
     const txs = await (await fetch(`${base}/block/${tipHash}/txs/0`)).json();
     expect(txs.map((t: { txid: string }) => t.txid)).toEqual(b.tx.slice(0, 25));
     expect(txs[0].vin[0].is_coinbase).toBe(true);
+    expect(hex.encode(new Uint8Array(await (await fetch(`${base}/block/${tipHash}/raw`)).arrayBuffer()))).toBe(await rpc.call<string>('getblock', [tipHash, 0]));
+    expect(hex.encode(new Uint8Array(await (await fetch(`${base}/tx/${fundTxid}/raw`)).arrayBuffer()))).toBe((await nodeTx(fundTxid)).hex);
+    const fundBlock = (await nodeTx(fundTxid)).blockhash!;
+    expect(await (await fetch(`${base}/tx/${fundTxid}/merkleblock-proof`)).text()).toBe(await rpc.call<string>('gettxoutproof', [[fundTxid], fundBlock]));
   });
 });

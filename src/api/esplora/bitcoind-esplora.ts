@@ -185,6 +185,10 @@ export class BitcoindEsplora {
     return blocks.map(toEsploraBlock);
   }
 
+  blockHex(hash: string): Promise<string> {
+    return this.known<string>('getblock', [hash, 0], `Block not found: ${hash}`);
+  }
+
   headerHex(hash: string): Promise<string> {
     return this.known<string>('getblockheader', [hash, false], `Block not found: ${hash}`);
   }
@@ -226,6 +230,13 @@ export class BitcoindEsplora {
 
   txHex(txid: string): Promise<string> {
     return this.rawTx<string>(txid, 0);
+  }
+
+  /** bitcoind's merkleblock proof (gettxoutproof) of a confirmed tx. */
+  async merkleblockProof(txid: string): Promise<string> {
+    const t = await this.rawTx<CoreTx>(txid, 1);
+    if (t.blockhash === undefined || (t.confirmations ?? 0) <= 0) throw notFound(`Transaction not confirmed: ${txid}`);
+    return this.rpc.call<string>('gettxoutproof', [[txid], t.blockhash]);
   }
 
   async outspends(txid: string): Promise<EsploraOutspend[]> {

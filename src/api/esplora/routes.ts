@@ -60,9 +60,11 @@ function esploraRoutes(r: FastifyInstance, svc: BitcoindEsplora): void {
   get('/blocks/tip/height', async (_p, reply) => text(reply, String(await svc.tipHeight())));
   get('/blocks/tip/hash', async (_p, reply) => text(reply, await svc.tipHash()));
   get('/blocks', async () => svc.blocks());
+  get('/blocks/tip', async () => svc.blocks()); // electrs' alias of /blocks
   get('/blocks/:start_height', async (p) => svc.blocks(parseHeight(p.start_height!, 'start_height')));
   get('/block-height/:height', async (p, reply) => text(reply, await svc.blockHashAt(parseHeight(p.height!))));
   get('/block/:hash', async (p) => svc.block(parseBlockHash(p.hash!)));
+  get('/block/:hash/raw', async (p, reply) => reply.type('application/octet-stream').send(Buffer.from(await svc.blockHex(parseBlockHash(p.hash!)), 'hex')));
   get('/block/:hash/header', async (p, reply) => text(reply, await svc.headerHex(parseBlockHash(p.hash!))));
   get('/block/:hash/status', async (p) => svc.blockStatus(parseBlockHash(p.hash!)));
   get('/block/:hash/txids', async (p) => svc.blockTxids(parseBlockHash(p.hash!)));
@@ -73,6 +75,8 @@ function esploraRoutes(r: FastifyInstance, svc: BitcoindEsplora): void {
   get('/tx/:txid', async (p) => svc.tx(parseTxid(p.txid!)));
   get('/tx/:txid/status', async (p) => svc.txStatus(parseTxid(p.txid!)));
   get('/tx/:txid/hex', async (p, reply) => text(reply, await svc.txHex(parseTxid(p.txid!))));
+  get('/tx/:txid/raw', async (p, reply) => reply.type('application/octet-stream').send(Buffer.from(await svc.txHex(parseTxid(p.txid!)), 'hex')));
+  get('/tx/:txid/merkleblock-proof', async (p, reply) => text(reply, await svc.merkleblockProof(parseTxid(p.txid!))));
   get('/tx/:txid/outspends', async (p) => svc.outspends(parseTxid(p.txid!)));
   get('/tx/:txid/outspend/:vout', async (p) => svc.outspend(parseTxid(p.txid!), parseIndex(p.vout!, 'vout')));
   r.post('/tx', { ...opts, bodyLimit: TX_BODY_LIMIT }, async (req, reply) => text(reply, await svc.broadcast(req.body)));
