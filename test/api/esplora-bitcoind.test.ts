@@ -321,6 +321,14 @@ describe('/esplora over a real bitcoind -regtest', () => {
     const txs = await (await fetch(`${base}/block/${tipHash}/txs/0`)).json();
     expect(txs.map((t: { txid: string }) => t.txid)).toEqual(b.tx.slice(0, 25));
     expect(txs[0].vin[0].is_coinbase).toBe(true);
+    // The genesis coinbase as blockstream.info shows it (regtest's genesis has mainnet's coinbase).
+    const genesis = await (await fetch(`${base}/block/${await rpc.call<string>('getblockhash', [0])}/txs/0`)).json();
+    expect(genesis[0].vin[0].scriptsig_asm).toBe(
+      'OP_PUSHBYTES_4 ffff001d OP_PUSHBYTES_1 04 OP_PUSHBYTES_69 5468652054696d65732030332f4a616e2f32303039204368616e63656c6c6f72206f6e206272696e6b206f66207365636f6e64206261696c6f757420666f722062616e6b73',
+    );
+    expect(genesis[0].vout[0].scriptpubkey_asm).toBe(
+      'OP_PUSHBYTES_65 04678afdb0fe5548271967f1a67130b7105cd6a828e03909a67962e0ea1f61deb649f6bc3f4cef38c4f35504e51ec112de5c384df7ba0b8d578a4c702b6bf11d5f OP_CHECKSIG',
+    );
     expect(hex.encode(new Uint8Array(await (await fetch(`${base}/block/${tipHash}/raw`)).arrayBuffer()))).toBe(await rpc.call<string>('getblock', [tipHash, 0]));
     expect(hex.encode(new Uint8Array(await (await fetch(`${base}/tx/${fundTxid}/raw`)).arrayBuffer()))).toBe((await nodeTx(fundTxid)).hex);
     const fundBlock = (await nodeTx(fundTxid)).blockhash!;

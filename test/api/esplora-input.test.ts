@@ -12,7 +12,7 @@ import { createServer } from '../../src/api/server.js';
 import { registerEsplora } from '../../src/api/esplora/routes.js';
 import { addressScript } from '../../src/api/esplora/bitcoind-esplora.js';
 import { HistoryIndex, type IndexedBlock } from '../../src/api/esplora/history-index.js';
-import { toEsploraTx, btcToSats } from '../../src/api/esplora/format.js';
+import { toEsploraTx, btcToSats, scriptAsm } from '../../src/api/esplora/format.js';
 import { NETWORKS } from '../../src/bitcoin/networks.js';
 import { BitcoindRpc } from '../../src/chain/rpc-client.js';
 import { FakeExchange, FakeIndex } from './fakes.js';
@@ -150,11 +150,49 @@ describe('Esplora tx format', () => {
       { confirmed: false },
     );
     expect(t.fee).toBe(10_000);
-    expect(t.vout[1]).toEqual({ scriptpubkey: '51024e73', scriptpubkey_type: 'anchor', value: 0 });
-    expect(t.vin[0]!.prevout).toEqual({ scriptpubkey: spk.hex, scriptpubkey_type: 'v0_p2wpkh', scriptpubkey_address: spk.address, value: 50_000_000 });
+    expect(t.vout[1]).toEqual({ scriptpubkey: '51024e73', scriptpubkey_asm: 'OP_PUSHNUM_1 OP_PUSHBYTES_2 4e73', scriptpubkey_type: 'anchor', value: 0 });
+    expect(t.vin[0]!.prevout).toEqual({
+      scriptpubkey: spk.hex, scriptpubkey_asm: 'OP_0 OP_PUSHBYTES_20 ' + '11'.repeat(20), scriptpubkey_type: 'v0_p2wpkh', scriptpubkey_address: spk.address, value: 50_000_000,
+    });
     const cb = toEsploraTx({ txid: TXID, version: 2, size: 1, weight: 4, locktime: 0, vin: [{ coinbase: '5100', sequence: 0xffffffff }], vout: [{ value: 50, n: 0, scriptPubKey: spk }] }, { confirmed: false });
     expect(cb.vin[0]).toMatchObject({ is_coinbase: true, prevout: null, txid: '0'.repeat(64), vout: 0xffffffff, scriptsig: '5100' });
     expect(cb.fee).toBe(0);
+  });
+
+  it('asm is rust-bitcoin’s, as electrs prints it (hand-written vectors)', () => {
+    const h20 = '11'.repeat(20);
+    const x32 = '22'.repeat(32);
+    for (const [script, asm] of [
+      ['76a914' + h20 + '88ac', `OP_DUP OP_HASH160 OP_PUSHBYTES_20 ${h20} OP_EQUALVERIFY OP_CHECKSIG`],
+      ['5120' + x32, `OP_PUSHNUM_1 OP_PUSHBYTES_32 ${x32}`],
+      ['03abcdefb27520' + x32 + 'ac', `OP_PUSHBYTES_3 abcdef OP_CSV OP_DROP OP_PUSHBYTES_32 ${x32} OP_CHECKSIG`],
+      ['20' + x32 + 'ad20' + x32 + 'ba529c', `OP_PUSHBYTES_32 ${x32} OP_CHECKSIGVERIFY OP_PUSHBYTES_32 ${x32} OP_CHECKSIGADD OP_PUSHNUM_2 OP_NUMEQUAL`],
+      ['6a4c05' + 'aa'.repeat(5), 'OP_RETURN OP_PUSHDATA1 ' + 'aa'.repeat(5)],
+      ['4f00b1b3bbff', 'OP_PUSHNUM_NEG1 OP_0 OP_CLTV OP_NOP4 OP_RETURN_187 OP_INVALIDOPCODE'],
+      ['4c', 'OP_PUSHDATA1 <unexpected end>'],
+      ['05aa', 'OP_PUSHBYTES_5 <push past end>'],
+      ['', ''],
+    ]) expect(scriptAsm(script!), script).toBe(asm);
+  });
+
+  it('inner scripts: the taproot script-path leaf and the P2WSH witness script', () => {
+    const leaf = '20' + '33'.repeat(32) + 'ac';
+    const spk = (h: string, type: string) => ({ hex: h, type });
+    const tx = toEsploraTx(
+      {
+        txid: TXID, version: 2, size: 1, weight: 4, locktime: 0,
+        vin: [
+          { txid: 'cd'.repeat(32), vout: 0, sequence: 0, txinwitness: ['aa'.repeat(64), leaf, 'c0' + '44'.repeat(32)], prevout: { value: 1, scriptPubKey: spk('5120' + '55'.repeat(32), 'witness_v1_taproot') } },
+          { txid: 'cd'.repeat(32), vout: 1, sequence: 0, txinwitness: ['aa'.repeat(64)], prevout: { value: 1, scriptPubKey: spk('5120' + '55'.repeat(32), 'witness_v1_taproot') } },
+          { txid: 'cd'.repeat(32), vout: 2, sequence: 0, txinwitness: ['', '51'], prevout: { value: 1, scriptPubKey: spk('0020' + '66'.repeat(32), 'witness_v0_scripthash') } },
+        ],
+        vout: [],
+      },
+      { confirmed: false },
+    );
+    expect(tx.vin[0]!.inner_witnessscript_asm).toBe(`OP_PUSHBYTES_32 ${'33'.repeat(32)} OP_CHECKSIG`);
+    expect(tx.vin[1]!.inner_witnessscript_asm).toBeUndefined(); // key path
+    expect(tx.vin[2]!.inner_witnessscript_asm).toBe('OP_PUSHNUM_1');
   });
 
   it('btcToSats is exact for amounts Core prints with 8 decimals', () => {
