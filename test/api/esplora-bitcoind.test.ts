@@ -12,6 +12,8 @@ import { hex } from '@scure/base';
 import type { App } from '../../src/api/app-types.js';
 import { createServer } from '../../src/api/server.js';
 import { registerEsplora } from '../../src/api/esplora/routes.js';
+import { BitcoindEsplora } from '../../src/api/esplora/bitcoind-esplora.js';
+import { NETWORKS } from '../../src/bitcoin/networks.js';
 import { EsploraSource } from '../../src/chain/esplora-source.js';
 import { BitcoindRpc, RpcError } from '../../src/chain/rpc-client.js';
 import { EsploraBroadcaster } from '../../src/bitcoin/exit-executor.js';
@@ -247,6 +249,20 @@ describe('/esplora over a real bitcoind -regtest', () => {
     expect(b2).not.toBe(b1);
     expect((await provider.getTransactions(eve.address)).map((t) => [t.txid, (t.status as { block_hash?: string }).block_hash])).toEqual([[txid, b2]]);
     expect((await provider.getCoins(eve.address)).map((c) => [c.txid, (c.status as { block_hash?: string }).block_hash])).toEqual([[txid, b2]]);
+  });
+
+  it('history starts at historyFromHeight: older txs are not listed and their spender is unknown, UTXOs still are (the documented limit)', async () => {
+    const tip = await rpc.call<number>('getblockcount');
+    const late = new BitcoindEsplora(rpc, NETWORKS.regtest, { historyFromHeight: tip + 1 });
+    expect(await late.addressTxs(alice.address)).toEqual([]);
+    expect((await late.outspends(fundTxid))[fundVout]).toEqual({ spent: true });
+    const coins = await late.addressUtxos(alice.address);
+    expect(coins).toEqual(await provider.getCoins(alice.address));
+    // What is mined from that height on is indexed.
+    const fresh = await OnchainWallet.create(SingleKey.fromRandomBytes(), 'regtest', provider);
+    const txid = await w.call<string>('sendtoaddress', [fresh.address, 0.001]);
+    await mine();
+    expect((await late.addressTxs(fresh.address)).map((t) => [t.txid, t.status.confirmed])).toEqual([[txid, true]]);
   });
 
   it('HashPerp’s EsploraSource reads exactly the node’s headers and fees through /esplora', async () => {

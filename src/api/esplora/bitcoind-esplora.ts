@@ -49,6 +49,8 @@ const MEMPOOL_TXS_PER_PAGE = 50;
 const SYNC_CHUNK = 20;
 const FEE_TARGETS = [...Array.from({ length: 25 }, (_, i) => i + 1), 144, 504, 1008];
 const HEADER_CACHE = 10_000;
+/** Calls per JSON-RPC batch: a mempool or an address with thousands of entries is read in several requests. */
+const BATCH = 500;
 
 export interface BitcoindEsploraOptions {
   /** First height of the address-history and spender index. */
@@ -253,7 +255,7 @@ export class BitcoindEsplora {
       return undefined;
     });
     const open = out.flatMap((o, n) => (o === undefined ? [n] : []));
-    const utxos = await this.rpc.batch<unknown>(open.map((n) => ({ method: 'gettxout', params: [txid, n, true] })));
+    const utxos = await this.batch<unknown>(open.map((n) => ({ method: 'gettxout', params: [txid, n, true] })));
     // Not in the UTXO set and no spender known: spent before the index's start height (or just now).
     open.forEach((n, i) => (out[n] = utxos[i] === null ? { spent: true } : { spent: false }));
     return out as EsploraOutspend[];
@@ -326,8 +328,11 @@ export class BitcoindEsplora {
     const unspents = await this.scan(script);
     const chain = unspents.filter((u) => !this.mempoolSpenders.has(outpointKey(u.txid, u.vout)));
     const missing = chain.filter((u) => u.blockhash === undefined);
-    const hashes = await this.rpc.batch<string>(missing.map((u) => ({ method: 'getblockhash', params: [u.height] })));
+    const hashes = await this.batch<string>(missing.map((u) => ({ method: 'getblockhash', params: [u.height] })));
     missing.forEach((u, i) => (u.blockhash = hashes[i]));
+    const unknown = [...new Set(chain.map((u) => u.blockhash!))].filter((h) => !this.headers.has(h));
+    const infos = await this.batch<{ height: number; time: number }>(unknown.map((h) => ({ method: 'getblockheader', params: [h, true] })));
+    unknown.forEach((h, i) => this.cacheHeader(h, infos[i]!));
     const out: EsploraUtxo[] = [];
     const seen = new Set<string>();
     for (const u of chain) {
@@ -488,7 +493,7 @@ export class BitcoindEsplora {
       if (parent) found.set(outpointKey(i.txid!, i.vout!), parent);
     }
     const rest = wanted.filter(({ i }) => !found.has(outpointKey(i.txid!, i.vout!)));
-    const utxos = await this.rpc.batch<CorePrevout & { scriptPubKey: CorePrevout['scriptPubKey'] } | null>(
+    const utxos = await this.batch<CorePrevout | null>(
       rest.map(({ i }) => ({ method: 'gettxout', params: [i.txid, i.vout, false] })),
     );
     rest.forEach(({ i }, n) => {
@@ -522,13 +527,13 @@ export class BitcoindEsplora {
   }
 
   private async headerInfo(hash: string): Promise<{ height: number; time: number }> {
-    let h = this.headers.get(hash);
-    if (!h) {
-      const r = await this.rpc.call<{ height: number; time: number }>('getblockheader', [hash, true]);
-      h = { height: r.height, time: r.time };
-      if (this.headers.size >= HEADER_CACHE) this.headers.clear();
-      this.headers.set(hash, h);
-    }
+    return this.headers.get(hash) ?? this.cacheHeader(hash, await this.rpc.call<{ height: number; time: number }>('getblockheader', [hash, true]));
+  }
+
+  private cacheHeader(hash: string, r: { height: number; time: number }): { height: number; time: number } {
+    const h = { height: r.height, time: r.time };
+    if (this.headers.size >= HEADER_CACHE) this.headers.clear();
+    this.headers.set(hash, h);
     return h;
   }
 
@@ -559,17 +564,28 @@ export class BitcoindEsplora {
     }
   }
 
+  private async batch<T>(calls: { method: string; params: unknown[] }[]): Promise<T[]> {
+    const out: T[] = [];
+    for (let i = 0; i < calls.length; i += BATCH) out.push(...(await this.rpc.batch<T>(calls.slice(i, i + BATCH))));
+    return out;
+  }
+
   /** A batch where each call may fail on its own (the client's batch throws on the first failure). */
   private async settled<T>(calls: { method: string; params: unknown[] }[]): Promise<(T | RpcError)[]> {
-    try {
-      return await this.rpc.batch<T>(calls);
-    } catch (e) {
-      if (!(e instanceof RpcError)) throw e;
-      return Promise.all(calls.map((c) => this.rpc.call<T>(c.method, c.params).catch((err: unknown) => {
-        if (err instanceof RpcError) return err;
-        throw err;
-      })));
+    const out: (T | RpcError)[] = [];
+    for (let i = 0; i < calls.length; i += BATCH) {
+      const chunk = calls.slice(i, i + BATCH);
+      try {
+        out.push(...(await this.rpc.batch<T>(chunk)));
+      } catch (e) {
+        if (!(e instanceof RpcError)) throw e;
+        out.push(...(await Promise.all(chunk.map((c) => this.rpc.call<T>(c.method, c.params).catch((err: unknown) => {
+          if (err instanceof RpcError) return err;
+          throw err;
+        })))));
+      }
     }
+    return out;
   }
 
   /** scantxoutset admits one scan node-wide: queue ours, and wait out someone else's. */
