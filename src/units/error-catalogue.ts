@@ -123,6 +123,7 @@ export const ERROR_CATALOGUE = {
   rpc_unreachable: e(503, true, "bitcoind's RPC cannot be reached (or answered 5xx without a JSON-RPC reply)"),
   rpc_bad_response: e(502, false, 'bitcoind answered something that is not the JSON-RPC reply asked for'),
   rpc_error: e(502, false, 'bitcoind refused an RPC call (its code and message are in the message)'),
+  tx_refused: e(400, false, "bitcoind refused a transaction or package sent through /esplora (POST /tx, /txs/package); the node's code and message are in the message"),
   deep_reorg: e(500, false, 'a block already sent to the engine left the best chain; the follower halted'),
   header_invalid: e(500, false, 'a header fails a consensus rule; the follower halted'),
   insufficient_history: e(500, false, 'the blocks a check needs are not held; the follower halted'),
