@@ -25,6 +25,7 @@ import type { ServeConfig } from './config.js';
 import { batchAfterBlocks } from './contract-batching.js';
 import { contractNetwork, openContracts } from './contracts.js';
 import type { BitcoindCustody } from './custody.js';
+import { openArk, type ServerArk } from './ark-wiring.js';
 import { createDemo } from './demo.js';
 import { EngineCore } from './engine-host.js';
 import { EngineExchange } from './exchange-port.js';
@@ -52,7 +53,7 @@ export interface ServeWiring {
   start?: (log: Log) => Promise<void>;
   close?: () => Promise<void>;
   /** The live parts, for tests and operators' tools. */
-  parts?: { engine: EngineCore; chain?: ChainRuntime; demo?: DemoMarketMaker; exchange: EngineExchange; custody?: BitcoindCustody; contracts?: ContractService; products?: WiredProducts };
+  parts?: { engine: EngineCore; chain?: ChainRuntime; demo?: DemoMarketMaker; exchange: EngineExchange; custody?: BitcoindCustody; contracts?: ContractService; products?: WiredProducts; ark?: ServerArk };
 }
 
 export interface WiringDeps {
@@ -150,18 +151,20 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
       throw e;
     }
     const batching = batchAfterBlocks(engine, contracts.service, (m) => log.error(m));
+    // The Ark operator (arkd's API at /ark) on the node's chain.
+    const ark = deps.source === undefined ? openArk(cfg, network, notes, keys) : undefined;
     let demo: DemoMarketMaker | undefined;
     let custody: BitcoindCustody | undefined;
     const wiring: ServeWiring = {
       exchange: hub.exchange,
       index,
-      routes: [...routeModules, products.routes],
+      routes: [...routeModules, products.routes, ...(ark ? [ark.routes] : [])],
       funds: exchange,
       apiKeys,
       ...(nonceLog !== undefined ? { nonceLog } : {}),
       ...(authNotBeforeMs !== undefined ? { authNotBeforeMs } : {}),
       notes,
-      parts: { engine, exchange, contracts: contracts.service, products },
+      parts: { engine, exchange, contracts: contracts.service, products, ...(ark ? { ark } : {}) },
       status: () => healthOf({ engine, chain, demo, custody, operatorKeys: keys !== undefined ? { sealed: true, source: keys.source } : { sealed: false, source: 'memory' }, contracts: { service: contracts.service, network, fundingNote: contracts.fundingNote, batching } }),
       start: async (l) => {
         log = l;
@@ -188,6 +191,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
           custody.start(deps.pollMs ?? 1000, (account, sat) => exchange.creditDeposit(account, sat));
           wiring.parts!.custody = custody;
         }
+        ark?.start();
         if (cfg.demo) {
           demo = createDemo(engine, { cfg, chainData, bdcModel, quoters: deps.quoters ?? [], log });
           await demo.start();
@@ -197,6 +201,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
       close: async () => {
         await demo?.stop();
         await custody?.stop();
+        await ark?.stop();
         await chain?.stop();
         batching.stop();
         products.stop();

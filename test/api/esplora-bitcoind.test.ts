@@ -288,8 +288,8 @@ describe('/esplora over a real bitcoind -regtest', () => {
 
   it('HashPerp’s EsploraBroadcaster: known by status, refusals carry the node’s reason', async () => {
     const b = new EsploraBroadcaster(base);
-    expect(await b.known(fundTxid)).toBe(true);
-    expect(await b.known('00'.repeat(32))).toBe(false);
+    expect(await b.status(fundTxid)).not.toBe('unknown');
+    expect(await b.status('00'.repeat(32))).toBe('unknown');
     const decode = await nodeMessage('sendrawtransaction', ['deadbeef']);
     const r = await b.broadcast('deadbeef', '00'.repeat(32));
     expect(r.accepted).toBe(false);

@@ -1,0 +1,321 @@
+/**
+ * HashPerp's Ark server: arkd's ArkService behind the port the /ark routes speak. It admits
+ * intents, runs one batch at a time on a fixed session clock, co-signs offchain Ark transactions
+ * with their checkpoints, and tells the streams what happened. The protocol steps live in the
+ * modules it calls (intent, tree-builder, tree-signing, commitment-tx, forfeits, offchain); this
+ * file is the order they run in and the state between them.
+ */
+import type { ArkInfo, SettlementEvent, TxNotification, Vtxo } from '@arkade-os/sdk';
+import { SettlementEventType } from '@arkade-os/sdk';
+import { base64, hex } from '@scure/base';
+import { Transaction } from '@scure/btc-signer';
+import { batchInternalKey, buildSweepTx } from './sweep-tx.js';
+import type { ArkChain } from './ark-chain.js';
+import type { ArkStore, VtxoRecord } from './ark-store.js';
+import { arkInfo, type ArkParams } from './ark-params.js';
+import { BatchSession } from './batch-session.js';
+import { EventBus } from './event-bus.js';
+import { IntentQueue, intentPolicy } from './intent-queue.js';
+import type { OperatorKeys } from './operator-keys.js';
+import { checkpointTapscript, finalizeOffchainTx, pendingTxView, submitOffchainTx, type PendingOffchainTx } from './offchain.js';
+import { parseIntent, verifyIntent, type RealPrevout } from './intent.js';
+import { ArkRequestError, type ArkServicePort, type PendingTx, type RawIntent } from './ports.js';
+import { toWireVtxo } from './wire-vtxo.js';
+
+export interface ArkOperatorDeps {
+  params: ArkParams;
+  keys: OperatorKeys;
+  chain: ArkChain;
+  store: ArkStore;
+  version: string;
+  /** Milliseconds since the epoch. */
+  now?: () => number;
+  log?: (msg: string) => void;
+  /** Most intents in one batch. */
+  maxIntentsPerBatch?: number;
+}
+
+type TxEvent = { commitmentTx?: TxNotification; arkTx?: TxNotification };
+
+const op = (txid: string, vout: number): string => `${txid}:${vout}`;
+
+export class ArkOperator implements ArkServicePort {
+  readonly events = new EventBus<SettlementEvent>();
+  readonly txEvents = new EventBus<TxEvent>();
+  /** Scripts touched by a change, for the indexer's script subscriptions. */
+  readonly scriptEvents = new EventBus<{ txid: string; tx?: string; newVtxos: VtxoRecord[]; spentVtxos: VtxoRecord[]; sweptVtxos: VtxoRecord[]; checkpointTxs?: Record<string, { txid: string; tx: string }> }>();
+  private readonly queue: IntentQueue;
+  private batch: BatchSession | undefined;
+  private running: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+  private readonly log: (msg: string) => void;
+  private readonly checkpointScript: Uint8Array;
+  /** Inputs held by the running batch or by Ark txs submitted but not finalized. */
+  private readonly locked = new Set<string>();
+  private stopped = false;
+
+  constructor(private readonly d: ArkOperatorDeps) {
+    this.now = d.now ?? Date.now;
+    this.log = d.log ?? (() => {});
+    this.checkpointScript = checkpointTapscript(d.keys.signerXOnly, d.params.checkpointExitDelay);
+    this.queue = new IntentQueue({
+      chain: d.chain,
+      store: d.store,
+      params: d.params,
+      keys: d.keys,
+      now: this.now,
+      isLocked: (o) => this.locked.has(o),
+    });
+    // Ark txs submitted before a restart stay pending, their inputs locked, until finalized.
+    for (const p of d.store.allPending()) for (const c of (p.state as PendingOffchainTx).checkpoints) this.locked.add(op(c.spends.txid, c.spends.vout));
+  }
+
+  /** Starts the session clock: every `sessionSeconds` a batch starts if intents are waiting. */
+  start(): void {
+    const period = this.d.params.timing.sessionSeconds * 1000;
+    this.timer = setInterval(() => void this.tick(), period);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.batch?.cancel();
+    await this.running?.catch(() => {});
+  }
+
+  /** One session tick (tests call it directly instead of waiting for the clock). */
+  async tick(): Promise<void> {
+    if (this.stopped) return;
+    await this.maintain().catch((e: unknown) => this.log(`ark maintenance: ${e instanceof Error ? e.message : String(e)}`));
+    if (this.running || this.queue.size === 0) return;
+    const intents = this.queue.take(this.d.maxIntentsPerBatch ?? 128);
+    const session = new BatchSession(
+      {
+        chain: this.d.chain,
+        keys: this.d.keys,
+        vtxoTreeExpiry: this.d.params.vtxoTreeExpiry,
+        dust: this.d.params.dust,
+        phaseTimeoutMs: this.d.params.timing.phaseTimeoutMs,
+        publish: (e, topics) => this.events.publish(e, topics),
+        now: () => Math.floor(this.now() / 1000),
+        log: this.log,
+      },
+      intents,
+    );
+    const inputs = intents.flatMap((i) => [...i.vtxoInputs, ...i.boardingInputs].map((x) => op(x.txid, x.vout)));
+    for (const o of inputs) this.locked.add(o);
+    this.batch = session;
+    this.running = (async () => {
+      try {
+        const out = await session.run(() => this.d.chain.coinsOf(this.d.keys.walletScript));
+        this.d.store.commit(out.change);
+        this.log(`batch ${session.id}: commitment ${out.commitmentTxid} broadcast, ${out.newVtxos.length} VTXOs, ${out.spentVtxos.length} forfeited`);
+        const note: TxNotification = {
+          txid: out.commitmentTxid,
+          tx: out.txHex,
+          spentVtxos: out.spentVtxos.map(toWireVtxo),
+          spendableVtxos: out.newVtxos.map(toWireVtxo),
+        };
+        this.txEvents.publish({ commitmentTx: note });
+        this.scriptEvents.publish({ txid: out.commitmentTxid, tx: out.txHex, newVtxos: out.newVtxos, spentVtxos: out.spentVtxos, sweptVtxos: [] });
+      } catch {
+        // BatchFailed was published; the inputs go back to their owners untouched.
+      } finally {
+        for (const o of inputs) this.locked.delete(o);
+        this.batch = undefined;
+        this.running = undefined;
+      }
+    })();
+    await this.running;
+  }
+
+  /**
+   * Between batches: record when commitment txs confirm (that starts their expiry clock) and sweep
+   * batches whose expiry has passed.
+   */
+  async maintain(): Promise<void> {
+    const tip = await this.d.chain.tipHeight();
+    for (const b of this.d.store.allBatches()) {
+      if (b.confirmedHeight === 0) {
+        const h = await this.d.chain.blockHeightOf(b.commitmentTxid);
+        if (h === undefined) continue;
+        const expiresAt = b.expiryBlocks < 512 ? h + b.expiryBlocks : 0;
+        const touched = this.d.store.allVtxos().filter((v) => v.commitmentTxids.includes(b.commitmentTxid) && v.expiresAt === 0);
+        this.d.store.commit({ batches: [{ ...b, confirmedHeight: h }], vtxos: touched.map((v) => ({ ...v, expiresAt })) });
+        continue;
+      }
+      if (b.sweptBy.length > 0 || b.batchAmount === 0n || b.expiryBlocks >= 512) continue;
+      if (tip < b.confirmedHeight + b.expiryBlocks) continue;
+      const live = await this.d.chain.unspent(b.commitmentTxid, 0);
+      if (!live) continue; // the tree was unrolled on chain: its outputs are swept one by one (not yet done)
+      const root = this.d.store.virtualTx(b.vtxoTreeTxids[0]!);
+      if (!root) continue;
+      const rootTx = Transaction.fromPSBT(base64.decode(root.psbt), { allowUnknownInputs: true, allowUnknownOutputs: true });
+      const sweep = buildSweepTx(
+        [{ txid: b.commitmentTxid, vout: 0, amount: live.amount, pkScript: live.pkScript, internalKey: batchInternalKey(rootTx) }],
+        this.d.keys.forfeitSecret,
+        BigInt(b.expiryBlocks),
+        this.d.keys.walletScript,
+        await this.d.chain.feeRate(),
+      );
+      const txHex = hex.encode(sweep.extract());
+      await this.d.chain.broadcast(txHex);
+      const swept = this.d.store.allVtxos().filter((v) => v.commitmentTxids.includes(b.commitmentTxid) && v.spentBy === '' && !v.swept).map((v) => ({ ...v, swept: true }));
+      this.d.store.commit({ batches: [{ ...b, sweptBy: [sweep.id] }], vtxos: swept });
+      this.log(`swept batch ${b.commitmentTxid} (${swept.length} unspent VTXOs) in ${sweep.id}`);
+      this.scriptEvents.publish({ txid: sweep.id, tx: txHex, newVtxos: [], spentVtxos: [], sweptVtxos: swept });
+    }
+  }
+
+  /** Resolves when the running batch (if any) has ended. */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+
+  async getInfo(): Promise<ArkInfo> {
+    return arkInfo(
+      this.d.params,
+      {
+        signerPubkey: this.d.keys.signerCompressedHex,
+        forfeitPubkey: this.d.keys.forfeitCompressedHex,
+        forfeitAddress: this.d.keys.forfeitAddress,
+        checkpointTapscript: hex.encode(this.checkpointScript),
+      },
+      this.d.version,
+    );
+  }
+
+  async registerIntent(intent: RawIntent): Promise<string> {
+    return this.queue.register(intent);
+  }
+
+  async deleteIntent(intent: RawIntent): Promise<void> {
+    await this.queue.delete(intent);
+  }
+
+  async confirmRegistration(intentId: string): Promise<void> {
+    if (!this.batch) throw new ArkRequestError('CONFIRMATION_SESSION_NOT_STARTED', 'no batch is waiting for confirmations', 'intentId');
+    this.batch.confirmRegistration(intentId);
+  }
+
+  private batchFor(batchId: string) {
+    if (!this.batch || this.batch.id !== batchId) throw new ArkRequestError('INVALID_REQUEST', `batch ${batchId} is not running`, 'batchId');
+    return this.batch;
+  }
+
+  async submitTreeNonces(batchId: string, pubkey: string, nonces: Record<string, string>): Promise<void> {
+    this.batchFor(batchId).submitNonces(pubkey, nonces);
+  }
+
+  async submitTreeSignatures(batchId: string, pubkey: string, signatures: Record<string, string>): Promise<void> {
+    this.batchFor(batchId).submitSignatures(pubkey, signatures);
+  }
+
+  async submitSignedForfeitTxs(signedForfeitTxs: string[], signedCommitmentTx?: string): Promise<void> {
+    if (!this.batch) throw new ArkRequestError('INVALID_FORFEIT_TXS', 'no batch is collecting forfeits', 'signedForfeitTxs');
+    this.batch.submitForfeits(signedForfeitTxs, signedCommitmentTx);
+  }
+
+  async submitTx(signedArkTx: string, checkpointTxs: string[]): Promise<{ arkTxid: string; finalArkTx: string; signedCheckpointTxs: string[] }> {
+    const nowS = Math.floor(this.now() / 1000);
+    const tipHeight = await this.d.chain.tipHeight();
+    // From here to the store commit nothing awaits: no other request can spend the same VTXO in between.
+    const res = submitOffchainTx({
+      signedArkTx,
+      checkpointTxs,
+      operatorSecretKey: this.d.keys.signerSecret,
+      checkpointTapscript: this.checkpointScript,
+      dust: this.d.params.dust,
+      tipHeight,
+      now: nowS,
+      vtxoMinAmount: this.d.params.vtxoMinAmount,
+      ...(this.d.params.vtxoMaxAmount >= 0n ? { vtxoMaxAmount: this.d.params.vtxoMaxAmount } : {}),
+      minExitDelay: this.d.params.unilateralExitDelay < 512n ? { type: 'blocks', value: this.d.params.unilateralExitDelay } : { type: 'seconds', value: this.d.params.unilateralExitDelay },
+      lookupVtxo: (o) => {
+        const r = this.d.store.vtxo(o.txid, o.vout);
+        if (!r) return undefined;
+        return { amount: r.amount, pkScript: hex.decode(r.script), spent: r.spentBy !== '', swept: r.swept, unrolled: r.unrolled };
+      },
+      isPendingSpent: (o) => {
+        const k = op(o.txid, o.vout);
+        return this.locked.has(k) || this.queue.has(k);
+      },
+    });
+    const inputs = res.spent.map((o) => this.d.store.vtxo(o.txid, o.vout)!);
+    const expiries = inputs.map((r) => r.expiresAt).filter((e) => e > 0);
+    const expiresAt = expiries.length > 0 ? Math.min(...expiries) : 0;
+    const commitmentTxids = [...new Set(inputs.flatMap((r) => r.commitmentTxids))];
+    const root = commitmentTxids[0] ?? '';
+    const spent: VtxoRecord[] = res.pending.checkpoints.map((c) => ({ ...this.d.store.vtxo(c.spends.txid, c.spends.vout)!, spentBy: c.txid, arkTxid: res.arkTxid }));
+    // The Ark tx is final for the operator once it has signed it: its outputs exist (preconfirmed)
+    // from now on, even before the user finalizes the checkpoints.
+    const created: VtxoRecord[] = res.created.map((c) => ({
+      txid: c.txid, vout: c.vout, amount: c.amount, script: c.script, createdAt: nowS, expiresAt,
+      commitmentTxids, batch: inputs[0]!.batch, preconfirmed: true, swept: c.swept, unrolled: false, spentBy: '', settledBy: '', arkTxid: '',
+    }));
+    this.d.store.commit({
+      vtxos: [...spent, ...created],
+      virtualTxs: [
+        { txid: res.arkTxid, kind: 'ark', psbt: res.finalArkTx, commitmentTxid: root, spends: res.pending.checkpoints.map((c) => c.txid) },
+        ...res.pending.checkpoints.map((c) => ({ txid: c.txid, kind: 'checkpoint' as const, psbt: c.signedTx, commitmentTxid: root, spends: [op(c.spends.txid, c.spends.vout)] })),
+      ],
+      pending: [{ arkTxid: res.arkTxid, state: res.pending, createdAt: nowS }],
+    });
+    for (const c of res.pending.checkpoints) this.locked.add(op(c.spends.txid, c.spends.vout));
+    const checkpointsById = Object.fromEntries(res.pending.checkpoints.map((c) => [c.txid, { txid: c.txid, tx: c.signedTx }]));
+    const note: TxNotification = { txid: res.arkTxid, tx: res.finalArkTx, spentVtxos: spent.map(toWireVtxo), spendableVtxos: created.map(toWireVtxo), checkpointTxs: checkpointsById };
+    this.txEvents.publish({ arkTx: note });
+    this.scriptEvents.publish({ txid: res.arkTxid, tx: res.finalArkTx, newVtxos: created, spentVtxos: spent, sweptVtxos: [], checkpointTxs: checkpointsById });
+    return { arkTxid: res.arkTxid, finalArkTx: res.finalArkTx, signedCheckpointTxs: res.signedCheckpointTxs };
+  }
+
+  async finalizeTx(arkTxid: string, finalCheckpointTxs: string[]): Promise<void> {
+    const p = this.d.store.pendingTx(arkTxid);
+    if (!p) throw new ArkRequestError('TX_NOT_FOUND', `no pending Ark tx ${arkTxid}`, 'arkTxid');
+    const pending = p.state as PendingOffchainTx;
+    const fin = finalizeOffchainTx(pending, finalCheckpointTxs, { isUnrolled: (o) => this.d.store.vtxo(o.txid, o.vout)?.unrolled === true });
+    const root = this.d.store.virtualTx(arkTxid)?.commitmentTxid ?? '';
+    this.d.store.commit({
+      virtualTxs: fin.pending.checkpoints.map((c, i) => ({ txid: c.txid, kind: 'checkpoint' as const, psbt: fin.finalCheckpointTxs[i]!, commitmentTxid: root, spends: [op(c.spends.txid, c.spends.vout)] })),
+      pendingDone: [arkTxid],
+    });
+    for (const c of pending.checkpoints) this.locked.delete(op(c.spends.txid, c.spends.vout));
+  }
+
+  async getPendingTxs(intent: RawIntent): Promise<PendingTx[]> {
+    const parsed = parseIntent(intent.proof, intent.message);
+    if (parsed.kind !== 'get-pending-tx') throw new ArkRequestError('INVALID_INTENT_MESSAGE', `expected a get-pending-tx intent, got ${parsed.kind}`, 'intent.message');
+    // The inputs are spent by the pending txs: the proof is checked against the stored VTXOs as they were.
+    const prevouts = new Map<string, RealPrevout>();
+    for (const i of parsed.inputs) {
+      const r = this.d.store.vtxo(i.txid, i.vout);
+      if (!r) throw new ArkRequestError('VTXO_NOT_FOUND', `no VTXO ${op(i.txid, i.vout)}`, 'intent.proof');
+      prevouts.set(op(i.txid, i.vout), { amount: r.amount, pkScript: hex.decode(r.script), kind: 'vtxo', createdAt: r.createdAt });
+    }
+    verifyIntent(parsed, prevouts, Math.floor(this.now() / 1000), { ...intentPolicy({ params: this.d.params, keys: this.d.keys }), unilateralExitDelay: undefined });
+    const owned = new Set(parsed.inputs.map((i) => op(i.txid, i.vout)));
+    const out: PendingTx[] = [];
+    for (const p of this.d.store.allPending()) {
+      const st = p.state as PendingOffchainTx;
+      if (!st.checkpoints.some((c) => owned.has(op(c.spends.txid, c.spends.vout)))) continue;
+      out.push(pendingTxView(st));
+    }
+    return out;
+  }
+
+  async *batchEvents(topics: string[], signal: AbortSignal): AsyncIterable<SettlementEvent> {
+    yield { type: SettlementEventType.StreamStarted, id: `${this.now()}` };
+    yield* this.events.subscribe(topics, signal);
+  }
+
+  transactions(signal: AbortSignal): AsyncIterable<TxEvent> {
+    return this.txEvents.subscribe([], signal);
+  }
+
+  /** For the indexer: the wire view of a stored VTXO. */
+  wireVtxo(r: VtxoRecord): Vtxo {
+    return toWireVtxo(r);
+  }
+}

