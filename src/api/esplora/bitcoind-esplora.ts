@@ -1,6 +1,7 @@
 /**
- * Esplora's answers computed from bitcoind's JSON-RPC (the node runs with -txindex=1; without it a
- * confirmed tx is found only when the history index below knows its block).
+ * Esplora's answers computed from bitcoind's JSON-RPC (the node runs with -txindex=1; without it, or
+ * while the txindex lags a new block, a confirmed tx is found through the block the history index below
+ * knows for it).
  *
  * Where each answer comes from:
  * - blocks, headers, tx by id: getblockhash / getblock / getblockheader / getrawtransaction (verbosity 2,
@@ -544,14 +545,21 @@ export class BitcoindEsplora {
   }
 
   private async rawTx<T>(txid: string, verbosity: number): Promise<T> {
+    const message = `Transaction not found: ${txid}`;
+    const hinted = this.index?.blockOf(txid)?.hash;
     try {
-      return await this.known<T>('getrawtransaction', this.txParams(txid, verbosity), `Transaction not found: ${txid}`);
+      return await this.known<T>('getrawtransaction', this.txParams(txid, verbosity), message);
     } catch (e) {
-      // The index's block left the chain since: ask without it.
-      if (e instanceof HashPerpError && e.code === 'not_found' && this.index?.blockOf(txid))
-        return this.known<T>('getrawtransaction', [txid, verbosity], `Transaction not found: ${txid}`);
-      throw e;
+      if (!(e instanceof HashPerpError && e.code === 'not_found')) throw e;
     }
+    // Not found: the hinted block left the chain, or the tx was just mined and -txindex (updated
+    // asynchronously) has not caught up, or there is no -txindex. The history index reads blocks
+    // directly: ask again with the block it knows now.
+    await this.syncIndex();
+    const ref = this.index?.blockOf(txid)?.hash;
+    if (ref !== undefined && ref !== hinted) return this.known<T>('getrawtransaction', [txid, verbosity, ref], message);
+    if (hinted !== undefined) return this.known<T>('getrawtransaction', [txid, verbosity], message);
+    throw notFound(message);
   }
 
   /** An RPC whose "no such tx/block" answer is a 404. */
