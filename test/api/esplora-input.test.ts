@@ -10,7 +10,7 @@ import { secp256k1, schnorr } from '@noble/curves/secp256k1.js';
 import type { App } from '../../src/api/app-types.js';
 import { createServer } from '../../src/api/server.js';
 import { registerEsplora } from '../../src/api/esplora/routes.js';
-import { addressScript } from '../../src/api/esplora/bitcoind-esplora.js';
+import { addressScript } from '../../src/api/esplora/params.js';
 import { HistoryIndex, type IndexedBlock } from '../../src/api/esplora/history-index.js';
 import { toEsploraTx, btcToSats, scriptAsm } from '../../src/api/esplora/format.js';
 import { NETWORKS } from '../../src/bitcoin/networks.js';

@@ -13,7 +13,8 @@ import { networkByName, type BtcNetwork, type NetworkName } from '../../bitcoin/
 import type { BitcoindRpc } from '../../chain/rpc-client.js';
 import { errorInfo } from '../../units/error-catalogue.js';
 import { HashPerpError } from '../../units/errors.js';
-import { BitcoindEsplora, parseBlockHash, parseHeight, parseIndex, parseTxid, type BitcoindEsploraOptions } from './bitcoind-esplora.js';
+import { BitcoindEsplora, type BitcoindEsploraOptions } from './bitcoind-esplora.js';
+import { parseBlockHash, parseHeight, parseIndex, parseTxid } from './params.js';
 
 export interface EsploraDeps extends BitcoindEsploraOptions {
   rpc: BitcoindRpc;
