@@ -285,6 +285,7 @@ async function signRound(n: number, opts: { usersPerLeaf?: number } = {}) {
   const { tree, commitment, batch } = buildRound(leaves);
   const server = new TreeSigningSession(tree, SWEEP_ROOT, batch.amount, OPERATOR_SK);
   expect(new Set(server.cosignerKeys())).toEqual(new Set([...users.map((u) => u.cosigner), OPERATOR]));
+  expect(new Set(server.userCosignerKeys())).toEqual(new Set(users.map((u) => u.cosigner)));
 
   const clients = [];
   for (const u of users) {
@@ -388,6 +389,38 @@ describe('tree signing: operator session in the middle of the SDK signer session
     expect(server.hasAllSignatures()).toBe(false);
     expect(() => server.finalize()).toThrow(new RegExp(clients[2]!.pubkey));
     for (const node of treeNodes(server['tree'] as TxTree)) expect(node.root.getInput(0).tapKeySig).toBeUndefined();
+  });
+
+  it('an operator playing every user (their nonces, random shares) still yields no valid key-path signature', async () => {
+    const users = [newUser(), newUser()];
+    const { tree } = buildRound(leavesFor(users));
+    const keys = musig.sortKeys(getArkPsbtFields(tree.root, 0, CosignerPublicKey).map((c) => c.key));
+    const server = new TreeSigningSession(tree, SWEEP_ROOT, 20_001n, OPERATOR_SK);
+    const { message, outputKey } = server.sighash(tree.txid);
+    const nonces = keys.map((k) => musig.nonceGen(k));
+    const agg = musig.nonceAggregate(nonces.map((n) => n.public));
+    const pre = musig.keyAggregate(keys).aggPublicKey.toBytes(true);
+    const session = new musig.Session(agg, keys, message, [schnorr.utils.taggedHash('TapTweak', pre.subarray(1), SWEEP_ROOT)], [true]);
+    const shares = keys.map((k, i) => (hex.encode(k) === OPERATOR ? session.sign(nonces[i]!.secret, OPERATOR_SK) : rnd()));
+    expect(schnorr.verify(session.partialSigAgg(shares), message, outputKey)).toBe(false);
+    // nor with the operator's key alone, as a plain BIP340 signature
+    expect(schnorr.verify(schnorr.sign(message, OPERATOR_SK), message, outputKey)).toBe(false);
+  });
+
+  it("a relayed nonce swapped on the way to one client makes that client's share fail, and it is refused", async () => {
+    const { server, clients } = await signRound(2);
+    const [a, b] = clients as [(typeof clients)[0], (typeof clients)[0]];
+    // b's view of the root nonces has a's nonce replaced (what a cheating relay would do)
+    const rootTxid = treeNodes(b.mine)[0]!.txid;
+    let done = false;
+    for (const node of treeNodes(b.mine)) {
+      const ev = server.noncesFor(node.txid);
+      if (node.txid === rootTxid) ev[a.pubkey.slice(2)] = hex.encode(musig.nonceGen(hex.decode(a.pubkey)).public);
+      done = (await b.session.aggregatedNonces(node.txid, new Map(Object.entries(ev).map(([k, v]) => [k, { pubNonce: hex.decode(v) }])))).hasAllNonces;
+    }
+    expect(done).toBe(true);
+    const sigs = Object.fromEntries([...(await b.session.sign())].map(([t, sg]) => [t, hex.encode(sg.encode())]));
+    expect(() => server.addSignatures(b.pubkey, sigs)).toThrow(new RegExp(`invalid partial signature of ${b.pubkey} for tx ${rootTxid}`));
   });
 
   it('a forged partial signature is refused, naming the tx and the key; nothing of that signer is kept', async () => {

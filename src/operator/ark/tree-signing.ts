@@ -271,6 +271,11 @@ export class TreeSigningSession {
     return [...out.values()];
   }
 
+  /** The users' cosigner keys, hex compressed: arkd's TreeSigningStarted.cosignersPubkeys (the operator's is not in it). */
+  userCosignerKeys(): string[] {
+    return this.cosignerKeys().filter((k) => k.slice(2) !== this.operatorX);
+  }
+
   /** The users' keys still owing nonces (hex compressed). */
   missingNonces(): string[] {
     return this.cosignerKeys().filter((k) => !this.nonces.has(k.slice(2)));
