@@ -264,7 +264,7 @@ export class TreeSigningSession {
     this.nonces.set(this.operatorX, mine);
   }
 
-  /** Every cosigner key of the tree, hex compressed, operator included (TreeSigningStarted.cosignersPubkeys). */
+  /** Every cosigner key of the tree, hex compressed, the operator's included. */
   cosignerKeys(): string[] {
     const out = new Map<string, string>();
     for (const t of this.txs.values()) for (const k of t.cosigners) out.set(hex.encode(k.subarray(1)), hex.encode(k));
