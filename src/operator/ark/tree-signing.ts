@@ -8,6 +8,13 @@
  * nonces are in, verifies every user's partial signature as it arrives, and finally sums the shares
  * into one BIP340 signature per tx, checked against the tx's taproot sighash before it is kept.
  *
+ * A round drives it as arkd does (service.go startFinalization / handler.listenToEvents):
+ *   TreeSigningStarted { cosignersPubkeys: userCosignerKeys(), unsignedCommitmentTx } →
+ *   addNonces(pubkey, nonces) per SubmitTreeNonces → once hasAllNonces(): one TreeNonces event per
+ *   tx { txid, nonces: noncesFor(txid), topic: cosignerTopic(node) } → addSignatures per
+ *   SubmitTreeSignatures (a refusal is arkd's ban) → once hasAllSignatures(): finalize(), then one
+ *   TreeSignature event per tx from signatures() → BatchFinalization.
+ *
  * Nonce safety: a cosigner's nonces are frozen once given, and the operator signs each tx exactly
  * once with a fresh secret nonce that is dropped right after. Signing twice with one secret nonce
  * under two different aggregate nonces would reveal the operator's key; this session cannot do it.
