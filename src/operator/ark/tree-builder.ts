@@ -58,10 +58,7 @@ export interface TreeChunk extends TxTreeNode {
 /** A relative timelock as the SDK reads BatchStarted.batchExpiry: below 512 blocks, else seconds. */
 export function relativeTimelock(value: bigint): { type: 'blocks' | 'seconds'; value: bigint } {
   if (value <= 0n) throw new InvalidArgumentError('batchExpiry', `must be positive, got ${value}`);
-  if (value < SECONDS_THRESHOLD) {
-    if (value > 0xffffn) throw new InvalidArgumentError('batchExpiry', `at most 65535 blocks, got ${value}`);
-    return { type: 'blocks', value };
-  }
+  if (value < SECONDS_THRESHOLD) return { type: 'blocks', value };
   // arkd BIP68Sequence refuses seconds it cannot encode exactly, rather than rounding the sweep time.
   if (value % 512n !== 0n) throw new InvalidArgumentError('batchExpiry', `seconds must be a multiple of 512, got ${value}`);
   if (value > MAX_SEQUENCE_SECONDS) throw new InvalidArgumentError('batchExpiry', `at most ${MAX_SEQUENCE_SECONDS} seconds, got ${value}`);
@@ -368,7 +365,8 @@ export function cosignerTopic(node: TxTree): string[] {
 }
 
 /**
- * The tree as arkd streams it in TreeTx events: TxTree.Apply order (a node, then its children), one
+ * The tree as arkd streams it in TreeTx events (PSBTs without witnessUtxo, as arkd's: the SDK's signer
+ * session derives every prevout from the tree itself and the commitment's output 0): TxTree.Apply order (a node, then its children), one
  * chunk per tx with its children by output index and its topic. arkd walks children in Go map order;
  * here they go by output index, which the SDK (TxTree.create re-links by txid) does not depend on.
  * A client subscribed to its cosigner key receives exactly the chunks on its root-to-leaf path.

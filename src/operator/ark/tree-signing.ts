@@ -8,6 +8,13 @@
  * nonces are in, verifies every user's partial signature as it arrives, and finally sums the shares
  * into one BIP340 signature per tx, checked against the tx's taproot sighash before it is kept.
  *
+ * A round drives it as arkd does (service.go startFinalization / handler.listenToEvents):
+ *   TreeSigningStarted { cosignersPubkeys: userCosignerKeys(), unsignedCommitmentTx } →
+ *   addNonces(pubkey, nonces) per SubmitTreeNonces → once hasAllNonces(): one TreeNonces event per
+ *   tx { txid, nonces: noncesFor(txid), topic: cosignerTopic(node) } → addSignatures per
+ *   SubmitTreeSignatures (a refusal is arkd's ban) → once hasAllSignatures(): finalize(), then one
+ *   TreeSignature event per tx from signatures() → BatchFinalization.
+ *
  * Nonce safety: a cosigner's nonces are frozen once given, and the operator signs each tx exactly
  * once with a fresh secret nonce that is dropped right after. Signing twice with one secret nonce
  * under two different aggregate nonces would reveal the operator's key; this session cannot do it.
@@ -264,11 +271,16 @@ export class TreeSigningSession {
     this.nonces.set(this.operatorX, mine);
   }
 
-  /** Every cosigner key of the tree, hex compressed, operator included (TreeSigningStarted.cosignersPubkeys). */
+  /** Every cosigner key of the tree, hex compressed, the operator's included. */
   cosignerKeys(): string[] {
     const out = new Map<string, string>();
     for (const t of this.txs.values()) for (const k of t.cosigners) out.set(hex.encode(k.subarray(1)), hex.encode(k));
     return [...out.values()];
+  }
+
+  /** The users' cosigner keys, hex compressed: arkd's TreeSigningStarted.cosignersPubkeys (the operator's is not in it). */
+  userCosignerKeys(): string[] {
+    return this.cosignerKeys().filter((k) => k.slice(2) !== this.operatorX);
   }
 
   /** The users' keys still owing nonces (hex compressed). */
