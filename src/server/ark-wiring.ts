@@ -25,6 +25,7 @@ import type { OperatorKeyStore } from './operator-keys.js';
 
 export interface ServerArk {
   operator: ArkOperator;
+  store: ArkStore;
   indexer: ArkIndexer;
   keys: OperatorKeys;
   /** Where the operator's liquidity is paid (the wallet key's P2TR address). */
@@ -54,6 +55,7 @@ export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[],
   notes.push(`Ark operator (${network}): fund its liquidity by paying ${k.walletAddress}`);
   return {
     operator,
+    store,
     indexer,
     keys: k,
     walletAddress: k.walletAddress,

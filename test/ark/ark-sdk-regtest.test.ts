@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EventSource } from 'eventsource';
-import { EsploraProvider, InMemoryContractRepository, InMemoryWalletRepository, SingleKey, Wallet } from '@arkade-os/sdk';
+import { EsploraProvider, InMemoryContractRepository, InMemoryWalletRepository, Ramps, SingleKey, Wallet } from '@arkade-os/sdk';
 import { BitcoindRpc } from '../../src/chain/rpc-client.js';
 import { makeWiring } from '../../src/server/compose.js';
 import { startServe } from '../../src/server/start.js';
@@ -91,6 +91,34 @@ describe.skipIf(URL_ === undefined)('Ark operator on regtest with stock SDK wall
       expect(arkTxid).toMatch(/^[0-9a-f]{64}$/);
       await until('bob sees the payment', async () => ((await bob.getBalance()).preconfirmed === 20_000 ? true : undefined), 30_000);
       expect((await alice.getBalance()).preconfirmed + (await alice.getBalance()).settled).toBe(80_000);
+
+      // (3) both renew into a new batch: every VTXO they held is forfeited against a connector
+      const oldBob = (await bob.getVtxos()).map((v) => `${v.txid}:${v.vout}`);
+      expect(oldBob).toHaveLength(2);
+      const [ra, rb] = await Promise.all([alice.settle(), bob.settle()]);
+      await mine(1);
+      const ark = s.wiring.parts!.ark!;
+      for (const txid of new Set([ra, rb])) {
+        expect((await rpc.call<{ confirmations: number }>('getrawtransaction', [txid, true])).confirmations).toBeGreaterThanOrEqual(1);
+        const batch = ark.store.batch(txid)!;
+        expect(batch.connectorTxids.length).toBeGreaterThan(0);
+        // the commitment's output 1 is the connector tree's root input
+        const commit = await rpc.call<{ vout: { n: number }[] }>('getrawtransaction', [txid, true]);
+        expect(commit.vout.length).toBeGreaterThanOrEqual(2);
+      }
+      const forfeited = new Set([ra, rb].flatMap((t) => Object.keys(ark.store.batch(t)!.forfeitByVtxo)));
+      for (const o of oldBob) expect(forfeited.has(o)).toBe(true);
+      await until('renewed balances', async () => ((await bob.getBalance()).settled === 120_000 ? true : undefined), 30_000);
+      expect((await alice.getBalance()).settled).toBe(80_000);
+
+      // (4) alice leaves collaboratively: 30 000 sat to an L1 address in the next commitment tx
+      const l1 = await funder.call<string>('getnewaddress');
+      const info = await alice.arkProvider.getInfo();
+      const exitTxid = await new Ramps(alice).offboard(l1, info.fees, 30_000n);
+      const exitTx = await rpc.call<{ vout: { value: number; scriptPubKey: { address?: string } }[] }>('getrawtransaction', [exitTxid, true]);
+      expect(exitTx.vout.some((o) => o.scriptPubKey.address === l1 && Math.round(o.value * 1e8) === 30_000)).toBe(true);
+      await mine(1);
+      await until('alice change', async () => ((await alice.getBalance()).settled === 50_000 ? true : undefined), 30_000);
     } finally {
       await alice.dispose();
       await bob.dispose();

@@ -206,11 +206,11 @@ export class BatchSession {
         const chunks = flattenTree(vtxoTree);
         for (const c of chunks) d.publish({ type: SettlementEventType.TreeTx, id: this.id, topic: c.topic, batchIndex: 0, chunk: { txid: c.txid, tx: c.tx, children: c.children } }, c.topic);
         this.signing = new TreeSigningSession(vtxoTree, sweepRoot, batchOutput!.amount, d.keys.signerSecret);
-        const users = this.signing.cosignerKeys().filter((k) => k !== d.keys.signerCompressedHex);
+        const users = this.signing.userCosignerKeys();
         this.nonces = new PhaseGate(new Set(users));
         this.sigs = new PhaseGate(new Set(users));
         this.phase = 'nonces';
-        d.publish({ type: SettlementEventType.TreeSigningStarted, id: this.id, cosignersPublicKeys: this.signing.cosignerKeys(), unsignedCommitmentTx: base64.encode(unsigned.toPSBT()) }, topics);
+        d.publish({ type: SettlementEventType.TreeSigningStarted, id: this.id, cosignersPublicKeys: this.signing.userCosignerKeys(), unsignedCommitmentTx: base64.encode(unsigned.toPSBT()) }, topics);
         if (!(await this.nonces.wait(d.phaseTimeoutMs, this.abort.signal))) throw new ArkRequestError('SIGNING_SESSION_TIMED_OUT', `musig2 signing session timed out (nonce collection): missing ${this.nonces.missing().join(', ')}`);
         this.phase = 'signatures';
         for (const c of chunks) d.publish({ type: SettlementEventType.TreeNonces, id: this.id, topic: c.topic, txid: c.txid, nonces: decodeNonceMap(this.signing.noncesFor(c.txid)) }, c.topic);
@@ -257,7 +257,7 @@ export class BatchSession {
     const feeRate = await this.deps.chain.feeRate();
     const boardingInputs = this.boardingInputs().map((b) => ({ txid: b.txid, vout: b.vout, amount: b.amount, pkScript: b.pkScript, tapTree: b.tapTree }));
     let lastError: unknown;
-    for (let n = 0; n <= coins.length; n++) {
+    for (let n = boardingInputs.length > 0 ? 0 : 1; n <= coins.length; n++) {
       try {
         return buildCommitmentTx({
           boardingInputs,
