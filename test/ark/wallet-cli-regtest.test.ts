@@ -133,7 +133,11 @@ describe.skipIf(URL_ === undefined)('hashperp wallet on regtest: board, settle, 
     const early = await runCli('wallet', 'exit', '--complete', '--to', SINK, '--server', s.url, '--wallet-file', bob);
     expect(early.code).toBe(1);
     await mine(200);
-    const swept = await json(bob, 'exit', '--complete', '--to', SINK);
+    // The operator's indexer marks the VTXO unrolled once it sees the Ark tx in a block (its next tick).
+    const swept = await until('exit completion', async () => {
+      const r = await runCli('wallet', 'exit', '--complete', '--to', SINK, '--json', '--server', s.url, '--wallet-file', bob);
+      return r.code === 0 ? JSON.parse(r.out) : undefined;
+    }, 30_000);
     const tx = await rpc.call<{ vout: { value: number; scriptPubKey: { address?: string } }[] }>('getrawtransaction', [swept.txid, true]);
     const paid = tx.vout.find((o) => o.scriptPubKey.address === SINK);
     expect(paid).toBeDefined();

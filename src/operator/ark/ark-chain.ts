@@ -25,6 +25,10 @@ export interface ArkChain {
   /** Coins paying exactly this script (the operator wallet). */
   coinsOf(pkScript: Uint8Array): Promise<ChainCoin[]>;
   broadcast(txHex: string): Promise<string>;
+  /** A v3 parent and its CPFP child together (package relay); both already known is success. */
+  broadcastPackage(txHexes: string[]): Promise<void>;
+  /** Txids of the block at `height`, undefined above the tip. */
+  blockTxids(height: number): Promise<string[] | undefined>;
   /** Confirmations of a transaction, undefined when the node does not know it. */
   confirmations(txid: string): Promise<number | undefined>;
   /** Block height holding txid, undefined while unconfirmed. */
@@ -71,6 +75,21 @@ export class BitcoindArkChain implements ArkChain {
 
   async broadcast(txHex: string): Promise<string> {
     return this.rpc.call<string>('sendrawtransaction', [txHex]);
+  }
+
+  async broadcastPackage(txHexes: string[]): Promise<void> {
+    const r = await this.rpc.call<{ package_msg: string; 'tx-results'?: Record<string, { error?: string }> }>('submitpackage', [txHexes]);
+    if (r.package_msg !== 'success') {
+      const errors = Object.values(r['tx-results'] ?? {}).map((t) => t.error).filter(Boolean);
+      throw new Error(`package refused: ${r.package_msg}${errors.length ? ` (${errors.join('; ')})` : ''}`);
+    }
+  }
+
+  async blockTxids(height: number): Promise<string[] | undefined> {
+    if (height > (await this.tipHeight())) return undefined;
+    const hash = await this.rpc.call<string>('getblockhash', [height]);
+    const b = await this.rpc.call<{ tx: string[] }>('getblock', [hash, 1]);
+    return b.tx;
   }
 
   async confirmations(txid: string): Promise<number | undefined> {

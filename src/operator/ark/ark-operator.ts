@@ -10,6 +10,7 @@ import { SettlementEventType } from '@arkade-os/sdk';
 import { base64, hex } from '@scure/base';
 import { Transaction } from '@scure/btc-signer';
 import { batchInternalKey, buildSweepTx } from './sweep-tx.js';
+import { enforceForfeitStep, forfeitsToEnforce, markUnrolled } from './chain-watch.js';
 import type { ArkChain } from './ark-chain.js';
 import type { ArkStore, VtxoRecord } from './ark-store.js';
 import { arkInfo, type ArkParams } from './ark-params.js';
@@ -54,6 +55,8 @@ export class ArkOperator implements ArkServicePort {
   /** Inputs held by the running batch or by Ark txs submitted but not finalized. */
   private readonly locked = new Set<string>();
   private stopped = false;
+  /** Last block height scanned for virtual txs. */
+  private scanned: number | undefined;
 
   constructor(private readonly d: ArkOperatorDeps) {
     this.now = d.now ?? Date.now;
@@ -137,6 +140,28 @@ export class ArkOperator implements ArkServicePort {
    */
   async maintain(): Promise<void> {
     const tip = await this.d.chain.tipHeight();
+    // Blocks since the last look: virtual txs in them unroll the VTXOs they create.
+    if (this.scanned === undefined) {
+      const confirmed = this.d.store.allBatches().filter((b) => b.confirmedHeight > 0 && b.sweptBy.length === 0).map((b) => b.confirmedHeight);
+      this.scanned = confirmed.length > 0 ? Math.min(...confirmed) - 1 : tip;
+    }
+    for (let h = this.scanned + 1; h <= tip; h++) {
+      const txids = await this.d.chain.blockTxids(h);
+      if (!txids) break;
+      const unrolled = markUnrolled(this.d.store, txids);
+      if (unrolled.length > 0) this.log(`${unrolled.length} VTXO(s) unrolled on chain at height ${h}`);
+      this.scanned = h;
+    }
+    // Forfeits: never while a batch may be spending the same wallet coins.
+    if (!this.running) {
+      for (const f of forfeitsToEnforce(this.d.store)) {
+        try {
+          await enforceForfeitStep({ chain: this.d.chain, store: this.d.store, keys: this.d.keys, log: this.log }, f);
+        } catch (e) {
+          this.log(`forfeit of ${f.vtxo.txid}:${f.vtxo.vout}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    }
     for (const b of this.d.store.allBatches()) {
       if (b.confirmedHeight === 0) {
         const h = await this.d.chain.blockHeightOf(b.commitmentTxid);

@@ -152,6 +152,14 @@ export class EmbeddedLedger implements ArkChain {
     return txid;
   }
 
+  async broadcastPackage(txHexes: string[]): Promise<void> {
+    for (const t of txHexes) await this.broadcast(t);
+  }
+
+  async blockTxids(height: number): Promise<string[] | undefined> {
+    return this.blocks[height - 1]?.txids;
+  }
+
   async confirmations(txid: string): Promise<number | undefined> {
     const t = this.txs.get(txid);
     if (!t) return undefined;

@@ -27,6 +27,7 @@ export interface OperatorKeys {
   connectorScript: Uint8Array;
   connectorCompressedHex: string;
   walletSecret: Uint8Array;
+  walletXOnly: Uint8Array;
   walletScript: Uint8Array;
   walletAddress: string;
   /** Signs every input of `tx` that spends the wallet script (key path, SIGHASH_DEFAULT). */
@@ -59,6 +60,7 @@ export function operatorKeys(secrets: { signer: Uint8Array; forfeit: Uint8Array;
     connectorScript: forfeit.script,
     connectorCompressedHex: hex.encode(secp256k1.getPublicKey(secrets.forfeit, true)),
     walletSecret: secrets.wallet,
+    walletXOnly,
     walletScript: wallet.script,
     walletAddress: wallet.address!,
     signWalletInputs(tx: Transaction): Transaction {
