@@ -31,13 +31,15 @@ export interface ServerArk {
   /** Where the operator's liquidity is paid (the wallet key's P2TR address). */
   walletAddress: string;
   routes: RouteModule;
+  /** For /health: where to fund the operator, what it has done, what went wrong last. */
+  status(): { chain: string; walletAddress: string; [k: string]: unknown };
   start(): void;
   stop(): Promise<void>;
 }
 
 const VERSION = 'hashperp-ark/0.1.0';
 
-export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[], keys: OperatorKeyStore | undefined): ServerArk | undefined {
+export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[], keys: OperatorKeyStore | undefined, log: (msg: string) => void = () => {}): ServerArk | undefined {
   if (cfg.chain !== 'bitcoind' || cfg.rpc === undefined) {
     notes.push('Ark operator: not started (it needs --chain bitcoind: commitment transactions are broadcast to that node)');
     return undefined;
@@ -50,7 +52,7 @@ export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[],
   const store = keys !== undefined ? ArkStore.open(cfg.db) : ArkStore.memory();
   const rpc = new BitcoindRpc(cfg.rpc);
   const chain = new BitcoindArkChain(rpc);
-  const operator = new ArkOperator({ params, keys: k, chain, store, version: VERSION });
+  const operator = new ArkOperator({ params, keys: k, chain, store, version: VERSION, log });
   const indexer = new ArkIndexer(store, operator);
   notes.push(`Ark operator (${network}): fund its liquidity by paying ${k.walletAddress}`);
   return {
@@ -63,6 +65,7 @@ export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[],
       void registerArkApi(app, { service: operator, indexer });
       void registerEsplora(app, { rpc, network });
     },
+    status: () => ({ chain: chain.kind, network, signerPubkey: k.signerCompressedHex, walletAddress: k.walletAddress, ...operator.status() }),
     start: () => operator.start(),
     stop: async () => {
       await operator.stop();

@@ -152,7 +152,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
     }
     const batching = batchAfterBlocks(engine, contracts.service, (m) => log.error(m));
     // The Ark operator (arkd's API at /ark) on the node's chain.
-    const ark = deps.source === undefined ? openArk(cfg, network, notes, keys) : undefined;
+    const ark = deps.source === undefined ? openArk(cfg, network, notes, keys, (m) => log.info(`ark: ${m}`)) : undefined;
     let demo: DemoMarketMaker | undefined;
     let custody: BitcoindCustody | undefined;
     const wiring: ServeWiring = {
@@ -165,7 +165,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
       ...(authNotBeforeMs !== undefined ? { authNotBeforeMs } : {}),
       notes,
       parts: { engine, exchange, contracts: contracts.service, products, ...(ark ? { ark } : {}) },
-      status: () => healthOf({ engine, chain, demo, custody, operatorKeys: keys !== undefined ? { sealed: true, source: keys.source } : { sealed: false, source: 'memory' }, contracts: { service: contracts.service, network, fundingNote: contracts.fundingNote, batching } }),
+      status: () => healthOf({ engine, chain, demo, custody, ark, operatorKeys: keys !== undefined ? { sealed: true, source: keys.source } : { sealed: false, source: 'memory' }, contracts: { service: contracts.service, network, fundingNote: contracts.fundingNote, batching } }),
       start: async (l) => {
         log = l;
         chain = await ChainRuntime.start({

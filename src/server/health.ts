@@ -8,6 +8,7 @@ import type { ChainRuntime } from './chain-runtime.js';
 import type { ContractBatching } from './contract-batching.js';
 import type { BitcoindCustody } from './custody.js';
 import type { EngineCore } from './engine-host.js';
+import type { ServerArk } from './ark-wiring.js';
 
 export interface HealthParts {
   engine: EngineCore;
@@ -18,9 +19,10 @@ export interface HealthParts {
   custody?: BitcoindCustody | undefined;
   /** Where the operator keys' passphrase came from; `sealed: false` when no SQLite file holds them (keys per run). */
   operatorKeys: { sealed: boolean; source: string };
+  ark?: ServerArk | undefined;
 }
 
-export function healthOf({ engine, contracts, chain, demo, custody, operatorKeys }: HealthParts): HealthExtras {
+export function healthOf({ engine, contracts, chain, demo, custody, operatorKeys, ark }: HealthParts): HealthExtras {
   const tip = engine.chainTip();
   const batching = contracts.batching.status();
   return {
@@ -34,6 +36,7 @@ export function healthOf({ engine, contracts, chain, demo, custody, operatorKeys
     },
     demo: demo ? { enabled: true, account: demo.account, requotes: demo.requotes, lastQuoteHeight: demo.lastQuoteHeight, quoters: demo.quoterNames, takers: { accounts: demo.takers.accounts, orders: demo.takers.orders, fills: demo.takers.fills, refused: demo.takers.refused } } : { enabled: false },
     operatorKeys,
+    ...(ark ? { ark: ark.status() } : {}),
     ...(custody ? { custody: { operatorKey: bytesToHex(custody.operatorKey), confirmations: custody.confirmations, depositsCredited: custody.credited, lastError: custody.lastError ?? null } } : {}),
   };
 }

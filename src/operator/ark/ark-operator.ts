@@ -55,6 +55,8 @@ export class ArkOperator implements ArkServicePort {
   /** Inputs held by the running batch or by Ark txs submitted but not finalized. */
   private readonly locked = new Set<string>();
   private stopped = false;
+  private lastBatch: string | undefined;
+  private lastError: string | undefined;
   /** Last block height scanned for virtual txs. */
   private scanned: number | undefined;
 
@@ -114,6 +116,7 @@ export class ArkOperator implements ArkServicePort {
       try {
         const out = await session.run(() => this.d.chain.coinsOf(this.d.keys.walletScript));
         this.d.store.commit(out.change);
+        this.lastBatch = out.commitmentTxid;
         this.log(`batch ${session.id}: commitment ${out.commitmentTxid} broadcast, ${out.newVtxos.length} VTXOs, ${out.spentVtxos.length} forfeited`);
         const note: TxNotification = {
           txid: out.commitmentTxid,
@@ -123,8 +126,9 @@ export class ArkOperator implements ArkServicePort {
         };
         this.txEvents.publish({ commitmentTx: note });
         this.scriptEvents.publish({ txid: out.commitmentTxid, tx: out.txHex, newVtxos: out.newVtxos, spentVtxos: out.spentVtxos, sweptVtxos: [] });
-      } catch {
+      } catch (e) {
         // BatchFailed was published; the inputs go back to their owners untouched.
+        this.lastError = e instanceof Error ? e.message : String(e);
       } finally {
         for (const o of inputs) this.locked.delete(o);
         this.batch = undefined;
@@ -192,6 +196,11 @@ export class ArkOperator implements ArkServicePort {
       this.log(`swept batch ${b.commitmentTxid} (${swept.length} unspent VTXOs) in ${sweep.id}`);
       this.scriptEvents.publish({ txid: sweep.id, tx: txHex, newVtxos: [], spentVtxos: [], sweptVtxos: swept });
     }
+  }
+
+  /** What /health shows. */
+  status(): { batches: number; vtxos: number; queuedIntents: number; batchRunning: boolean; lastBatch: string | null; lastError: string | null } {
+    return { batches: this.d.store.allBatches().length, vtxos: this.d.store.allVtxos().length, queuedIntents: this.queue.size, batchRunning: this.running !== undefined, lastBatch: this.lastBatch ?? null, lastError: this.lastError ?? null };
   }
 
   /** Resolves when the running batch (if any) has ended. */

@@ -5,7 +5,7 @@
  * VTXOs still in that batch belong to the operator (the users had the whole expiry to renew or exit).
  */
 import * as musig from '@scure/btc-signer/musig2.js';
-import { Transaction } from '@scure/btc-signer';
+import { Transaction, TaprootControlBlock } from '@scure/btc-signer';
 import { CSVMultisigTapscript, CosignerPublicKey, getArkPsbtFields, type TxTree } from '@arkade-os/sdk';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { tapLeafHash } from '@scure/btc-signer/payment.js';
@@ -60,8 +60,16 @@ export function buildSweepTx(inputs: SweepInput[], forfeitSecret: Uint8Array, ex
   const vsize = 11 + 43 + inputs.length * (41 + Math.ceil((1 + 65 + 1 + script.length + 1 + 33) / 4));
   const fee = BigInt(Math.ceil(vsize * feeRate));
   tx.addOutput({ script: to, amount: total - fee });
-  for (let i = 0; i < inputs.length; i++) tx.signIdx(forfeitSecret, i);
-  tx.finalize();
+  for (let i = 0; i < inputs.length; i++) {
+    tx.signIdx(forfeitSecret, i);
+    // scure finalizes only the script templates it knows; CSV + CHECKSIG is finalized by hand:
+    // witness = <signature> <leaf script> <control block>.
+    const inp = tx.getInput(i);
+    const sig = inp.tapScriptSig?.[0]?.[1];
+    const [cb, scriptWithVersion] = inp.tapLeafScript![0]!;
+    if (!sig) throw new Error(`sweep input ${i} was not signed`);
+    tx.updateInput(i, { finalScriptWitness: [sig, scriptWithVersion.subarray(0, -1), TaprootControlBlock.encode(cb)] });
+  }
   return tx;
 }
 
