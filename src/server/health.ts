@@ -1,4 +1,4 @@
-/** The server's part of /health: chain follower, engine and its contracts, demo, custody. */
+/** The server's part of /health: chain follower, engine and its contracts, demo, custody, the Ark operator's chain. */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { HealthExtras } from '../api/app-types.js';
 import type { NetworkName } from '../bitcoin/networks.js';
@@ -18,9 +18,11 @@ export interface HealthParts {
   custody?: BitcoindCustody | undefined;
   /** Where the operator keys' passphrase came from; `sealed: false` when no SQLite file holds them (keys per run). */
   operatorKeys: { sealed: boolean; source: string };
+  /** The Ark operator's chain and whether its transactions reach a network (embedded: they do not). */
+  ark?: { chain: string; network: string; onChain: string; [k: string]: unknown } | undefined;
 }
 
-export function healthOf({ engine, contracts, chain, demo, custody, operatorKeys }: HealthParts): HealthExtras {
+export function healthOf({ engine, contracts, chain, demo, custody, operatorKeys, ark }: HealthParts): HealthExtras {
   const tip = engine.chainTip();
   const batching = contracts.batching.status();
   return {
@@ -34,6 +36,7 @@ export function healthOf({ engine, contracts, chain, demo, custody, operatorKeys
     },
     demo: demo ? { enabled: true, account: demo.account, requotes: demo.requotes, lastQuoteHeight: demo.lastQuoteHeight, quoters: demo.quoterNames, takers: { accounts: demo.takers.accounts, orders: demo.takers.orders, fills: demo.takers.fills, refused: demo.takers.refused } } : { enabled: false },
     operatorKeys,
+    ...(ark ? { ark } : {}),
     ...(custody ? { custody: { operatorKey: bytesToHex(custody.operatorKey), confirmations: custody.confirmations, depositsCredited: custody.credited, lastError: custody.lastError ?? null } } : {}),
   };
 }
