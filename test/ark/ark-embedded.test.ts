@@ -2,7 +2,8 @@
  * The Ark operator in the embedded demo (`serve --chain embedded`, no node): the same flow as
  * ark-sdk-regtest.test.ts with the stock @arkade-os/sdk wallets as the only clients, over the demo
  * ledger: the boarding faucet pays their boarding addresses, both settle into a batch whose
- * commitment tx is in the ledger, an offchain send, a renewal with forfeits, a collaborative exit.
+ * commitment tx is in the ledger, an offchain send, a renewal with forfeits, a collaborative exit,
+ * and the operator's sweep of an expired batch.
  * Blocks are mined on demand (embeddedBlockSeconds 0) so nothing depends on a timer but the
  * operator's 2 s session clock. /health and the startup notes say that nothing reaches a network.
  */
@@ -10,12 +11,14 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EventSource } from 'eventsource';
 import { EsploraProvider, InMemoryContractRepository, InMemoryWalletRepository, Ramps, SingleKey, Wallet } from '@arkade-os/sdk';
-import { hex } from '@scure/base';
-import { Address, OutScript, Transaction } from '@scure/btc-signer';
+import { base64, hex } from '@scure/base';
+import { Address, OutScript, SigHash, Transaction } from '@scure/btc-signer';
+import { schnorr } from '@noble/curves/secp256k1.js';
 import { NETWORKS } from '../../src/bitcoin/networks.js';
 import { makeWiring } from '../../src/server/compose.js';
-import { EMBEDDED_LEDGER_NOTE } from '../../src/server/ark-wiring.js';
+import { EMBEDDED_ARK_PARAMS, EMBEDDED_LEDGER_NOTE } from '../../src/server/ark-wiring.js';
 import { startServe } from '../../src/server/start.js';
+import { batchInternalKey, buildSweepTx } from '../../src/operator/ark/sweep-tx.js';
 import { serveConfig, tempDb, until } from '../serve/helpers.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 30_000 });
@@ -145,6 +148,34 @@ describe('Ark operator on the embedded demo ledger with stock SDK wallets', () =
       const l1Utxos = (await (await fetch(`${s.url}/esplora/address/${l1}/utxo`)).json()) as { txid: string; value: number; status: { confirmed: boolean } }[];
       expect(l1Utxos).toEqual([expect.objectContaining({ txid: exitTxid, value: 30_000, status: expect.objectContaining({ confirmed: true }) })]);
       await until('alice change', async () => ((await alice.getBalance()).settled === 50_000 ? true : undefined), 10_000);
+
+      // (5) the batches expire on the ledger's clock and the operator sweeps them (CSV checked by the ledger)
+      const first = ark().store.batch(ca)!;
+      const expiry = Number(EMBEDDED_ARK_PARAMS.vtxoTreeExpiry);
+      while ((await ledger().tipHeight()) < first.confirmedHeight + expiry - 2) ledger().mine();
+      // Cheater: the operator's sweep two blocks early (expiry - 1 confirmations) is refused by the ledger (BIP-68).
+      const root = Transaction.fromPSBT(base64.decode(ark().store.virtualTx(first.vtxoTreeTxids[0]!)!.psbt), { allowUnknownInputs: true, allowUnknownOutputs: true });
+      const batchCoin = (await ledger().unspent(ca, 0))!;
+      const early = buildSweepTx([{ txid: ca, vout: 0, amount: batchCoin.amount, pkScript: batchCoin.pkScript, internalKey: batchInternalKey(root) }], ark().keys.forfeitSecret, BigInt(expiry), ark().keys.walletScript, 1);
+      await expect(ledger().broadcast(hex.encode(early.extract()))).rejects.toThrow(/non-BIP68-final/);
+      ledger().mine();
+      await ark().operator.maintain();
+      expect(ark().store.batch(ca)!.sweptBy).toEqual([]);
+      ledger().mine();
+      await ark().operator.maintain();
+      const [sweepTxid] = ark().store.batch(ca)!.sweptBy;
+      expect(ledger().tx(sweepTxid!)!.inputs).toContainEqual({ txid: ca, vout: 0 });
+      // The ledger checks no signatures: check the sweep's here. Witness = [sig, CSV leaf, control block];
+      // the leaf is <expiry> CSV DROP <forfeit key> CHECKSIG and the BIP-341 script-path sighash verifies.
+      const sweep = Transaction.fromRaw(hex.decode(ledger().tx(sweepTxid!)!.hex), { allowUnknownInputs: true });
+      const batchOut = ledger().tx(ca)!.outputs[0]!;
+      const [sig, leaf, control] = sweep.getInput(0).finalScriptWitness!;
+      expect(sweep.getInput(0).sequence).toBe(expiry);
+      expect(hex.encode(leaf!)).toContain(hex.encode(schnorr.getPublicKey(ark().keys.forfeitSecret)));
+      const sighash = sweep.preimageWitnessV1(0, [batchOut.pkScript], SigHash.DEFAULT, [batchOut.amount], -1, leaf!, control![0]! & 0xfe);
+      expect(schnorr.verify(sig!, sighash, schnorr.getPublicKey(ark().keys.forfeitSecret))).toBe(true);
+      const outspends = (await (await fetch(`${s.url}/esplora/tx/${ca}/outspends`)).json()) as { spent: boolean; txid?: string }[];
+      expect(outspends[0]).toMatchObject({ spent: true, txid: sweepTxid });
     } finally {
       await alice.dispose();
       await bob.dispose();
