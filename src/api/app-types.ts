@@ -54,7 +54,7 @@ export interface HealthExtras {
   demo?: { enabled: boolean; [k: string]: unknown };
   custody?: { operatorKey: string; [k: string]: unknown };
   operatorKeys?: { sealed: boolean; source: string };
-  ark?: { chain: string; walletAddress: string; [k: string]: unknown };
+  ark?: { chain: string; network: string; onChain: string; walletAddress?: string; [k: string]: unknown };
 }
 
 export interface ServerContext {

@@ -52,8 +52,8 @@ export const Health = Type.Object({
   custody: Type.Optional(Type.Object({ operatorKey: Type.String() }, { additionalProperties: true })),
   /** Operator keys: sealed in the SQLite file, and where the passphrase came from (env, file, generated-file; memory: per run). */
   operatorKeys: Type.Optional(Type.Object({ sealed: Type.Boolean(), source: Type.String() })),
-  /** The Ark operator: its chain (bitcoind, or the embedded demo ledger), where to fund it, its batches. */
-  ark: Type.Optional(Type.Object({ chain: Type.String(), walletAddress: Type.String() }, { additionalProperties: true })),
+  /** The Ark operator: which chain its commitment transactions go to, and in plain words whether that is a network. */
+  ark: Type.Optional(Type.Object({ chain: Type.String(), network: Type.String(), onChain: Type.String() }, { additionalProperties: true })),
 });
 export type Health = Static<typeof Health>;
 

@@ -1,27 +1,53 @@
 /**
  * The Ark operator as `serve` runs it: its keys from the sealed store (S = the `contract` key,
  * `forfeit`, `wallet`), its store beside the journal, the chain it settles on, and the routes:
- * arkd's API at /ark and, with bitcoind, the Esplora subset at /esplora that the SDK's on-chain
- * provider reads.
+ * arkd's API at /ark and the Esplora subset at /esplora that the SDK's on-chain provider reads.
  *
- * With --chain bitcoind commitment transactions are broadcast to the node. The embedded demo has
- * no chain to broadcast to: there the Ark operator is not started (see the README's table of what is
- * on chain in each mode).
+ * With --chain bitcoind commitment transactions are broadcast to the node. In the embedded demo
+ * (the default) the same operator runs over an in-memory ledger: commitment transactions are built
+ * and signed as on Bitcoin but not broadcast to any network, and the ledger's coins are not bitcoin.
+ * The ledger's operator wallet is prefunded, a block is mined every `embeddedBlockSeconds` (wall
+ * time: the ledger's I/O edge), and POST /v1/faucet/boarding pays users' boarding addresses.
+ * With --chain esplora the operator is not started (no wallet or broadcast path there).
  */
 import { schnorr } from '@noble/curves/secp256k1.js';
+import { OutScript, Address } from '@scure/btc-signer';
 import type { RouteModule } from '../api/app-types.js';
 import { registerArkApi } from '../api/ark/index.js';
+import { LedgerEsplora } from '../api/esplora/ledger-esplora.js';
 import { registerEsplora } from '../api/esplora/routes.js';
+import { registerBoardingFaucet } from '../api/routes/boarding-faucet.js';
 import { BitcoindRpc } from '../chain/rpc-client.js';
-import { BitcoindArkChain } from '../operator/ark/ark-chain.js';
+import { BitcoindArkChain, type ArkChain } from '../operator/ark/ark-chain.js';
 import { ArkIndexer } from '../operator/ark/ark-indexer.js';
 import { ArkOperator } from '../operator/ark/ark-operator.js';
 import { DEFAULT_ARK_PARAMS, REGTEST_ARK_PARAMS, type ArkParams } from '../operator/ark/ark-params.js';
 import { ArkStore } from '../operator/ark/ark-store.js';
+import { EmbeddedLedger } from '../operator/ark/embedded-ledger.js';
 import { operatorKeys, type OperatorKeys } from '../operator/ark/operator-keys.js';
-import type { NetworkName } from '../bitcoin/networks.js';
+import { NETWORKS, type NetworkName } from '../bitcoin/networks.js';
 import type { ServeConfig } from './config.js';
 import type { OperatorKeyStore } from './operator-keys.js';
+
+/** Said wherever a user can see the embedded Ark operator (/health, startup notes, faucet answers). */
+export const EMBEDDED_LEDGER_NOTE = 'embedded demo ledger: commitment transactions are built and signed as on Bitcoin but not broadcast to any network; coins here are not bitcoin';
+
+/** The demo operator's starting liquidity on the ledger: 10 (demo) BTC. */
+export const EMBEDDED_OPERATOR_FUNDS = 1_000_000_000n;
+const DEFAULT_BLOCK_SECONDS = 10;
+
+/**
+ * Regtest's parameters with block delays stretched for a ledger that mines every 10 s (block counts
+ * stay below 512, so BIP-68 reads them as blocks and the operator sweeps expired batches): a boarding
+ * coin may wait an hour to settle, a batch lives 80 minutes, a unilateral exit takes 20.
+ */
+export const EMBEDDED_ARK_PARAMS: ArkParams = {
+  ...REGTEST_ARK_PARAMS,
+  unilateralExitDelay: 120n,
+  boardingExitDelay: 360n,
+  checkpointExitDelay: 10n,
+  vtxoTreeExpiry: 480n,
+};
 
 export interface ServerArk {
   operator: ArkOperator;
@@ -30,9 +56,13 @@ export interface ServerArk {
   keys: OperatorKeys;
   /** Where the operator's liquidity is paid (the wallet key's P2TR address). */
   walletAddress: string;
+  /** 'embedded': the demo ledger, nothing broadcast to any network. */
+  chainKind: ArkChain['kind'];
+  /** The demo ledger (embedded mode): tests mine on demand with `ledger.mine()`. */
+  ledger?: EmbeddedLedger;
   routes: RouteModule;
-  /** For /health: where to fund the operator, what it has done, what went wrong last. */
-  status(): { chain: string; walletAddress: string; [k: string]: unknown };
+  /** The /health part: which chain, in plain words whether anything reaches a network, where to fund it, its batches. */
+  status(): { chain: string; network: string; onChain: string; walletAddress: string; [k: string]: unknown };
   start(): void;
   stop(): Promise<void>;
 }
@@ -40,34 +70,76 @@ export interface ServerArk {
 const VERSION = 'hashperp-ark/0.1.0';
 
 export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[], keys: OperatorKeyStore | undefined, log: (msg: string) => void = () => {}): ServerArk | undefined {
-  if (cfg.chain !== 'bitcoind' || cfg.rpc === undefined) {
-    notes.push('Ark operator: not started (it needs --chain bitcoind: commitment transactions are broadcast to that node)');
+  const embedded = cfg.chain === 'embedded';
+  if (!embedded && (cfg.chain !== 'bitcoind' || cfg.rpc === undefined)) {
+    notes.push('Ark operator: not started with --chain esplora (it needs a wallet and a broadcast path: --chain bitcoind, or the embedded demo ledger)');
     return undefined;
   }
-  const arkNetwork = network === 'mainnet' ? 'bitcoin' : network;
+  // The embedded demo's addresses are regtest's, as its block-delta contracts' are.
+  const net: NetworkName = embedded ? 'regtest' : network;
+  const arkNetwork = net === 'mainnet' ? 'bitcoin' : net;
   const secret = (name: 'contract' | 'forfeit' | 'wallet'): Uint8Array => keys?.secret(name, () => schnorr.utils.randomSecretKey()) ?? schnorr.utils.randomSecretKey();
   if (keys === undefined) notes.push('Ark operator: no SQLite file, so its keys and VTXO records live in memory for this run only');
   const k = operatorKeys({ signer: secret('contract'), forfeit: secret('forfeit'), wallet: secret('wallet') }, arkNetwork);
-  const params: ArkParams = network === 'regtest' ? REGTEST_ARK_PARAMS : { ...DEFAULT_ARK_PARAMS, network: arkNetwork };
-  const store = keys !== undefined ? ArkStore.open(cfg.db) : ArkStore.memory();
-  const rpc = new BitcoindRpc(cfg.rpc);
-  const chain = new BitcoindArkChain(rpc);
+  const params: ArkParams = embedded ? EMBEDDED_ARK_PARAMS : net === 'regtest' ? REGTEST_ARK_PARAMS : { ...DEFAULT_ARK_PARAMS, network: arkNetwork };
+  // The ledger lives in memory: VTXO records of an earlier run point at commitments it never held.
+  const store = keys !== undefined && !embedded ? ArkStore.open(cfg.db) : ArkStore.memory();
+  if (embedded && keys !== undefined) notes.push('Ark operator (embedded): its VTXO records live in memory with the demo ledger, for this run only');
+
+  let ledger: EmbeddedLedger | undefined;
+  let chain: ArkChain;
+  let rpc: BitcoindRpc | undefined;
+  if (embedded) {
+    ledger = new EmbeddedLedger();
+    ledger.fund(k.walletScript, EMBEDDED_OPERATOR_FUNDS);
+    ledger.mine();
+    chain = ledger;
+    notes.push(`Ark operator (${EMBEDDED_LEDGER_NOTE}): arkd's API at /ark, the ledger's Esplora at /esplora, POST /v1/faucet/boarding pays boarding addresses`);
+  } else {
+    rpc = new BitcoindRpc(cfg.rpc!);
+    chain = new BitcoindArkChain(rpc);
+    notes.push(`Ark operator (${net}): fund its liquidity by paying ${k.walletAddress}`);
+  }
   const operator = new ArkOperator({ params, keys: k, chain, store, version: VERSION, log });
   const indexer = new ArkIndexer(store, operator);
-  notes.push(`Ark operator (${network}): fund its liquidity by paying ${k.walletAddress}`);
+  const blockSeconds = cfg.embeddedBlockSeconds ?? DEFAULT_BLOCK_SECONDS;
+  let miner: NodeJS.Timeout | undefined;
+  const onChain = embedded ? EMBEDDED_LEDGER_NOTE : `commitment transactions, boarding, exits and sweeps are broadcast to the ${net} bitcoind node`;
   return {
     operator,
     store,
     indexer,
     keys: k,
     walletAddress: k.walletAddress,
-    routes: (app) => {
+    chainKind: chain.kind,
+    ...(ledger ? { ledger } : {}),
+    routes: (app, ctx) => {
       void registerArkApi(app, { service: operator, indexer });
-      void registerEsplora(app, { rpc, network });
+      if (ledger) {
+        const l = ledger;
+        void registerEsplora(app, { backend: new LedgerEsplora(l, NETWORKS.regtest) });
+        registerBoardingFaucet(app, ctx, {
+          network: NETWORKS.regtest,
+          minSat: Number(params.utxoMinAmount),
+          note: EMBEDDED_LEDGER_NOTE,
+          pay: async (address, amount) => {
+            const { txid, vout } = l.fund(OutScript.encode(Address(NETWORKS.regtest).decode(address)), amount);
+            return { txid, vout, height: l.mine() };
+          },
+        });
+      } else void registerEsplora(app, { rpc: rpc!, network: net });
     },
-    status: () => ({ chain: chain.kind, network, signerPubkey: k.signerCompressedHex, walletAddress: k.walletAddress, ...operator.status() }),
-    start: () => operator.start(),
+    status: () => ({ chain: chain.kind, network: net, onChain, ...(ledger ? { tipHeight: ledger.tip().height } : {}), walletAddress: k.walletAddress, signerPubkey: k.signerCompressedHex, ...operator.status() }),
+    start: () => {
+      operator.start();
+      if (ledger && blockSeconds > 0) {
+        const l = ledger;
+        miner = setInterval(() => l.mine(), blockSeconds * 1000);
+        miner.unref();
+      }
+    },
     stop: async () => {
+      if (miner) clearInterval(miner);
       await operator.stop();
       store.close();
     },

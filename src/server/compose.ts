@@ -165,7 +165,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
       ...(authNotBeforeMs !== undefined ? { authNotBeforeMs } : {}),
       notes,
       parts: { engine, exchange, contracts: contracts.service, products, ...(ark ? { ark } : {}) },
-      status: () => healthOf({ engine, chain, demo, custody, ark, operatorKeys: keys !== undefined ? { sealed: true, source: keys.source } : { sealed: false, source: 'memory' }, contracts: { service: contracts.service, network, fundingNote: contracts.fundingNote, batching } }),
+      status: () => healthOf({ engine, chain, demo, custody, operatorKeys: keys !== undefined ? { sealed: true, source: keys.source } : { sealed: false, source: 'memory' }, ark: ark?.status(), contracts: { service: contracts.service, network, fundingNote: contracts.fundingNote, batching } }),
       start: async (l) => {
         log = l;
         chain = await ChainRuntime.start({

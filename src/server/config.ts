@@ -48,6 +48,8 @@ export interface ServeConfig {
   faucetIpCalls?: number;
   /** Faucet: sat given per block over all accounts (env HASHPERP_FAUCET_BLOCK_SAT, default 100,000,000). */
   faucetBlockSat?: number;
+  /** Embedded mode: seconds between blocks of the Ark operator's demo ledger (env HASHPERP_EMBEDDED_BLOCK_SECONDS, default 10; 0: only the faucet mines). */
+  embeddedBlockSeconds?: number;
 }
 
 export interface ServeFlags {
@@ -133,6 +135,7 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     ...(operatorAccounts !== undefined && operatorAccounts.length > 0 ? { operatorAccounts } : {}),
     ...(env.HASHPERP_FAUCET_IP_CALLS !== undefined ? { faucetIpCalls: intIn('HASHPERP_FAUCET_IP_CALLS', env.HASHPERP_FAUCET_IP_CALLS, 1, 1_000_000) } : {}),
     ...(env.HASHPERP_FAUCET_BLOCK_SAT !== undefined ? { faucetBlockSat: intIn('HASHPERP_FAUCET_BLOCK_SAT', env.HASHPERP_FAUCET_BLOCK_SAT, 1, 2_100_000_000_000_000) } : {}),
+    ...(env.HASHPERP_EMBEDDED_BLOCK_SECONDS !== undefined ? { embeddedBlockSeconds: intIn('HASHPERP_EMBEDDED_BLOCK_SECONDS', env.HASHPERP_EMBEDDED_BLOCK_SECONDS, 0, 86_400) } : {}),
   };
 }
 

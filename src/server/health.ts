@@ -1,4 +1,4 @@
-/** The server's part of /health: chain follower, engine and its contracts, demo, custody. */
+/** The server's part of /health: chain follower, engine and its contracts, demo, custody, the Ark operator's chain. */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { HealthExtras } from '../api/app-types.js';
 import type { NetworkName } from '../bitcoin/networks.js';
@@ -19,7 +19,8 @@ export interface HealthParts {
   custody?: BitcoindCustody | undefined;
   /** Where the operator keys' passphrase came from; `sealed: false` when no SQLite file holds them (keys per run). */
   operatorKeys: { sealed: boolean; source: string };
-  ark?: ServerArk | undefined;
+  /** The Ark operator's chain and whether its transactions reach a network (embedded: they do not). */
+  ark?: { chain: string; network: string; onChain: string; [k: string]: unknown } | undefined;
 }
 
 export function healthOf({ engine, contracts, chain, demo, custody, operatorKeys, ark }: HealthParts): HealthExtras {
@@ -36,7 +37,7 @@ export function healthOf({ engine, contracts, chain, demo, custody, operatorKeys
     },
     demo: demo ? { enabled: true, account: demo.account, requotes: demo.requotes, lastQuoteHeight: demo.lastQuoteHeight, quoters: demo.quoterNames, takers: { accounts: demo.takers.accounts, orders: demo.takers.orders, fills: demo.takers.fills, refused: demo.takers.refused } } : { enabled: false },
     operatorKeys,
-    ...(ark ? { ark: ark.status() } : {}),
+    ...(ark ? { ark } : {}),
     ...(custody ? { custody: { operatorKey: bytesToHex(custody.operatorKey), confirmations: custody.confirmations, depositsCredited: custody.credited, lastError: custody.lastError ?? null } } : {}),
   };
 }

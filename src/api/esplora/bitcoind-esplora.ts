@@ -36,8 +36,9 @@ import {
   type EsploraTx,
   type EsploraUtxo,
 } from './format.js';
+import type { EsploraBackend } from './backend.js';
 import { HistoryIndex, outpointKey, type IndexedBlock } from './history-index.js';
-import { addressScript, parseTxHex } from './params.js';
+import { addressScript, parsePackage, parseTxHex } from './params.js';
 
 /** RPC_INVALID_ADDRESS_OR_KEY: unknown tx or block. */
 const RPC_NOT_FOUND = -5;
@@ -74,7 +75,7 @@ interface ScanUnspent {
 const notFound = (message: string): HashPerpError => new HashPerpError('not_found', message);
 const invalid = (field: string, message: string): HashPerpError => new HashPerpError('invalid_argument', message, { field });
 
-export class BitcoindEsplora {
+export class BitcoindEsplora implements EsploraBackend {
   private index: HistoryIndex | undefined;
   private syncing: Promise<void> | undefined;
   private readonly mempool = new Map<string, MempoolTx>();
@@ -220,16 +221,7 @@ export class BitcoindEsplora {
    * (the SDK reads only the status; a 200 would tell it the package is in).
    */
   async submitPackage(body: unknown): Promise<unknown> {
-    let list: unknown = body;
-    if (typeof body === 'string') {
-      try {
-        list = JSON.parse(body);
-      } catch {
-        throw invalid('body', 'Invalid package: body must be a JSON array of raw transactions in hex');
-      }
-    }
-    if (!Array.isArray(list) || list.length === 0 || list.length > 25) throw invalid('body', 'Invalid package: body must be a JSON array of 1 to 25 raw transactions in hex');
-    const txs = list.map((t, i) => parseTxHex(t, `body[${i}]`));
+    const txs = parsePackage(body);
     let result: { package_msg?: string };
     try {
       result = await this.rpc.call<{ package_msg?: string }>('submitpackage', [txs]);

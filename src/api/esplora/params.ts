@@ -70,3 +70,17 @@ export function parseTxHex(body: unknown, field = 'body'): string {
     throw invalid(field, `Invalid hex string: ${field} must be a raw transaction in hex, got ${shown(typeof body === 'string' ? body : JSON.stringify(body) ?? String(body))}`);
   return s.toLowerCase();
 }
+
+/** POST /txs/package's body: a JSON array of 1 to 25 raw transactions in hex. */
+export function parsePackage(body: unknown): string[] {
+  let list: unknown = body;
+  if (typeof body === 'string') {
+    try {
+      list = JSON.parse(body);
+    } catch {
+      throw invalid('body', 'Invalid package: body must be a JSON array of raw transactions in hex');
+    }
+  }
+  if (!Array.isArray(list) || list.length === 0 || list.length > 25) throw invalid('body', 'Invalid package: body must be a JSON array of 1 to 25 raw transactions in hex');
+  return list.map((t, i) => parseTxHex(t, `body[${i}]`));
+}

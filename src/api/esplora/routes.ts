@@ -1,10 +1,12 @@
 /**
  * The Esplora REST subset the stock @arkade-os/sdk `EsploraProvider` and HashPerp's own Esplora client
- * (src/chain/esplora-source.ts, src/bitcoin/exit-executor.ts) call, served from bitcoind. Mounted as an
+ * (src/chain/esplora-source.ts, src/bitcoin/exit-executor.ts) call, served from bitcoind or, in the
+ * embedded demo, from its in-memory ledger (any `EsploraBackend`). Mounted as an
  * encapsulated fastify plugin (default prefix `/esplora`) so that its replies keep Esplora's shape:
  * plain-text errors with the node's message, text bodies for POST /tx, no HashPerp JSON error body.
  *
- * Usage (composition root): `await registerEsplora(app, { rpc, network: 'regtest' })`, before
+ * Usage (composition root): `await registerEsplora(app, { rpc, network: 'regtest' })` or
+ * `registerEsplora(app, { backend: new LedgerEsplora(ledger, NETWORKS.regtest) })`, before
  * `app.ready()`. No WebSocket: the SDK's watchAddresses falls back to polling /address/:a/txs when
  * /v1/ws does not upgrade.
  */
@@ -13,6 +15,7 @@ import { networkByName, type BtcNetwork, type NetworkName } from '../../bitcoin/
 import type { BitcoindRpc } from '../../chain/rpc-client.js';
 import { errorInfo } from '../../units/error-catalogue.js';
 import { HashPerpError } from '../../units/errors.js';
+import type { EsploraBackend } from './backend.js';
 import { BitcoindEsplora, type BitcoindEsploraOptions } from './bitcoind-esplora.js';
 import { parseBlockHash, parseHeight, parseIndex, parseTxid } from './params.js';
 
@@ -23,22 +26,34 @@ export interface EsploraDeps extends BitcoindEsploraOptions {
   prefix?: string;
 }
 
+/** The routes over any backend (e.g. the embedded demo's `LedgerEsplora`). */
+export interface EsploraBackendDeps<B extends EsploraBackend> {
+  backend: B;
+  prefix?: string;
+}
+
 /** A raw tx is at most 400,000 weight units, 800 kB in hex; a package of 25 of them is not policy-valid anyway. */
 const TX_BODY_LIMIT = 2 * 1024 * 1024;
 
 type Params = Record<string, string>;
 
 /** Registers the routes; resolves to the service behind them (its history index is shared by all requests). */
-export async function registerEsplora(app: FastifyInstance, deps: EsploraDeps): Promise<BitcoindEsplora> {
-  const network = typeof deps.network === 'string' ? networkByName(deps.network) : deps.network;
-  const svc = new BitcoindEsplora(deps.rpc, network, deps.historyFromHeight === undefined ? {} : { historyFromHeight: deps.historyFromHeight });
+export async function registerEsplora(app: FastifyInstance, deps: EsploraDeps): Promise<BitcoindEsplora>;
+export async function registerEsplora<B extends EsploraBackend>(app: FastifyInstance, deps: EsploraBackendDeps<B>): Promise<B>;
+export async function registerEsplora(app: FastifyInstance, deps: EsploraDeps | EsploraBackendDeps<EsploraBackend>): Promise<EsploraBackend> {
+  let svc: EsploraBackend;
+  if ('backend' in deps) svc = deps.backend;
+  else {
+    const network = typeof deps.network === 'string' ? networkByName(deps.network) : deps.network;
+    svc = new BitcoindEsplora(deps.rpc, network, deps.historyFromHeight === undefined ? {} : { historyFromHeight: deps.historyFromHeight });
+  }
   await app.register(async (esplora) => esploraRoutes(esplora, svc), { prefix: deps.prefix ?? '/esplora' });
   return svc;
 }
 
 const text = (reply: FastifyReply, body: string): FastifyReply => reply.type('text/plain; charset=utf-8').send(body);
 
-function esploraRoutes(r: FastifyInstance, svc: BitcoindEsplora): void {
+function esploraRoutes(r: FastifyInstance, svc: EsploraBackend): void {
   // Bodies arrive as text (POST /tx) or JSON (POST /txs/package); the host server may have dropped
   // fastify's default parsers, and curl sends form-urlencoded: take any body as a string.
   r.removeAllContentTypeParsers();

@@ -40,7 +40,8 @@ export function batchSweepInput(commitmentTxid: string, batchAmount: bigint, bat
 export function buildSweepTx(inputs: SweepInput[], forfeitSecret: Uint8Array, expiry: bigint, to: Uint8Array, feeRate: number): Transaction {
   const script = sweepLeafScript(schnorr.getPublicKey(forfeitSecret), expiry);
   const leafHash = tapLeafHash(script);
-  const tx = new Transaction({ version: 2 });
+  // The CSV leaf is not a script btc-signer knows: allowUnknownInputs lets it sign the leaf; the witness is assembled below.
+  const tx = new Transaction({ version: 2, allowUnknownInputs: true });
   let total = 0n;
   for (const i of inputs) {
     const outputKey = i.pkScript.subarray(2);
