@@ -127,8 +127,14 @@ export class EsploraBroadcaster implements Broadcaster {
     return body.confirmed ? 'confirmed' : 'mempool';
   }
   async broadcast(txHex: string, txid: string): Promise<BroadcastResult> {
-    const tx = Transaction.fromRaw(hex.decode(txHex), TX_OPTS);
-    if (!hasAnchor(tx)) {
+    // Bytes that do not decode are sent as they are: the node's refusal is the answer the caller reports.
+    let tx: Transaction | undefined;
+    try {
+      tx = Transaction.fromRaw(hex.decode(txHex), TX_OPTS);
+    } catch {
+      tx = undefined;
+    }
+    if (tx === undefined || !hasAnchor(tx)) {
       const res = await this.fetchImpl(`${this.base}/tx`, { method: 'POST', body: txHex, headers: { 'content-type': 'text/plain' } });
       const text = await res.text();
       if (res.ok) return { txid: text.trim() || txid, accepted: true, alreadyKnown: false };

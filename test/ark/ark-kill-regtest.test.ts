@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EsploraProvider, InMemoryContractRepository, InMemoryWalletRepository, SettlementEventType, SingleKey, Wallet, type SettlementEvent } from '@arkade-os/sdk';
 import { registerEsplora } from '../../src/api/esplora/routes.js';
 import { BitcoindRpc } from '../../src/chain/rpc-client.js';
+import { fundedWallet } from './regtest-funds.js';
 import { runCli } from '../run-cli.js';
 import { until } from '../serve/helpers.js';
 
@@ -73,19 +74,6 @@ async function health(url: string): Promise<{ ark?: { walletAddress: string; bat
   }
 }
 
-async function walletRpc(base: string, name: string): Promise<BitcoindRpc> {
-  const rootRpc = new BitcoindRpc(base);
-  if (!(await rootRpc.call<string[]>('listwallets')).includes(name)) {
-    try {
-      await rootRpc.call('createwallet', [name]);
-    } catch {
-      await rootRpc.call('loadwallet', [name]);
-    }
-  }
-  const u = new URL(base);
-  u.pathname = `/wallet/${name}`;
-  return new BitcoindRpc(u.toString());
-}
 
 const sats = (btc: number): number => Math.round(btc * 1e8);
 
@@ -111,14 +99,14 @@ describe.skipIf(URL_ === undefined)('Ark operator killed: users keep their funds
 
   beforeAll(async () => {
     rpc = new BitcoindRpc(URL_!);
-    funder = await walletRpc(URL_!, 'ark-kill-e2e');
-    mineTo = await funder.call<string>('getnewaddress');
-    if ((await funder.call<number>('getbalance')) < 10) await mine(101);
+    const f = await fundedWallet(URL_!, 'ark-kill-e2e', 0.5);
+    funder = f.wallet;
+    mineTo = f.mineTo;
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
     await start();
     const h = await health(url);
-    await funder.call('sendtoaddress', [h!.ark!.walletAddress, 1]);
+    await funder.call('sendtoaddress', [h!.ark!.walletAddress, 0.2]);
     await mine(1);
   });
   afterAll(async () => {

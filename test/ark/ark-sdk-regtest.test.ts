@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EventSource } from 'eventsource';
 import { EsploraProvider, InMemoryContractRepository, InMemoryWalletRepository, Ramps, SingleKey, Wallet } from '@arkade-os/sdk';
 import { BitcoindRpc } from '../../src/chain/rpc-client.js';
+import { fundedWallet } from './regtest-funds.js';
 import { makeWiring } from '../../src/server/compose.js';
 import { startServe } from '../../src/server/start.js';
 import { serveConfig, tempDb, until } from '../serve/helpers.js';
@@ -20,20 +21,6 @@ const URL_ = process.env.BITCOIND_RPC_URL;
 const { dir, db } = tempDb();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function walletRpc(base: string, name: string): Promise<BitcoindRpc> {
-  const root = new BitcoindRpc(base);
-  const loaded = await root.call<string[]>('listwallets');
-  if (!loaded.includes(name)) {
-    try {
-      await root.call('createwallet', [name]);
-    } catch {
-      await root.call('loadwallet', [name]);
-    }
-  }
-  const u = new URL(base);
-  u.pathname = `/wallet/${name}`;
-  return new BitcoindRpc(u.toString());
-}
 
 async function sdkWallet(serverUrl: string): Promise<Wallet> {
   return Wallet.create({
@@ -54,13 +41,13 @@ describe.skipIf(URL_ === undefined)('Ark operator on regtest with stock SDK wall
 
   beforeAll(async () => {
     rpc = new BitcoindRpc(URL_!);
-    funder = await walletRpc(URL_!, 'ark-sdk-e2e');
-    mineTo = await funder.call<string>('getnewaddress');
-    if ((await funder.call<number>('getbalance')) < 10) await mine(101);
+    const f = await fundedWallet(URL_!, 'ark-sdk-e2e', 0.5);
+    funder = f.wallet;
+    mineTo = f.mineTo;
     s = await startServe(serveConfig(db, { chain: 'bitcoind', rpc: URL_!, demo: false, confirmations: 1 }), makeWiring({ pollMs: 200 }));
     const ark = s.wiring.parts!.ark!;
     // The operator's liquidity: a plain payment to its wallet address, confirmed.
-    await funder.call('sendtoaddress', [ark.walletAddress, 1]);
+    await funder.call('sendtoaddress', [ark.walletAddress, 0.2]);
     await mine(1);
   });
   afterAll(async () => {

@@ -17,6 +17,7 @@ import { makeWiring } from '../../src/server/compose.js';
 import { startServe } from '../../src/server/start.js';
 import { runCli } from '../run-cli.js';
 import { serveConfig, tempDb, until } from '../serve/helpers.js';
+import { fundedWallet } from './regtest-funds.js';
 
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 180_000 });
 const URL_ = process.env.BITCOIND_RPC_URL;
@@ -44,16 +45,10 @@ describe.skipIf(URL_ === undefined)('hashperp wallet on regtest: board, settle, 
 
   beforeAll(async () => {
     rpc = new BitcoindRpc(URL_!);
-    const name = `hp-wallet-cli-${process.pid}`;
-    await rpc.call('createwallet', [name]).catch(() => rpc.call('loadwallet', [name]).catch(() => undefined));
-    funder = new BitcoindRpc(`${URL_!.replace(/\/+$/, '')}/wallet/${name}`);
-    await funder.call('generatetoaddress', [101, await funder.call<string>('getnewaddress', ['', 'bech32m'])]);
+    funder = (await fundedWallet(URL_!, 'hp-wallet-cli', 0.5)).wallet;
     s = await startServe(serveConfig(db, { chain: 'bitcoind', rpc: URL_!, demo: false, confirmations: 1 }), makeWiring({ pollMs: 200 }));
     // The operator funds commitment transactions from its own wallet (the lead adds parts.ark).
-    const ark = (s.wiring.parts as { ark?: { walletAddress: string | (() => string | Promise<string>) } } | undefined)?.ark;
-    if (ark === undefined) throw new Error('this server has no Ark operator (wiring.parts.ark): the operator branch is not merged yet');
-    const opAddr = typeof ark.walletAddress === 'function' ? await ark.walletAddress() : ark.walletAddress;
-    await funder.call('sendtoaddress', [opAddr, 1]);
+    await funder.call('sendtoaddress', [s.wiring.parts!.ark!.walletAddress, 0.2]);
     await mine(1);
   });
   afterAll(async () => {
@@ -132,7 +127,7 @@ describe.skipIf(URL_ === undefined)('hashperp wallet on regtest: board, settle, 
     // Before the delay the sweep is refused; after it, the sweep pays SINK.
     const early = await runCli('wallet', 'exit', '--complete', '--to', SINK, '--server', s.url, '--wallet-file', bob);
     expect(early.code).toBe(1);
-    await mine(200);
+    await mine(25); // past the VTXO's 20-block exit delay
     // The operator's indexer marks the VTXO unrolled once it sees the Ark tx in a block (its next tick).
     const swept = await until('exit completion', async () => {
       const r = await runCli('wallet', 'exit', '--complete', '--to', SINK, '--json', '--server', s.url, '--wallet-file', bob);

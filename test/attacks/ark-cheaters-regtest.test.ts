@@ -37,6 +37,7 @@ import {
   type TapLeafScript,
 } from '@arkade-os/sdk';
 import { BitcoindRpc } from '../../src/chain/rpc-client.js';
+import { fundedWallet } from '../ark/regtest-funds.js';
 import { makeWiring } from '../../src/server/compose.js';
 import { startServe } from '../../src/server/start.js';
 import { buildSweepTx, batchInternalKey } from '../../src/operator/ark/sweep-tx.js';
@@ -49,19 +50,6 @@ const URL_ = process.env.BITCOIND_RPC_URL;
 const { dir, db } = tempDb();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function walletRpc(base: string, name: string): Promise<BitcoindRpc> {
-  const root = new BitcoindRpc(base);
-  if (!(await root.call<string[]>('listwallets')).includes(name)) {
-    try {
-      await root.call('createwallet', [name]);
-    } catch {
-      await root.call('loadwallet', [name]);
-    }
-  }
-  const u = new URL(base);
-  u.pathname = `/wallet/${name}`;
-  return new BitcoindRpc(u.toString());
-}
 
 describe.skipIf(URL_ === undefined)('cheaters against the live Ark operator, judged by Bitcoin Core', () => {
   let s: Awaited<ReturnType<typeof startServe>>;
@@ -74,11 +62,11 @@ describe.skipIf(URL_ === undefined)('cheaters against the live Ark operator, jud
 
   beforeAll(async () => {
     rpc = new BitcoindRpc(URL_!);
-    funder = await walletRpc(URL_!, 'ark-cheaters');
-    mineTo = await funder.call<string>('getnewaddress');
-    if ((await funder.call<number>('getbalance')) < 10) await mine(101);
+    const f = await fundedWallet(URL_!, 'ark-cheaters', 0.5);
+    funder = f.wallet;
+    mineTo = f.mineTo;
     s = await startServe(serveConfig(db, { chain: 'bitcoind', rpc: URL_!, demo: false, confirmations: 1 }), makeWiring({ pollMs: 200 }));
-    await funder.call('sendtoaddress', [s.wiring.parts!.ark!.walletAddress, 1]);
+    await funder.call('sendtoaddress', [s.wiring.parts!.ark!.walletAddress, 0.2]);
     await mine(1);
   });
   afterAll(async () => {
@@ -190,11 +178,14 @@ describe.skipIf(URL_ === undefined)('cheaters against the live Ark operator, jud
 
     // The operator's answer: connector branch, then the forfeit (alice's own pre-signed signature), one block at a time.
     const forfeitTxid = store.batch(b2)!.forfeitByVtxo[`${v1.txid}:${v1.vout}`]!;
+    const logs: string[] = [];
+    (s.wiring.parts!.ark!.operator as unknown as { log: (m: string) => void }).log = (m) => logs.push(m);
     for (let i = 0; i < 8; i++) {
       await s.wiring.parts!.ark!.operator.maintain();
       await mine(1);
       if ((await rpc.call<{ confirmations?: number }>('getrawtransaction', [forfeitTxid, true]).catch(() => ({ confirmations: undefined }))).confirmations) break;
     }
+    if (!(await rpc.call('getrawtransaction', [forfeitTxid, true]).catch(() => undefined))) throw new Error(`no forfeit on chain; operator said:\n${logs.join('\n')}\nunrolled: ${JSON.stringify(store.vtxo(v1.txid, v1.vout), (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
     const forfeit = await rpc.call<{ confirmations: number; vin: { txid: string; vout: number }[]; vout: { scriptPubKey: { hex: string } }[] }>('getrawtransaction', [forfeitTxid, true]);
     expect(forfeit.confirmations).toBeGreaterThanOrEqual(1);
     expect(forfeit.vin[0]).toMatchObject({ txid: v1.txid, vout: v1.vout });
