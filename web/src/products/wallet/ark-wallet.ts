@@ -1,0 +1,45 @@
+import {
+  EsploraProvider,
+  IndexedDBContractRepository,
+  IndexedDBWalletRepository,
+  MnemonicIdentity,
+  Wallet,
+} from '@arkade-os/sdk';
+
+/** The SDK's own wallet/contract state (public data only) lives in this IndexedDB database; the seed does not. */
+export const WALLET_DB = 'hashperp-ark-wallet';
+
+/** This page's server: the Ark API and the Esplora subset are mounted on the same origin the app came from. */
+export function arkUrls(origin: string): { ark: string; esplora: string } {
+  return { ark: `${origin}/ark`, esplora: `${origin}/esplora` };
+}
+
+export type ArkProbe = { ok: true; network: string } | { ok: false; reason: string };
+
+/** GET /ark/v1/info: a server started without the Ark operator (any mode but bitcoind today) answers 404. */
+export async function probeArk(origin: string): Promise<ArkProbe> {
+  try {
+    const res = await fetch(`${arkUrls(origin).ark}/v1/info`);
+    if (!res.ok) return { ok: false, reason: `GET /ark/v1/info answered ${res.status}` };
+    const info = (await res.json()) as { network?: unknown };
+    return { ok: true, network: typeof info.network === 'string' ? info.network : 'unknown' };
+  } catch (e) {
+    return { ok: false, reason: (e as Error).message };
+  }
+}
+
+/**
+ * The stock SDK wallet over this origin. BIP-86 keys from the phrase (coin type 1 off mainnet), one static
+ * address (no HD rotation), automatic settlement off: the page's "Settle" button boards and renews.
+ */
+export async function openArkWallet(origin: string, mnemonic: string, network: string): Promise<Wallet> {
+  const urls = arkUrls(origin);
+  return Wallet.create({
+    identity: MnemonicIdentity.fromMnemonic(mnemonic, { isMainnet: network === 'bitcoin' }),
+    arkServerUrl: urls.ark,
+    onchainProvider: new EsploraProvider(urls.esplora, { forcePolling: true, pollingInterval: 1000 }),
+    storage: { walletRepository: new IndexedDBWalletRepository(WALLET_DB), contractRepository: new IndexedDBContractRepository(WALLET_DB) },
+    walletMode: 'static',
+    settlementConfig: false,
+  });
+}
