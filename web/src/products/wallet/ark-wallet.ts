@@ -28,6 +28,11 @@ export async function probeArk(origin: string): Promise<ArkProbe> {
   }
 }
 
+/** BIP-86 keys from the phrase (m/86'/0'/0' on mainnet, m/86'/1'/0' elsewhere), so other BIP-86 wallets restore it. */
+export function identityFor(mnemonic: string, network: string): MnemonicIdentity {
+  return MnemonicIdentity.fromMnemonic(mnemonic, { isMainnet: network === 'bitcoin' });
+}
+
 /**
  * The stock SDK wallet over this origin. BIP-86 keys from the phrase (coin type 1 off mainnet), one static
  * address (no HD rotation), automatic settlement off: the page's "Settle" button boards and renews.
@@ -35,7 +40,7 @@ export async function probeArk(origin: string): Promise<ArkProbe> {
 export async function openArkWallet(origin: string, mnemonic: string, network: string): Promise<Wallet> {
   const urls = arkUrls(origin);
   return Wallet.create({
-    identity: MnemonicIdentity.fromMnemonic(mnemonic, { isMainnet: network === 'bitcoin' }),
+    identity: identityFor(mnemonic, network),
     arkServerUrl: urls.ark,
     onchainProvider: new EsploraProvider(urls.esplora, { forcePolling: true, pollingInterval: 1000 }),
     storage: { walletRepository: new IndexedDBWalletRepository(WALLET_DB), contractRepository: new IndexedDBContractRepository(WALLET_DB) },
