@@ -48,7 +48,7 @@ function Balances({ balance }: { balance: WalletBalance | undefined }) {
         {rows.map(([label, id, v]) => (
           <tr key={id}>
             <td>{label}</td>
-            <td className="num" data-testid={`balance-${id}`} data-sat={v ?? ''}>{v === undefined ? '…' : `${satAmount(v)} sat`}</td>
+            <td className="num" data-testid={`balance-${id}`} data-sat={v ?? ''}>{v === undefined ? '…' : satAmount(v)}</td>
           </tr>
         ))}
       </tbody>
@@ -105,11 +105,11 @@ export function WalletView({ wallet, arkServerUrl, onForget }: { wallet: Wallet;
       const sats = parseSendAmount(amount, balance?.available ?? 0);
       if (route.kind === 'ark') {
         const txid = await wallet.sendBitcoin({ address: route.address, amount: Number(sats) });
-        return `Sent ${satAmount(Number(sats))} sat offchain in Ark transaction ${txid}.`;
+        return `Sent ${satAmount(Number(sats))} offchain in Ark transaction ${txid}.`;
       }
       const info = await wallet.arkProvider.getInfo();
       const txid = await new Ramps(wallet).offboard(route.address, info.fees, sats);
-      return `Collaborative exit of ${satAmount(Number(sats))} sat in commitment transaction ${txid}.`;
+      return `Collaborative exit of ${satAmount(Number(sats))} in commitment transaction ${txid}.`;
     }, () => void refresh());
 
   const doExport = () =>
@@ -191,7 +191,7 @@ export function WalletView({ wallet, arkServerUrl, onForget }: { wallet: Wallet;
                 {shown.map((v) => (
                   <tr key={`${v.txid}:${v.vout}`}>
                     <td className="mono" title={`${v.txid}:${v.vout}`}>{`${v.txid.slice(0, 12)}…:${v.vout}`}</td>
-                    <td className="num">{satAmount(v.value)} sat</td>
+                    <td className="num">{satAmount(v.value)}</td>
                     <td>{v.virtualStatus.state}</td>
                     <td>{expiryText(v)}</td>
                   </tr>
