@@ -4,7 +4,8 @@
  * @arkade-os/sdk is the only Ark client: a wallet is created on the page (backup confirmed), its boarding address is
  * paid from bitcoind and settled into a batch that bitcoind confirms, the page survives a reload with the same
  * wallet (IndexedDB), pays offchain and exits collaboratively, and downloads exit data whose commitment is the one
- * on chain. No request the page makes carries the phrase, its seed or the wallet's secret key.
+ * on chain, then forgets the wallet and restores it from the phrase. No request the page makes carries the phrase,
+ * its seed or the wallet's secret key.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -97,7 +98,7 @@ describe.skipIf(skip !== undefined)('Ark wallet in the browser on regtest', () =
     await page.close();
   });
 
-  it('creates a wallet, boards, settles, survives a reload, sends offchain, exits, and downloads exit data', async () => {
+  it('creates a wallet, boards, settles, survives a reload, sends offchain, exits, downloads exit data, forgets and restores', async () => {
     const before = sent.length;
     const page = await open('/#/');
     // The dashboard does not load the wallet chunk; the Wallet tab does.
@@ -158,6 +159,8 @@ describe.skipIf(skip !== undefined)('Ark wallet in the browser on regtest', () =
     expect(exitDoc.vtxos[0]!.commitmentTxids).toEqual([commitment]);
     expect(exitDoc.vtxos[0]!.virtualTxs.length).toBeGreaterThan(0);
     expect(exitDoc.vtxos[0]!.virtualTxs.map((t) => t.txid)).toContain(exitDoc.vtxos[0]!.outpoint.split(':')[0]);
+    // The SDK's own exit-data capture ("full") keeps the same branch, PSBTs included, in this browser's IndexedDB.
+    await expect.poll(() => page.getByTestId('exit-held').first().textContent(), { timeout: 30_000 }).toBe(String(exitDoc.vtxos[0]!.virtualTxs.length));
 
     // Offchain: pay a stock SDK wallet in Node 20 000 sat to its Ark address.
     const bob = await Wallet.create({
@@ -192,6 +195,17 @@ describe.skipIf(skip !== undefined)('Ark wallet in the browser on regtest', () =
     await mine(1);
     await expect.poll(() => sats(page, 'total'), { timeout: 30_000 }).toBe(50_000);
     await page.screenshot({ path: join(SCREENSHOTS, 'wallet-after-exit-1280.png'), fullPage: true });
+    expect(await page.locator('main .notice.error').count()).toBe(0);
+
+    // Forget, then restore from the written phrase: the same addresses, and the funds found again through the indexer.
+    page.on('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Forget wallet' }).click();
+    await page.getByTestId('seed-import-text').fill(`  ${words.join('\n').toUpperCase()} `, { timeout: 20_000 });
+    await page.getByTestId('seed-confirm').check();
+    await page.getByTestId('seed-import').click();
+    await expect.poll(() => page.getByTestId('boarding-address').textContent().catch(() => ''), { timeout: 30_000 }).toBe(boarding);
+    expect(await page.getByTestId('ark-address').textContent()).toBe(arkAddress);
+    await expect.poll(() => sats(page, 'total'), { timeout: 30_000 }).toBe(50_000);
     await page.close();
 
     // Nothing the page sent carries the phrase, the seed or the secret key (in any spelling the SDK might use).

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Wallet as ArkWallet } from '@arkade-os/sdk';
 import { ErrorNotice, Loading } from '../components/Notice.js';
 import { loadSeed, storeSeed, type LoadedSeed } from '../lib/wallet-seed.js';
-import { arkUrls, openArkWallet, probeArk, WALLET_DB, type ArkProbe } from '../products/wallet/ark-wallet.js';
+import { arkUrls, openArkWallet, probeArk, EXIT_DB, WALLET_DB, type ArkProbe } from '../products/wallet/ark-wallet.js';
 import { indexedDbSeedStore } from '../products/wallet/idb-seed-store.js';
 import { KeysAreSeparate, SeedSetup } from '../products/wallet/SeedSetup.js';
 import { WalletView } from '../products/wallet/WalletView.js';
@@ -47,9 +47,10 @@ export default function WalletPage() {
 
   const forget = async () => {
     await seeds.clear();
-    // The SDK's cached VTXOs and contracts belong to the forgotten keys.
+    await reloadSeed(); // unmounts the open wallet, which disposes of it
+    // The SDK's cached VTXOs, contracts and exit branches belong to the forgotten keys.
     indexedDB.deleteDatabase(WALLET_DB);
-    await reloadSeed();
+    indexedDB.deleteDatabase(EXIT_DB);
   };
 
   let body;

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { isBtcAddress, isValidArkAddress, Ramps, type ExtendedVirtualCoin, type Wallet, type WalletBalance } from '@arkade-os/sdk';
+import { ChainedTxType, isBtcAddress, isValidArkAddress, Ramps, type ExtendedVirtualCoin, type Wallet, type WalletBalance } from '@arkade-os/sdk';
 import { ResultNotice } from '../../components/ActionResult.js';
 import { useAction } from '../../components/use-action.js';
 import { satAmount, utc } from '../../lib/format.js';
@@ -61,6 +61,8 @@ export function WalletView({ wallet, arkServerUrl, onForget }: { wallet: Wallet;
   const [addr, setAddr] = useState<{ boarding: string; ark: string } | undefined>(undefined);
   const [balance, setBalance] = useState<WalletBalance | undefined>(undefined);
   const [vtxos, setVtxos] = useState<ExtendedVirtualCoin[]>([]);
+  /** Per outpoint: how many virtual txs of its exit branch (with PSBT) the SDK's capture holds in this browser. */
+  const [held, setHeld] = useState<Record<string, number>>({});
   const [loadError, setLoadError] = useState<string | undefined>(undefined);
   const settle = useAction(errText);
   const send = useAction(errText);
@@ -73,6 +75,12 @@ export function WalletView({ wallet, arkServerUrl, onForget }: { wallet: Wallet;
       const [b, v] = await Promise.all([wallet.getBalance(), wallet.getVtxos()]);
       setBalance(b);
       setVtxos(v);
+      const repo = wallet.virtualTxRepository;
+      if (repo) {
+        const counts: Record<string, number> = {};
+        for (const c of v.filter((x) => !x.isSpent)) counts[`${c.txid}:${c.vout}`] = (await repo.getBranch(c)).filter((t) => t.psbt !== null && t.type !== ChainedTxType.Commitment).length;
+        setHeld(counts);
+      }
       setLoadError(undefined);
     } catch (e) {
       setLoadError(errText(e));
@@ -185,7 +193,7 @@ export function WalletView({ wallet, arkServerUrl, onForget }: { wallet: Wallet;
           <div className="scroll-x">
             <table data-testid="vtxo-table">
               <thead>
-                <tr><th>Outpoint</th><th className="num">Amount</th><th>State</th><th>Batch expiry</th></tr>
+                <tr><th>Outpoint</th><th className="num">Amount</th><th>State</th><th>Batch expiry</th><th className="num" title="Virtual transactions of this VTXO's exit branch the wallet has saved in this browser">Exit txs held here</th></tr>
               </thead>
               <tbody>
                 {shown.map((v) => (
@@ -194,6 +202,7 @@ export function WalletView({ wallet, arkServerUrl, onForget }: { wallet: Wallet;
                     <td className="num">{satAmount(v.value)}</td>
                     <td>{v.virtualStatus.state}</td>
                     <td>{expiryText(v)}</td>
+                    <td className="num" data-testid="exit-held">{held[`${v.txid}:${v.vout}`] ?? '…'}</td>
                   </tr>
                 ))}
               </tbody>

@@ -1,6 +1,7 @@
 import {
   EsploraProvider,
   IndexedDBContractRepository,
+  IndexedDBVirtualTxRepository,
   IndexedDBWalletRepository,
   MnemonicIdentity,
   Wallet,
@@ -8,6 +9,11 @@ import {
 
 /** The SDK's own wallet/contract state (public data only) lives in this IndexedDB database; the seed does not. */
 export const WALLET_DB = 'hashperp-ark-wallet';
+/**
+ * The captured exit branches, in a database of their own: in SDK 0.4.56 the virtual-tx repository opens its database
+ * at a newer schema version than the wallet repository, and one database name shared by both fails to open.
+ */
+export const EXIT_DB = 'hashperp-ark-exit';
 
 /** This page's server: the Ark API and the Esplora subset are mounted on the same origin the app came from. */
 export function arkUrls(origin: string): { ark: string; esplora: string } {
@@ -43,7 +49,14 @@ export async function openArkWallet(origin: string, mnemonic: string, network: s
     identity: identityFor(mnemonic, network),
     arkServerUrl: urls.ark,
     onchainProvider: new EsploraProvider(urls.esplora, { forcePolling: true, pollingInterval: 1000 }),
-    storage: { walletRepository: new IndexedDBWalletRepository(WALLET_DB), contractRepository: new IndexedDBContractRepository(WALLET_DB) },
+    storage: {
+      walletRepository: new IndexedDBWalletRepository(WALLET_DB),
+      contractRepository: new IndexedDBContractRepository(WALLET_DB),
+      // The SDK's exit-data capture: each received VTXO's branch, PSBTs included ("full"), kept in this browser as it
+      // arrives, so a unilateral exit needs no indexer later. Best-effort in the SDK; the page's download is the backup.
+      virtualTxRepository: new IndexedDBVirtualTxRepository(EXIT_DB),
+      exitDataCapture: { mode: 'full' },
+    },
     walletMode: 'static',
     settlementConfig: false,
   });
