@@ -196,6 +196,11 @@ describe.skipIf(skip !== undefined)('Ark wallet in the browser on regtest', () =
     await expect.poll(() => sats(page, 'total'), { timeout: 30_000 }).toBe(50_000);
     await page.screenshot({ path: join(SCREENSHOTS, 'wallet-after-exit-1280.png'), fullPage: true });
     expect(await page.locator('main .notice.error').count()).toBe(0);
+    // At phone width the page (long addresses, the VTXO table) does not scroll sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'wallet-390.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // Forget, then restore from the written phrase: the same addresses, and the funds found again through the indexer.
     page.on('dialog', (d) => void d.accept());

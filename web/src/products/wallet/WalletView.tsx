@@ -12,6 +12,9 @@ function expiryText(v: ExtendedVirtualCoin): string {
   return 'atMs' in e ? utc(Math.floor(e.atMs / 1000)) : `block ${e.atHeight.toLocaleString('en-US')}`;
 }
 
+/** Results carry 64-hex txids: let them break anywhere rather than widen the page on a phone. */
+const WRAP = { overflowWrap: 'anywhere' } as const;
+
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 function Copyable({ label, value, testId }: { label: string; value: string; testId: string }) {
@@ -42,17 +45,16 @@ function Balances({ balance }: { balance: WalletBalance | undefined }) {
     ['Recoverable (swept or subdust)', 'recoverable', balance?.recoverable],
     ['Total', 'total', balance?.total],
   ];
+  // A label/value grid (dl.kv) rather than a table: the labels wrap at phone width.
   return (
-    <table data-testid="wallet-balances">
-      <tbody>
-        {rows.map(([label, id, v]) => (
-          <tr key={id}>
-            <td>{label}</td>
-            <td className="num" data-testid={`balance-${id}`} data-sat={v ?? ''}>{v === undefined ? '…' : satAmount(v)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <dl className="kv" data-testid="wallet-balances">
+      {rows.map(([label, id, v]) => (
+        <div key={id} style={{ display: 'contents' }}>
+          <dt>{label}</dt>
+          <dd data-testid={`balance-${id}`} data-sat={v ?? ''}>{v === undefined ? '…' : satAmount(v)}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }
 
@@ -130,8 +132,10 @@ export function WalletView({ wallet, arkServerUrl, onForget }: { wallet: Wallet;
     });
 
   const shown = vtxos.filter((v) => !v.isSpent);
+  // One column whose track may shrink below its content (minmax(0, 1fr)), so the VTXO table scrolls inside its panel
+  // at phone width instead of widening the page.
   return (
-    <>
+    <div className="grid" style={{ gridTemplateColumns: 'minmax(0, 1fr)' }}>
       <section className="panel" data-testid="wallet-addresses">
         <h2>Receive</h2>
         {addr ? (
@@ -154,7 +158,7 @@ export function WalletView({ wallet, arkServerUrl, onForget }: { wallet: Wallet;
           <button className="ghost" onClick={() => void refresh()}>Refresh</button>
         </div>
         <p className="small muted">Settle joins the next batch: confirmed boarding coins become VTXOs and existing VTXOs are renewed.</p>
-        <ResultNotice result={settle.result} testId="settle-result" />
+        <ResultNotice result={settle.result} testId="settle-result" style={WRAP} />
       </section>
       <section className="panel">
         <h2>Send</h2>
@@ -179,7 +183,7 @@ export function WalletView({ wallet, arkServerUrl, onForget }: { wallet: Wallet;
             <button className="primary" type="submit" disabled={send.busy}>{send.busy ? 'Sending…' : 'Send'}</button>
           </div>
         </form>
-        <ResultNotice result={send.result} testId="send-result" />
+        <ResultNotice result={send.result} testId="send-result" style={WRAP} />
       </section>
       <section className="panel" data-testid="exit-data">
         <h2>Exit data</h2>
@@ -214,7 +218,7 @@ export function WalletView({ wallet, arkServerUrl, onForget }: { wallet: Wallet;
             Download exit data (JSON)
           </button>
         </div>
-        <ResultNotice result={exit.result} testId="exit-result" />
+        <ResultNotice result={exit.result} testId="exit-result" style={WRAP} />
       </section>
       <section className="panel">
         <h2>Forget this wallet</h2>
@@ -228,6 +232,6 @@ export function WalletView({ wallet, arkServerUrl, onForget }: { wallet: Wallet;
           Forget wallet
         </button>
       </section>
-    </>
+    </div>
   );
 }
