@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { createBackend } from './api/client-backend.js';
 import { Feed } from './api/feed.js';
 import { useFeedState } from './api/hooks.js';
@@ -9,8 +9,11 @@ import { Contracts } from './pages/Contracts.js';
 import { Portfolio } from './pages/Portfolio.js';
 import { Trade } from './pages/Trade.js';
 
-type Route = 'dashboard' | 'trade' | 'contracts' | 'portfolio' | 'account';
-const ROUTES: readonly Route[] = ['trade', 'contracts', 'portfolio', 'account'];
+// The Ark wallet (the SDK and its crypto) is its own chunk, fetched only when the Wallet tab opens.
+const WalletPage = lazy(() => import('./pages/Wallet.js'));
+
+type Route = 'dashboard' | 'trade' | 'contracts' | 'portfolio' | 'wallet' | 'account';
+const ROUTES: readonly Route[] = ['trade', 'contracts', 'portfolio', 'wallet', 'account'];
 const routeOf = (hash: string): Route => ROUTES.find((r) => hash.startsWith(`#/${r}`)) ?? 'dashboard';
 
 export function App() {
@@ -42,6 +45,7 @@ export function App() {
           {link('trade', 'Trade')}
           {link('contracts', 'Contracts')}
           {link('portfolio', 'Portfolio')}
+          {link('wallet', 'Wallet')}
           {link('account', accountKey ? 'Account' : 'Account (no key)')}
         </nav>
         <div className="status" data-testid="feed-status" title={feedState.detail ?? ''}>
@@ -53,6 +57,11 @@ export function App() {
       {route === 'trade' && <Trade backend={backend} feed={feed} accountKey={accountKey} />}
       {route === 'contracts' && <Contracts backend={backend} feed={feed} accountKey={accountKey} />}
       {route === 'portfolio' && <Portfolio backend={backend} feed={feed} accountKey={accountKey} />}
+      {route === 'wallet' && (
+        <Suspense fallback={<main><div className="empty">Loading the wallet…</div></main>}>
+          <WalletPage />
+        </Suspense>
+      )}
       {route === 'account' && <Account backend={backend} feed={feed} accountKey={accountKey} setKey={setKey} />}
     </>
   );

@@ -22,7 +22,8 @@ export function KeyPanel({ accountKey, setKey }: { accountKey: AccountKey | unde
       <h2>Your key</h2>
       <p className="small muted">
         A HashPerp account is a BIP-340 key. It is created and kept in this browser (localStorage) and never sent anywhere: the app signs each
-        request with it and the server checks the signature. Clearing site data deletes it, so keep a copy of the secret somewhere safe.
+        request with it and the server checks the signature. Clearing site data deletes it, so keep a copy of the secret somewhere safe. It is not the Ark wallet's recovery
+        phrase (Wallet page), and neither is derived from the other.
       </p>
       {accountKey ? (
         <>

@@ -1,0 +1,86 @@
+import { useEffect, useState } from 'react';
+import type { Wallet as ArkWallet } from '@arkade-os/sdk';
+import { ErrorNotice, Loading } from '../components/Notice.js';
+import { loadSeed, storeSeed, type LoadedSeed } from '../lib/wallet-seed.js';
+import { arkUrls, openArkWallet, probeArk, EXIT_DB, WALLET_DB, type ArkProbe } from '../products/wallet/ark-wallet.js';
+import { indexedDbSeedStore } from '../products/wallet/idb-seed-store.js';
+import { KeysAreSeparate, SeedSetup } from '../products/wallet/SeedSetup.js';
+import { WalletView } from '../products/wallet/WalletView.js';
+
+const seeds = indexedDbSeedStore();
+
+/** Opens the SDK wallet for a stored phrase and closes it when the page goes away. */
+function OpenWallet({ mnemonic, network, onForget }: { mnemonic: string; network: string; onForget: () => void }) {
+  const [wallet, setWallet] = useState<ArkWallet | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    let w: ArkWallet | undefined;
+    let live = true;
+    openArkWallet(location.origin, mnemonic, network).then(
+      (opened) => {
+        w = opened;
+        if (live) setWallet(opened);
+        else void opened.dispose();
+      },
+      (e) => live && setError(e instanceof Error ? e.message : String(e)),
+    );
+    return () => {
+      live = false;
+      void w?.dispose();
+    };
+  }, [mnemonic, network]);
+  if (error) return <ErrorNotice title="The wallet could not start" message={error} />;
+  if (!wallet) return <Loading what="the wallet" />;
+  return <WalletView wallet={wallet} arkServerUrl={arkUrls(location.origin).ark} onForget={onForget} />;
+}
+
+/** The Ark wallet page: loaded on demand (its own chunk), so the SDK never weighs on the other pages. */
+export default function WalletPage() {
+  const [ark, setArk] = useState<ArkProbe | undefined>(undefined);
+  const [seed, setSeed] = useState<LoadedSeed | undefined>(undefined);
+  const [seedError, setSeedError] = useState<string | undefined>(undefined);
+  const reloadSeed = () => loadSeed(seeds).then(setSeed, (e) => setSeedError(e instanceof Error ? e.message : String(e)));
+  useEffect(() => {
+    void probeArk(location.origin).then(setArk);
+    void reloadSeed();
+  }, []);
+
+  const forget = async () => {
+    await seeds.clear();
+    await reloadSeed(); // unmounts the open wallet, which disposes of it
+    // The SDK's cached VTXOs, contracts and exit branches belong to the forgotten keys.
+    indexedDB.deleteDatabase(WALLET_DB);
+    indexedDB.deleteDatabase(EXIT_DB);
+  };
+
+  let body;
+  if (!ark || (!seed && !seedError)) body = <Loading what="the wallet" />;
+  else if (!ark.ok)
+    body = (
+      <div className="notice warn" data-testid="ark-unavailable">
+        <strong>The Ark operator is not running in this mode.</strong>
+        <div className="small">
+          This server does not offer the Ark API ({ark.reason}); it runs with an Ark operator only when started with a bitcoin node
+          (<span className="mono">hashperp serve --chain bitcoind</span>). The rest of the app works without it.
+        </div>
+      </div>
+    );
+  else if (seedError) body = <ErrorNotice title="This browser's storage could not be read" message={seedError} />;
+  else if (seed!.state === 'none') body = <SeedSetup onSave={async (m, backedUp) => { await storeSeed(seeds, m, { backedUp, nowMs: Date.now() }); await reloadSeed(); }} />;
+  else if (seed!.state === 'corrupt')
+    body = (
+      <>
+        <ErrorNotice title="The stored wallet seed is damaged" message={`${seed!.reason}. Forget it, then restore from your written recovery phrase.`} onRetry={() => void reloadSeed()} />
+        <button className="ghost" onClick={() => window.confirm('Forget the damaged seed?') && void forget()}>Forget the stored seed</button>
+      </>
+    );
+  else body = <OpenWallet key={seed!.record.mnemonic} mnemonic={seed!.record.mnemonic} network={ark.network} onForget={() => void forget()} />;
+
+  return (
+    <main>
+      <h1>Wallet</h1>
+      {ark?.ok && seed?.state === 'ready' && <KeysAreSeparate />}
+      {body}
+    </main>
+  );
+}
