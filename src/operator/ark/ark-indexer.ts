@@ -201,12 +201,16 @@ export class ArkIndexer implements ArkIndexerPort {
     else for (const s of scripts) set.delete(s.toLowerCase());
   }
 
-  async *subscription(subscriptionId: string, signal: AbortSignal): AsyncIterable<SubscriptionResponse> {
+  /** Throws before streaming for an unknown id, so the client gets a 4xx instead of a stream that fails. */
+  subscription(subscriptionId: string, signal: AbortSignal): AsyncIterable<SubscriptionResponse> {
     if (!this.subscriptions.has(subscriptionId)) throw new ArkRequestError('INVALID_REQUEST', `no subscription ${subscriptionId}`, 'subscriptionId');
-    for await (const e of this.subBus.subscribe([subscriptionId], signal)) {
-      const { subscriptionId: _id, ...rest } = e;
-      yield rest;
-    }
+    const events = this.subBus.subscribe([subscriptionId], signal);
+    return (async function* () {
+      for await (const e of events) {
+        const { subscriptionId: _id, ...rest } = e;
+        yield rest;
+      }
+    })();
   }
 }
 
