@@ -1,6 +1,6 @@
 /**
  * One Ark batch on loopback, from the first intent to BatchFinalized (never part of the test run):
- *   npm run bench:ark -- [--n 100] [--baseline 10] [--repeat 3] [--json]
+ *   npm run bench:ark -- [--n 100] [--baseline 10] [--repeat 3] [--client-threads 2] [--json]
  * The real ArkOperator over an EmbeddedLedger (in-memory chain), arkd's REST API (registerArkApi) on a
  * fastify app on 127.0.0.1, and N protocol-level participants (bench/ark-client.ts: the SDK's
  * RestArkProvider, Batch.join, Intent.create, SingleKey and buildForfeitTx; a lighter MuSig2 tree
@@ -48,6 +48,7 @@ function arg(name: string, def: number): number {
 const N = arg('--n', 100);
 const BASE = arg('--baseline', 10);
 const REPEAT = arg('--repeat', 3);
+const THREADS = arg('--client-threads', 2);
 const json = process.argv.includes('--json');
 
 const params: ArkParams = {
@@ -80,36 +81,45 @@ if (addr === null || typeof addr === 'string') throw new Error('no TCP address')
 const serverX = keys.signerXOnly;
 const boardingTimelock = walletTimelock(params.boardingExitDelay);
 const exitTimelock = walletTimelock(params.unilateralExitDelay);
-const worker = new Worker(new URL('./ark-worker.ts', import.meta.url), {
-  workerData: {
-    url: `http://127.0.0.1:${addr.port}/ark`,
-    serverX: hex.encode(serverX),
-    boarding: { type: boardingTimelock.type, value: String(boardingTimelock.value) },
-    exit: { type: exitTimelock.type, value: String(exitTimelock.value) },
-    forfeitOutputScript: hex.encode(keys.forfeitOutputScript),
-    forfeitXOnly: hex.encode(keys.forfeitXOnly),
-  },
-});
-let pending: ((m: FromWorker) => void) | undefined;
-worker.on('message', (m: FromWorker) => {
-  if (m.type === 'error') {
-    console.error(m.message);
-    process.exit(1);
+const workerData = {
+  url: `http://127.0.0.1:${addr.port}/ark`,
+  serverX: hex.encode(serverX),
+  boarding: { type: boardingTimelock.type, value: String(boardingTimelock.value) },
+  exit: { type: exitTimelock.type, value: String(exitTimelock.value) },
+  forfeitOutputScript: hex.encode(keys.forfeitOutputScript),
+  forfeitXOnly: hex.encode(keys.forfeitXOnly),
+};
+
+/** A participants' thread and the one answer it owes next. */
+class ClientThread {
+  private readonly worker = new Worker(new URL('./ark-worker.ts', import.meta.url), { workerData });
+  private pending: ((m: FromWorker) => void) | undefined;
+  constructor() {
+    this.worker.on('message', (m: FromWorker) => {
+      if (m.type === 'error') {
+        console.error(m.message);
+        process.exit(1);
+      }
+      const p = this.pending;
+      this.pending = undefined;
+      p?.(m);
+    });
+    this.worker.on('error', (e) => {
+      console.error(e);
+      process.exit(1);
+    });
   }
-  const p = pending;
-  pending = undefined;
-  p?.(m);
-});
-worker.on('error', (e) => {
-  console.error(e);
-  process.exit(1);
-});
-function ask(m: ToWorker | undefined): Promise<FromWorker> {
-  return new Promise((r) => {
-    pending = r;
-    if (m) worker.postMessage(m);
-  });
+  ask(m: ToWorker | undefined): Promise<FromWorker> {
+    return new Promise((r) => {
+      this.pending = r;
+      if (m) this.worker.postMessage(m);
+    });
+  }
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
 }
+const threads = Array.from({ length: THREADS }, () => new ClientThread());
 
 const AMOUNT = 100_000n;
 
@@ -166,22 +176,29 @@ interface Measure {
 
 async function runBatch(scenario: string, ps: WireParticipant[]): Promise<Measure> {
   const t0 = performance.now();
-  if ((await ask({ type: 'prepare', participants: ps })).type !== 'prepared') throw new Error('worker out of step');
+  const shares = threads.map((_, i) => ps.filter((_, j) => j % threads.length === i));
+  const prepared = await Promise.all(threads.map((t, i) => t.ask({ type: 'prepare', participants: shares[i]! })));
+  if (prepared.some((m) => m.type !== 'prepared')) throw new Error('worker out of step');
   const prepareMs = performance.now() - t0;
   phases = new Map();
   const cpu0 = process.threadCpuUsage();
   const start = performance.now();
-  const registeredP = ask({ type: 'go' });
-  if ((await registeredP).type !== 'registered') throw new Error('worker out of step');
-  const registered = performance.now();
-  const doneP = ask(undefined);
+  const registered = await Promise.all(threads.map((t) => t.ask({ type: 'go' })));
+  if (registered.some((m) => m.type !== 'registered')) throw new Error('worker out of step');
+  const registeredAt = performance.now();
+  const doneP = Promise.all(threads.map((t) => t.ask(undefined)));
   const tick = operator.tick();
   const done = await doneP;
   const end = performance.now();
   const cpu = process.threadCpuUsage(cpu0);
   await tick;
-  if (done.type !== 'done') throw new Error('worker out of step');
-  const txids = done.txids;
+  const txids: string[] = [];
+  let clientCpuMs = 0;
+  for (const d of done) {
+    if (d.type !== 'done') throw new Error('worker out of step');
+    txids.push(...d.txids);
+    clientCpuMs += d.cpuMs;
+  }
   if (new Set(txids).size !== 1) throw new Error(`participants saw ${new Set(txids).size} commitment txs`);
   const batch = store.batch(txids[0]!);
   if (!batch) throw new Error('the batch was not stored');
@@ -190,7 +207,7 @@ async function runBatch(scenario: string, ps: WireParticipant[]): Promise<Measur
   if (scenario === 'renew' && batch.forfeitTxids.length !== want) throw new Error(`${batch.forfeitTxids.length} forfeits, expected ${want}`);
   if (!ledger.tx(txids[0]!)) throw new Error('the commitment tx is not on the ledger');
   ledger.mine();
-  return { n: ps.length, scenario, e2eMs: end - start, operatorCpuMs: (cpu.user + cpu.system) / 1000, clientCpuMs: done.cpuMs, registerMs: registered - start, batchMs: end - registered, prepareMs, phases: Object.fromEntries(phases) };
+  return { n: ps.length, scenario, e2eMs: end - start, operatorCpuMs: (cpu.user + cpu.system) / 1000, clientCpuMs, registerMs: registeredAt - start, batchMs: end - registeredAt, prepareMs, phases: Object.fromEntries(phases) };
 }
 
 const median = (xs: number[]): number => {
@@ -241,7 +258,7 @@ for (const [k, ms] of groups) {
   const row: Record<string, number> = {
     'end-to-end': median(ms.map((m) => m.e2eMs)),
     'CPU: operator thread (operator + HTTP)': median(ms.map((m) => m.operatorCpuMs)),
-    'CPU: participants thread': median(ms.map((m) => m.clientCpuMs)),
+    'CPU: participants threads (sum)': median(ms.map((m) => m.clientCpuMs)),
     'register (HTTP, all intents)': median(ms.map((m) => m.registerMs)),
     'batch (tick → last BatchFinalized)': median(ms.map((m) => m.batchMs)),
   };
@@ -272,7 +289,7 @@ if (json) {
     console.log(line);
   }
 }
-await worker.terminate();
+for (const t of threads) await t.terminate();
 await operator.stop();
 await app.close();
 store.close();
