@@ -222,6 +222,20 @@ describe('boarding signatures: cheaters lose', () => {
     expect(merged.tx.getInput(1).tapScriptSig!.length).toBe(1);
   });
 
+  it('inPlace: a refused submission leaves the base as it was; an accepted one signs the base itself', async () => {
+    const tx = base();
+    const before = base64.encode(tx.toPSBT());
+    const forged = await walletSigns(before, 1, (t) => t.updateInput(1, { witnessUtxo: { script: boarding.pkScript, amount: 1_000n } }));
+    expect(arkCode(() => mergeSignedBoardingInputs(tx, forged, { owned: [boardingKey], operatorXOnly: S, inPlace: true }))).toMatch(/^INVALID_BOARDING_INPUT_SIG.*invalid signature/);
+    expect(base64.encode(tx.toPSBT())).toBe(before);
+    const merged = mergeSignedBoardingInputs(tx, await walletSigns(before, 1), { owned: [boardingKey], operatorXOnly: S, inPlace: true });
+    expect(merged.tx).toBe(tx);
+    // independent truth: the SDK wallet's signature is on the operator's copy, and the copy-mode result is the same PSBT
+    expect(tx.getInput(1).tapScriptSig!.length).toBe(1);
+    const copy = mergeSignedBoardingInputs(base(), await walletSigns(before, 1), { owned: [boardingKey], operatorXOnly: S });
+    expect(copy.tx.getInput(1).tapScriptSig![0]![0]).toEqual(tx.getInput(1).tapScriptSig![0]![0]);
+  });
+
   it("a signature by someone else than the boarding script's owner is refused", async () => {
     const mallory = SingleKey.fromPrivateKey(priv('mallory'));
     const mScript = new DefaultVtxo.Script({ pubKey: pubSchnorr(priv('mallory')), serverPubKey: S, csvTimelock: BOARD });

@@ -34,6 +34,8 @@ export interface ArkOperatorDeps {
   log?: (msg: string) => void;
   /** Most intents in one batch. */
   maxIntentsPerBatch?: number;
+  /** Off by default: each phase's duration in ms ('intent.verify' per intent, the batch's phases: batch-session.ts). */
+  onPhase?: (phase: string, ms: number) => void;
 }
 
 type TxEvent = { commitmentTx?: TxNotification; arkTx?: TxNotification };
@@ -106,6 +108,7 @@ export class ArkOperator implements ArkServicePort {
         publish: (e, topics) => this.events.publish(e, topics),
         now: () => Math.floor(this.now() / 1000),
         log: this.log,
+        onPhase: this.d.onPhase,
       },
       intents,
     );
@@ -115,8 +118,10 @@ export class ArkOperator implements ArkServicePort {
     this.running = (async () => {
       try {
         const out = await session.run(() => this.d.chain.coinsOf(this.d.keys.walletScript));
+        const t0 = performance.now();
         this.d.store.commit(out.change);
         this.lastBatch = out.commitmentTxid;
+        this.d.onPhase?.('store.commit', performance.now() - t0);
         this.log(`batch ${session.id}: commitment ${out.commitmentTxid} broadcast, ${out.newVtxos.length} VTXOs, ${out.spentVtxos.length} forfeited`);
         const note: TxNotification = {
           txid: out.commitmentTxid,
@@ -222,7 +227,13 @@ export class ArkOperator implements ArkServicePort {
   }
 
   async registerIntent(intent: RawIntent): Promise<string> {
-    return this.queue.register(intent);
+    if (!this.d.onPhase) return this.queue.register(intent);
+    const t0 = performance.now();
+    try {
+      return await this.queue.register(intent);
+    } finally {
+      this.d.onPhase('intent.verify', performance.now() - t0);
+    }
   }
 
   async deleteIntent(intent: RawIntent): Promise<void> {

@@ -22,7 +22,7 @@ import type { BatchRecord, StoreChange, VirtualTxRecord, VtxoRecord } from './ar
 import { PhaseGate } from './phase-gate.js';
 import { ArkRequestError } from './ports.js';
 import type { BoardingInput, VerifiedIntent, VtxoInput } from './intent-queue.js';
-import { buildBatchOutput, buildConnectorOutput, buildConnectorTree, buildVtxoTree, connectorLeaves, flattenTree, sweepTapTreeRoot, type TreeLeaf } from './tree-builder.js';
+import { connectorLeaves, flattenTree, planConnectorTree, planVtxoTree, sweepTapTreeRoot, type TreeLeaf } from './tree-builder.js';
 import { TreeSigningSession } from './tree-signing.js';
 import { buildCommitmentTx, CommitmentFundingError, cosignBoardingInputs, mergeSignedBoardingInputs, type BuiltCommitmentTx } from './commitment-tx.js';
 import { assignConnectors, collectForfeits, cosignForfeit, type ForfeitContext, type VerifiedForfeit } from './forfeits.js';
@@ -39,6 +39,8 @@ export interface BatchDeps {
   /** Unix seconds. */
   now(): number;
   log(msg: string): void;
+  /** Off by default: called with each phase's duration (benchmarks; see bench/ark.ts for the names). */
+  onPhase?: ((phase: string, ms: number) => void) | undefined;
 }
 
 export interface BatchOutcome {
@@ -72,6 +74,17 @@ export class BatchSession {
   private forfeits = new Map<string, Forfeit>();
   private readonly abort = new AbortController();
 
+  /** Runs f, reporting its duration to onPhase when there is one (promises are timed to settlement). */
+  private timed<T>(phase: string, f: () => T): T {
+    const on = this.deps.onPhase;
+    if (!on) return f();
+    const t0 = performance.now();
+    const out = f();
+    if (out instanceof Promise) return out.finally(() => on(phase, performance.now() - t0)) as T;
+    on(phase, performance.now() - t0);
+    return out;
+  }
+
   constructor(private readonly deps: BatchDeps, private intents: VerifiedIntent[]) {
     this.confirm = new PhaseGate(new Set(intents.map((i) => i.id)));
   }
@@ -89,14 +102,15 @@ export class BatchSession {
   submitNonces(pubkey: string, nonces: Record<string, string>): void {
     if (this.phase !== 'nonces' || !this.signing || !this.nonces) throw new ArkRequestError('INVALID_REQUEST', 'the batch is not collecting tree nonces', 'batchId');
     if (!this.nonces.expects(pubkey)) throw new ArkRequestError('INVALID_REQUEST', `${pubkey} is not a cosigner of this batch`, 'pubkey');
-    this.signing.addNonces(pubkey, nonces);
+    // the last cosigner's nonces also trigger nonce aggregation and the operator's own signing
+    this.timed('musig.nonces', () => this.signing!.addNonces(pubkey, nonces));
     this.nonces.answer(pubkey, true);
   }
 
   submitSignatures(pubkey: string, sigs: Record<string, string>): void {
     if (this.phase !== 'signatures' || !this.signing || !this.sigs) throw new ArkRequestError('INVALID_REQUEST', 'the batch is not collecting tree signatures', 'batchId');
     if (!this.sigs.expects(pubkey)) throw new ArkRequestError('INVALID_REQUEST', `${pubkey} is not a cosigner of this batch`, 'pubkey');
-    this.signing.addSignatures(pubkey, sigs);
+    this.timed('musig.verifyPartialSigs', () => this.signing!.addSignatures(pubkey, sigs));
     this.sigs.answer(pubkey, true);
   }
 
@@ -107,12 +121,14 @@ export class BatchSession {
     let collected: Map<string, Forfeit> | undefined;
     if (signedForfeitTxs.length > 0) {
       if (!this.forfeitCtx) throw new ArkRequestError('INVALID_FORFEIT_TXS', 'this batch forfeits no VTXO', 'signedForfeitTxs');
-      collected = collectForfeits(signedForfeitTxs, this.forfeitCtx, this.forfeits).forfeits;
+      const ctx = this.forfeitCtx;
+      collected = this.timed('forfeits.verify', () => collectForfeits(signedForfeitTxs, ctx, this.forfeits).forfeits);
     }
     let merged: { tx: Transaction; signedInputs: number[] } | undefined;
     if (signedCommitmentTx !== undefined) {
       const owned = this.boardingInputs().map((b) => outpoint(b.txid, b.vout));
-      merged = mergeSignedBoardingInputs(this.commitment, signedCommitmentTx, { owned, operatorXOnly: this.deps.keys.signerXOnly });
+      const commitment = this.commitment;
+      merged = this.timed('boarding.verify', () => mergeSignedBoardingInputs(commitment, signedCommitmentTx, { owned, operatorXOnly: this.deps.keys.signerXOnly, inPlace: true }));
     }
     if (collected) {
       this.forfeits = collected;
@@ -147,7 +163,7 @@ export class BatchSession {
     try {
       // 1. BatchStarted: every intent confirms, or is dropped from the batch.
       d.publish({ type: SettlementEventType.BatchStarted, id: this.id, intentIdHashes: this.intents.map((i) => i.idHash), batchExpiry: expiry });
-      await this.confirm.wait(d.phaseTimeoutMs, this.abort.signal);
+      await this.timed('wait.confirmations', () => this.confirm.wait(d.phaseTimeoutMs, this.abort.signal));
       if (this.abort.signal.aborted) throw new ArkRequestError('INTERNAL_ERROR', 'the operator is shutting down');
       const unconfirmed = new Set(this.confirm.missing());
       this.intents = this.intents.filter((i) => !unconfirmed.has(i.id));
@@ -155,6 +171,7 @@ export class BatchSession {
       topics = this.topicsOfAll();
 
       // 2. The commitment tx, the VTXO tree and the connector tree.
+      const buildStart = performance.now();
       const sweepRoot = sweepTapTreeRoot(d.keys.forfeitXOnly, expiry);
       const leaves: TreeLeaf[] = [];
       for (const i of this.intents) {
@@ -164,15 +181,18 @@ export class BatchSession {
       const onchainOutputs = this.intents.flatMap((i) => i.outputs.filter((o) => o.onchain).map((o) => ({ script: o.script, amount: o.amount })));
       const forfeited = this.vtxoInputs().filter((v) => v.needsForfeit);
       const cLeaves = forfeited.length > 0 ? connectorLeaves(d.keys.connectorScript, forfeited.length, d.dust) : [];
-      const batchOutput = leaves.length > 0 ? buildBatchOutput(leaves, sweepRoot) : null;
-      const connectorOutput = cLeaves.length > 0 ? buildConnectorOutput(cLeaves) : null;
-      this.built = await this.fund(walletCoins, batchOutput, connectorOutput, onchainOutputs);
+      // Planned once: the key aggregation (most of the cost) serves both the output and the txs.
+      const vtxoPlan = leaves.length > 0 ? planVtxoTree(leaves, sweepRoot, expiry) : undefined;
+      const connectorPlan = cLeaves.length > 0 ? planConnectorTree(cLeaves) : undefined;
+      const batchOutput = vtxoPlan ? vtxoPlan.output : null;
+      const connectorOutput = connectorPlan ? connectorPlan.output : null;
+      this.built = await this.timed('commitment.build', () => this.fund(walletCoins, batchOutput, connectorOutput, onchainOutputs));
       const unsigned = this.built.tx;
       this.commitment = unsigned.clone();
       const commitmentTxid = unsigned.id;
-      let vtxoTree: TxTree | undefined = batchOutput ? buildVtxoTree({ txid: commitmentTxid, vout: 0 }, leaves, sweepRoot, expiry) : undefined;
+      let vtxoTree: TxTree | undefined = vtxoPlan?.build({ txid: commitmentTxid, vout: 0 });
       const connectorVout = batchOutput ? 1 : 0;
-      const connectorTree = connectorOutput ? buildConnectorTree({ txid: commitmentTxid, vout: connectorVout }, cLeaves) : undefined;
+      const connectorTree = connectorPlan?.build({ txid: commitmentTxid, vout: connectorVout });
       let connectorChunks: ReturnType<typeof flattenTree> = [];
       if (connectorTree) {
         // Connector leaf i is reserved for forfeited VTXO i (intent order, input order: the order the
@@ -202,20 +222,25 @@ export class BatchSession {
       }
 
       // 3. Tree signing: the users' cosigner keys and S, every node.
+      d.onPhase?.('tree.build', performance.now() - buildStart);
       if (vtxoTree) {
-        const chunks = flattenTree(vtxoTree);
+        const chunks = this.timed('tree.flatten', () => flattenTree(vtxoTree!));
         for (const c of chunks) d.publish({ type: SettlementEventType.TreeTx, id: this.id, topic: c.topic, batchIndex: 0, chunk: { txid: c.txid, tx: c.tx, children: c.children } }, c.topic);
-        this.signing = new TreeSigningSession(vtxoTree, sweepRoot, batchOutput!.amount, d.keys.signerSecret);
+        const tree = vtxoTree;
+        this.signing = this.timed('musig.setup', () => new TreeSigningSession(tree, sweepRoot, batchOutput!.amount, d.keys.signerSecret));
         const users = this.signing.userCosignerKeys();
         this.nonces = new PhaseGate(new Set(users));
         this.sigs = new PhaseGate(new Set(users));
         this.phase = 'nonces';
         d.publish({ type: SettlementEventType.TreeSigningStarted, id: this.id, cosignersPublicKeys: this.signing.userCosignerKeys(), unsignedCommitmentTx: base64.encode(unsigned.toPSBT()) }, topics);
-        if (!(await this.nonces.wait(d.phaseTimeoutMs, this.abort.signal))) throw new ArkRequestError('SIGNING_SESSION_TIMED_OUT', `musig2 signing session timed out (nonce collection): missing ${this.nonces.missing().join(', ')}`);
+        const nonces = this.nonces;
+        if (!(await this.timed('wait.nonces', () => nonces.wait(d.phaseTimeoutMs, this.abort.signal)))) throw new ArkRequestError('SIGNING_SESSION_TIMED_OUT', `musig2 signing session timed out (nonce collection): missing ${this.nonces.missing().join(', ')}`);
         this.phase = 'signatures';
         for (const c of chunks) d.publish({ type: SettlementEventType.TreeNonces, id: this.id, topic: c.topic, txid: c.txid, nonces: decodeNonceMap(this.signing.noncesFor(c.txid)) }, c.topic);
-        if (!(await this.sigs.wait(d.phaseTimeoutMs, this.abort.signal))) throw new ArkRequestError('SIGNING_SESSION_TIMED_OUT', `musig2 signing session timed out (signatures collection): missing ${this.sigs.missing().join(', ')}`);
-        vtxoTree = this.signing.finalize();
+        const sigGate = this.sigs;
+        if (!(await this.timed('wait.signatures', () => sigGate.wait(d.phaseTimeoutMs, this.abort.signal)))) throw new ArkRequestError('SIGNING_SESSION_TIMED_OUT', `musig2 signing session timed out (signatures collection): missing ${this.sigs.missing().join(', ')}`);
+        const signing = this.signing;
+        vtxoTree = this.timed('musig.aggregate', () => signing.finalize());
         const sigs = this.signing.signatures();
         for (const c of chunks) d.publish({ type: SettlementEventType.TreeSignature, id: this.id, topic: c.topic, batchIndex: 0, txid: c.txid, signature: sigs[c.txid]! }, c.topic);
       }
@@ -226,20 +251,24 @@ export class BatchSession {
       this.boardingGate = new PhaseGate(new Set(this.boardingInputs().map((b) => outpoint(b.txid, b.vout))));
       this.phase = 'forfeits';
       d.publish({ type: SettlementEventType.BatchFinalization, id: this.id, commitmentTx: base64.encode(unsigned.toPSBT()) }, topics);
-      const [fOk, bOk] = await Promise.all([this.forfeitGate.wait(d.phaseTimeoutMs, this.abort.signal), this.boardingGate.wait(d.phaseTimeoutMs, this.abort.signal)]);
+      const fGate = this.forfeitGate;
+      const bGate = this.boardingGate;
+      const [fOk, bOk] = await this.timed('wait.forfeits', () => Promise.all([fGate.wait(d.phaseTimeoutMs, this.abort.signal), bGate.wait(d.phaseTimeoutMs, this.abort.signal)]));
       if (!fOk) throw new ArkRequestError('INVALID_FORFEIT_TXS', `forfeits missing for ${this.forfeitGate.missing().join(', ')}`);
       if (!bOk) throw new ArkRequestError('INVALID_BOARDING_INPUT_SIG', `boarding signatures missing for ${this.boardingGate.missing().join(', ')}`);
 
       // 5. The operator's signatures, then the broadcast.
+      const signStart = performance.now();
       let final = cosignBoardingInputs(this.commitment!, this.built.boardingInputIndexes, d.keys.signerSecret);
       final = d.keys.signWalletInputs(final);
       final.finalize();
       if (final.id !== commitmentTxid) throw new Error('commitment txid changed while signing');
       const txHex = hex.encode(final.extract());
+      d.onPhase?.('commitment.sign', performance.now() - signStart);
       this.phase = 'done';
-      await d.chain.broadcast(txHex);
-      const signedForfeits = [...this.forfeits.values()].map((f) => ({ vtxo: f.vtxo, tx: cosignForfeit(f, d.keys.signerSecret, d.keys.forfeitSecret) }));
-      const outcome = this.outcome(final, txHex, vtxoTree, connectorTree, signedForfeits);
+      await this.timed('commitment.broadcast', () => d.chain.broadcast(txHex));
+      const signedForfeits = this.timed('forfeits.cosign', () => [...this.forfeits.values()].map((f) => ({ vtxo: f.vtxo, tx: cosignForfeit(f, d.keys.signerSecret, d.keys.forfeitSecret) })));
+      const outcome = this.timed('outcome', () => this.outcome(final, txHex, vtxoTree, connectorTree, signedForfeits));
       d.publish({ type: SettlementEventType.BatchFinalized, id: this.id, commitmentTxid }, topics);
       return outcome;
     } catch (e) {

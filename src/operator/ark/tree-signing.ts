@@ -25,6 +25,8 @@ import { SigHash, type Transaction } from '@scure/btc-signer';
 import * as musig from '@scure/btc-signer/musig2.js';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
+import { pippenger } from '@noble/curves/abstract/curve.js';
+import { randomBytes } from '@noble/hashes/utils.js';
 import { hex } from '@scure/base';
 import { HashPerpError, InvalidArgumentError } from '../../units/errors.js';
 import { keyAggregateSorted, p2trScript, treeNodes, type PointCache } from './tree-builder.js';
@@ -152,6 +154,17 @@ class TxSession {
     const c = mod(this.e * this.coefficient(pkHex) * this.gTotal);
     const right = c === 0n ? Rs : Rs.add(pk.multiplyUnsafe(c));
     return (s === 0n ? Pt.ZERO : Pt.BASE.multiply(s)).equals(right);
+  }
+
+  /**
+   * PartialSigVerifyInternal's equation s*G = ±(R1 + b*R2) + c*P split into the scalars of each
+   * point, for a batch check. Undefined when s is out of range (that share fails on its own).
+   */
+  terms(psig: Uint8Array, pubNonce: PubNonce, pkHex: string): { s: bigint; r1: bigint; r2: bigint; c: bigint; R1: Point; R2: Point } | undefined {
+    const s = bytesToNumberBE(psig);
+    if (s >= N) return undefined;
+    const sign = hasEvenY(this.R) ? 1n : N - 1n;
+    return { s, r1: sign, r2: mod(sign * this.b), c: mod(this.e * this.coefficient(pkHex) * this.gTotal), R1: pubNonce.R1, R2: pubNonce.R2 };
   }
 
   /** BIP327 Sign: k1 + b*k2 + e*a*d, the nonces negated for an odd R, the key for the tweak parity. */
@@ -362,10 +375,9 @@ export class TreeSigningSession {
       this.operatorSecNonces.delete(t.txid);
       const share = session.sign(sec, this.operatorSecretKey, operatorHex);
       sec.fill(0);
-      // as BIP327 Sign does unless told not to: a share that fails here would only surface at finalize
-      if (!session.verify(share, this.nonces.get(this.operatorX)!.get(t.txid)!, this.point(operatorHex), operatorHex)) {
-        throw new HashPerpError('internal_error', `the operator's own partial signature for tx ${t.txid} does not verify`);
-      }
+      // Not verified here (two point multiplications per tx, a fifth of a 100-leaf round's signing
+      // work): the share never leaves the operator on its own, and finalize() checks every
+      // aggregate against its sighash before any is published, after every user share was checked.
       mine.set(t.txid, share);
     }
     this.aggNonces = aggNonces;
@@ -401,18 +413,59 @@ export class TreeSigningSession {
       if (!Object.hasOwn(signatures, txid)) refuse('tree_signature_refused', 'treeSignatures', `missing partial signature of ${pubkey} for tx ${txid}`);
       const s = decodeHex(signatures[txid], 32);
       if (!s) refuse('tree_signature_refused', 'treeSignatures', `partial signature of ${pubkey} for tx ${txid} is not 32 bytes hex`);
-      const t = this.txs.get(txid)!;
-      const pkHex = t.sortedHex[t.sortedX.indexOf(x)]!;
-      let ok: boolean;
-      try {
-        ok = this.sessions.get(txid)!.verify(s, this.nonces.get(x)!.get(txid)!, this.point(pkHex), pkHex);
-      } catch {
-        ok = false;
-      }
-      if (!ok) refuse('tree_signature_refused', 'treeSignatures', `invalid partial signature of ${pubkey} for tx ${txid}`);
       got.set(txid, s);
     }
+    // One cosigner's shares are checked together first (one multi-scalar multiplication instead of
+    // two point multiplications per tx, the bulk of a 100-leaf round); if the batch fails, each share
+    // is checked alone so that the refusal names the tx, as before.
+    if (!this.verifyBatch(x, got)) {
+      for (const [txid, s] of got) {
+        const t = this.txs.get(txid)!;
+        const pkHex = t.sortedHex[t.sortedX.indexOf(x)]!;
+        let ok: boolean;
+        try {
+          ok = this.sessions.get(txid)!.verify(s, this.nonces.get(x)!.get(txid)!, this.point(pkHex), pkHex);
+        } catch {
+          ok = false;
+        }
+        if (!ok) refuse('tree_signature_refused', 'treeSignatures', `invalid partial signature of ${pubkey} for tx ${txid}`);
+      }
+    }
     this.sigs.set(x, got);
+  }
+
+  /**
+   * Every share of one cosigner at once: with random weights z_j (z_1 = 1), the shares are all valid
+   * but with probability 2^-128 iff (sum z_j*s_j)*G = sum z_j*(±R1_j ± b_j*R2_j + c_j*P). The key P
+   * may appear with either parity across txs (its compressed form is what each tx lists).
+   */
+  private verifyBatch(x: string, shares: Map<string, Uint8Array>): boolean {
+    const points: Point[] = [];
+    const scalars: bigint[] = [];
+    const keyScalar = new Map<string, bigint>();
+    let sTotal = 0n;
+    let first = true;
+    for (const [txid, psig] of shares) {
+      const t = this.txs.get(txid)!;
+      const pkHex = t.sortedHex[t.sortedX.indexOf(x)]!;
+      const terms = this.sessions!.get(txid)!.terms(psig, this.nonces.get(x)!.get(txid)!, pkHex);
+      if (!terms) return false;
+      const z = first ? 1n : bytesToNumberBE(randomBytes(16)) + 1n;
+      first = false;
+      sTotal = mod(sTotal + z * terms.s);
+      points.push(terms.R1, terms.R2);
+      scalars.push(mod(z * terms.r1), mod(z * terms.r2));
+      keyScalar.set(pkHex, mod((keyScalar.get(pkHex) ?? 0n) + z * terms.c));
+    }
+    for (const [pkHex, c] of keyScalar) {
+      points.push(this.point(pkHex));
+      scalars.push(c);
+    }
+    // pippenger refuses zero scalars; a zero term contributes nothing
+    const nz = scalars.map((c, i) => [c, points[i]!] as const).filter(([c]) => c !== 0n);
+    const right = nz.length === 0 ? Pt.ZERO : nz.length >= 4 ? pippenger(Pt, nz.map(([, p]) => p), nz.map(([c]) => c)) : nz.reduce((a, [c, p]) => a.add(p.multiplyUnsafe(c)), Pt.ZERO);
+    const left = sTotal === 0n ? Pt.ZERO : Pt.BASE.multiply(sTotal);
+    return left.equals(right);
   }
 
   private point(pkHex: string): Point {
@@ -442,7 +495,8 @@ export class TreeSigningSession {
     for (const t of this.txs.values()) {
       const sig = this.sessions.get(t.txid)!.aggregate(t.sortedX.map((x) => this.sigs.get(x)!.get(t.txid)!));
       if (!schnorr.verify(sig, t.message, t.outputKey)) {
-        throw new HashPerpError('tree_signature_refused', `aggregated signature of tx ${t.txid} does not verify`);
+        // every user share was verified on arrival: the operator's own share is the wrong one
+        throw new HashPerpError('tree_signature_refused', `aggregated signature of tx ${t.txid} does not verify (the operator's share is wrong)`);
       }
       finals.set(t.txid, sig);
     }
