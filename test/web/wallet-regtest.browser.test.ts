@@ -93,7 +93,7 @@ describe.skipIf(skip !== undefined)('Ark wallet in the browser on regtest', () =
     const page = await open('/#/');
     await page.route('**/ark/v1/info', (r) => r.fulfill({ status: 404, contentType: 'application/json', body: '{"message":"Route GET:/ark/v1/info not found"}' }));
     await page.goto(s.url + '/#/wallet');
-    await expect.poll(() => page.getByTestId('ark-unavailable').textContent(), { timeout: 20_000 }).toContain('The Ark operator is not running in this mode');
+    await expect.poll(() => page.getByTestId('ark-unavailable').textContent(), { timeout: 20_000 }).toContain('The Ark operator is not running on this server');
     expect(await page.getByTestId('seed-setup').count()).toBe(0);
     await page.close();
   });
