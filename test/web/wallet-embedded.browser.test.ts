@@ -116,6 +116,11 @@ describe.skipIf(skip !== undefined)('Ark wallet in the browser on the embedded d
     await expect.poll(() => sats(page, 'boarding'), { timeout: 20_000 }).toBe(0);
     expect(await sats(page, 'total')).toBe(DEMO_COINS_SAT);
     await page.screenshot({ path: join(SCREENSHOTS, 'wallet-embedded-settled-1280.png'), fullPage: true });
+    // At phone width the banner and the faucet's long txid wrap instead of widening the page.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'wallet-embedded-390.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // Reload: the same wallet from IndexedDB, no setup offered again, the banner still there.
     await page.reload();
