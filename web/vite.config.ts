@@ -8,7 +8,7 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 /**
  * Build: `vite build --config web/vite.config.ts` -> web/dist, which `hashperp serve` serves.
  * Dev: `vite --config web/vite.config.ts` with HASHPERP_API pointing at a running `hashperp serve`
- * (default http://127.0.0.1:8080); /v1 (HTTP and WebSocket) is proxied there.
+ * (default http://127.0.0.1:8080); /v1 (HTTP and WebSocket), /health and the wallet's /ark and /esplora are proxied there.
  */
 export default defineConfig({
   root: webRoot,
@@ -28,6 +28,9 @@ export default defineConfig({
     fs: { allow: [repoRoot] },
     proxy: {
       '/v1': { target: process.env.HASHPERP_API ?? 'http://127.0.0.1:8080', ws: true, changeOrigin: true },
+      '/health': { target: process.env.HASHPERP_API ?? 'http://127.0.0.1:8080', changeOrigin: true },
+      '/ark': { target: process.env.HASHPERP_API ?? 'http://127.0.0.1:8080', changeOrigin: true },
+      '/esplora': { target: process.env.HASHPERP_API ?? 'http://127.0.0.1:8080', changeOrigin: true },
     },
   },
 });

@@ -93,7 +93,7 @@ describe.skipIf(skip !== undefined)('Ark wallet in the browser on regtest', () =
     const page = await open('/#/');
     await page.route('**/ark/v1/info', (r) => r.fulfill({ status: 404, contentType: 'application/json', body: '{"message":"Route GET:/ark/v1/info not found"}' }));
     await page.goto(s.url + '/#/wallet');
-    await expect.poll(() => page.getByTestId('ark-unavailable').textContent(), { timeout: 20_000 }).toContain('The Ark operator is not running in this mode');
+    await expect.poll(() => page.getByTestId('ark-unavailable').textContent(), { timeout: 20_000 }).toContain('The Ark operator is not running on this server');
     expect(await page.getByTestId('seed-setup').count()).toBe(0);
     await page.close();
   });
@@ -127,6 +127,9 @@ describe.skipIf(skip !== undefined)('Ark wallet in the browser on regtest', () =
     expect(boarding).toMatch(/^bcrt1p/);
     expect(arkAddress).toMatch(/^tark1/);
     expect(await page.getByTestId('seed-phrase').count()).toBe(0); // shown once: gone after the backup
+    // A real node: no demo banner and no demo faucet button.
+    expect(await page.getByTestId('demo-banner').count()).toBe(0);
+    expect(await page.getByTestId('demo-coins').count()).toBe(0);
 
     // Board: pay the page's boarding address from bitcoind, confirm, settle into a batch.
     await funder.call('sendtoaddress', [boarding, 0.001]);

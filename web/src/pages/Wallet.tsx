@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import type { Wallet as ArkWallet } from '@arkade-os/sdk';
 import { ErrorNotice, Loading } from '../components/Notice.js';
 import { loadSeed, storeSeed, type LoadedSeed } from '../lib/wallet-seed.js';
-import { arkUrls, openArkWallet, probeArk, EXIT_DB, WALLET_DB, type ArkProbe } from '../products/wallet/ark-wallet.js';
+import { DEMO_COINS_SAT, type DemoLedger } from '../lib/wallet-demo.js';
+import { arkUrls, openArkWallet, probeArk, requestDemoCoins, EXIT_DB, WALLET_DB, type ArkProbe } from '../products/wallet/ark-wallet.js';
 import { indexedDbSeedStore } from '../products/wallet/idb-seed-store.js';
 import { KeysAreSeparate, SeedSetup } from '../products/wallet/SeedSetup.js';
 import { WalletView } from '../products/wallet/WalletView.js';
@@ -10,7 +11,7 @@ import { WalletView } from '../products/wallet/WalletView.js';
 const seeds = indexedDbSeedStore();
 
 /** Opens the SDK wallet for a stored phrase and closes it when the page goes away. */
-function OpenWallet({ mnemonic, network, onForget }: { mnemonic: string; network: string; onForget: () => void }) {
+function OpenWallet({ mnemonic, network, demo, onForget }: { mnemonic: string; network: string; demo: boolean; onForget: () => void }) {
   const [wallet, setWallet] = useState<ArkWallet | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   useEffect(() => {
@@ -31,7 +32,27 @@ function OpenWallet({ mnemonic, network, onForget }: { mnemonic: string; network
   }, [mnemonic, network]);
   if (error) return <ErrorNotice title="The wallet could not start" message={error} />;
   if (!wallet) return <Loading what="the wallet" />;
-  return <WalletView wallet={wallet} arkServerUrl={arkUrls(location.origin).ark} onForget={onForget} />;
+  return (
+    <WalletView
+      wallet={wallet}
+      arkServerUrl={arkUrls(location.origin).ark}
+      onForget={onForget}
+      {...(demo ? { demoCoins: (address: string) => requestDemoCoins(location.origin, address, DEMO_COINS_SAT) } : {})}
+    />
+  );
+}
+
+/** The embedded demo: said before anything else on the page, since every balance below is in coins that are not bitcoin. */
+function DemoBanner({ demo }: { demo: DemoLedger }) {
+  return (
+    <div className="notice warn" data-testid="demo-banner" style={{ marginBottom: 12 }}>
+      <strong>Demo coins: nothing here is on any network.</strong>
+      <div className="small">
+        This server runs the Ark operator over its {demo.onChain}. Use &ldquo;Get demo coins&rdquo; to fund the boarding address; never send real
+        bitcoin to these addresses.
+      </div>
+    </div>
+  );
 }
 
 /** The Ark wallet page: loaded on demand (its own chunk), so the SDK never weighs on the other pages. */
@@ -58,10 +79,11 @@ export default function WalletPage() {
   else if (!ark.ok)
     body = (
       <div className="notice warn" data-testid="ark-unavailable">
-        <strong>The Ark operator is not running in this mode.</strong>
+        <strong>The Ark operator is not running on this server.</strong>
         <div className="small">
-          This server does not offer the Ark API ({ark.reason}); it runs with an Ark operator only when started with a bitcoin node
-          (<span className="mono">hashperp serve --chain bitcoind</span>). The rest of the app works without it.
+          This server does not offer the Ark API ({ark.reason}). It runs one in the embedded demo and with a bitcoin node
+          (<span className="mono">hashperp serve --chain bitcoind</span>), not with <span className="mono">--chain esplora</span>. The rest of
+          the app works without it.
         </div>
       </div>
     );
@@ -74,11 +96,12 @@ export default function WalletPage() {
         <button className="ghost" onClick={() => window.confirm('Forget the damaged seed?') && void forget()}>Forget the stored seed</button>
       </>
     );
-  else body = <OpenWallet key={seed!.record.mnemonic} mnemonic={seed!.record.mnemonic} network={ark.network} onForget={() => void forget()} />;
+  else body = <OpenWallet key={seed!.record.mnemonic} mnemonic={seed!.record.mnemonic} network={ark.network} demo={ark.demo !== undefined} onForget={() => void forget()} />;
 
   return (
     <main>
       <h1>Wallet</h1>
+      {ark?.ok && ark.demo && <DemoBanner demo={ark.demo} />}
       {ark?.ok && seed?.state === 'ready' && <KeysAreSeparate />}
       {body}
     </main>

@@ -4,6 +4,7 @@ import { ResultNotice } from '../../components/ActionResult.js';
 import { useAction } from '../../components/use-action.js';
 import { satAmount, utc } from '../../lib/format.js';
 import { saveJson } from '../../lib/save-json.js';
+import type { FaucetPaid } from '../../lib/wallet-demo.js';
 import { collectExitData, expiryOf, parseSendAmount, sendRoute } from '../../lib/wallet-exit-data.js';
 
 function expiryText(v: ExtendedVirtualCoin): string {
@@ -58,8 +59,21 @@ function Balances({ balance }: { balance: WalletBalance | undefined }) {
   );
 }
 
-/** The open wallet: addresses, balances, settle, send, and the data to exit without the operator. */
-export function WalletView({ wallet, arkServerUrl, onForget }: { wallet: Wallet; arkServerUrl: string; onForget: () => void }) {
+/**
+ * The open wallet: addresses, balances, settle, send, and the data to exit without the operator. `demoCoins` (the
+ * embedded demo only) pays demo-ledger coins to the boarding address.
+ */
+export function WalletView({
+  wallet,
+  arkServerUrl,
+  onForget,
+  demoCoins,
+}: {
+  wallet: Wallet;
+  arkServerUrl: string;
+  onForget: () => void;
+  demoCoins?: (boardingAddress: string) => Promise<FaucetPaid>;
+}) {
   const [addr, setAddr] = useState<{ boarding: string; ark: string } | undefined>(undefined);
   const [balance, setBalance] = useState<WalletBalance | undefined>(undefined);
   const [vtxos, setVtxos] = useState<ExtendedVirtualCoin[]>([]);
@@ -69,6 +83,7 @@ export function WalletView({ wallet, arkServerUrl, onForget }: { wallet: Wallet;
   const settle = useAction(errText);
   const send = useAction(errText);
   const exit = useAction(errText);
+  const faucet = useAction(errText);
   const [to, setTo] = useState('');
   const [amount, setAmount] = useState('');
 
@@ -109,6 +124,12 @@ export function WalletView({ wallet, arkServerUrl, onForget }: { wallet: Wallet;
       return `Settled in commitment transaction ${txid}.`;
     }, () => void refresh());
 
+  const doFaucet = (pay: NonNullable<typeof demoCoins>, boarding: string) =>
+    faucet.run(async () => {
+      const paid = await pay(boarding);
+      return `Paid ${satAmount(paid.amountSat)} of demo coins to the boarding address in ${paid.txid}, mined in demo block ${paid.height.toLocaleString('en-US')}. Settle to move them into Ark.`;
+    }, () => void refresh());
+
   const doSend = () =>
     send.run(async () => {
       const route = sendRoute(to, { ark: isValidArkAddress, bitcoin: isBtcAddress });
@@ -140,7 +161,11 @@ export function WalletView({ wallet, arkServerUrl, onForget }: { wallet: Wallet;
         <h2>Receive</h2>
         {addr ? (
           <>
-            <Copyable label="Boarding address (on-chain bitcoin; settle to move it into Ark)" value={addr.boarding} testId="boarding-address" />
+            <Copyable
+              label={demoCoins ? 'Boarding address (on the demo ledger, not bitcoin; settle to move it into Ark)' : 'Boarding address (on-chain bitcoin; settle to move it into Ark)'}
+              value={addr.boarding}
+              testId="boarding-address"
+            />
             <Copyable label="Ark address (offchain payments from other Ark wallets)" value={addr.ark} testId="ark-address" />
           </>
         ) : (
@@ -155,8 +180,14 @@ export function WalletView({ wallet, arkServerUrl, onForget }: { wallet: Wallet;
           <button className="primary" disabled={settle.busy} onClick={() => void doSettle()} data-testid="wallet-settle">
             {settle.busy ? 'Settling…' : 'Settle (board + renew)'}
           </button>
+          {demoCoins && (
+            <button className="ghost" disabled={faucet.busy || !addr} onClick={() => addr && void doFaucet(demoCoins, addr.boarding)} data-testid="demo-coins">
+              {faucet.busy ? 'Paying…' : 'Get demo coins'}
+            </button>
+          )}
           <button className="ghost" onClick={() => void refresh()}>Refresh</button>
         </div>
+        <ResultNotice result={faucet.result} testId="demo-coins-result" style={WRAP} />
         <p className="small muted">Settle joins the next batch: confirmed boarding coins become VTXOs and existing VTXOs are renewed.</p>
         <ResultNotice result={settle.result} testId="settle-result" style={WRAP} />
       </section>
