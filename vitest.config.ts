@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     pool: 'forks',
     testTimeout: 60_000,
+    // Browser checks poll the page; on a loaded 2-core machine the first render can take seconds.
+    expect: { poll: { timeout: 10_000, interval: 50 } },
     hookTimeout: 120_000,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: NODE_SUITES } },

@@ -53,10 +53,10 @@ async function operatorOnHealth(cfg: ServeConfig): Promise<{ operator: string; o
   }
 }
 
-function storeSecrets(db: string, given: { passphrase?: string; keyFile?: string }): { contract: Uint8Array; custody: Uint8Array } {
+function storeSecrets(db: string, given: { passphrase?: string; keyFile?: string }): { contract: Uint8Array; custody: Uint8Array; forfeit: Uint8Array; wallet: Uint8Array } {
   const store = OperatorKeyStore.open(db, given);
   try {
-    return { contract: store.secret('contract'), custody: store.secret('custody') };
+    return { contract: store.secret('contract'), custody: store.secret('custody'), forfeit: store.secret('forfeit'), wallet: store.secret('wallet') };
   } finally {
     store.close();
   }
@@ -81,7 +81,7 @@ describe('operator keys at rest', () => {
     expect(resolveServeConfig({ operatorKeyFile: '/f' }, { HASHPERP_OPERATOR_KEY_FILE: '/e' }).operatorKeyFile).toBe('/f');
   });
 
-  it('after a real start (generated key file), the database files hold neither S nor the custody key, in hex or raw', async () => {
+  it('after a real start (generated key file), the database files hold none of S, the custody, forfeit and wallet keys, in hex or raw', async () => {
     const { dir, db } = fresh();
     const first = await operatorOnHealth(serveConfig(db, { demo: false }));
     expect(first.operatorKeys).toEqual({ sealed: true, source: 'generated-file' });
@@ -89,12 +89,12 @@ describe('operator keys at rest', () => {
     expect(keyFile).toBe(`${dir}/operator.passphrase`);
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     // The custody key exists only with bitcoind; make it here through the store, as custody would.
-    const { contract, custody } = storeSecrets(db, { keyFile });
+    const { contract, custody, forfeit, wallet } = storeSecrets(db, { keyFile });
     expect(bytesToHex(schnorr.getPublicKey(contract))).toBe(first.operator);
-    expectAbsent(db, contract);
-    expectAbsent(db, custody);
+    // S, the custody key and the Ark operator's forfeit and wallet keys (made at start by the embedded operator).
+    for (const k of [contract, custody, forfeit, wallet]) expectAbsent(db, k);
     const raw = new Database(db, { readonly: true });
-    expect(raw.prepare('SELECT name FROM op_sealed_keys ORDER BY name').all()).toEqual([{ name: 'contract' }, { name: 'custody' }]);
+    expect(raw.prepare('SELECT name FROM op_sealed_keys ORDER BY name').all()).toEqual([{ name: 'contract' }, { name: 'custody' }, { name: 'forfeit' }, { name: 'wallet' }]);
     raw.close();
   });
 
