@@ -1,0 +1,241 @@
+/**
+ * Merkle sum tree (proof of liabilities). Pure: no I/O, no clock, no randomness (salts come in with
+ * the leaves); runs in Node and in the browser (SHA-256 from @noble/hashes unless a faster one with
+ * the same output is passed in).
+ *
+ * leaf  = SHA256(0x00 ‖ salt(16) ‖ u64be(value) ‖ utf8(account))
+ * node  = SHA256(0x01 ‖ hashL ‖ u64be(sumL) ‖ hashR ‖ u64be(sumR)),  sum = sumL + sumR
+ *
+ * Why each child's sum is hashed separately (not only sumL + sumR): with only the total in the hash, an
+ * operator can show two sibling users each a sibling sum of 0 and so count one of them twice in the
+ * "same" node (Wilcox's fix to Maxwell's scheme). With both sums committed, every proof through a node
+ * sees the same split.
+ * Why values are unsigned 64-bit and below 2^63, sums too: a negative balance cannot be encoded, so it
+ * cannot cancel another in a sum; the builder refuses one loudly (an engine bug) instead of clamping it.
+ * Why an odd node is promoted (not paired with a copy of itself): a copy would count its sum twice.
+ * Why leaves are ordered by their salt: a fresh random order per block, so a leaf's position says
+ * nothing about the account's name, and neighbours in one block are strangers in the next.
+ */
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+
+export type Hash = (data: Uint8Array) => Uint8Array;
+export const nobleHash: Hash = (d) => nobleSha256(d);
+
+/** Exclusive bound of every leaf and every sum, in the ledger's unit (msat): 2^63 msat ≈ 92 million BTC. */
+export const SUM_LIMIT = 1n << 63n;
+export const SALT_BYTES = 16;
+const LEAF_TAG = 0x00;
+const NODE_TAG = 0x01;
+
+export interface SumLeaf {
+  /** The ledger account's name (`user:<id>`, an escrow, a pool...). */
+  account: string;
+  value: bigint;
+  /** SALT_BYTES of fresh randomness per account per block. */
+  salt: Uint8Array;
+}
+
+export interface SumNode {
+  hash: Uint8Array;
+  sum: bigint;
+}
+
+/** An account's inclusion proof: its leaf, its position among `count` leaves, and the sibling of each level (bottom up). */
+export interface SumProof {
+  account: string;
+  value: bigint;
+  salt: Uint8Array;
+  index: number;
+  count: number;
+  path: SumNode[];
+}
+
+export class LeafRangeError extends Error {
+  constructor(readonly account: string, readonly value: bigint) {
+    super(`liabilities: ledger account ${account} holds ${value} msat, outside [0, 2^63): refused (a negative balance must never hide in a sum)`);
+    this.name = 'LeafRangeError';
+  }
+}
+
+function inRange(v: bigint): boolean {
+  return v >= 0n && v < SUM_LIMIT;
+}
+
+function writeU64(b: Uint8Array, off: number, v: bigint): void {
+  new DataView(b.buffer, b.byteOffset, b.byteLength).setBigUint64(off, v, false);
+}
+
+export function leafHash(account: string, value: bigint, salt: Uint8Array, h: Hash = nobleHash): Uint8Array {
+  if (!inRange(value)) throw new LeafRangeError(account, value);
+  if (salt.length !== SALT_BYTES) throw new Error(`liabilities: a salt is ${SALT_BYTES} bytes, got ${salt.length}`);
+  const name = utf8ToBytes(account);
+  const b = new Uint8Array(1 + SALT_BYTES + 8 + name.length);
+  b[0] = LEAF_TAG;
+  b.set(salt, 1);
+  writeU64(b, 1 + SALT_BYTES, value);
+  b.set(name, 1 + SALT_BYTES + 8);
+  return h(b);
+}
+
+export function nodeHash(l: SumNode, r: SumNode, h: Hash = nobleHash): SumNode {
+  const sum = l.sum + r.sum;
+  if (!inRange(l.sum) || !inRange(r.sum) || sum >= SUM_LIMIT) throw new Error(`liabilities: a sum outside [0, 2^63)`);
+  const b = new Uint8Array(81);
+  b[0] = NODE_TAG;
+  b.set(l.hash, 1);
+  writeU64(b, 33, l.sum);
+  b.set(r.hash, 41);
+  writeU64(b, 73, r.sum);
+  return { hash: h(b), sum };
+}
+
+interface Level {
+  hashes: Uint8Array;
+  sums: BigUint64Array;
+  n: number;
+}
+
+/** The root of an empty tree: nothing owed. */
+export const EMPTY_ROOT: SumNode = { hash: new Uint8Array(32), sum: 0n };
+
+export class MerkleSumTree {
+  private constructor(
+    private readonly leaves: readonly SumLeaf[],
+    private readonly levels: Level[],
+    /** input index → leaf position. */
+    private readonly positionOf: Int32Array,
+  ) {}
+
+  get count(): number {
+    return this.leaves.length;
+  }
+
+  get root(): SumNode {
+    const top = this.levels[this.levels.length - 1];
+    if (top === undefined || top.n === 0) return EMPTY_ROOT;
+    return { hash: top.hashes.slice(0, 32), sum: top.sums[0] };
+  }
+
+  /** Builds over `leaves` (any order: they are placed by salt). Throws LeafRangeError on a value outside [0, 2^63). */
+  static build(leaves: readonly SumLeaf[], h: Hash = nobleHash): MerkleSumTree {
+    const n = leaves.length;
+    const order = saltOrder(leaves);
+    const positionOf = new Int32Array(n);
+    const base: Level = { hashes: new Uint8Array(n * 32), sums: new BigUint64Array(n), n };
+    for (let pos = 0; pos < n; pos++) {
+      const i = order[pos];
+      positionOf[i] = pos;
+      const leaf = leaves[i];
+      base.hashes.set(leafHash(leaf.account, leaf.value, leaf.salt, h), pos * 32);
+      base.sums[pos] = leaf.value;
+    }
+    const levels = [base];
+    // One scratch buffer for every node: a million nodes allocate nothing but their hash output.
+    const buf = new Uint8Array(81);
+    const view = new DataView(buf.buffer);
+    buf[0] = NODE_TAG;
+    let cur = base;
+    while (cur.n > 1) {
+      const m = (cur.n + 1) >> 1;
+      const next: Level = { hashes: new Uint8Array(m * 32), sums: new BigUint64Array(m), n: m };
+      for (let j = 0; j < m; j++) {
+        const a = 2 * j;
+        if (a + 1 >= cur.n) {
+          next.hashes.set(cur.hashes.subarray(a * 32, a * 32 + 32), j * 32);
+          next.sums[j] = cur.sums[a];
+          continue;
+        }
+        const sl = cur.sums[a];
+        const sr = cur.sums[a + 1];
+        const s = sl + sr;
+        if (s >= SUM_LIMIT) throw new Error(`liabilities: the total reaches 2^63 msat: refused`);
+        buf.set(cur.hashes.subarray(a * 32, a * 32 + 32), 1);
+        view.setBigUint64(33, sl, false);
+        buf.set(cur.hashes.subarray(a * 32 + 32, a * 32 + 64), 41);
+        view.setBigUint64(73, sr, false);
+        next.hashes.set(h(buf), j * 32);
+        next.sums[j] = s;
+      }
+      levels.push(next);
+      cur = next;
+    }
+    return new MerkleSumTree(leaves, levels, positionOf);
+  }
+
+  /** The proof of the leaf given as `leaves[inputIndex]` to build. */
+  proof(inputIndex: number): SumProof {
+    const leaf = this.leaves[inputIndex];
+    if (leaf === undefined) throw new RangeError(`liabilities: no leaf ${inputIndex}`);
+    const index = this.positionOf[inputIndex];
+    const path: SumNode[] = [];
+    let idx = index;
+    for (let k = 0; k < this.levels.length - 1; k++) {
+      const lv = this.levels[k];
+      const sib = idx & 1 ? idx - 1 : idx + 1;
+      if (sib < lv.n) path.push({ hash: lv.hashes.slice(sib * 32, sib * 32 + 32), sum: lv.sums[sib] });
+      idx >>= 1;
+    }
+    return { account: leaf.account, value: leaf.value, salt: leaf.salt, index, count: this.leaves.length, path };
+  }
+}
+
+/** Leaf positions ordered by salt (its first 4 bytes, ties by input index): a deterministic shuffle. */
+function saltOrder(leaves: readonly SumLeaf[]): Int32Array {
+  const n = leaves.length;
+  const out = new Int32Array(n);
+  if (n <= 1 << 21) {
+    // key · 2^21 + index is below 2^53, so one native numeric sort of doubles orders them.
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const s = leaves[i].salt;
+      keys[i] = (((s[0] << 24) >>> 0) + (s[1] << 16) + (s[2] << 8) + s[3]) * 2097152 + i;
+    }
+    keys.sort();
+    for (let p = 0; p < n; p++) out[p] = keys[p] % 2097152;
+    return out;
+  }
+  const idx = Array.from({ length: n }, (_, i) => i);
+  idx.sort((a, b) => cmpBytes(leaves[a].salt, leaves[b].salt) || a - b);
+  out.set(idx);
+  return out;
+}
+
+function cmpBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length && i < b.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+export type Verdict = { ok: true } | { ok: false; reason: string };
+
+/** Recomputes the root from the proof and compares it (hash and total) with the published one. */
+export function verifySumProof(p: SumProof, root: SumNode, h: Hash = nobleHash): Verdict {
+  if (!Number.isSafeInteger(p.count) || p.count < 1) return { ok: false, reason: 'the proof has no leaves' };
+  if (!Number.isSafeInteger(p.index) || p.index < 0 || p.index >= p.count) return { ok: false, reason: 'the leaf index is outside the tree' };
+  if (!inRange(p.value)) return { ok: false, reason: 'the balance is outside [0, 2^63)' };
+  if (p.salt.length !== SALT_BYTES) return { ok: false, reason: `the salt is not ${SALT_BYTES} bytes` };
+  if (!inRange(root.sum)) return { ok: false, reason: 'the published total is outside [0, 2^63)' };
+  let cur: SumNode = { hash: leafHash(p.account, p.value, p.salt, h), sum: p.value };
+  let idx = p.index;
+  let n = p.count;
+  let step = 0;
+  while (n > 1) {
+    const hasSibling = idx & 1 ? true : idx + 1 < n;
+    if (hasSibling) {
+      const sib = p.path[step++];
+      if (sib === undefined) return { ok: false, reason: 'the path is too short for the tree' };
+      if (sib.hash.length !== 32) return { ok: false, reason: 'a sibling hash is not 32 bytes' };
+      if (!inRange(sib.sum)) return { ok: false, reason: 'a sibling sum is outside [0, 2^63)' };
+      if (cur.sum + sib.sum >= SUM_LIMIT) return { ok: false, reason: 'a sum reaches 2^63' };
+      cur = idx & 1 ? nodeHash(sib, cur, h) : nodeHash(cur, sib, h);
+    }
+    idx >>= 1;
+    n = (n + 1) >> 1;
+  }
+  if (step !== p.path.length) return { ok: false, reason: 'the path is longer than the tree' };
+  if (cur.sum !== root.sum) return { ok: false, reason: `the path sums to ${cur.sum}, the published total is ${root.sum}` };
+  if (bytesToHex(cur.hash) !== bytesToHex(root.hash)) return { ok: false, reason: 'the path does not lead to the published root' };
+  return { ok: true };
+}
+
+export { bytesToHex, hexToBytes };
