@@ -44,8 +44,6 @@ export interface LiabilitiesProof {
 export interface BlockLiabilities {
   root: LiabilitiesRoot;
   tree: MerkleSumTree;
-  /** ledger account → input index of its leaf. */
-  leafOf: Map<string, number>;
 }
 
 /**
@@ -59,8 +57,8 @@ export function buildLiabilities(
   salts: Uint8Array,
   h: Hash = nobleHash,
 ): BlockLiabilities {
-  const leaves: { account: string; value: bigint; salt: Uint8Array }[] = [];
-  const leafOf = new Map<string, number>();
+  const accounts: string[] = [];
+  const values: bigint[] = [];
   let world = 0n;
   for (const [account, value] of balances) {
     if (account === WORLD_ACCOUNT) {
@@ -68,20 +66,19 @@ export function buildLiabilities(
       continue;
     }
     if (value === 0n) continue;
-    const k = leaves.length;
-    if ((k + 1) * SALT_BYTES > salts.length) throw new Error(`liabilities: ${salts.length / SALT_BYTES} salts for more accounts`);
-    leafOf.set(account, k);
-    leaves.push({ account, value, salt: salts.subarray(k * SALT_BYTES, (k + 1) * SALT_BYTES) });
+    accounts.push(account);
+    values.push(value);
   }
-  const tree = MerkleSumTree.build(leaves, h);
+  if (accounts.length * SALT_BYTES > salts.length) throw new Error(`liabilities: ${salts.length / SALT_BYTES} salts for ${accounts.length} accounts`);
+  const tree = MerkleSumTree.fromColumns({ accounts, values, salts: salts.subarray(0, accounts.length * SALT_BYTES) }, h);
   const r = tree.root;
   if (r.sum !== -world) throw new Error(`liabilities: the leaves sum to ${r.sum} msat but world is ${world}: the ledger does not balance, nothing published`);
-  return { root: { height: block.height, blockHash: block.hash, root: bytesToHex(r.hash), totalMsat: r.sum.toString(), accounts: leaves.length }, tree, leafOf };
+  return { root: { height: block.height, blockHash: block.hash, root: bytesToHex(r.hash), totalMsat: r.sum.toString(), accounts: accounts.length }, tree };
 }
 
 export function proofWire(b: BlockLiabilities, ledgerAccount: string): LiabilitiesProof | undefined {
-  const i = b.leafOf.get(ledgerAccount);
-  if (i === undefined) return undefined;
+  const i = b.tree.indexOf(ledgerAccount);
+  if (i < 0) return undefined;
   const p = b.tree.proof(i);
   return {
     height: b.root.height, blockHash: b.root.blockHash, root: b.root.root, totalMsat: b.root.totalMsat,

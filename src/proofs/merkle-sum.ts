@@ -96,19 +96,29 @@ interface Level {
   n: number;
 }
 
+/** The leaves as columns (what the server builds from the ledger: no object, no typed array per account). */
+export interface LeafColumns {
+  accounts: readonly string[];
+  values: readonly bigint[];
+  /** SALT_BYTES per leaf, back to back, in the order of `accounts`. */
+  salts: Uint8Array;
+}
+
 /** The root of an empty tree: nothing owed. */
 export const EMPTY_ROOT: SumNode = { hash: new Uint8Array(32), sum: 0n };
 
+const encoder = new TextEncoder();
+
 export class MerkleSumTree {
   private constructor(
-    private readonly leaves: readonly SumLeaf[],
+    private readonly cols: LeafColumns,
     private readonly levels: Level[],
     /** input index → leaf position. */
     private readonly positionOf: Int32Array,
   ) {}
 
   get count(): number {
-    return this.leaves.length;
+    return this.cols.accounts.length;
   }
 
   get root(): SumNode {
@@ -119,16 +129,45 @@ export class MerkleSumTree {
 
   /** Builds over `leaves` (any order: they are placed by salt). Throws LeafRangeError on a value outside [0, 2^63). */
   static build(leaves: readonly SumLeaf[], h: Hash = nobleHash): MerkleSumTree {
-    const n = leaves.length;
-    const order = saltOrder(leaves);
+    const salts = new Uint8Array(leaves.length * SALT_BYTES);
+    leaves.forEach((l, i) => {
+      if (l.salt.length !== SALT_BYTES) throw new Error(`liabilities: a salt is ${SALT_BYTES} bytes, got ${l.salt.length}`);
+      salts.set(l.salt, i * SALT_BYTES);
+    });
+    return MerkleSumTree.fromColumns({ accounts: leaves.map((l) => l.account), values: leaves.map((l) => l.value), salts }, h);
+  }
+
+  static fromColumns(cols: LeafColumns, h: Hash = nobleHash): MerkleSumTree {
+    const { accounts, values, salts } = cols;
+    const n = accounts.length;
+    if (values.length !== n || salts.length !== n * SALT_BYTES) throw new Error('liabilities: columns of different lengths');
+    const order = saltOrder(salts, n);
     const positionOf = new Int32Array(n);
     const base: Level = { hashes: new Uint8Array(n * 32), sums: new BigUint64Array(n), n };
+    // One scratch buffer per name length (names are mostly one length): no allocation per leaf but the hash's output.
+    const scratch = new Map<number, { b: Uint8Array; v: DataView; name: Uint8Array }>();
     for (let pos = 0; pos < n; pos++) {
       const i = order[pos];
       positionOf[i] = pos;
-      const leaf = leaves[i];
-      base.hashes.set(leafHash(leaf.account, leaf.value, leaf.salt, h), pos * 32);
-      base.sums[pos] = leaf.value;
+      const account = accounts[i];
+      const value = values[i];
+      if (!inRange(value)) throw new LeafRangeError(account, value);
+      const len = 1 + SALT_BYTES + 8 + account.length;
+      let sc = scratch.get(len);
+      if (sc === undefined) {
+        const b = new Uint8Array(len);
+        scratch.set(len, (sc = { b, v: new DataView(b.buffer), name: b.subarray(1 + SALT_BYTES + 8) }));
+      }
+      const b = sc.b;
+      b[0] = LEAF_TAG;
+      const so = i * SALT_BYTES;
+      for (let k = 0; k < SALT_BYTES; k++) b[1 + k] = salts[so + k];
+      sc.v.setBigUint64(1 + SALT_BYTES, value, false);
+      // Fits exactly only when the name is ASCII (account names are); any other name takes the slow path.
+      const w = encoder.encodeInto(account, sc.name);
+      if (w.read === account.length && w.written === sc.name.length) base.hashes.set(h(b), pos * 32);
+      else base.hashes.set(leafHash(account, value, salts.slice(so, so + SALT_BYTES), h), pos * 32);
+      base.sums[pos] = value;
     }
     const levels = [base];
     // One scratch buffer for every node: a million nodes allocate nothing but their hash output.
@@ -139,10 +178,11 @@ export class MerkleSumTree {
     while (cur.n > 1) {
       const m = (cur.n + 1) >> 1;
       const next: Level = { hashes: new Uint8Array(m * 32), sums: new BigUint64Array(m), n: m };
+      const ch = cur.hashes;
       for (let j = 0; j < m; j++) {
         const a = 2 * j;
         if (a + 1 >= cur.n) {
-          next.hashes.set(cur.hashes.subarray(a * 32, a * 32 + 32), j * 32);
+          next.hashes.set(ch.subarray(a * 32, a * 32 + 32), j * 32);
           next.sums[j] = cur.sums[a];
           continue;
         }
@@ -150,9 +190,12 @@ export class MerkleSumTree {
         const sr = cur.sums[a + 1];
         const s = sl + sr;
         if (s >= SUM_LIMIT) throw new Error(`liabilities: the total reaches 2^63 msat: refused`);
-        buf.set(cur.hashes.subarray(a * 32, a * 32 + 32), 1);
+        const o = a * 32;
+        for (let k = 0; k < 32; k++) {
+          buf[1 + k] = ch[o + k];
+          buf[41 + k] = ch[o + 32 + k];
+        }
         view.setBigUint64(33, sl, false);
-        buf.set(cur.hashes.subarray(a * 32 + 32, a * 32 + 64), 41);
         view.setBigUint64(73, sr, false);
         next.hashes.set(h(buf), j * 32);
         next.sums[j] = s;
@@ -160,13 +203,13 @@ export class MerkleSumTree {
       levels.push(next);
       cur = next;
     }
-    return new MerkleSumTree(leaves, levels, positionOf);
+    return new MerkleSumTree(cols, levels, positionOf);
   }
 
-  /** The proof of the leaf given as `leaves[inputIndex]` to build. */
+  /** The proof of the leaf given as input `inputIndex` to build. */
   proof(inputIndex: number): SumProof {
-    const leaf = this.leaves[inputIndex];
-    if (leaf === undefined) throw new RangeError(`liabilities: no leaf ${inputIndex}`);
+    const account = this.cols.accounts[inputIndex];
+    if (account === undefined) throw new RangeError(`liabilities: no leaf ${inputIndex}`);
     const index = this.positionOf[inputIndex];
     const path: SumNode[] = [];
     let idx = index;
@@ -176,34 +219,35 @@ export class MerkleSumTree {
       if (sib < lv.n) path.push({ hash: lv.hashes.slice(sib * 32, sib * 32 + 32), sum: lv.sums[sib] });
       idx >>= 1;
     }
-    return { account: leaf.account, value: leaf.value, salt: leaf.salt, index, count: this.leaves.length, path };
+    const so = inputIndex * SALT_BYTES;
+    return { account, value: this.cols.values[inputIndex], salt: this.cols.salts.slice(so, so + SALT_BYTES), index, count: this.count, path };
+  }
+
+  /** The input index of a leaf by account name (a scan: called per proof request, not per block). */
+  indexOf(account: string): number {
+    return this.cols.accounts.indexOf(account);
   }
 }
 
 /** Leaf positions ordered by salt (its first 4 bytes, ties by input index): a deterministic shuffle. */
-function saltOrder(leaves: readonly SumLeaf[]): Int32Array {
-  const n = leaves.length;
+function saltOrder(salts: Uint8Array, n: number): Int32Array {
   const out = new Int32Array(n);
+  const key = (i: number): number => {
+    const o = i * SALT_BYTES;
+    return ((salts[o] << 24) >>> 0) + (salts[o + 1] << 16) + (salts[o + 2] << 8) + salts[o + 3];
+  };
   if (n <= 1 << 21) {
     // key · 2^21 + index is below 2^53, so one native numeric sort of doubles orders them.
     const keys = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const s = leaves[i].salt;
-      keys[i] = (((s[0] << 24) >>> 0) + (s[1] << 16) + (s[2] << 8) + s[3]) * 2097152 + i;
-    }
+    for (let i = 0; i < n; i++) keys[i] = key(i) * 2097152 + i;
     keys.sort();
     for (let p = 0; p < n; p++) out[p] = keys[p] % 2097152;
     return out;
   }
   const idx = Array.from({ length: n }, (_, i) => i);
-  idx.sort((a, b) => cmpBytes(leaves[a].salt, leaves[b].salt) || a - b);
+  idx.sort((a, b) => key(a) - key(b) || a - b);
   out.set(idx);
   return out;
-}
-
-function cmpBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length && i < b.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
 }
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
