@@ -3,7 +3,13 @@
  * own inclusion (the shared check the CLI and web app run), someone else's proof is refused, bad input is
  * JSON 4xx, and the reserves list the embedded ledger's operator coins (and say no network is involved).
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { makeProofCommands } from '../../src/cli/proof-commands.js';
+import { CliExit } from '../../src/cli/output.js';
+import { runCli } from '../run-cli.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { HashPerpClient } from '../../src/client/client.js';
@@ -24,6 +30,7 @@ const key = (): Uint8Array => schnorr.utils.randomSecretKey();
 describe('proofs on the live server (embedded)', () => {
   let s: Awaited<ReturnType<typeof startServe>>;
   let a: HashPerpClient;
+  const skA = key();
   let b: HashPerpClient;
   const get = async (path: string, headers: Record<string, string> = {}) => {
     const r = await fetch(s.url + path, { headers });
@@ -32,7 +39,7 @@ describe('proofs on the live server (embedded)', () => {
 
   beforeAll(async () => {
     s = await startServe(serveConfig(db, { paceMs: 50, demo: true, embeddedBlockSeconds: 0 }), makeWiring({ pollMs: 100 }));
-    a = new HashPerpClient({ baseUrl: s.url, credentials: { kind: 'account', secretKey: key() } });
+    a = new HashPerpClient({ baseUrl: s.url, credentials: { kind: 'account', secretKey: skA } });
     b = new HashPerpClient({ baseUrl: s.url, credentials: { kind: 'account', secretKey: key() } });
     await a.syncClock();
     await b.syncClock();
@@ -72,6 +79,32 @@ describe('proofs on the live server (embedded)', () => {
     // /health carries the latest root.
     const health = (await get('/health')).json;
     expect(health.proofs.liabilities.height).toBeGreaterThanOrEqual(h);
+  });
+
+  it('hashperp proof verify: verified for the honest server, exit 1 when the proof is tampered in transit', async () => {
+    const keyFile = join(dir, 'a.key');
+    writeFileSync(keyFile, bytesToHex(skA));
+    const ok = await runCli('proof', 'verify', '--server', s.url, '--key-file', keyFile);
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.out).toMatch(/^your balance 0\.05000000 BTC is in the liabilities of block \d+: verified/);
+    // A man in the middle (or a lying server) raises the balance in the proof: the local check refuses it.
+    const tamper: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (!String(input).includes('/v1/proofs/liabilities/me')) return res;
+      const p = (await res.json()) as { balanceMsat: string };
+      p.balanceMsat = (BigInt(p.balanceMsat) + 1000n).toString();
+      return new Response(JSON.stringify(p), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const program = new Command('hashperp').exitOverride();
+    const out: string[] = [];
+    makeProofCommands({ fetch: tamper, env: { HASHPERP_SECRET_KEY: bytesToHex(skA) } })(program, { out: (l) => out.push(l), err: (l) => out.push(l) });
+    const e = await program.parseAsync(['node', 'hashperp', 'proof', 'verify', '--server', s.url]).then(() => undefined, (x: unknown) => x);
+    expect(e).toBeInstanceOf(CliExit);
+    expect((e as CliExit).exitCode).toBe(1);
+    expect((e as CliExit).message).toMatch(/NOT verified/);
+    const res = await runCli('proof', 'reserves', '--server', s.url, '--json');
+    expect([0, 3]).toContain(res.code);
+    expect(JSON.parse(res.out).chain).toBe('embedded');
   });
 
   it("refuses someone else's proof, an unsigned request, and an account with nothing owed", async () => {
