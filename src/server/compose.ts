@@ -34,7 +34,7 @@ import { ChainIndexPort } from './index-port.js';
 import { OperatorKeyStore } from './operator-keys.js';
 import { wireProducts, type WiredProducts } from './products-wiring.js';
 import { withProductFeeds } from './projections/feed-hub.js';
-import { wireProofs, type ServerProofs } from './proofs-wiring.js';
+import { wireProofs, withLiabilitiesFeed, type ServerProofs } from './proofs-wiring.js';
 
 export interface ServeWiring {
   exchange: ExchangePort;
@@ -159,7 +159,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
     let demo: DemoMarketMaker | undefined;
     let custody: BitcoindCustody | undefined;
     const wiring: ServeWiring = {
-      exchange: hub.exchange,
+      exchange: withLiabilitiesFeed(hub.exchange, proofs.publisher),
       index,
       routes: [...routeModules, products.routes, proofs.routes, ...(ark ? [ark.routes] : [])],
       funds: exchange,

@@ -7,6 +7,7 @@
  */
 import { hash, randomFillSync } from 'node:crypto';
 import type { RouteModule } from '../api/app-types.js';
+import type { ExchangePort } from '../api/ports.js';
 import { proofRoutes, type ProofsPort } from '../api/routes/proofs.js';
 import { vaultView } from '../engine/products/vault/index.js';
 import type { ChainCoin } from '../operator/ark/ark-chain.js';
@@ -143,5 +144,26 @@ export function wireProofs(d: ProofsDeps): ServerProofs {
     },
     stop: () => off?.(),
     settled: () => reading,
+  };
+}
+
+/** The port with each published liabilities root added to its feed (the WebSocket index channel sends them). */
+export function withLiabilitiesFeed(base: ExchangePort, publisher: LiabilitiesPublisher): ExchangePort {
+  return {
+    markets: () => base.markets(),
+    book: (m, l) => base.book(m, l),
+    trades: (m, l) => base.trades(m, l),
+    account: (a) => base.account(a),
+    placeOrder: (c) => base.placeOrder(c),
+    cancelOrder: (c) => base.cancelOrder(c),
+    ...(base.productBook ? { productBook: (ch: Parameters<NonNullable<ExchangePort['productBook']>>[0], m: string, l: number) => base.productBook!(ch, m, l) } : {}),
+    subscribe(listener) {
+      const off = base.subscribe(listener);
+      const offRoots = publisher.subscribe((data) => listener({ channel: 'liabilities', data }));
+      return () => {
+        off();
+        offRoots();
+      };
+    },
   };
 }

@@ -81,6 +81,20 @@ describe('proofs on the live server (embedded)', () => {
     expect(health.proofs.liabilities.height).toBeGreaterThanOrEqual(h);
   });
 
+  it('the WebSocket index channel carries each block\'s liabilities root, the same as GET /v1/proofs/liabilities', async () => {
+    const ws = await s.app.injectWS('/v1/ws');
+    const got: { type: string; data?: Record<string, any> }[] = [];
+    ws.on('message', (d: Buffer) => got.push(JSON.parse(d.toString())));
+    ws.send(JSON.stringify({ op: 'subscribe', channel: 'index' }));
+    const roots = await until('two liabilities messages', () => {
+      const r = got.filter((m) => m.type === 'liabilities');
+      return r.length >= 2 ? r : undefined;
+    });
+    ws.terminate();
+    expect(roots[1].data!.height).toBe(roots[0].data!.height + 1);
+    expect(await a.liabilities(roots[1].data!.height)).toEqual(roots[1].data);
+  });
+
   it('hashperp proof verify: verified for the honest server, exit 1 when the proof is tampered in transit', async () => {
     const keyFile = join(dir, 'a.key');
     writeFileSync(keyFile, bytesToHex(skA));
