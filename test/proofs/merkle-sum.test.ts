@@ -157,3 +157,14 @@ describe('liabilities of a ledger', () => {
     expect(verifyLiabilitiesProof({ ...p, salt: 'zz' }, b.root, name.slice(5)).ok).toBe(false);
   });
 });
+
+describe('browser-safe', () => {
+  it('the verification modules the web app bundles import no Node built-in', async () => {
+    const { readFileSync } = await import('node:fs');
+    for (const f of ['check.ts', 'liabilities.ts', 'merkle-sum.ts']) {
+      const src = readFileSync(new URL(`../../src/proofs/${f}`, import.meta.url), 'utf8');
+      const specs = [...src.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+      for (const s of specs) expect(s, `${f} imports ${s}`).toMatch(/^(\.\/|@noble\/hashes\/)/);
+    }
+  });
+});
