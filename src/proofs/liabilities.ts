@@ -55,7 +55,6 @@ export function buildLiabilities(
   block: { height: number; hash: string },
   balances: Iterable<[string, bigint]>,
   salts: Uint8Array,
-  h: Hash = nobleHash,
 ): BlockLiabilities {
   const accounts: string[] = [];
   const values: bigint[] = [];
@@ -70,7 +69,7 @@ export function buildLiabilities(
     values.push(value);
   }
   if (accounts.length * SALT_BYTES > salts.length) throw new Error(`liabilities: ${salts.length / SALT_BYTES} salts for ${accounts.length} accounts`);
-  const tree = MerkleSumTree.fromColumns({ accounts, values, salts: salts.subarray(0, accounts.length * SALT_BYTES) }, h);
+  const tree = MerkleSumTree.fromColumns({ accounts, values, salts: salts.subarray(0, accounts.length * SALT_BYTES) });
   const r = tree.root;
   if (r.sum !== -world) throw new Error(`liabilities: the leaves sum to ${r.sum} msat but world is ${world}: the ledger does not balance, nothing published`);
   return { root: { height: block.height, blockHash: block.hash, root: bytesToHex(r.hash), totalMsat: r.sum.toString(), accounts: accounts.length }, tree };

@@ -18,6 +18,7 @@
  */
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { digestPadded, paddedBuffer } from './sha256-padded.js';
 
 export type Hash = (data: Uint8Array) => Uint8Array;
 export const nobleHash: Hash = (d) => nobleSha256(d);
@@ -90,11 +91,17 @@ export function nodeHash(l: SumNode, r: SumNode, h: Hash = nobleHash): SumNode {
   return { hash: h(b), sum };
 }
 
+/** One level: hashes back to back, and each node's sum as two 32-bit halves (no BigInt in the hot loop). */
 interface Level {
   hashes: Uint8Array;
-  sums: BigUint64Array;
+  hi: Uint32Array;
+  lo: Uint32Array;
   n: number;
 }
+
+const TWO32 = 4294967296;
+const level = (n: number): Level => ({ hashes: new Uint8Array(n * 32), hi: new Uint32Array(n), lo: new Uint32Array(n), n });
+const sumAt = (lv: Level, i: number): bigint => (BigInt(lv.hi[i]) << 32n) | BigInt(lv.lo[i]);
 
 /** The leaves as columns (what the server builds from the ledger: no object, no typed array per account). */
 export interface LeafColumns {
@@ -106,8 +113,6 @@ export interface LeafColumns {
 
 /** The root of an empty tree: nothing owed. */
 export const EMPTY_ROOT: SumNode = { hash: new Uint8Array(32), sum: 0n };
-
-const encoder = new TextEncoder();
 
 export class MerkleSumTree {
   private constructor(
@@ -124,85 +129,32 @@ export class MerkleSumTree {
   get root(): SumNode {
     const top = this.levels[this.levels.length - 1];
     if (top === undefined || top.n === 0) return EMPTY_ROOT;
-    return { hash: top.hashes.slice(0, 32), sum: top.sums[0] };
+    return { hash: top.hashes.slice(0, 32), sum: sumAt(top, 0) };
   }
 
   /** Builds over `leaves` (any order: they are placed by salt). Throws LeafRangeError on a value outside [0, 2^63). */
-  static build(leaves: readonly SumLeaf[], h: Hash = nobleHash): MerkleSumTree {
+  static build(leaves: readonly SumLeaf[]): MerkleSumTree {
     const salts = new Uint8Array(leaves.length * SALT_BYTES);
     leaves.forEach((l, i) => {
       if (l.salt.length !== SALT_BYTES) throw new Error(`liabilities: a salt is ${SALT_BYTES} bytes, got ${l.salt.length}`);
       salts.set(l.salt, i * SALT_BYTES);
     });
-    return MerkleSumTree.fromColumns({ accounts: leaves.map((l) => l.account), values: leaves.map((l) => l.value), salts }, h);
+    return MerkleSumTree.fromColumns({ accounts: leaves.map((l) => l.account), values: leaves.map((l) => l.value), salts });
   }
 
-  static fromColumns(cols: LeafColumns, h: Hash = nobleHash): MerkleSumTree {
+  /** SHA-256 here is sha256-padded.ts (no allocation per hash); verification uses @noble/hashes. */
+  static fromColumns(cols: LeafColumns): MerkleSumTree {
     const { accounts, values, salts } = cols;
     const n = accounts.length;
     if (values.length !== n || salts.length !== n * SALT_BYTES) throw new Error('liabilities: columns of different lengths');
     const order = saltOrder(salts, n);
     const positionOf = new Int32Array(n);
-    const base: Level = { hashes: new Uint8Array(n * 32), sums: new BigUint64Array(n), n };
-    // One scratch buffer per name length (names are mostly one length): no allocation per leaf but the hash's output.
-    const scratch = new Map<number, { b: Uint8Array; v: DataView; name: Uint8Array }>();
-    for (let pos = 0; pos < n; pos++) {
-      const i = order[pos];
-      positionOf[i] = pos;
-      const account = accounts[i];
-      const value = values[i];
-      if (!inRange(value)) throw new LeafRangeError(account, value);
-      const len = 1 + SALT_BYTES + 8 + account.length;
-      let sc = scratch.get(len);
-      if (sc === undefined) {
-        const b = new Uint8Array(len);
-        scratch.set(len, (sc = { b, v: new DataView(b.buffer), name: b.subarray(1 + SALT_BYTES + 8) }));
-      }
-      const b = sc.b;
-      b[0] = LEAF_TAG;
-      const so = i * SALT_BYTES;
-      for (let k = 0; k < SALT_BYTES; k++) b[1 + k] = salts[so + k];
-      sc.v.setBigUint64(1 + SALT_BYTES, value, false);
-      // Fits exactly only when the name is ASCII (account names are); any other name takes the slow path.
-      const w = encoder.encodeInto(account, sc.name);
-      if (w.read === account.length && w.written === sc.name.length) base.hashes.set(h(b), pos * 32);
-      else base.hashes.set(leafHash(account, value, salts.slice(so, so + SALT_BYTES), h), pos * 32);
-      base.sums[pos] = value;
-    }
-    const levels = [base];
-    // One scratch buffer for every node: a million nodes allocate nothing but their hash output.
-    const buf = new Uint8Array(81);
-    const view = new DataView(buf.buffer);
-    buf[0] = NODE_TAG;
-    let cur = base;
-    while (cur.n > 1) {
-      const m = (cur.n + 1) >> 1;
-      const next: Level = { hashes: new Uint8Array(m * 32), sums: new BigUint64Array(m), n: m };
-      const ch = cur.hashes;
-      for (let j = 0; j < m; j++) {
-        const a = 2 * j;
-        if (a + 1 >= cur.n) {
-          next.hashes.set(ch.subarray(a * 32, a * 32 + 32), j * 32);
-          next.sums[j] = cur.sums[a];
-          continue;
-        }
-        const sl = cur.sums[a];
-        const sr = cur.sums[a + 1];
-        const s = sl + sr;
-        if (s >= SUM_LIMIT) throw new Error(`liabilities: the total reaches 2^63 msat: refused`);
-        const o = a * 32;
-        for (let k = 0; k < 32; k++) {
-          buf[1 + k] = ch[o + k];
-          buf[41 + k] = ch[o + 32 + k];
-        }
-        view.setBigUint64(33, sl, false);
-        view.setBigUint64(73, sr, false);
-        next.hashes.set(h(buf), j * 32);
-        next.sums[j] = s;
-      }
-      levels.push(next);
-      cur = next;
-    }
+    const levels = [leafLevel(cols, order, positionOf)];
+    // One padded scratch buffer for every node: a million nodes allocate nothing.
+    const node = paddedBuffer(81);
+    node.buf[0] = NODE_TAG;
+    const view = new DataView(node.buf.buffer);
+    while (levels[levels.length - 1].n > 1) levels.push(parentLevel(levels[levels.length - 1], node.buf, view, node.blocks));
     return new MerkleSumTree(cols, levels, positionOf);
   }
 
@@ -216,7 +168,7 @@ export class MerkleSumTree {
     for (let k = 0; k < this.levels.length - 1; k++) {
       const lv = this.levels[k];
       const sib = idx & 1 ? idx - 1 : idx + 1;
-      if (sib < lv.n) path.push({ hash: lv.hashes.slice(sib * 32, sib * 32 + 32), sum: lv.sums[sib] });
+      if (sib < lv.n) path.push({ hash: lv.hashes.slice(sib * 32, sib * 32 + 32), sum: sumAt(lv, sib) });
       idx >>= 1;
     }
     const so = inputIndex * SALT_BYTES;
@@ -227,6 +179,104 @@ export class MerkleSumTree {
   indexOf(account: string): number {
     return this.cols.accounts.indexOf(account);
   }
+}
+
+/** The leaves, hashed in salt order (small functions: V8 optimises each hot loop on its own). */
+function leafLevel(cols: LeafColumns, order: Int32Array, positionOf: Int32Array): Level {
+  const { accounts, values, salts } = cols;
+  const n = accounts.length;
+  const base = level(n);
+  // One padded scratch buffer per name length (names are mostly one length): nothing allocated per leaf.
+  const scratch = new Map<number, { b: Uint8Array; v: DataView; blocks: number }>();
+  const NAME = 1 + SALT_BYTES + 8;
+  for (let p = 0; p < n; p++) positionOf[order[p]] = p;
+  // Leaves are read in input order (the ledger's memory order: a random walk over a million strings and
+  // bigints costs more than the hashing) and written at their salt-ordered position.
+  for (let i = 0; i < n; i++) {
+    const pos = positionOf[i];
+    const account = accounts[i];
+    const value = values[i];
+    if (!inRange(value)) throw new LeafRangeError(account, value);
+    let hi: number;
+    let lo: number;
+    if (value <= 9007199254740991n) {
+      const v = Number(value);
+      hi = Math.floor(v / TWO32);
+      lo = v - hi * TWO32;
+    } else {
+      hi = Number(value >> 32n);
+      lo = Number(value & 0xffffffffn);
+    }
+    base.hi[pos] = hi;
+    base.lo[pos] = lo;
+    const len = NAME + account.length;
+    let sc = scratch.get(len);
+    if (sc === undefined) {
+      const { buf: b, blocks } = paddedBuffer(len);
+      scratch.set(len, (sc = { b, v: new DataView(b.buffer), blocks }));
+    }
+    const b = sc.b;
+    b[0] = LEAF_TAG;
+    const so = i * SALT_BYTES;
+    for (let k = 0; k < SALT_BYTES; k++) b[1 + k] = salts[so + k];
+    sc.v.setUint32(1 + SALT_BYTES, hi, false);
+    sc.v.setUint32(1 + SALT_BYTES + 4, lo, false);
+    // Account names are ASCII: copied by char code (a native encoder costs more per call than the copy).
+    let ascii = true;
+    for (let k = 0; k < account.length; k++) {
+      const c = account.charCodeAt(k);
+      if (c >= 0x80) {
+        ascii = false;
+        break;
+      }
+      b[NAME + k] = c;
+    }
+    if (ascii) digestPadded(b, sc.blocks, base.hashes, pos * 32);
+    else base.hashes.set(leafHash(account, value, salts.slice(so, so + SALT_BYTES)), pos * 32);
+  }
+  return base;
+}
+
+/** The level above `cur`: pairs hashed with both sums, an odd last node promoted. */
+function parentLevel(cur: Level, buf: Uint8Array, view: DataView, nodeBlocks: number): Level {
+  const m = (cur.n + 1) >> 1;
+  const next = level(m);
+  const ch = cur.hashes;
+  for (let j = 0; j < m; j++) {
+    const a = 2 * j;
+    if (a + 1 >= cur.n) {
+      next.hashes.set(ch.subarray(a * 32, a * 32 + 32), j * 32);
+      next.hi[j] = cur.hi[a];
+      next.lo[j] = cur.lo[a];
+      continue;
+    }
+    const hl = cur.hi[a];
+    const ll = cur.lo[a];
+    const hr = cur.hi[a + 1];
+    const lr = cur.lo[a + 1];
+    let lo = ll + lr;
+    let carry = 0;
+    if (lo >= TWO32) {
+      lo -= TWO32;
+      carry = 1;
+    }
+    const hi = hl + hr + carry;
+    // hi ≥ 2^31 is a sum ≥ 2^63.
+    if (hi >= 2147483648) throw new Error(`liabilities: the total reaches 2^63 msat: refused`);
+    const o = a * 32;
+    for (let k = 0; k < 32; k++) {
+      buf[1 + k] = ch[o + k];
+      buf[41 + k] = ch[o + 32 + k];
+    }
+    view.setUint32(33, hl, false);
+    view.setUint32(37, ll, false);
+    view.setUint32(73, hr, false);
+    view.setUint32(77, lr, false);
+    digestPadded(buf, nodeBlocks, next.hashes, j * 32);
+    next.hi[j] = hi;
+    next.lo[j] = lo;
+  }
+  return next;
 }
 
 /** Leaf positions ordered by salt (its first 4 bytes, ties by input index): a deterministic shuffle. */

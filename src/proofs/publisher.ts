@@ -6,11 +6,10 @@
  * the next block (the old proofs are gone with it; the roots, if anyone kept them, still stand).
  */
 import { buildLiabilities, proofWire, type BlockLiabilities, type LiabilitiesProof, type LiabilitiesRoot } from './liabilities.js';
-import { SALT_BYTES, type Hash } from './merkle-sum.js';
+import { SALT_BYTES } from './merkle-sum.js';
 
 export interface PublisherOptions {
   randomSalts: (bytes: number) => Uint8Array;
-  hash?: Hash;
   keepTrees?: number;
   keepRoots?: number;
 }
@@ -32,7 +31,7 @@ export class LiabilitiesPublisher {
   publish(block: { height: number; hash: string }, balances: Iterable<[string, bigint]>, accountCount: number): LiabilitiesRoot {
     let b: BlockLiabilities;
     try {
-      b = buildLiabilities(block, balances, this.opts.randomSalts(SALT_BYTES * accountCount), this.opts.hash);
+      b = buildLiabilities(block, balances, this.opts.randomSalts(SALT_BYTES * accountCount));
     } catch (e) {
       this.lastError = `block ${block.height}: ${e instanceof Error ? e.message : String(e)}`;
       throw e;

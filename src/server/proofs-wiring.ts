@@ -2,23 +2,19 @@
  * Proofs as `serve` runs them: after every block the engine processes, the liabilities tree of its
  * ledger is built and published (LiabilitiesPublisher), then the reserves are read from the Ark
  * operator's chain and set against it; /health carries the verdict (`proofs.reservesShort`).
- * Salts come from node's CSPRNG and the tree is hashed with node's SHA-256 (same output as the
- * @noble/hashes the CLI and browser verify with, faster per call).
+ * Salts come from node's CSPRNG.
  */
-import { hash, randomFillSync } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { RouteModule } from '../api/app-types.js';
 import type { ExchangePort } from '../api/ports.js';
 import { proofRoutes, type ProofsPort } from '../api/routes/proofs.js';
 import { vaultView } from '../engine/products/vault/index.js';
 import type { ChainCoin } from '../operator/ark/ark-chain.js';
 import type { LiabilitiesRoot } from '../proofs/liabilities.js';
-import type { Hash } from '../proofs/merkle-sum.js';
 import { LiabilitiesPublisher } from '../proofs/publisher.js';
 import { reservesReport, type ReserveKind, type ReserveOutpoint, type ReservesReport } from '../proofs/reserves.js';
 import type { ServerArk } from './ark-wiring.js';
 import type { EngineCore } from './engine-host.js';
-
-export const nodeSha256: Hash = (d) => hash('sha256', d, 'buffer') as unknown as Uint8Array;
 
 export interface ServerProofs {
   publisher: LiabilitiesPublisher;
@@ -81,7 +77,7 @@ export async function readReserves(ark: ServerArk, liabilities: LiabilitiesRoot 
 }
 
 export function wireProofs(d: ProofsDeps): ServerProofs {
-  const publisher = new LiabilitiesPublisher({ randomSalts: (n) => randomFillSync(new Uint8Array(n)), hash: nodeSha256, keepTrees: d.keepTrees ?? 6 });
+  const publisher = new LiabilitiesPublisher({ randomSalts: (n) => randomFillSync(new Uint8Array(n)), keepTrees: d.keepTrees ?? 6 });
   let reserves: ReservesReport | undefined;
   let reading: Promise<void> = Promise.resolve();
   let off: (() => void) | undefined;

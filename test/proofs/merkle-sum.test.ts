@@ -155,13 +155,28 @@ describe('liabilities of a ledger', () => {
     expect(verifyLiabilitiesProof(p, { ...b.root, height: 10 }, name.slice(5)).ok).toBe(false);
     expect(verifyLiabilitiesProof(p, { ...b.root, totalMsat: '-1' }, name.slice(5)).ok).toBe(false);
     expect(verifyLiabilitiesProof({ ...p, salt: 'zz' }, b.root, name.slice(5)).ok).toBe(false);
+    expect(verifyLiabilitiesProof({ ...p, count: p.count + 1 }, b.root, name.slice(5)).ok).toBe(false);
+  });
+});
+
+describe('the tree builder\'s SHA-256', () => {
+  it('equals OpenSSL for every length 0..200 (one to four blocks)', async () => {
+    const { digestPadded, paddedBuffer } = await import('../../src/proofs/sha256-padded.js');
+    for (let len = 0; len <= 200; len++) {
+      const msg = randomBytes(len);
+      const { buf, blocks } = paddedBuffer(len);
+      buf.set(msg, 0);
+      const out = new Uint8Array(40);
+      digestPadded(buf, blocks, out, 8);
+      expect(Buffer.from(out.subarray(8)).toString('hex'), `len ${len}`).toBe(createHash('sha256').update(msg).digest('hex'));
+    }
   });
 });
 
 describe('browser-safe', () => {
   it('the verification modules the web app bundles import no Node built-in', async () => {
     const { readFileSync } = await import('node:fs');
-    for (const f of ['check.ts', 'liabilities.ts', 'merkle-sum.ts']) {
+    for (const f of ['check.ts', 'liabilities.ts', 'merkle-sum.ts', 'sha256-padded.ts']) {
       const src = readFileSync(new URL(`../../src/proofs/${f}`, import.meta.url), 'utf8');
       const specs = [...src.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
       for (const s of specs) expect(s, `${f} imports ${s}`).toMatch(/^(\.\/|@noble\/hashes\/)/);
