@@ -104,6 +104,7 @@ function msat(s: unknown): bigint | undefined {
 export function verifyLiabilitiesProof(proof: LiabilitiesProof, published: LiabilitiesRoot, account: string, h: Hash = nobleHash): Verdict & { balanceMsat?: bigint } {
   if (proof.ledgerAccount !== `user:${account}`) return { ok: false, reason: `the proof is for ${JSON.stringify(proof.ledgerAccount)}, not user:${account}` };
   if (proof.height !== published.height || proof.blockHash !== published.blockHash) return { ok: false, reason: `the proof is for block ${proof.height}, the published root for block ${published.height}` };
+  if (proof.count !== published.accounts) return { ok: false, reason: `the proof places the leaf among ${proof.count} leaves, the published root has ${published.accounts}` };
   if (!HEX32.test(published.root)) return { ok: false, reason: 'the published root is not 32 bytes of hex' };
   const total = msat(published.totalMsat);
   const balance = msat(proof.balanceMsat);
