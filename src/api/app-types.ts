@@ -55,6 +55,8 @@ export interface HealthExtras {
   custody?: { operatorKey: string; [k: string]: unknown };
   operatorKeys?: { sealed: boolean; source: string };
   ark?: { chain: string; network: string; onChain: string; walletAddress?: string; [k: string]: unknown };
+  /** The latest liabilities root; reservesShort: the reserves read after it fall short (null: not read, or no Ark operator). */
+  proofs?: { liabilities: { height: number; blockHash: string; root: string; totalMsat: string; accounts: number } | null; reservesShort: boolean | null; reservesAtHeight: number | null; lastError: string | null };
 }
 
 export interface ServerContext {

@@ -45,7 +45,9 @@ export type FeedEvent =
   | { channel: 'book'; market: string; data: Book }
   | { channel: 'trades'; market: string; data: Trade }
   | { channel: 'account'; account: string; data: unknown }
-  | { channel: ProductChannel; market: string; kind: 'book' | 'trade'; data: unknown };
+  | { channel: ProductChannel; market: string; kind: 'book' | 'trade'; data: unknown }
+  /** Each block's liabilities root (proof of liabilities), sent on the index channel. */
+  | { channel: 'liabilities'; data: { height: number; blockHash: string; root: string; totalMsat: string; accounts: number } };
 
 export interface ExchangePort {
   markets(): Market[];

@@ -54,6 +54,15 @@ export const Health = Type.Object({
   operatorKeys: Type.Optional(Type.Object({ sealed: Type.Boolean(), source: Type.String() })),
   /** The Ark operator: which chain its commitment transactions go to, and in plain words whether that is a network. */
   ark: Type.Optional(Type.Object({ chain: Type.String(), network: Type.String(), onChain: Type.String() }, { additionalProperties: true })),
+  /** Proofs: the latest liabilities root (GET /v1/proofs/liabilities) and reservesShort: true when the reserves read after it fall short (GET /v1/proofs/reserves). */
+  proofs: Type.Optional(
+    Type.Object({
+      liabilities: Type.Union([Type.Object({ height: Type.Integer(), blockHash: Type.String(), root: Type.String(), totalMsat: Type.String(), accounts: Type.Integer() }), Type.Null()]),
+      reservesShort: Type.Union([Type.Boolean(), Type.Null()]),
+      reservesAtHeight: Type.Union([Type.Integer(), Type.Null()]),
+      lastError: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
 });
 export type Health = Static<typeof Health>;
 

@@ -9,6 +9,7 @@
  * Server messages: {"type":"subscribed"|"unsubscribed",channel,market?}, {"type":"error",error:{code,message,field}},
  * and data: {"type":"index",data}, {"type":"book",market,data}, {"type":"trades",market,data}, {"type":"account",data},
  * and for the product channels {"type":"forwards"|"bdc",market,"kind":"book"|"trade",data} (book data {seq?,bids,asks}).
+ * The index channel also carries each block's liabilities root: {"type":"liabilities",data:{height,blockHash,root,totalMsat,accounts}}.
  * index, book and product subscriptions start with a snapshot. A client that stops reading is dropped.
  * Bounds (ctx.wsLimits): open sockets per IP (the next upgrade gets a JSON 429); account authentications
  * per connection and per IP (each is a signature check; beyond the budget the reply is a rate_limited error
@@ -67,6 +68,10 @@ export function registerWs(app: App, ctx: ServerContext): void {
     for (const c of clients) if (c.subs.has('index') && send(c, { type: 'index', data: v })) ctx.metrics.wsMessagesOut.inc({ channel: 'index' });
   };
   const onFeed = (e: FeedEvent): void => {
+    if (e.channel === 'liabilities') {
+      for (const c of clients) if (c.subs.has('index') && send(c, { type: 'liabilities', data: e.data })) ctx.metrics.wsMessagesOut.inc({ channel: 'index' });
+      return;
+    }
     const key = e.channel === 'account' ? 'account' : `${e.channel}:${e.market}`;
     const msg =
       e.channel === 'account' ? { type: 'account', data: e.data }

@@ -16,7 +16,7 @@ import { httpUrl, intIn, type Env } from '../server/config.js';
 import { InvalidArgumentError } from '../units/errors.js';
 import { toJson, type CliIO } from './output.js';
 
-interface ClientFlags {
+export interface ClientFlags {
   server?: string;
   keyFile?: string;
   json?: boolean;
@@ -37,7 +37,7 @@ export function credentialsFrom(flags: ClientFlags, env: Env): Credentials | und
   return undefined;
 }
 
-async function clientFor(flags: ClientFlags, env: Env, fetchFn?: typeof fetch): Promise<HashPerpClient> {
+export async function clientFor(flags: ClientFlags, env: Env, fetchFn?: typeof fetch): Promise<HashPerpClient> {
   const baseUrl = httpUrl('server', flags.server ?? env.HASHPERP_SERVER ?? 'http://127.0.0.1:8080');
   const credentials = credentialsFrom(flags, env);
   const c = new HashPerpClient({ baseUrl, ...(credentials ? { credentials } : {}), ...(fetchFn ? { fetch: fetchFn } : {}) });

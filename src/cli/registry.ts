@@ -3,9 +3,10 @@ import { registerChainCommands } from './chain-commands.js';
 import { registerClientCommands } from './client-commands.js';
 import { registerEngineCommands } from './engine-commands.js';
 import { registerIndexCommands } from './index-commands.js';
+import { registerProofCommands } from './proof-commands.js';
 import { registerRegtestCommands } from './regtest-commands.js';
 import { registerServeCommands } from './serve-commands.js';
 import { registerWalletCommands } from './wallet-commands.js';
 
 /** Each area of the CLI registers its own subcommands; add a line here for a new area. */
-export const registrars: Registrar[] = [registerIndexCommands, registerChainCommands, registerRegtestCommands, registerEngineCommands, registerServeCommands, registerClientCommands, registerWalletCommands];
+export const registrars: Registrar[] = [registerIndexCommands, registerChainCommands, registerRegtestCommands, registerEngineCommands, registerServeCommands, registerClientCommands, registerProofCommands, registerWalletCommands];

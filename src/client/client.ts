@@ -7,6 +7,8 @@ import { hexToBytes } from '@noble/hashes/utils.js';
 import { HashPerpError } from '../units/errors.js';
 import type { HashpriceSeriesWire, HistoryResolution } from '../index/hashprice-history.js';
 import { accountIdOf, authHeaders, newNonce, type Credentials } from '../api/auth/message.js';
+import type { LiabilitiesProof, LiabilitiesRoot } from '../proofs/liabilities.js';
+import type { ReservesReport } from '../proofs/reserves.js';
 import type {
   Account,
   BdcOdds,
@@ -138,6 +140,18 @@ export class HashPerpClient {
   /** Test funds (servers in embedded mode): credits the signer's account. */
   faucet(amountSat: number): Promise<FundsAck> {
     return this.request('POST', '/v1/faucet', { signed: true, body: { amountSat } });
+  }
+  /** A block's published liabilities root and total (default: the latest). */
+  liabilities(height?: number): Promise<LiabilitiesRoot> {
+    return this.request('GET', '/v1/proofs/liabilities', { query: { height } });
+  }
+  /** The signer's inclusion proof in a block's liabilities tree (default: the latest). */
+  liabilitiesProof(height?: number): Promise<LiabilitiesProof> {
+    return this.request('GET', '/v1/proofs/liabilities/me', { signed: true, query: { height } });
+  }
+  /** The operator's reserves (outpoints) against the liabilities and the vault's NAV. */
+  reserves(): Promise<ReservesReport> {
+    return this.request('GET', '/v1/proofs/reserves');
   }
   /** The signer's on-chain deposit address (servers following bitcoind). */
   depositAddress(): Promise<DepositAddressInfo> {

@@ -58,6 +58,12 @@ export interface ServerArk {
   walletAddress: string;
   /** 'embedded': the demo ledger, nothing broadcast to any network. */
   chainKind: ArkChain['kind'];
+  /** The chain the operator settles on (read by the proof of reserves). */
+  chain: ArkChain;
+  /** 'regtest', 'mainnet'...: the network its addresses are on. */
+  network: NetworkName;
+  /** In plain words, whether its transactions reach a network. */
+  onChain: string;
   /** The demo ledger (embedded mode): tests mine on demand with `ledger.mine()`. */
   ledger?: EmbeddedLedger;
   routes: RouteModule;
@@ -112,6 +118,9 @@ export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[],
     keys: k,
     walletAddress: k.walletAddress,
     chainKind: chain.kind,
+    chain,
+    network: net,
+    onChain,
     ...(ledger ? { ledger } : {}),
     routes: (app, ctx) => {
       void registerArkApi(app, { service: operator, indexer });

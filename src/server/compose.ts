@@ -34,6 +34,7 @@ import { ChainIndexPort } from './index-port.js';
 import { OperatorKeyStore } from './operator-keys.js';
 import { wireProducts, type WiredProducts } from './products-wiring.js';
 import { withProductFeeds } from './projections/feed-hub.js';
+import { wireProofs, withLiabilitiesFeed, type ServerProofs } from './proofs-wiring.js';
 
 export interface ServeWiring {
   exchange: ExchangePort;
@@ -53,7 +54,7 @@ export interface ServeWiring {
   start?: (log: Log) => Promise<void>;
   close?: () => Promise<void>;
   /** The live parts, for tests and operators' tools. */
-  parts?: { engine: EngineCore; chain?: ChainRuntime; demo?: DemoMarketMaker; exchange: EngineExchange; custody?: BitcoindCustody; contracts?: ContractService; products?: WiredProducts; ark?: ServerArk };
+  parts?: { engine: EngineCore; chain?: ChainRuntime; demo?: DemoMarketMaker; exchange: EngineExchange; custody?: BitcoindCustody; contracts?: ContractService; products?: WiredProducts; ark?: ServerArk; proofs?: ServerProofs };
 }
 
 export interface WiringDeps {
@@ -153,19 +154,21 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
     const batching = batchAfterBlocks(engine, contracts.service, (m) => log.error(m));
     // The Ark operator (arkd's API at /ark) on the node's chain.
     const ark = deps.source === undefined ? openArk(cfg, network, notes, keys, (m) => log.info(`ark: ${m}`)) : undefined;
+    // Proof of liabilities (every block's Merkle sum tree of the ledger) and of reserves (the Ark operator's coins).
+    const proofs = wireProofs({ engine, ark, onError: (m) => log.error(m) });
     let demo: DemoMarketMaker | undefined;
     let custody: BitcoindCustody | undefined;
     const wiring: ServeWiring = {
-      exchange: hub.exchange,
+      exchange: withLiabilitiesFeed(hub.exchange, proofs.publisher),
       index,
-      routes: [...routeModules, products.routes, ...(ark ? [ark.routes] : [])],
+      routes: [...routeModules, products.routes, proofs.routes, ...(ark ? [ark.routes] : [])],
       funds: exchange,
       apiKeys,
       ...(nonceLog !== undefined ? { nonceLog } : {}),
       ...(authNotBeforeMs !== undefined ? { authNotBeforeMs } : {}),
       notes,
-      parts: { engine, exchange, contracts: contracts.service, products, ...(ark ? { ark } : {}) },
-      status: () => healthOf({ engine, chain, demo, custody, operatorKeys: keys !== undefined ? { sealed: true, source: keys.source } : { sealed: false, source: 'memory' }, ark: ark?.status(), contracts: { service: contracts.service, network, fundingNote: contracts.fundingNote, batching } }),
+      parts: { engine, exchange, contracts: contracts.service, products, proofs, ...(ark ? { ark } : {}) },
+      status: () => healthOf({ engine, chain, demo, custody, operatorKeys: keys !== undefined ? { sealed: true, source: keys.source } : { sealed: false, source: 'memory' }, ark: ark?.status(), proofs: proofs.status(), contracts: { service: contracts.service, network, fundingNote: contracts.fundingNote, batching } }),
       start: async (l) => {
         log = l;
         chain = await ChainRuntime.start({
@@ -192,6 +195,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
           wiring.parts!.custody = custody;
         }
         ark?.start();
+        proofs.start();
         if (cfg.demo) {
           demo = createDemo(engine, { cfg, chainData, bdcModel, quoters: deps.quoters ?? [], log });
           await demo.start();
@@ -201,6 +205,8 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
       close: async () => {
         await demo?.stop();
         await custody?.stop();
+        proofs.stop();
+        await proofs.settled();
         await ark?.stop();
         await chain?.stop();
         batching.stop();

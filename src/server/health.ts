@@ -21,9 +21,11 @@ export interface HealthParts {
   operatorKeys: { sealed: boolean; source: string };
   /** The Ark operator's chain and whether its transactions reach a network (embedded: they do not). */
   ark?: { chain: string; network: string; onChain: string; [k: string]: unknown } | undefined;
+  /** The latest liabilities root and whether the reserves read after it fall short. */
+  proofs?: HealthExtras['proofs'];
 }
 
-export function healthOf({ engine, contracts, chain, demo, custody, operatorKeys, ark }: HealthParts): HealthExtras {
+export function healthOf({ engine, contracts, chain, demo, custody, operatorKeys, ark, proofs }: HealthParts): HealthExtras {
   const tip = engine.chainTip();
   const batching = contracts.batching.status();
   return {
@@ -38,6 +40,7 @@ export function healthOf({ engine, contracts, chain, demo, custody, operatorKeys
     demo: demo ? { enabled: true, account: demo.account, requotes: demo.requotes, lastQuoteHeight: demo.lastQuoteHeight, quoters: demo.quoterNames, takers: { accounts: demo.takers.accounts, orders: demo.takers.orders, fills: demo.takers.fills, refused: demo.takers.refused } } : { enabled: false },
     operatorKeys,
     ...(ark ? { ark } : {}),
+    ...(proofs ? { proofs } : {}),
     ...(custody ? { custody: { operatorKey: bytesToHex(custody.operatorKey), confirmations: custody.confirmations, depositsCredited: custody.credited, lastError: custody.lastError ?? null } } : {}),
   };
 }

@@ -95,6 +95,9 @@ export const ERROR_CATALOGUE = {
   headers_too_large: e(431, false, 'the request headers exceed the size limit'),
   request_timeout: e(408, false, 'the request was not received in time (send it again, whole)'),
   internal_error: e(500, false, 'an unexpected fault of the server'),
+  proof_not_kept: e(404, false, 'no liabilities proof is kept for that block height (only a recent window is)'),
+  proof_unavailable: e(503, true, 'no liabilities root published yet (no block processed since the start); retry after the next block'),
+  reserves_unavailable: e(503, false, 'this server runs no Ark operator, so it lists no reserves'),
   index_unavailable: e(503, true, 'no index yet (no block processed, or not enough history); retry shortly'),
   contracts_unavailable: e(503, false, 'this server runs no contract service'),
 

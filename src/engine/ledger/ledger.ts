@@ -59,6 +59,16 @@ export class Ledger {
     return s;
   }
 
+  /** Every account and its balance (zero ones too), unsorted: one pass over a million accounts without a sort (the liabilities tree). */
+  accounts(): IterableIterator<[string, bigint]> {
+    return this.balances.entries();
+  }
+
+  /** How many accounts `accounts()` yields. */
+  get accountCount(): number {
+    return this.balances.size;
+  }
+
   /** Accounts with a non-zero balance, sorted by name (canonical for snapshots). */
   entries(): [string, bigint][] {
     return [...this.balances.entries()].filter(([, v]) => v !== 0n).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

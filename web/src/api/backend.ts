@@ -1,5 +1,6 @@
 import type { Account, Book, CancelAck, ForwardCurve, FundsAck, HistoryQuery, IndexHistory, IndexValue, Market, OrderAck, PlaceOrderBody, Trade } from '../../../src/api/schemas.js';
 import type { HashpriceSeriesWire, HistoryResolution } from '../../../src/index/hashprice-history.js';
+import type { LiabilitiesProof, LiabilitiesRoot } from '../../../src/proofs/liabilities.js';
 import type { ProductsApi } from './products.js';
 
 /** Everything the app asks the server; one place, so the shared client can back it. */
@@ -20,6 +21,8 @@ export interface Backend {
   faucet(secretKeyHex: string, amountSat: number): Promise<FundsAck>;
   /** Forwards, block-delta, swaps, vault, portfolio. */
   products: ProductsApi;
+  /** Proof of liabilities: the signer's inclusion proof and a block's published root (absent: the app hides the check). */
+  proofs?: { mine(secretKeyHex: string): Promise<LiabilitiesProof>; root(height: number): Promise<LiabilitiesRoot> };
   /** Signs the WebSocket account-channel subscription afresh each call (each carries a new nonce). */
   accountFeedSigner(secretKeyHex: string): Promise<() => Record<string, string>>;
 }

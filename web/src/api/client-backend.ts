@@ -35,6 +35,7 @@ export function createBackend(origin: string): Backend {
     cancelOrder: async (sk, orderId) => (await as(sk)).cancelOrder(orderId),
     faucet: async (sk, amountSat) => (await as(sk)).faucet(amountSat),
     products: new ProductsApi(pub, as),
+    proofs: { mine: async (sk) => (await as(sk)).liabilitiesProof(), root: (height) => pub.liabilities(height) },
     accountFeedSigner: async (sk) => {
       const c = await as(sk);
       return () => c.wsAccountAuth();

@@ -3,6 +3,7 @@ import type { Feed } from '../api/feed.js';
 import type { AccountKey } from '../lib/keys.js';
 import { AccountBalances } from '../products/account/AccountBalances.js';
 import { KeyPanel } from '../products/account/KeyPanel.js';
+import { LiabilitiesCheck } from '../products/account/LiabilitiesCheck.js';
 
 export function Account({ backend, feed, accountKey, setKey }: { backend: Backend; feed: Feed; accountKey: AccountKey | undefined; setKey: (k: AccountKey | undefined) => void }) {
   return (
@@ -10,6 +11,7 @@ export function Account({ backend, feed, accountKey, setKey }: { backend: Backen
       <h1>Account</h1>
       <KeyPanel accountKey={accountKey} setKey={setKey} />
       {accountKey && <AccountBalances key={accountKey.publicKeyHex} backend={backend} feed={feed} accountKey={accountKey} />}
+      {accountKey && <LiabilitiesCheck key={`proof-${accountKey.publicKeyHex}`} backend={backend} accountKey={accountKey} />}
     </main>
   );
 }

@@ -1,0 +1,335 @@
+/**
+ * Merkle sum tree (proof of liabilities). Pure: no I/O, no clock, no randomness (salts come in with
+ * the leaves); runs in Node and in the browser (SHA-256 from @noble/hashes unless a faster one with
+ * the same output is passed in).
+ *
+ * leaf  = SHA256(0x00 ‖ salt(16) ‖ u64be(value) ‖ utf8(account))
+ * node  = SHA256(0x01 ‖ hashL ‖ u64be(sumL) ‖ hashR ‖ u64be(sumR)),  sum = sumL + sumR
+ *
+ * Why each child's sum is hashed separately (not only sumL + sumR): with only the total in the hash, an
+ * operator can show two sibling users each a sibling sum of 0 and so count one of them twice in the
+ * "same" node (Wilcox's fix to Maxwell's scheme). With both sums committed, every proof through a node
+ * sees the same split.
+ * Why values are unsigned 64-bit and below 2^63, sums too: a negative balance cannot be encoded, so it
+ * cannot cancel another in a sum; the builder refuses one loudly (an engine bug) instead of clamping it.
+ * Why an odd node is promoted (not paired with a copy of itself): a copy would count its sum twice.
+ * Why leaves are ordered by their salt: a fresh random order per block, so a leaf's position says
+ * nothing about the account's name, and neighbours in one block are strangers in the next.
+ */
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { digestPadded, paddedBuffer } from './sha256-padded.js';
+
+export type Hash = (data: Uint8Array) => Uint8Array;
+export const nobleHash: Hash = (d) => nobleSha256(d);
+
+/** Exclusive bound of every leaf and every sum, in the ledger's unit (msat): 2^63 msat ≈ 92 million BTC. */
+export const SUM_LIMIT = 1n << 63n;
+export const SALT_BYTES = 16;
+const LEAF_TAG = 0x00;
+const NODE_TAG = 0x01;
+
+export interface SumLeaf {
+  /** The ledger account's name (`user:<id>`, an escrow, a pool...). */
+  account: string;
+  value: bigint;
+  /** SALT_BYTES of fresh randomness per account per block. */
+  salt: Uint8Array;
+}
+
+export interface SumNode {
+  hash: Uint8Array;
+  sum: bigint;
+}
+
+/** An account's inclusion proof: its leaf, its position among `count` leaves, and the sibling of each level (bottom up). */
+export interface SumProof {
+  account: string;
+  value: bigint;
+  salt: Uint8Array;
+  index: number;
+  count: number;
+  path: SumNode[];
+}
+
+export class LeafRangeError extends Error {
+  constructor(readonly account: string, readonly value: bigint) {
+    super(`liabilities: ledger account ${account} holds ${value} msat, outside [0, 2^63): refused (a negative balance must never hide in a sum)`);
+    this.name = 'LeafRangeError';
+  }
+}
+
+function inRange(v: bigint): boolean {
+  return v >= 0n && v < SUM_LIMIT;
+}
+
+function writeU64(b: Uint8Array, off: number, v: bigint): void {
+  new DataView(b.buffer, b.byteOffset, b.byteLength).setBigUint64(off, v, false);
+}
+
+export function leafHash(account: string, value: bigint, salt: Uint8Array, h: Hash = nobleHash): Uint8Array {
+  if (!inRange(value)) throw new LeafRangeError(account, value);
+  if (salt.length !== SALT_BYTES) throw new Error(`liabilities: a salt is ${SALT_BYTES} bytes, got ${salt.length}`);
+  const name = utf8ToBytes(account);
+  const b = new Uint8Array(1 + SALT_BYTES + 8 + name.length);
+  b[0] = LEAF_TAG;
+  b.set(salt, 1);
+  writeU64(b, 1 + SALT_BYTES, value);
+  b.set(name, 1 + SALT_BYTES + 8);
+  return h(b);
+}
+
+export function nodeHash(l: SumNode, r: SumNode, h: Hash = nobleHash): SumNode {
+  const sum = l.sum + r.sum;
+  if (!inRange(l.sum) || !inRange(r.sum) || sum >= SUM_LIMIT) throw new Error(`liabilities: a sum outside [0, 2^63)`);
+  const b = new Uint8Array(81);
+  b[0] = NODE_TAG;
+  b.set(l.hash, 1);
+  writeU64(b, 33, l.sum);
+  b.set(r.hash, 41);
+  writeU64(b, 73, r.sum);
+  return { hash: h(b), sum };
+}
+
+/** One level: hashes back to back, and each node's sum as two 32-bit halves (no BigInt in the hot loop). */
+interface Level {
+  hashes: Uint8Array;
+  hi: Uint32Array;
+  lo: Uint32Array;
+  n: number;
+}
+
+const TWO32 = 4294967296;
+const level = (n: number): Level => ({ hashes: new Uint8Array(n * 32), hi: new Uint32Array(n), lo: new Uint32Array(n), n });
+const sumAt = (lv: Level, i: number): bigint => (BigInt(lv.hi[i]) << 32n) | BigInt(lv.lo[i]);
+
+/** The leaves as columns (what the server builds from the ledger: no object, no typed array per account). */
+export interface LeafColumns {
+  accounts: readonly string[];
+  values: readonly bigint[];
+  /** SALT_BYTES per leaf, back to back, in the order of `accounts`. */
+  salts: Uint8Array;
+}
+
+/** The root of an empty tree: nothing owed. */
+export const EMPTY_ROOT: SumNode = { hash: new Uint8Array(32), sum: 0n };
+
+export class MerkleSumTree {
+  private constructor(
+    private readonly cols: LeafColumns,
+    private readonly levels: Level[],
+    /** input index → leaf position. */
+    private readonly positionOf: Int32Array,
+  ) {}
+
+  get count(): number {
+    return this.cols.accounts.length;
+  }
+
+  get root(): SumNode {
+    const top = this.levels[this.levels.length - 1];
+    if (top === undefined || top.n === 0) return EMPTY_ROOT;
+    return { hash: top.hashes.slice(0, 32), sum: sumAt(top, 0) };
+  }
+
+  /** Builds over `leaves` (any order: they are placed by salt). Throws LeafRangeError on a value outside [0, 2^63). */
+  static build(leaves: readonly SumLeaf[]): MerkleSumTree {
+    const salts = new Uint8Array(leaves.length * SALT_BYTES);
+    leaves.forEach((l, i) => {
+      if (l.salt.length !== SALT_BYTES) throw new Error(`liabilities: a salt is ${SALT_BYTES} bytes, got ${l.salt.length}`);
+      salts.set(l.salt, i * SALT_BYTES);
+    });
+    return MerkleSumTree.fromColumns({ accounts: leaves.map((l) => l.account), values: leaves.map((l) => l.value), salts });
+  }
+
+  /** SHA-256 here is sha256-padded.ts (no allocation per hash); verification uses @noble/hashes. */
+  static fromColumns(cols: LeafColumns): MerkleSumTree {
+    const { accounts, values, salts } = cols;
+    const n = accounts.length;
+    if (values.length !== n || salts.length !== n * SALT_BYTES) throw new Error('liabilities: columns of different lengths');
+    const order = saltOrder(salts, n);
+    const positionOf = new Int32Array(n);
+    const levels = [leafLevel(cols, order, positionOf)];
+    // One padded scratch buffer for every node: a million nodes allocate nothing.
+    const node = paddedBuffer(81);
+    node.buf[0] = NODE_TAG;
+    const view = new DataView(node.buf.buffer);
+    while (levels[levels.length - 1].n > 1) levels.push(parentLevel(levels[levels.length - 1], node.buf, view, node.blocks));
+    return new MerkleSumTree(cols, levels, positionOf);
+  }
+
+  /** The proof of the leaf given as input `inputIndex` to build. */
+  proof(inputIndex: number): SumProof {
+    const account = this.cols.accounts[inputIndex];
+    if (account === undefined) throw new RangeError(`liabilities: no leaf ${inputIndex}`);
+    const index = this.positionOf[inputIndex];
+    const path: SumNode[] = [];
+    let idx = index;
+    for (let k = 0; k < this.levels.length - 1; k++) {
+      const lv = this.levels[k];
+      const sib = idx & 1 ? idx - 1 : idx + 1;
+      if (sib < lv.n) path.push({ hash: lv.hashes.slice(sib * 32, sib * 32 + 32), sum: sumAt(lv, sib) });
+      idx >>= 1;
+    }
+    const so = inputIndex * SALT_BYTES;
+    return { account, value: this.cols.values[inputIndex], salt: this.cols.salts.slice(so, so + SALT_BYTES), index, count: this.count, path };
+  }
+
+  /** The input index of a leaf by account name (a scan: called per proof request, not per block). */
+  indexOf(account: string): number {
+    return this.cols.accounts.indexOf(account);
+  }
+}
+
+/** The leaves, hashed in salt order (small functions: V8 optimises each hot loop on its own). */
+function leafLevel(cols: LeafColumns, order: Int32Array, positionOf: Int32Array): Level {
+  const { accounts, values, salts } = cols;
+  const n = accounts.length;
+  const base = level(n);
+  // One padded scratch buffer per name length (names are mostly one length): nothing allocated per leaf.
+  const scratch = new Map<number, { b: Uint8Array; v: DataView; blocks: number }>();
+  const NAME = 1 + SALT_BYTES + 8;
+  for (let p = 0; p < n; p++) positionOf[order[p]] = p;
+  // Leaves are read in input order (the ledger's memory order: a random walk over a million strings and
+  // bigints costs more than the hashing) and written at their salt-ordered position.
+  for (let i = 0; i < n; i++) {
+    const pos = positionOf[i];
+    const account = accounts[i];
+    const value = values[i];
+    if (!inRange(value)) throw new LeafRangeError(account, value);
+    let hi: number;
+    let lo: number;
+    if (value <= 9007199254740991n) {
+      const v = Number(value);
+      hi = Math.floor(v / TWO32);
+      lo = v - hi * TWO32;
+    } else {
+      hi = Number(value >> 32n);
+      lo = Number(value & 0xffffffffn);
+    }
+    base.hi[pos] = hi;
+    base.lo[pos] = lo;
+    const len = NAME + account.length;
+    let sc = scratch.get(len);
+    if (sc === undefined) {
+      const { buf: b, blocks } = paddedBuffer(len);
+      scratch.set(len, (sc = { b, v: new DataView(b.buffer), blocks }));
+    }
+    const b = sc.b;
+    b[0] = LEAF_TAG;
+    const so = i * SALT_BYTES;
+    for (let k = 0; k < SALT_BYTES; k++) b[1 + k] = salts[so + k];
+    sc.v.setUint32(1 + SALT_BYTES, hi, false);
+    sc.v.setUint32(1 + SALT_BYTES + 4, lo, false);
+    // Account names are ASCII: copied by char code (a native encoder costs more per call than the copy).
+    let ascii = true;
+    for (let k = 0; k < account.length; k++) {
+      const c = account.charCodeAt(k);
+      if (c >= 0x80) {
+        ascii = false;
+        break;
+      }
+      b[NAME + k] = c;
+    }
+    if (ascii) digestPadded(b, sc.blocks, base.hashes, pos * 32);
+    else base.hashes.set(leafHash(account, value, salts.slice(so, so + SALT_BYTES)), pos * 32);
+  }
+  return base;
+}
+
+/** The level above `cur`: pairs hashed with both sums, an odd last node promoted. */
+function parentLevel(cur: Level, buf: Uint8Array, view: DataView, nodeBlocks: number): Level {
+  const m = (cur.n + 1) >> 1;
+  const next = level(m);
+  const ch = cur.hashes;
+  for (let j = 0; j < m; j++) {
+    const a = 2 * j;
+    if (a + 1 >= cur.n) {
+      next.hashes.set(ch.subarray(a * 32, a * 32 + 32), j * 32);
+      next.hi[j] = cur.hi[a];
+      next.lo[j] = cur.lo[a];
+      continue;
+    }
+    const hl = cur.hi[a];
+    const ll = cur.lo[a];
+    const hr = cur.hi[a + 1];
+    const lr = cur.lo[a + 1];
+    let lo = ll + lr;
+    let carry = 0;
+    if (lo >= TWO32) {
+      lo -= TWO32;
+      carry = 1;
+    }
+    const hi = hl + hr + carry;
+    // hi ≥ 2^31 is a sum ≥ 2^63.
+    if (hi >= 2147483648) throw new Error(`liabilities: the total reaches 2^63 msat: refused`);
+    const o = a * 32;
+    for (let k = 0; k < 32; k++) {
+      buf[1 + k] = ch[o + k];
+      buf[41 + k] = ch[o + 32 + k];
+    }
+    view.setUint32(33, hl, false);
+    view.setUint32(37, ll, false);
+    view.setUint32(73, hr, false);
+    view.setUint32(77, lr, false);
+    digestPadded(buf, nodeBlocks, next.hashes, j * 32);
+    next.hi[j] = hi;
+    next.lo[j] = lo;
+  }
+  return next;
+}
+
+/** Leaf positions ordered by salt (its first 4 bytes, ties by input index): a deterministic shuffle. */
+function saltOrder(salts: Uint8Array, n: number): Int32Array {
+  const out = new Int32Array(n);
+  const key = (i: number): number => {
+    const o = i * SALT_BYTES;
+    return ((salts[o] << 24) >>> 0) + (salts[o + 1] << 16) + (salts[o + 2] << 8) + salts[o + 3];
+  };
+  if (n <= 1 << 21) {
+    // key · 2^21 + index is below 2^53, so one native numeric sort of doubles orders them.
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = key(i) * 2097152 + i;
+    keys.sort();
+    for (let p = 0; p < n; p++) out[p] = keys[p] % 2097152;
+    return out;
+  }
+  const idx = Array.from({ length: n }, (_, i) => i);
+  idx.sort((a, b) => key(a) - key(b) || a - b);
+  out.set(idx);
+  return out;
+}
+
+export type Verdict = { ok: true } | { ok: false; reason: string };
+
+/** Recomputes the root from the proof and compares it (hash and total) with the published one. */
+export function verifySumProof(p: SumProof, root: SumNode, h: Hash = nobleHash): Verdict {
+  if (!Number.isSafeInteger(p.count) || p.count < 1) return { ok: false, reason: 'the proof has no leaves' };
+  if (!Number.isSafeInteger(p.index) || p.index < 0 || p.index >= p.count) return { ok: false, reason: 'the leaf index is outside the tree' };
+  if (!inRange(p.value)) return { ok: false, reason: 'the balance is outside [0, 2^63)' };
+  if (p.salt.length !== SALT_BYTES) return { ok: false, reason: `the salt is not ${SALT_BYTES} bytes` };
+  if (!inRange(root.sum)) return { ok: false, reason: 'the published total is outside [0, 2^63)' };
+  let cur: SumNode = { hash: leafHash(p.account, p.value, p.salt, h), sum: p.value };
+  let idx = p.index;
+  let n = p.count;
+  let step = 0;
+  while (n > 1) {
+    const hasSibling = idx & 1 ? true : idx + 1 < n;
+    if (hasSibling) {
+      const sib = p.path[step++];
+      if (sib === undefined) return { ok: false, reason: 'the path is too short for the tree' };
+      if (sib.hash.length !== 32) return { ok: false, reason: 'a sibling hash is not 32 bytes' };
+      if (!inRange(sib.sum)) return { ok: false, reason: 'a sibling sum is outside [0, 2^63)' };
+      if (cur.sum + sib.sum >= SUM_LIMIT) return { ok: false, reason: 'a sum reaches 2^63' };
+      cur = idx & 1 ? nodeHash(sib, cur, h) : nodeHash(cur, sib, h);
+    }
+    idx >>= 1;
+    n = (n + 1) >> 1;
+  }
+  if (step !== p.path.length) return { ok: false, reason: 'the path is longer than the tree' };
+  if (cur.sum !== root.sum) return { ok: false, reason: `the path sums to ${cur.sum}, the published total is ${root.sum}` };
+  if (bytesToHex(cur.hash) !== bytesToHex(root.hash)) return { ok: false, reason: 'the path does not lead to the published root' };
+  return { ok: true };
+}
+
+export { bytesToHex, hexToBytes };
