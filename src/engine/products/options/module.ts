@@ -16,7 +16,7 @@ import { enginePrice, modelInputsFromHistory, type DayPoint, type EnginePrice, t
 import { BLOCKS_PER_DAY } from '../../../units/time.js';
 import { InvalidArgumentError } from '../../../units/errors.js';
 
-const WINDOW_DEFAULT = 56;
+const WINDOW_DEFAULT = 28;
 
 export const OPTIONS = 'options';
 
