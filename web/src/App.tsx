@@ -4,13 +4,14 @@ import { Feed } from './api/feed.js';
 import { useFeedState } from './api/hooks.js';
 import { forgetKey, loadKey, saveKey, type AccountKey } from './lib/keys.js';
 import { Account } from './pages/Account.js';
+import { Backtest } from './pages/Backtest.js';
 import { Dashboard } from './pages/Dashboard.js';
 import { Contracts } from './pages/Contracts.js';
 import { Portfolio } from './pages/Portfolio.js';
 import { Trade } from './pages/Trade.js';
 
-type Route = 'dashboard' | 'trade' | 'contracts' | 'portfolio' | 'account';
-const ROUTES: readonly Route[] = ['trade', 'contracts', 'portfolio', 'account'];
+type Route = 'dashboard' | 'trade' | 'contracts' | 'portfolio' | 'backtest' | 'account';
+const ROUTES: readonly Route[] = ['trade', 'contracts', 'portfolio', 'backtest', 'account'];
 const routeOf = (hash: string): Route => ROUTES.find((r) => hash.startsWith(`#/${r}`)) ?? 'dashboard';
 
 export function App() {
@@ -42,6 +43,7 @@ export function App() {
           {link('trade', 'Trade')}
           {link('contracts', 'Contracts')}
           {link('portfolio', 'Portfolio')}
+          {link('backtest', 'Backtest')}
           {link('account', accountKey ? 'Account' : 'Account (no key)')}
         </nav>
         <div className="status" data-testid="feed-status" title={feedState.detail ?? ''}>
@@ -53,6 +55,7 @@ export function App() {
       {route === 'trade' && <Trade backend={backend} feed={feed} accountKey={accountKey} />}
       {route === 'contracts' && <Contracts backend={backend} feed={feed} accountKey={accountKey} />}
       {route === 'portfolio' && <Portfolio backend={backend} feed={feed} accountKey={accountKey} />}
+      {route === 'backtest' && <Backtest backend={backend} />}
       {route === 'account' && <Account backend={backend} feed={feed} accountKey={accountKey} setKey={setKey} />}
     </>
   );
