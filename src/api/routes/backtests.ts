@@ -52,6 +52,8 @@ export const BacktestBody = Type.Object(
   },
   { additionalProperties: false },
 );
+/** Query strings carry whole percentages (the query parser turns only integers into numbers). */
+const RatioInt = Type.Integer({ minimum: 0, maximum: 200, description: 'percent of the miner\'s hashrate covered' });
 export const BacktestQuery = Type.Object(
   {
     from: Type.Optional(Bound),
@@ -59,14 +61,14 @@ export const BacktestQuery = Type.Object(
     resolution: Type.Optional(Resolution),
     hashrateThs: Type.Integer({ minimum: 1, maximum: 100_000_000 }),
     costSatPerDay: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_100_000_000_000 })),
-    forwardTenorDays: Type.Optional(Type.Union([Type.Literal(30), Type.Literal(90), Type.Literal(180), Type.Literal(365)])),
+    forwardTenorDays: Type.Optional(Type.Integer({ minimum: 30, maximum: 365, description: '30, 90, 180 or 365' })),
     forwardDiscountBps: Type.Optional(Type.Integer({ minimum: 0, maximum: 9_000 })),
-    forwardRatioPct: Type.Optional(Ratio),
+    forwardRatioPct: Type.Optional(RatioInt),
     perpHorizonDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_650 })),
-    perpRatioPct: Type.Optional(Ratio),
+    perpRatioPct: Type.Optional(RatioInt),
     putsTenorDays: Type.Optional(Type.Integer({ minimum: 3, maximum: 365 })),
     putsOtmBps: Type.Optional(Type.Integer({ minimum: -5_000, maximum: 9_000 })),
-    putsRatioPct: Type.Optional(Ratio),
+    putsRatioPct: Type.Optional(RatioInt),
     rollDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
     optionWindowDays: Type.Optional(Type.Integer({ minimum: 7, maximum: 3_650 })),
   },
@@ -125,7 +127,8 @@ function run(ctx: ServerContext, r: BacktestRequest, where: 'body' | 'querystrin
     if (e instanceof HashPerpError && !(e instanceof ApiError) && e.code === 'invalid_argument') {
       const field = e.field ?? 'from';
       // The body nests profile/hedge like the core names them; the flat query has only the leaf.
-      const path = where === 'body' ? field : field.split('.').pop()!;
+      const [a, b, c] = field.split('.');
+      const path = where === 'body' ? field : a === 'hedge' && b !== undefined && c !== undefined ? b + c[0].toUpperCase() + c.slice(1) : a === 'profile' && b !== undefined ? b : field;
       throw new ApiError('invalid_argument', e.message.replace(new RegExp(`^${field.replace(/[.]/g, '\\.')}: `), ''), `${where}.${path}`);
     }
     throw e;
