@@ -68,6 +68,16 @@ export function registerOptionRoutes(app: App, port: ProductsPort): void {
   );
 
   app.get(
+    '/v1/options/parameters',
+    { schema: { tags: ['options'], summary: 'The options product’s parameters as the engine runs them', description: 'windowDays: the whole days of index history μ and σ are estimated from (default chosen by the vault-selling backtest, docs/option-window.md; set where the exchange is configured, ExchangeConfig.products.optionWindowDays, windowDaysMin..windowDaysMax); the σ floor, spread, fee, freshness rule, expiry and exposure limits.', response: { 200: Obj({ windowDays: Type.Integer(), windowDaysMin: Type.Integer(), windowDaysMax: Type.Integer(), windowDaysDefault: Type.Integer() }), ...errs } } },
+    async () => {
+      const p = port.views.options.parameters;
+      if (p === undefined) throw new ApiError('index_unavailable', 'this server does not list the options product\'s parameters');
+      return p();
+    },
+  );
+
+  app.get(
     '/v1/options',
     { config: { auth: 'read' }, schema: { tags: ['options'], summary: 'The account’s options (open and settled)', security, response: { 200: Obj({ options: Type.Array(Obj({ id: Type.String() })) }), ...errs } } },
     async (req) => ({ options: port.views.options.optionsOf(req.principal!.account).map((o) => wire(o)) }),
