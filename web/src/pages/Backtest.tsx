@@ -39,7 +39,7 @@ export function Backtest({ backend }: { backend: Backend }) {
     <TextField style={{ flex: '1 1 120px' }} label={label} name={`bt-${k}`} inputMode={inputMode} value={f[k] as string} onChange={set(k) as (v: string) => void} error={errors[k]} />
   );
   const check = (k: 'forwardOn' | 'perpOn' | 'putsOn', label: string) => (
-    <label className="small"><input type="checkbox" checked={f[k]} onChange={(e) => set(k)(e.target.checked)} data-testid={`bt-${k}`} /> {label}</label>
+    <label className="small" style={{ flex: '1 1 100%' }}><input type="checkbox" checked={f[k]} onChange={(e) => set(k)(e.target.checked)} data-testid={`bt-${k}`} /> {label}</label>
   );
   const s = report?.summary;
   return (
@@ -49,7 +49,7 @@ export function Backtest({ backend }: { backend: Backend }) {
         Real hashprice history (subsidy only) replayed block by block through the exchange's own engine: the forwards you sell are delivered
         day by day, the perp short pays and receives PnL and funding, the puts are bought from the vault at its own price and settle on the expiry day.
       </p>
-      <form onSubmit={submit} data-testid="backtest-form">
+      <form className="panel" onSubmit={submit} data-testid="backtest-form">
         <h3>Miner</h3>
         <div className="row">
           {field('hashrateThs', 'Hashrate, TH/s')}
@@ -73,7 +73,8 @@ export function Backtest({ backend }: { backend: Backend }) {
       </form>
       {error && <ErrorNotice title="The backtest was refused" message={error} />}
       {report && s && (
-        <section data-testid="backtest-result">
+        <section className="panel" data-testid="backtest-result">
+          <div className="scroll-x">
           <table className="records">
             <thead><tr><th /><th>Total</th><th>Max drawdown</th><th>Worst period</th><th>p10</th><th>Median</th><th>p90</th><th>Best period</th></tr></thead>
             <tbody>
@@ -85,6 +86,7 @@ export function Backtest({ backend }: { backend: Backend }) {
               ))}
             </tbody>
           </table>
+          </div>
           <p className="small">
             Hedge result {satAsBtc(s.hedgeResultSat)} over heights {report.fromHeight}..{report.toHeight}: {report.engine.forwardContracts} forward contracts,
             puts {satAsBtc(report.engine.optionPremiumSat)} paid and {satAsBtc(report.engine.optionPayoffSat)} received, perp {satAsBtc(report.engine.fundingAndPerpPnlSat)};
