@@ -53,7 +53,7 @@ describe.skipIf(skip !== undefined)('the backtest page', () => {
     await page.getByRole('button', { name: 'Run backtest' }).click();
     await expect.poll(() => page.getByTestId('backtest-result').count(), { timeout: 60_000 }).toBe(1);
     await page.waitForTimeout(300);
-    const wide = await page.evaluate(() => [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > 392 && e.closest('.scroll-x') === null).slice(0, 5).map((e) => `${e.tagName}.${e.className}:${Math.round(e.getBoundingClientRect().right)}`));
+    const wide = await page.evaluate(() => Array.from(document.querySelectorAll('main *')).filter((e) => e.getBoundingClientRect().right > 392 && e.closest('.scroll-x') === null).slice(0, 5).map((e) => `${e.tagName}.${e.className}:${Math.round(e.getBoundingClientRect().right)}`));
     expect(wide).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(SCREENSHOTS, 'backtest-390.png'), fullPage: true });
