@@ -1,7 +1,7 @@
 /**
  * bench:backtest — the backtest lab's cost: ten years of epochs (one block a day through the exchange engine)
- * and the whole shipped 2014 header segment block by block (from the first height the engine admits, 306,432,
- * to 340,000: the segment's earlier blocks carry an index above MAX_PRICE), each with a forward, a perp short
+ * and the whole shipped 2014 header segment (150,001..340,000) block by block (its index runs above MAX_PRICE
+ * until mid-2014, so the engine sees it ÷ 10^5: hedge-run.ts priceScale), each with a forward, a perp short
  * and puts. Prints {"runs":[{name, blocks, steps, seconds, cpuSeconds, stepsPerSecond}]}.
  *
  *   npm run bench:backtest -- [--json]
@@ -21,7 +21,7 @@ const tenYears = 144 * 3653;
 
 const cases: { name: string; req: BacktestRequest }[] = [
   { name: 'ten years of epochs', req: { from: String(chain.maxHeight - tenYears), to: String(chain.maxHeight), resolution: 'epoch', profile, hedge } },
-  { name: 'the shipped 2014 segment, per block', req: { from: '310464', to: '340000', resolution: 'block', profile, hedge } },
+  { name: 'the shipped 2014 segment, per block', req: { from: '150001', to: '340000', resolution: 'block', profile: { hashrateThs: 10, costSatPerDay: 0 }, hedge } },
 ];
 
 const runs = [];
@@ -34,7 +34,7 @@ for (const c of cases) {
   runs.push({
     name: c.name, fromHeight: r.fromHeight, toHeight: r.toHeight, blocks: r.toHeight - r.fromHeight + 1, steps: r.steps,
     seconds: Number(seconds.toFixed(3)), cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)), stepsPerSecond: Math.round(r.steps / seconds),
-    engineCommands: r.engine.commands, rejections: r.engine.rejections.count,
+    engineCommands: r.engine.commands, rejections: r.engine.rejections.count, priceScale: r.engine.priceScale,
   });
 }
 if (json) console.log(JSON.stringify({ runs }, null, 2));

@@ -12,6 +12,7 @@
 import { createExchange, userAccount, type Command, type EngineEvent, type Exchange } from '../engine/index.js';
 import { forwardContractsOf, contractCollateral, FORWARD_MARKETS, MIN_ORDER_LOTS } from '../engine/products/forward/index.js';
 import { InvalidArgumentError, assertSafeInteger } from '../units/errors.js';
+import { MAX_PRICE } from '../engine/products/perp/pricing.js';
 import { BLOCKS_PER_DAY } from '../units/time.js';
 import type { Step } from './steps.js';
 import { periodStats, maxDrawdown, type Distribution } from './stats.js';
@@ -42,6 +43,12 @@ export interface HedgeRunOptions {
   optionWindowDays?: number;
   /** Steps before this index only feed the engine's history (the options' estimation window); default 0. */
   startAt?: number;
+  /**
+   * The engine sees index / priceScale (a power of ten) and trades priceScale × the lots, so every msat amount
+   * (lots × price) is the same: before mid-2014 the index is above what the engine admits (MAX_PRICE). Default 1;
+   * choosePriceScale picks it for a range.
+   */
+  priceScale?: number;
   /** Points kept in `series` (every k-th step and the last); default 2000. */
   maxSeriesPoints?: number;
 }
@@ -64,6 +71,8 @@ export interface HedgeRunResult {
     depositsSat: number;
   };
   engine: {
+    /** The engine saw index ÷ priceScale and priceScale × the lots (same msat). */
+    priceScale: number;
     commands: number;
     forwardContracts: number;
     optionsBought: number;
@@ -108,6 +117,23 @@ export function checkHedgeOptions(o: HedgeRunOptions): void {
 }
 
 /** Runs one backtest. `steps` from backtestSteps; throws InvalidArgumentError (field named) on bad inputs. */
+/**
+ * The smallest power of ten that brings the range's largest index under MAX_PRICE, or a refusal when the
+ * smallest index would then keep fewer than 4 significant digits (the engine's prices are integers).
+ */
+export function choosePriceScale(steps: readonly Step[]): number {
+  let max = 0, min = Infinity;
+  for (const s of steps) {
+    if (s.index > max) max = s.index;
+    if (s.index < min) min = s.index;
+  }
+  let scale = 1;
+  while (max / scale > MAX_PRICE) scale *= 10;
+  if (min / scale < 10_000)
+    throw new InvalidArgumentError('from', `the index spans ${min}..${max} sat/PH/day over this range: the engine prices at most ${MAX_PRICE}, and scaling the largest under it (÷${scale}) leaves the smallest with under 4 digits; split the range (e.g. end it before mid-2014 or start it after)`);
+  return scale;
+}
+
 export function runHedgeBacktest(steps: readonly Step[], o: HedgeRunOptions): HedgeRunResult {
   checkHedgeOptions(o);
   const startAt = o.startAt ?? 0;
@@ -118,6 +144,10 @@ export function runHedgeBacktest(steps: readonly Step[], o: HedgeRunOptions): He
   const ex: Exchange = createExchange(o.optionWindowDays === undefined ? {} : { products: { optionWindowDays: o.optionWindowDays } });
   const miner = userAccount(MINER);
   const lastHeight = steps[steps.length - 1].height;
+  const scale = o.priceScale ?? 1;
+  if (!Number.isSafeInteger(scale) || scale < 1 || !/^10*$/.test(String(scale))) throw new InvalidArgumentError('priceScale', `must be a power of ten, got ${String(scale)}`);
+  /** The index as the engine sees it. */
+  const px = (s: Step): number => Math.floor(s.index / scale);
 
   let seq = 0;
   let rejections = 0;
@@ -164,7 +194,7 @@ export function runHedgeBacktest(steps: readonly Step[], o: HedgeRunOptions): He
     const h = o.hedge;
     // Keep the miner's free balance above three periods of production plus the perp's notional, so deliveries
     // never fall short and the short is never liquidated: a hedge test, not a margin test.
-    const need = (3n * H * BigInt(s.index) * BigInt(rollBlocks)) / BigInt(BLOCKS_PER_DAY) + BigInt(Math.abs(perpQty()) + Math.round(((h.perp?.ratioPct ?? 0) / 100) * o.profile.hashrateThs * (h.perp?.horizonDays ?? 0))) * BigInt(s.index) * 2n;
+    const need = (3n * H * BigInt(s.index) * BigInt(rollBlocks)) / BigInt(BLOCKS_PER_DAY) + BigInt(Math.abs(perpQty()) + scale * Math.round(((h.perp?.ratioPct ?? 0) / 100) * o.profile.hashrateThs * (h.perp?.horizonDays ?? 0))) * BigInt(px(s)) * 2n;
     const free = ex.available(miner);
     if (free < need) deposit((need - free) / 1000n + 1n);
     if (h.forward !== undefined && h.forward.ratioPct > 0) {
@@ -172,19 +202,19 @@ export function runHedgeBacktest(steps: readonly Step[], o: HedgeRunOptions): He
       const market = Object.entries(FORWARD_MARKETS).find(([, d]) => d === days)?.[0] as string;
       const end = s.height + 1 + days * BLOCKS_PER_DAY;
       // Each period sells 30/tenor of the covered hashrate, so overlapping contracts add up to the ratio.
-      const qty = Math.max(MIN_ORDER_LOTS, Math.round(((h.forward.ratioPct / 100) * o.profile.hashrateThs * 10_000 * rollBlocks) / (days * BLOCKS_PER_DAY)));
-      const price = Math.max(1, Math.floor((s.index * (10_000 - h.forward.discountBps)) / 10_000));
+      const qty = scale * Math.max(MIN_ORDER_LOTS, Math.round(((h.forward.ratioPct / 100) * o.profile.hashrateThs * 10_000 * rollBlocks) / (days * BLOCKS_PER_DAY)));
+      const price = Math.max(1, Math.floor((px(s) * (10_000 - h.forward.discountBps)) / 10_000));
       if (end <= lastHeight) {
         apply({ type: 'ForwardPlaceOrder', account: COUNTERPARTY, market, side: 'buy', price, qty, tif: 'GTC' });
         apply({ type: 'ForwardPlaceOrder', account: MINER, market, side: 'sell', price, qty, tif: 'IOC' });
       }
     }
     if (h.perp !== undefined) {
-      const target = -Math.round((h.perp.ratioPct / 100) * o.profile.hashrateThs * h.perp.horizonDays);
+      const target = -scale * Math.round((h.perp.ratioPct / 100) * o.profile.hashrateThs * h.perp.horizonDays);
       const diff = target - perpQty();
       if (diff !== 0) {
         const qty = Math.abs(diff);
-        const price = ex.market(PERP)?.mark ?? s.index;
+        const price = ex.market(PERP)?.mark ?? px(s);
         apply({ type: 'PlaceOrder', account: COUNTERPARTY, market: PERP, side: diff < 0 ? 'buy' : 'sell', orderType: 'limit', price, qty, tif: 'GTC', postOnly: false, reduceOnly: false });
         apply({ type: 'PlaceOrder', account: MINER, market: PERP, side: diff < 0 ? 'sell' : 'buy', orderType: 'limit', price, qty, tif: 'IOC', postOnly: false, reduceOnly: false });
         apply({ type: 'CancelAll', account: COUNTERPARTY, market: PERP });
@@ -192,13 +222,13 @@ export function runHedgeBacktest(steps: readonly Step[], o: HedgeRunOptions): He
     }
     if (h.puts !== undefined && h.puts.ratioPct > 0) {
       const expiryHeight = s.height + h.puts.tenorDays * BLOCKS_PER_DAY;
-      const lots = Math.round((h.puts.ratioPct / 100) * o.profile.hashrateThs * h.puts.tenorDays);
-      const strike = Math.max(1, Math.floor((s.index * (10_000 - h.puts.otmBps)) / 10_000));
+      const lots = scale * Math.round((h.puts.ratioPct / 100) * o.profile.hashrateThs * h.puts.tenorDays);
+      const strike = Math.max(1, Math.floor((px(s) * (10_000 - h.puts.otmBps)) / 10_000));
       if (expiryHeight <= lastHeight && lots >= 1) {
         apply({
           type: 'BuyOption', account: MINER, optionType: 'put', strike, lots, expiryHeight,
           // The limit is open: the test is what the vault's own price would have cost.
-          quote: { premiumMsat: '1000000000000000000000', indexAtQuote: s.index, quotedAtHeight: s.height, quotedAtMtp: s.mtp },
+          quote: { premiumMsat: '1000000000000000000000', indexAtQuote: px(s), quotedAtHeight: s.height, quotedAtMtp: s.mtp },
         });
       }
     }
@@ -215,13 +245,13 @@ export function runHedgeBacktest(steps: readonly Step[], o: HedgeRunOptions): He
   const every = Math.max(1, Math.ceil((steps.length - startAt) / (o.maxSeriesPoints ?? 2000)));
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];
-    apply({ type: 'BlockConnected', height: s.height, hash: hashOf(s.height), time: s.time, mtp: s.mtp, indexPrice: s.index });
+    apply({ type: 'BlockConnected', height: s.height, hash: hashOf(s.height), time: s.time, mtp: s.mtp, indexPrice: px(s) });
     if (i < startAt) continue;
     if (i === startAt) {
       lastWealth = wealth();
       nextRoll = s.height;
     }
-    const income = i === startAt ? 0n : (H * BigInt(s.indexSum)) / BigInt(BLOCKS_PER_DAY) - (costPerDayMsat * BigInt(s.blocks)) / BigInt(BLOCKS_PER_DAY);
+    const income = i === startAt ? 0n : (H * s.indexSum) / BigInt(BLOCKS_PER_DAY) - (costPerDayMsat * BigInt(s.blocks)) / BigInt(BLOCKS_PER_DAY);
     if (s.height >= nextRoll) {
       roll(s);
       nextRoll = s.height + rollBlocks;
@@ -258,6 +288,7 @@ export function runHedgeBacktest(steps: readonly Step[], o: HedgeRunOptions): He
       depositsSat: satOf(deposits),
     },
     engine: {
+      priceScale: scale,
       commands: seq,
       forwardContracts: forwardContractsOf(ex, MINER).length,
       optionsBought, optionsSettled,

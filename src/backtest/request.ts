@@ -6,8 +6,8 @@ import { parseHistoryBound, resolveBound } from '../index/hashprice-history.js';
 import { DEFAULT_OPTIONS_CONFIG, checkOptionWindowDays } from '../engine/products/options/index.js';
 import { InvalidArgumentError } from '../units/errors.js';
 import { BLOCKS_PER_DAY } from '../units/time.js';
-import { runHedgeBacktest, type HedgeRunResult, type HedgeSpec, type MinerProfile } from './hedge-run.js';
-import { BACKTEST_RESOLUTIONS, backtestSteps, firstEngineHeight, type BacktestResolution } from './steps.js';
+import { choosePriceScale, runHedgeBacktest, type HedgeRunResult, type HedgeSpec, type MinerProfile } from './hedge-run.js';
+import { BACKTEST_RESOLUTIONS, backtestSteps, firstEngineHeight, firstSafeHeight, type BacktestResolution } from './steps.js';
 
 export interface BacktestRequest {
   /** A height (digits) or an ISO date; defaults: see resolveRange. */
@@ -33,6 +33,7 @@ export function resolveRange(chain: IndexChain, r: Pick<BacktestRequest, 'from' 
   const resolution = r.resolution ?? 'epoch';
   if (!BACKTEST_RESOLUTIONS.includes(resolution)) throw new InvalidArgumentError('resolution', `expected 'epoch' or 'block', got ${JSON.stringify(resolution)}`);
   const engineFrom = firstEngineHeight(chain);
+  const safeFrom = firstSafeHeight(chain);
   const warm = windowDays * BLOCKS_PER_DAY;
   const bound = (field: 'from' | 'to', v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
@@ -45,17 +46,17 @@ export function resolveRange(chain: IndexChain, r: Pick<BacktestRequest, 'from' 
   if (resolution === 'block') {
     const seg = chain.segmentOf(from ?? to ?? chain.segments[chain.segments.length - 1].lastHeight);
     if (seg === undefined) throw new InvalidArgumentError(r.from !== undefined ? 'from' : 'to', `no shipped headers there; shipped segments: ${chain.segments.map((s) => `${s.firstHeight}..${s.lastHeight}`).join(', ')}`);
-    const lo = Math.max(seg.firstHeight, engineFrom);
-    from ??= Math.min(seg.lastHeight, lo + warm);
+    const lo = Math.max(seg.firstHeight, safeFrom);
+    from ??= Math.min(seg.lastHeight, Math.max(lo, engineFrom) + warm);
     to ??= seg.lastHeight;
-    if (from < lo) throw new InvalidArgumentError('from', `block resolution starts at ${lo} or later in this segment (shipped headers, and an index the engine admits)`);
+    if (from < lo) throw new InvalidArgumentError('from', `block resolution starts at ${lo} or later in this segment (shipped headers, and an index the backtest can add up exactly)`);
     return { from, to, warmFrom: Math.max(lo, from - warm) };
   }
   from ??= Math.min(chain.maxHeight, engineFrom + warm);
   to ??= chain.maxHeight;
-  if (from < engineFrom) throw new InvalidArgumentError('from', `the engine admits the index only from height ${engineFrom} (index ≤ 4,000,000,000 sat/PH/day); earlier history cannot run through it`);
+  if (from < safeFrom) throw new InvalidArgumentError('from', `the backtest starts at height ${safeFrom} or later (earlier, the index is above 2^53 sat/PH/day)`);
   if (to < from) throw new InvalidArgumentError('to', `to (height ${to}) is before from (height ${from})`);
-  return { from, to, warmFrom: Math.max(engineFrom, from - warm) };
+  return { from, to, warmFrom: Math.max(safeFrom, from - warm) };
 }
 
 export function runBacktest(chain: IndexChain, r: BacktestRequest): BacktestReport {
@@ -66,14 +67,17 @@ export function runBacktest(chain: IndexChain, r: BacktestRequest): BacktestRepo
   const steps = backtestSteps(chain, { fromHeight: warmFrom, toHeight: to, resolution });
   const startAt = steps.findIndex((s) => s.height >= from);
   const rollDays = r.rollDays ?? 30;
-  const result = runHedgeBacktest(steps, { profile: r.profile, hedge: r.hedge ?? {}, rollDays, optionWindowDays: windowDays, startAt: Math.max(0, startAt) });
+  const priceScale = choosePriceScale(steps);
+  const result = runHedgeBacktest(steps, { profile: r.profile, hedge: r.hedge ?? {}, rollDays, optionWindowDays: windowDays, startAt: Math.max(0, startAt), priceScale });
   return {
     request: { resolution, profile: r.profile, hedge: r.hedge ?? {}, rollDays, optionWindowDays: windowDays },
     ...result,
     basis:
       `${resolution === 'epoch' ? 'one block a day from the bits of every retarget (times interpolated where no header is shipped)' : 'every shipped block'}; ` +
       'subsidy-only index (headers carry no fees); the miner mines hashrateThs TH/s and pays costSatPerDay; every ' +
-      `${rollDays} days it sells forwards, re-sizes its perp short and buys puts through the exchange engine (heights ${warmFrom}..${from - 1} only fill the options' ` +
-      `${windowDays}-day estimation window); hedged = unhedged + the change of its exchange wealth (equity + forward collateral − deposits), cash basis`,
+      `${rollDays} days it sells forwards, re-sizes its perp short and buys puts through the exchange engine (` +
+      (warmFrom < from ? `heights ${warmFrom}..${from - 1} only fill the options' ${windowDays}-day estimation window` : `no history before ${from} to warm the options' ${windowDays}-day window up: the vault prices from its prior until it has recorded 5 days`) +
+      `); hedged = unhedged + the change of its exchange wealth (equity + forward collateral − deposits), cash basis` +
+      (priceScale > 1 ? `; the index here is above what the engine prices (4·10⁹ sat/PH/day), so the engine saw it ÷ ${priceScale} and traded ${priceScale} × the lots (the same msat, prices rounded to ${priceScale} sat/PH/day)` : ''),
   };
 }

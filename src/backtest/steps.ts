@@ -20,10 +20,10 @@ export interface Step {
   /** Header time (shipped) or the interpolated time; `mtp` is the running maximum of times (never decreases). */
   time: number;
   mtp: number;
-  /** The index at this block, sat/PH/day. */
+  /** The index at this block, sat/PH/day (the engine may see it divided by a power of ten: hedge-run.ts priceScale). */
   index: number;
   /** Σ index over the blocks since the previous step (this one included), and their count. */
-  indexSum: number;
+  indexSum: bigint;
   blocks: number;
 }
 
@@ -42,11 +42,18 @@ export function firstEngineHeight(chain: IndexChain): number {
   return Math.min(last, chain.maxHeight);
 }
 
+/** The first height whose index is a safe integer (2^53): the backtest's own bound. */
+export function firstSafeHeight(chain: IndexChain): number {
+  let last = 0;
+  for (let h = 0; h <= chain.maxHeight; h += 2016) if (subsidyOnlyHashprice(chain, h) > BigInt(Number.MAX_SAFE_INTEGER)) last = h + 2016;
+  return Math.min(last, chain.maxHeight);
+}
+
 function indexAt(chain: IndexChain, h: number): number {
-  const v = Number(subsidyOnlyHashprice(chain, h));
-  if (v > MAX_PRICE || v < 1)
-    throw new InvalidArgumentError('fromHeight', `the index at height ${h} is ${v} sat/PH/day, outside what the engine admits (1..${MAX_PRICE}); start at height ${firstEngineHeight(chain)} or later`);
-  return v;
+  const v = subsidyOnlyHashprice(chain, h);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < 1n)
+    throw new InvalidArgumentError('fromHeight', `the index at height ${h} is ${v} sat/PH/day, above 2^53, too large for exact arithmetic; start at height ${firstSafeHeight(chain)} or later`);
+  return Number(v);
 }
 
 /** The blocks to replay over [fromHeight, toHeight] at a resolution. */
@@ -64,13 +71,13 @@ export function backtestSteps(chain: IndexChain, req: StepsRequest): Step[] {
       const index = indexAt(chain, h);
       const time = chain.timeAt(h) as number;
       mtp = Math.max(mtp, time);
-      steps.push({ height: h, time, mtp, index, indexSum: index, blocks: 1 });
+      steps.push({ height: h, time, mtp, index, indexSum: BigInt(index), blocks: 1 });
     }
     return steps;
   }
   // One block per day: the last block of each 144-block day from `from`; the income sums every block.
   let prev = from - 1;
-  let sum = 0;
+  let sum = 0n;
   let bits = -1;
   let value = 0;
   for (let h = from; h <= to; h++) {
@@ -80,14 +87,14 @@ export function backtestSteps(chain: IndexChain, req: StepsRequest): Step[] {
       bits = b;
       value = indexAt(chain, h);
     }
-    sum += value;
+    sum += BigInt(value);
     if ((h - from + 1) % BLOCKS_PER_DAY === 0 || h === to) {
       const shipped = chain.timeAt(h);
       const time = shipped ?? timeAtHeight(chain, h).time;
       mtp = Math.max(mtp, time);
       steps.push({ height: h, time, mtp, index: value, indexSum: sum, blocks: h - prev });
       prev = h;
-      sum = 0;
+      sum = 0n;
     }
   }
   return steps;
