@@ -13,6 +13,7 @@
  * - Client order ids: the gateway dedupes (account, clientOrderId) within its process; the
  *   engine should also refuse a duplicate open clientOrderId so dedupe survives restarts.
  */
+import type { BacktestReport, BacktestRequest } from '../backtest/index.js';
 import type { HashpriceSeries, SeriesRequest } from '../index/hashprice-history.js';
 import type { NetworkName } from '../bitcoin/networks.js';
 import type { Account, BdcOdds, Book, CancelAck, DepositAddressInfo, ForwardCurve, FundsAck, HistoryQuery, IndexValue, Market, OrderAck, PlaceOrderBody, Trade } from './schemas.js';
@@ -78,6 +79,11 @@ export interface IndexPort {
    * Absent: the server has no chain data to chart; the route says so.
    */
   hashpriceHistory?(q: SeriesRequest): HashpriceSeries;
+  /**
+   * A backtest of a miner's hedge over the shipped chain data, through the exchange engine (src/backtest/).
+   * Throws InvalidArgumentError naming the field. Absent: no chain data; `/v1/backtests` says so.
+   */
+  backtest?(r: BacktestRequest): BacktestReport;
   curve(): ForwardCurve | undefined;
   /** Fair odds that `height` is mined before MTP passes `deadline`. Throws InvalidArgumentError for impossible queries. */
   bdcOdds(q: { height: number; deadline: number }): BdcOdds;

@@ -1,4 +1,5 @@
 import type { Registrar } from './registrar.js';
+import { registerBacktestCommands } from './backtest-commands.js';
 import { registerChainCommands } from './chain-commands.js';
 import { registerClientCommands } from './client-commands.js';
 import { registerEngineCommands } from './engine-commands.js';
@@ -9,4 +10,4 @@ import { registerServeCommands } from './serve-commands.js';
 import { registerWalletCommands } from './wallet-commands.js';
 
 /** Each area of the CLI registers its own subcommands; add a line here for a new area. */
-export const registrars: Registrar[] = [registerIndexCommands, registerChainCommands, registerRegtestCommands, registerEngineCommands, registerServeCommands, registerClientCommands, registerProofCommands, registerWalletCommands];
+export const registrars: Registrar[] = [registerIndexCommands, registerChainCommands, registerRegtestCommands, registerEngineCommands, registerServeCommands, registerClientCommands, registerProofCommands, registerWalletCommands, registerBacktestCommands];

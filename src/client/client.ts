@@ -6,6 +6,7 @@
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { HashPerpError } from '../units/errors.js';
 import type { HashpriceSeriesWire, HistoryResolution } from '../index/hashprice-history.js';
+import type { BacktestReport, BacktestRequest } from '../backtest/index.js';
 import { accountIdOf, authHeaders, newNonce, type Credentials } from '../api/auth/message.js';
 import type { LiabilitiesProof, LiabilitiesRoot } from '../proofs/liabilities.js';
 import type { ReservesReport } from '../proofs/reserves.js';
@@ -117,6 +118,10 @@ export class HashPerpClient {
   /** Where hashprice has been (`GET /v1/index/history?resolution=`): the series of the shipped data up to the tip, subsidy only. */
   hashpriceHistory(q: { from?: string; to?: string; resolution: HistoryResolution }): Promise<HashpriceSeriesWire> {
     return this.request('GET', '/v1/index/history', { query: { ...q } });
+  }
+  /** How a miner's hedge would have done over real history (`POST /v1/backtests`). */
+  backtest(body: BacktestRequest): Promise<BacktestReport> {
+    return this.request('POST', '/v1/backtests', { body });
   }
   async indexHistory(q: HistoryQuery = {}): Promise<IndexValue[]> {
     return (await this.request<{ values: IndexValue[] }>('GET', '/v1/index/history', { query: { ...q } })).values;

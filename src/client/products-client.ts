@@ -40,7 +40,7 @@ export interface ForwardContractView extends Json {
   status: 'open' | 'closed'; daysEnded: number; daysDelivered: number; daysPartial: number; daysMissed: number; daysAwaitingReport: number;
   collateral: { lockedMsat: string; releasedMsat: string; remainingMsat: string; toMinerMsat: string; toInvestorMsat: string };
 }
-export interface OptionQuoteView extends Json { premiumMsat: string; modelMsat: string; mu: number; sigma: number; expiryUtc: string; basis: { index: number; height: number; mtp: number; time: number } }
+export interface OptionQuoteView extends Json { premiumMsat: string; modelMsat: string; windowDays: number; mu: number; sigma: number; muUsed: number; sigmaUsed: number; expiryUtc: string; basis: { index: number; height: number; mtp: number; time: number } }
 export interface VaultInfo extends Json { navMsat: string; totalShares: string; sharePriceMsat: string; withdrawalDelayBlocks: number; pendingWithdrawals: Json[]; exposure: Json[] }
 export interface BdcSeriesInfo extends Json {
   series: string; height: number; deadline: number; deadlineIso: string; heightEtaIso: string | null; payoutSat: number;

@@ -5,6 +5,7 @@
  */
 import { forwardCurve } from '../index/forward-curve.js';
 import type { IndexChain } from '../index/chain-view.js';
+import { runBacktest, type BacktestReport, type BacktestRequest } from '../backtest/index.js';
 import { hashpriceSeries, type HashpriceSeries, type SeriesRequest } from '../index/hashprice-history.js';
 import { indexAt, type IndexValue as CoreIndexValue } from '../index/index-at.js';
 import { heightAtTime } from '../index/time-map.js';
@@ -78,6 +79,11 @@ export class ChainIndexPort implements IndexPort {
   }
 
   /** The hashprice series of the shipped data, never past the tip the follower has published. */
+  /** Backtests run on the whole shipped history (it is the past; the tip does not bound it). */
+  backtest(r: BacktestRequest): BacktestReport {
+    return runBacktest(this.chain, r);
+  }
+
   hashpriceHistory(q: SeriesRequest): HashpriceSeries {
     return hashpriceSeries(this.chain, { ...q, upTo: Math.min(q.upTo ?? this.tip, this.tip) });
   }

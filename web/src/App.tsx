@@ -4,6 +4,7 @@ import { Feed } from './api/feed.js';
 import { useFeedState } from './api/hooks.js';
 import { forgetKey, loadKey, saveKey, type AccountKey } from './lib/keys.js';
 import { Account } from './pages/Account.js';
+import { Backtest } from './pages/Backtest.js';
 import { Dashboard } from './pages/Dashboard.js';
 import { Contracts } from './pages/Contracts.js';
 import { Portfolio } from './pages/Portfolio.js';
@@ -12,8 +13,8 @@ import { Trade } from './pages/Trade.js';
 // The Ark wallet (the SDK and its crypto) is its own chunk, fetched only when the Wallet tab opens.
 const WalletPage = lazy(() => import('./pages/Wallet.js'));
 
-type Route = 'dashboard' | 'trade' | 'contracts' | 'portfolio' | 'wallet' | 'account';
-const ROUTES: readonly Route[] = ['trade', 'contracts', 'portfolio', 'wallet', 'account'];
+type Route = 'dashboard' | 'trade' | 'contracts' | 'portfolio' | 'wallet' | 'backtest' | 'account';
+const ROUTES: readonly Route[] = ['trade', 'contracts', 'portfolio', 'wallet', 'backtest', 'account'];
 const routeOf = (hash: string): Route => ROUTES.find((r) => hash.startsWith(`#/${r}`)) ?? 'dashboard';
 
 export function App() {
@@ -46,6 +47,7 @@ export function App() {
           {link('contracts', 'Contracts')}
           {link('portfolio', 'Portfolio')}
           {link('wallet', 'Wallet')}
+          {link('backtest', 'Backtest')}
           {link('account', accountKey ? 'Account' : 'Account (no key)')}
         </nav>
         <div className="status" data-testid="feed-status" title={feedState.detail ?? ''}>
@@ -62,6 +64,7 @@ export function App() {
           <WalletPage />
         </Suspense>
       )}
+      {route === 'backtest' && <Backtest backend={backend} />}
       {route === 'account' && <Account backend={backend} feed={feed} accountKey={accountKey} setKey={setKey} />}
     </>
   );

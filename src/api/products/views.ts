@@ -39,6 +39,8 @@ export interface OptionViews {
   quote(tip: { height: number; mtp: number; time: number; index: number }, terms: { account: string; optionType: 'call' | 'put'; strike: number; expiryHeight: number; lots: number }): OptionQuoteResult;
   /** The vault's option fee, ppm of the premium. */
   feePpm: number;
+  /** The options product's parameters as the engine runs them (windowDays: days of history behind μ and σ). Optional for older wirings. */
+  parameters?(): Record<string, number>;
   optionsOf(account: string): OptionPosition[];
 }
 

@@ -4,8 +4,9 @@
  */
 import type { RouteModule } from '../app-types.js';
 import { registerAccountRoutes } from './account.js';
+import { registerBacktestRoutes } from './backtests.js';
 import { registerFundsRoutes } from './funds.js';
 import { registerIndexHistoryRoutes } from './index-history.js';
 import { registerPublicRoutes } from './public.js';
 
-export const routeModules: readonly RouteModule[] = [registerPublicRoutes, registerIndexHistoryRoutes, registerAccountRoutes, registerFundsRoutes];
+export const routeModules: readonly RouteModule[] = [registerPublicRoutes, registerIndexHistoryRoutes, registerAccountRoutes, registerFundsRoutes, registerBacktestRoutes];

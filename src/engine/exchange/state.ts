@@ -4,7 +4,7 @@ import { OrderBook } from '../book/order-book.js';
 import type { Side } from '../book/types.js';
 import { userAccount, type Ledger } from '../ledger/ledger.js';
 import { HPI_PERP, normalizeSpec, type PerpSpec } from '../products/perp/spec.js';
-import type { ProductContext, ProductModule } from '../products/product.js';
+import type { ProductContext, ProductModule, ProductsConfig } from '../products/product.js';
 import { productFactories } from '../products/registry.js';
 
 export interface Position {
@@ -45,7 +45,7 @@ export interface MarketState {
 export interface MarketRates { initialMarginPpm: bigint; maintenanceMarginPpm: bigint; takerFeePpm: bigint; makerFeePpm: bigint; liquidationFeePpm: bigint }
 
 /** Markets by id; a partial spec takes HPI-PERP's defaults for the missing fields. */
-export interface ExchangeConfig { markets?: (Partial<PerpSpec> & { id: string })[] }
+export interface ExchangeConfig { markets?: (Partial<PerpSpec> & { id: string })[]; products?: ProductsConfig }
 
 /** The chain as the last BlockConnected left it (height −1 before the first block). */
 export interface ChainState { height: number; hash: string; time: number; mtp: number; index: number | undefined }
@@ -79,7 +79,7 @@ function ratesOf(spec: PerpSpec): MarketRates {
 }
 
 export function createState(config: ExchangeConfig, ledger: Ledger): EngineState {
-  const products = productFactories.map((f) => f());
+  const products = productFactories.map((f) => f(config.products ?? {}));
   const productByCommand = new Map<string, ProductModule>();
   for (const p of products) {
     for (const t of p.commandTypes) {

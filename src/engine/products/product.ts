@@ -53,6 +53,15 @@ export interface ProductContext {
 
 export interface ProductCommandBase { type: string }
 
+/**
+ * The products' configurable parameters, set where the exchange is created (ExchangeConfig.products). Each
+ * product validates its own and records a non-default value in its snapshot, so a restore prices the same.
+ */
+export interface ProductsConfig {
+  /** Options: days of index history μ and σ are estimated from (see options/module.ts, OPTION_WINDOW_DAYS). */
+  optionWindowDays?: number;
+}
+
 export interface ProductModule {
   /** Stable name: snapshot key, ledger account prefix, `product()` lookup. */
   readonly name: string;

@@ -38,6 +38,12 @@ describe('options routes', () => {
     expect(body.mu).toBe(ref.model.mu);
     expect(body.sigma).toBe(ref.model.sigma);
     expect(body.sigma).toBeGreaterThan(0);
+    // The window behind μ and σ is shown with the quote and listed with the product's parameters.
+    expect(body.windowDays).toBe(28);
+    expect(body.estimation.window.points).toBeLessThanOrEqual(28);
+    const params = await r.req(undefined, 'GET', '/v1/options/parameters');
+    expect(params.statusCode, params.body).toBe(200);
+    expect(params.json()).toMatchObject({ windowDays: 28, windowDaysMin: 7, windowDaysMax: 3650, windowDaysDefault: 28 });
     expect(body.basis).toMatchObject({ height: TIP, index: r.ex.productContext(0).chain.index });
     expect(body.expiryUtc).toMatch(/^2024-0[2-3]-/); // 830,000 was mined on 2024-02-13; +1000 blocks ≈ 7 days
     // ask = ceil(model × 1.01)

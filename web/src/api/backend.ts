@@ -2,6 +2,7 @@ import type { Account, Book, CancelAck, ForwardCurve, FundsAck, HistoryQuery, In
 import type { HashpriceSeriesWire, HistoryResolution } from '../../../src/index/hashprice-history.js';
 import type { LiabilitiesProof, LiabilitiesRoot } from '../../../src/proofs/liabilities.js';
 import type { ProductsApi } from './products.js';
+import type { BacktestReport, BacktestRequest } from '../../../src/backtest/index.js';
 
 /** Everything the app asks the server; one place, so the shared client can back it. */
 export interface Backend {
@@ -10,6 +11,8 @@ export interface Backend {
   history(q: HistoryQuery): Promise<IndexHistory>;
   /** Where hashprice has been: the series of the server's shipped chain data up to its tip. */
   hashpriceHistory(q: { from?: string; to?: string; resolution: HistoryResolution }): Promise<HashpriceSeriesWire>;
+  /** A hedge backtest over the shipped history (`POST /v1/backtests`); absent on backends without one. */
+  backtest?(req: BacktestRequest): Promise<BacktestReport>;
   curve(): Promise<ForwardCurve>;
   markets(): Promise<Market[]>;
   book(market: string, levels: number): Promise<Book>;

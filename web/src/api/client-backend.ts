@@ -26,6 +26,7 @@ export function createBackend(origin: string): Backend {
     indexAt: (height) => pub.index({ height }),
     history: (q) => pub.indexHistory(q).then((values) => ({ values })),
     hashpriceHistory: (q) => pub.hashpriceHistory(q),
+    backtest: (req) => pub.backtest(req),
     curve: () => pub.curve(),
     markets: () => pub.markets(),
     book: (market, levels) => pub.book(market, levels),

@@ -30,6 +30,7 @@ function quoteView(q: OptionQuoteResult, tipTime: number, feePpm: number): Recor
     optionType: c.optionType, strike: c.strike, expiryHeight: c.expiryHeight, lots: c.lots,
     premiumMsat: q.premiumMsat, modelMsat: q.modelMsat, spreadBps: c.quote.spreadBps,
     feePpm,
+    windowDays: q.model.windowDays,
     mu: q.model.mu, sigma: q.model.sigma, muUsed: q.model.muUsed, sigmaUsed: q.model.sigmaUsed,
     stdErrLogDrift: q.model.stdErrLogDrift, stdErrSigma: q.model.stdErrSigma, estimation: { window: q.model.window, method: q.model.method },
     expiryUtc: q.expiryEstimateUtc,
@@ -48,7 +49,7 @@ export function registerOptionRoutes(app: App, port: ProductsPort): void {
 
   app.get(
     '/v1/options/quote',
-    { schema: { tags: ['options'], summary: 'The vault’s quote for a European HPI call or put: premium, model value, μ, σ, expiry date', description: 'The engine’s own price at its current state: μ and σ estimated from the whole days of the index the engine recorded from blocks (σ never below the vault’s floor; with fewer than 5 whole days recorded, μ = 0 and σ = the floor — see estimation.method), the Hedge drift model on the expiry-day mean, the vault’s spread. Calls are capped at 2K per lot and priced as the call spread C(K) − C(3K). premiumMsat is what a buy at this state pays.', querystring: OptionTerms, response: { 200: Obj({ premiumMsat: Msat, modelMsat: Msat, mu: Type.Number(), sigma: Type.Number(), expiryUtc: Type.String() }), ...errs } } },
+    { schema: { tags: ['options'], summary: 'The vault’s quote for a European HPI call or put: premium, model value, μ, σ, expiry date', description: 'The engine’s own price at its current state: μ and σ estimated from the whole days of the index the engine recorded from blocks (σ never below the vault’s floor; with fewer than 5 whole days recorded, μ = 0 and σ = the floor — see estimation.method), the Hedge drift model on the expiry-day mean, the vault’s spread. Calls are capped at 2K per lot and priced as the call spread C(K) − C(3K). premiumMsat is what a buy at this state pays.', querystring: OptionTerms, response: { 200: Obj({ premiumMsat: Msat, modelMsat: Msat, windowDays: Type.Integer({ description: 'days of index history μ and σ were estimated from (the product parameter optionWindowDays)' }), mu: Type.Number(), sigma: Type.Number(), muUsed: Type.Number(), sigmaUsed: Type.Number(), expiryUtc: Type.String() }), ...errs } } },
     async (req) => {
       const { tip, q } = quote('quote', req.query);
       return quoteView(q, tip.time, port.views.options.feePpm);
@@ -63,6 +64,16 @@ export function registerOptionRoutes(app: App, port: ProductsPort): void {
       const { seq, events } = await submitOrRefuse(port, q.command, (f) => (f.startsWith('quote') ? 'body' : 'body.' + f));
       const b = eventsOf(events, 'OptionBought')[0];
       return { seq, optionId: b?.optionId ?? '', ...wire({ bought: b ?? null }), quote: quoteView(q, tip.time, port.views.options.feePpm) };
+    },
+  );
+
+  app.get(
+    '/v1/options/parameters',
+    { schema: { tags: ['options'], summary: 'The options product’s parameters as the engine runs them', description: 'windowDays: the whole days of index history μ and σ are estimated from (default chosen by the vault-selling backtest, docs/option-window.md; set where the exchange is configured, ExchangeConfig.products.optionWindowDays, windowDaysMin..windowDaysMax); the σ floor, spread, fee, freshness rule, expiry and exposure limits.', response: { 200: Obj({ windowDays: Type.Integer(), windowDaysMin: Type.Integer(), windowDaysMax: Type.Integer(), windowDaysDefault: Type.Integer() }), ...errs } } },
+    async () => {
+      const p = port.views.options.parameters;
+      if (p === undefined) throw new ApiError('index_unavailable', 'this server does not list the options product\'s parameters');
+      return p();
     },
   );
 

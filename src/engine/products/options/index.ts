@@ -4,7 +4,7 @@ import type { OptionsModule, OptionPosition } from './module.js';
 import { OPTIONS } from './module.js';
 import type { QuoteTip } from './quote.js';
 
-export { OptionsModule, optionsFactory, OPTIONS, DEFAULT_OPTIONS_CONFIG, collateralAccount, type OptionPosition, type OptionsConfig } from './module.js';
+export { OptionsModule, optionsFactory, OPTIONS, DEFAULT_OPTIONS_CONFIG, OPTION_WINDOW_DAYS, checkOptionWindowDays, collateralAccount, type OptionPosition, type OptionsConfig } from './module.js';
 export { CALL_CAP_STRIKE_MULTIPLE, EXPIRY_DAY_BLOCKS, collateralMsat, payoffMsat, liabilityMsat } from './rules.js';
 export { quoteOption, type OptionQuoteRequest, type OptionQuoteResult, type QuoteTip } from './quote.js';
 export { enginePrice, modelInputsFromHistory, type DayPoint, type EnginePrice, type ModelInputs } from './model.js';

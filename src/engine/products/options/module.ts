@@ -5,7 +5,7 @@
 import { VAULT, isAccountId, userAccount } from '../../ledger/ledger.js';
 import type { EngineEvent } from '../../events.js';
 import { Rejection } from '../../rejection.js';
-import type { ProductCommandBase, ProductContext, ProductModule } from '../product.js';
+import type { ProductCommandBase, ProductContext, ProductModule, ProductsConfig } from '../product.js';
 import { DEFAULT_MAX_INDEX_MOVE_BPS, DEFAULT_MAX_QUOTE_AGE_S, MIN_EXPIRY_BLOCKS, checkMinimumExpiry, checkQuoteFresh } from '../../../pricing/options.js';
 import type { BuyOptionCommand, OptionQuote } from './commands.js';
 import { PPM, ppmOf } from '../../ppm.js';
@@ -14,6 +14,9 @@ import { MAX_PRICE } from '../perp/pricing.js';
 import { EXPIRY_DAY_BLOCKS, collateralMsat, liabilityMsat, payoffMsat, type OptionType } from './rules.js';
 import { enginePrice, modelInputsFromHistory, type DayPoint, type EnginePrice, type ModelInputs } from './model.js';
 import { BLOCKS_PER_DAY } from '../../../units/time.js';
+import { InvalidArgumentError } from '../../../units/errors.js';
+
+const WINDOW_DEFAULT = 28;
 
 export const OPTIONS = 'options';
 
@@ -39,8 +42,22 @@ export interface OptionsConfig {
   maxLots: number;
 }
 
+/**
+ * The estimation window (days of index history behind μ and σ): a listed parameter of the product. The default
+ * is chosen by the backtest of the vault selling at its own quotes over the shipped history (docs/option-window.md,
+ * `hashperp backtest vault-window`): 56 days held four retargets and lost money selling calls.
+ */
+export const OPTION_WINDOW_DAYS = { default: WINDOW_DEFAULT, min: 7, max: 3_650 } as const;
+
+/** The window as configured, or the field-named refusal (the API, the CLI and the engine config share it). */
+export function checkOptionWindowDays(v: unknown, field = 'windowDays'): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < OPTION_WINDOW_DAYS.min || v > OPTION_WINDOW_DAYS.max)
+    throw new InvalidArgumentError(field, `must be an integer number of days ${OPTION_WINDOW_DAYS.min}..${OPTION_WINDOW_DAYS.max}, got ${String(v)}`);
+  return v;
+}
+
 export const DEFAULT_OPTIONS_CONFIG: OptionsConfig = {
-  feePpm: 2_000, spreadBps: 100, historyDays: 56, minHistoryDays: 5, sigmaFloorPpm: 100_000, maxIndexMoveBps: DEFAULT_MAX_INDEX_MOVE_BPS,
+  feePpm: 2_000, spreadBps: 100, historyDays: OPTION_WINDOW_DAYS.default, minHistoryDays: 5, sigmaFloorPpm: 100_000, maxIndexMoveBps: DEFAULT_MAX_INDEX_MOVE_BPS,
   maxQuoteAgeS: DEFAULT_MAX_QUOTE_AGE_S, minExpiryBlocks: MIN_EXPIRY_BLOCKS, maxLockedPpm: 500_000, maxLots: 1_000_000_000,
 };
 
@@ -95,7 +112,7 @@ export class OptionsModule implements ProductModule {
   private history: DayPoint[] = [];
   private dayAcc: DayAcc | undefined;
 
-  constructor(readonly config: OptionsConfig = DEFAULT_OPTIONS_CONFIG) {}
+  constructor(public config: OptionsConfig = DEFAULT_OPTIONS_CONFIG) {}
 
   // ───────────────────────────── reads ─────────────────────────────
 
@@ -360,14 +377,17 @@ export class OptionsModule implements ProductModule {
       days: [...this.days.entries()].sort(([a], [b]) => a - b).map(([e, d]) => [e, d.sum.toString(), d.n, d.last]),
       history: this.history.map((p) => [p.day, p.time, p.value.toString()]),
       dayAcc: this.dayAcc === undefined ? null : [this.dayAcc.day, this.dayAcc.n, this.dayAcc.sum.toString(), this.dayAcc.timeSum, this.dayAcc.last],
+      // Only a non-default window is written, so snapshots of default engines keep their bytes (and hashes).
+      ...(this.config.historyDays === DEFAULT_OPTIONS_CONFIG.historyDays ? {} : { windowDays: this.config.historyDays }),
     };
   }
 
   restore(state: unknown): void {
     const s = state as {
       options: (string | number | null)[][]; days: [number, string, number, number][];
-      history?: [number, number, string][]; dayAcc?: [number, number, string, number, number] | null;
+      history?: [number, number, string][]; dayAcc?: [number, number, string, number, number] | null; windowDays?: number;
     };
+    this.config = { ...this.config, historyDays: s.windowDays === undefined ? DEFAULT_OPTIONS_CONFIG.historyDays : checkOptionWindowDays(s.windowDays) };
     this.options.clear();
     this.open.clear();
     this.days.clear();
@@ -398,4 +418,5 @@ export class OptionsModule implements ProductModule {
   }
 }
 
-export const optionsFactory = (): ProductModule => new OptionsModule();
+export const optionsFactory = (c: ProductsConfig = {}): ProductModule =>
+  new OptionsModule(c.optionWindowDays === undefined ? DEFAULT_OPTIONS_CONFIG : { ...DEFAULT_OPTIONS_CONFIG, historyDays: checkOptionWindowDays(c.optionWindowDays, 'optionWindowDays') });

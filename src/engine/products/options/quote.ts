@@ -33,7 +33,7 @@ export interface QuoteTip {
 export interface OptionQuoteResult {
   command: BuyOptionCommand;
   /** Model inputs as the engine estimated them (μ, σ per year with standard errors) and as it prices (rounded to ppm). */
-  model: { mu: number; sigma: number; muUsed: number; sigmaUsed: number; stdErrLogDrift: number; stdErrSigma: number; window: HistoryEstimate['window']; method: string };
+  model: { windowDays: number; mu: number; sigma: number; muUsed: number; sigmaUsed: number; stdErrLogDrift: number; stdErrSigma: number; window: HistoryEstimate['window']; method: string };
   price: HpiOptionPrice;
   modelMsat: bigint;
   premiumMsat: bigint;
@@ -76,12 +76,13 @@ export function quoteOption(tip: QuoteTip, req: OptionQuoteRequest): OptionQuote
   return {
     command,
     model: {
+      windowDays: options.config.historyDays,
       mu: est.mu, sigma: est.sigma, muUsed: inputs.muPpm / 1e6, sigmaUsed: inputs.sigmaPpm / 1e6, stdErrLogDrift: est.stdErrLogDrift, stdErrSigma: est.stdErrSigma,
       window: inputs.points === 0
         ? { fromHeight: tip.height, toHeight: tip.height, points: 0, sampling: 'none' }
         : { fromHeight: inputs.fromDay * BLOCKS_PER_DAY, toHeight: inputs.toDay * BLOCKS_PER_DAY + BLOCKS_PER_DAY - 1, points: inputs.points, sampling: 'day' },
       method: inputs.basis === 'estimate'
-        ? `${est.method}; on the ${inputs.points} whole days of the index the engine recorded from BlockConnected (index × 2^era, so halvings are not volatility); σ used = max(estimate, the vault's floor ${floor})`
+        ? `${est.method}; on the ${inputs.points} whole days of the index the engine recorded (window: the last ${options.config.historyDays} days) from BlockConnected (index × 2^era, so halvings are not volatility); σ used = max(estimate, the vault's floor ${floor})`
         : `${est.method}: μ = 0, σ = the vault's floor ${floor}`,
     },
     price: p.price,

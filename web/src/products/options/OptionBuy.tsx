@@ -71,7 +71,11 @@ export function OptionBuy({ backend, sk, tipHeight, indexPrice, onBought }: { ba
         <dl className="preview" data-testid="option-quote">
           <dt>Premium you pay</dt><dd>{msatAsBtc(q.premiumMsat)}</dd>
           <dt>Model value</dt><dd>{msatAsBtc(q.modelMsat)}</dd>
-          <dt>Drift μ / volatility σ (yearly)</dt><dd>{ratioPct(q.mu, 1)} / {ratioPct(q.sigma, 1)}</dd>
+          <dt>Estimation window</dt><dd data-testid="option-window">the last {q.windowDays} days of the index</dd>
+          <dt>Drift μ / volatility σ (yearly)</dt>
+          <dd data-testid="option-mu-sigma">
+            estimated {ratioPct(q.mu, 1)} / {ratioPct(q.sigma, 1)}; priced with {ratioPct(q.muUsed, 1)} / {ratioPct(q.sigmaUsed, 1)}
+          </dd>
           <dt>How it is priced</dt>
           <dd className="small">
             By the exchange's engine from the daily index it recorded itself (the Hedge drift model on the expiry day's mean, plus the vault's 1 % spread).
