@@ -246,7 +246,8 @@ describe.skipIf(skip !== undefined)('end to end: a new user on the real `hashper
     const strikeBtc = await page.inputValue('input[name=opt-strike]');
     const quoteText = (await page.getByTestId('option-quote').textContent())!;
     expect(quoteText).toMatch(/Premium you pay\d+\.\d{8} BTC/);
-    expect(quoteText).toMatch(/Drift μ \/ volatility σ \(yearly\)-?\d+\.\d %/);
+    expect(quoteText).toMatch(/Estimation windowthe last \d+ days of the index/);
+    expect(quoteText).toMatch(/Drift μ \/ volatility σ \(yearly\)estimated -?\d+\.\d % \/ \d+\.\d %; priced with -?\d+\.\d % \/ \d+\.\d %/);
     // The premium shown is the server's for the same terms at some recent tip (the replay moves it every 250 ms).
     const shown = /Premium you pay(\d+\.\d{8}) BTC/.exec(quoteText)![1]!;
     expect(Number(shown)).toBeGreaterThan(0);
