@@ -85,6 +85,10 @@ describe('commitment tx', () => {
     expect(unsignedBoardingInputs(tx, [1], S)).toEqual([1]);
     expect(unsignedBoardingInputs(merged.tx, [1], S)).toEqual([]);
     expect(() => cosignBoardingInputs(tx, [1], S_PRIV)).toThrow(/lack their owners' signatures/);
+    // Trusting the merge's verification still needs the signature to be there.
+    expect(() => cosignBoardingInputs(tx, [1], S_PRIV, { verifiedByMerge: new Set([1]) })).toThrow(/lack their owners' signatures/);
+    const trusted = cosignBoardingInputs(merged.tx, [1], S_PRIV, { verifiedByMerge: new Set([1]) });
+    verifyTapscriptSignatures(trusted, 1, [hex.encode(A), hex.encode(S)]);
     const final = cosignBoardingInputs(merged.tx, [1], S_PRIV);
     final.updateInput(0, { tapInternalKey: pubSchnorr(W_PRIV) });
     final.signIdx(W_PRIV, 0);

@@ -72,6 +72,8 @@ export class BatchSession {
   private commitment: Transaction | undefined;
   private forfeitCtx: ForfeitContext | undefined;
   private forfeits = new Map<string, Forfeit>();
+  /** Commitment inputs whose owners' signatures a merge verified. */
+  private readonly mergedInputs = new Set<number>();
   private readonly abort = new AbortController();
 
   /** Runs f, reporting its duration to onPhase when there is one (promises are timed to settlement). */
@@ -137,6 +139,7 @@ export class BatchSession {
     if (merged) {
       this.commitment = merged.tx;
       for (const idx of merged.signedInputs) {
+        this.mergedInputs.add(idx);
         const inp = merged.tx.getInput(idx);
         this.boardingGate.answer(outpoint(hex.encode(inp.txid!), inp.index!), true);
       }
@@ -259,7 +262,7 @@ export class BatchSession {
 
       // 5. The operator's signatures, then the broadcast.
       const signStart = performance.now();
-      let final = cosignBoardingInputs(this.commitment!, this.built.boardingInputIndexes, d.keys.signerSecret);
+      let final = cosignBoardingInputs(this.commitment!, this.built.boardingInputIndexes, d.keys.signerSecret, { verifiedByMerge: this.mergedInputs });
       final = d.keys.signWalletInputs(final);
       final.finalize();
       if (final.id !== commitmentTxid) throw new Error('commitment txid changed while signing');

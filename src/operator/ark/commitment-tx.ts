@@ -370,9 +370,15 @@ export function unsignedBoardingInputs(tx: Transaction, boardingInputIndexes: nu
  * user signature is missing: such a commitment tx cannot be broadcast anyway, and the operator's
  * half of a collaborative leaf should exist only for a tx its owner has already approved.
  */
-export function cosignBoardingInputs(tx: Transaction, boardingInputIndexes: number[], operatorKey: Uint8Array): Transaction {
+export function cosignBoardingInputs(tx: Transaction, boardingInputIndexes: number[], operatorKey: Uint8Array, opts: { verifiedByMerge?: ReadonlySet<number> } = {}): Transaction {
   const S = pubSchnorr(operatorKey);
-  const missing = unsignedBoardingInputs(tx, boardingInputIndexes, S);
+  // Inputs whose signatures `mergeSignedBoardingInputs` verified over this very tx (the only way they
+  // got here) need only to still carry them; any other input is verified again.
+  const merged = opts.verifiedByMerge ?? new Set<number>();
+  const rest = boardingInputIndexes.filter((i) => !merged.has(i));
+  const Shex = hex.encode(S);
+  const gone = boardingInputIndexes.filter((i) => merged.has(i) && !(tx.getInput(i).tapScriptSig ?? []).some(([d]) => hex.encode(d.pubKey) !== Shex));
+  const missing = [...gone, ...unsignedBoardingInputs(tx, rest, S)];
   if (missing.length) throw new InvalidArgumentError('tx', `boarding inputs ${missing.join(', ')} lack their owners' signatures`);
   const out = tx.clone();
   for (const i of boardingInputIndexes) {
