@@ -155,8 +155,28 @@ export async function openWallet(o: OpenWalletOptions): Promise<OpenedWallet> {
       try {
         await wallet.dispose();
       } finally {
-        store.close();
+        // The SDK's contract watcher may still finish a sync it started before dispose(); closing the
+        // file under it made it log "database connection is not open". The file closes at exit instead.
+        closeAtExit(store);
       }
     },
   };
+}
+
+const openStores = new Set<{ close(): void }>();
+let exitHook = false;
+
+function closeAtExit(store: { close(): void }): void {
+  openStores.add(store);
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const s of openStores) {
+      try {
+        s.close();
+      } catch {
+        // already closed
+      }
+    }
+  });
 }
