@@ -9,33 +9,23 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { EventSource } from 'eventsource';
-import { EsploraProvider, InMemoryContractRepository, InMemoryWalletRepository, Ramps, SingleKey, Wallet } from '@arkade-os/sdk';
-import { base64, hex } from '@scure/base';
+import { Ramps } from '@arkade-os/sdk';
+import { hex } from '@scure/base';
 import { Address, OutScript, SigHash, Transaction } from '@scure/btc-signer';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { NETWORKS } from '../../src/bitcoin/networks.js';
 import { makeWiring } from '../../src/server/compose.js';
 import { EMBEDDED_ARK_PARAMS, EMBEDDED_LEDGER_NOTE } from '../../src/server/ark-wiring.js';
 import { startServe } from '../../src/server/start.js';
-import { batchInternalKey, buildSweepTx } from '../../src/operator/ark/sweep-tx.js';
+import { batchSweepInput, buildSweepTx } from '../../src/operator/ark/sweep.js';
 import { serveConfig, tempDb, until } from '../serve/helpers.js';
+import { sdkWallet } from './sdk-wallet.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 30_000 });
-(globalThis as { EventSource?: unknown }).EventSource ??= EventSource;
 
 const { dir, db } = tempDb();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function sdkWallet(serverUrl: string): Promise<Wallet> {
-  return Wallet.create({
-    identity: SingleKey.fromRandomBytes(),
-    arkServerUrl: `${serverUrl}/ark`,
-    onchainProvider: new EsploraProvider(`${serverUrl}/esplora`, { forcePolling: true, pollingInterval: 300 }),
-    storage: { walletRepository: new InMemoryWalletRepository(), contractRepository: new InMemoryContractRepository() },
-    settlementConfig: false,
-  });
-}
 
 const post = async (url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -154,9 +144,8 @@ describe('Ark operator on the embedded demo ledger with stock SDK wallets', () =
       const expiry = Number(EMBEDDED_ARK_PARAMS.vtxoTreeExpiry);
       while ((await ledger().tipHeight()) < first.confirmedHeight + expiry - 2) ledger().mine();
       // Cheater: the operator's sweep two blocks early (expiry - 1 confirmations) is refused by the ledger (BIP-68).
-      const root = Transaction.fromPSBT(base64.decode(ark().store.virtualTx(first.vtxoTreeTxids[0]!)!.psbt), { allowUnknownInputs: true, allowUnknownOutputs: true });
       const batchCoin = (await ledger().unspent(ca, 0))!;
-      const early = buildSweepTx([{ txid: ca, vout: 0, amount: batchCoin.amount, pkScript: batchCoin.pkScript, internalKey: batchInternalKey(root) }], ark().keys.forfeitSecret, BigInt(expiry), ark().keys.walletScript, 1);
+      const early = buildSweepTx([batchSweepInput(ark().store.virtualTx(first.vtxoTreeTxids[0]!)!.psbt, ark().keys.forfeitXOnly, batchCoin.amount)], ark().keys.forfeitSecret, ark().keys.walletScript, 1);
       await expect(ledger().broadcast(hex.encode(early.extract()))).rejects.toThrow(/non-BIP68-final/);
       ledger().mine();
       await ark().operator.maintain();

@@ -10,7 +10,6 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Fastify from 'fastify';
@@ -21,7 +20,7 @@ import { registerEsplora } from '../../src/api/esplora/routes.js';
 import { BitcoindRpc } from '../../src/chain/rpc-client.js';
 import { fundedWallet } from './regtest-funds.js';
 import { runCli } from '../run-cli.js';
-import { until } from '../serve/helpers.js';
+import { freePort, serveEnv, until } from '../serve/helpers.js';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 (globalThis as { EventSource?: unknown }).EventSource ??= EventSource;
@@ -33,22 +32,7 @@ const dir = mkdtempSync(join(tmpdir(), 'hp-ark-kill-'));
 const db = join(dir, 'hashperp.sqlite');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a !== null ? res(a.port) : rej(new Error('no port'))));
-    });
-  });
-}
 
-function serveEnv(): NodeJS.ProcessEnv {
-  const e = { ...process.env };
-  for (const k of ['DATABASE_URL', 'HASHPERP_PACE', 'HASHPERP_DB', 'PORT', 'HOST', 'HASHPERP_CHAIN']) delete e[k];
-  return e;
-}
 
 interface Server {
   p: ChildProcessWithoutNullStreams;

@@ -6,31 +6,20 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { EventSource } from 'eventsource';
-import { EsploraProvider, InMemoryContractRepository, InMemoryWalletRepository, Ramps, SingleKey, Wallet } from '@arkade-os/sdk';
+import { Ramps } from '@arkade-os/sdk';
 import { BitcoindRpc } from '../../src/chain/rpc-client.js';
 import { fundedWallet } from './regtest-funds.js';
 import { makeWiring } from '../../src/server/compose.js';
 import { startServe } from '../../src/server/start.js';
 import { serveConfig, tempDb, until } from '../serve/helpers.js';
+import { sdkWallet } from './sdk-wallet.js';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
-(globalThis as { EventSource?: unknown }).EventSource ??= EventSource;
 
 const URL_ = process.env.BITCOIND_RPC_URL;
 const { dir, db } = tempDb();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-
-async function sdkWallet(serverUrl: string): Promise<Wallet> {
-  return Wallet.create({
-    identity: SingleKey.fromRandomBytes(),
-    arkServerUrl: `${serverUrl}/ark`,
-    onchainProvider: new EsploraProvider(`${serverUrl}/esplora`, { forcePolling: true, pollingInterval: 300 }),
-    storage: { walletRepository: new InMemoryWalletRepository(), contractRepository: new InMemoryContractRepository() },
-    settlementConfig: false,
-  });
-}
 
 describe.skipIf(URL_ === undefined)('Ark operator on regtest with stock SDK wallets', () => {
   let s: Awaited<ReturnType<typeof startServe>>;

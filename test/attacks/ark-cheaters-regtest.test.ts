@@ -13,38 +13,19 @@
 import { rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { EventSource } from 'eventsource';
 import { hex, base64 } from '@scure/base';
 import { SigHash, TaprootControlBlock, Transaction, p2tr } from '@scure/btc-signer';
 import { schnorr } from '@noble/curves/secp256k1.js';
-import {
-  ArkAddress,
-  CSVMultisigTapscript,
-  DefaultVtxo,
-  EsploraProvider,
-  InMemoryContractRepository,
-  InMemoryWalletRepository,
-  Intent,
-  OnchainWallet,
-  RestArkProvider,
-  RestIndexerProvider,
-  SingleKey,
-  Unroll,
-  Wallet,
-  buildOffchainTx,
-  isArkError,
-  scriptFromTapLeafScript,
-  type TapLeafScript,
-} from '@arkade-os/sdk';
+import { ArkAddress, CSVMultisigTapscript, DefaultVtxo, EsploraProvider, Intent, OnchainWallet, RestArkProvider, RestIndexerProvider, SingleKey, Unroll, buildOffchainTx, isArkError, scriptFromTapLeafScript, type TapLeafScript } from '@arkade-os/sdk';
 import { BitcoindRpc } from '../../src/chain/rpc-client.js';
 import { fundedWallet } from '../ark/regtest-funds.js';
+import { sdkWallet } from '../ark/sdk-wallet.js';
 import { makeWiring } from '../../src/server/compose.js';
 import { startServe } from '../../src/server/start.js';
-import { buildSweepTx, batchInternalKey } from '../../src/operator/ark/sweep-tx.js';
+import { batchSweepInput, buildSweepTx } from '../../src/operator/ark/sweep.js';
 import { serveConfig, tempDb, until } from '../serve/helpers.js';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
-(globalThis as { EventSource?: unknown }).EventSource ??= EventSource;
 
 const URL_ = process.env.BITCOIND_RPC_URL;
 const { dir, db } = tempDb();
@@ -73,17 +54,7 @@ describe.skipIf(URL_ === undefined)('cheaters against the live Ark operator, jud
     await s?.close();
   });
 
-  const newWallet = async (identity = SingleKey.fromRandomBytes()) =>
-    ({
-      identity,
-      wallet: await Wallet.create({
-        identity,
-        arkServerUrl: `${s.url}/ark`,
-        onchainProvider: new EsploraProvider(`${s.url}/esplora`, { forcePolling: true, pollingInterval: 300 }),
-        storage: { walletRepository: new InMemoryWalletRepository(), contractRepository: new InMemoryContractRepository() },
-        settlementConfig: false,
-      }),
-    }) as const;
+  const newWallet = async (identity = SingleKey.fromRandomBytes()) => ({ identity, wallet: await sdkWallet(s.url, identity) }) as const;
 
   it('the operator alone can spend neither a boarding output nor a batch before its expiry; a forfeited VTXO unrolled by its old owner goes to the operator', async () => {
     const keys = s.wiring.parts!.ark!.keys;
@@ -134,13 +105,7 @@ describe.skipIf(URL_ === undefined)('cheaters against the live Ark operator, jud
     // (d) the operator sweeps the new batch before its expiry: BIP-68 refuses it.
     const b2tx = await rpc.call<{ vout: { value: number; scriptPubKey: { hex: string } }[] }>('getrawtransaction', [b2, true]);
     const rootRec = store.virtualTx(store.batch(b2)!.vtxoTreeTxids[0]!)!;
-    const early = buildSweepTx(
-      [{ txid: b2, vout: 0, amount: BigInt(Math.round(b2tx.vout[0]!.value * 1e8)), pkScript: hex.decode(b2tx.vout[0]!.scriptPubKey.hex), internalKey: batchInternalKey(Transaction.fromPSBT(base64.decode(rootRec.psbt), { allowUnknownInputs: true, allowUnknownOutputs: true })) }],
-      keys.forfeitSecret,
-      40n,
-      sink,
-      2,
-    );
+    const early = buildSweepTx([batchSweepInput(rootRec.psbt, keys.forfeitXOnly, BigInt(Math.round(b2tx.vout[0]!.value * 1e8)))], keys.forfeitSecret, sink, 2);
     expect((await verdict(hex.encode(early.extract())))['reject-reason']).toContain('non-BIP68-final');
     // (e) the batch output by key path with S alone: the key is MuSig2(alice, S) tweaked; S cannot make it.
     const bk = new Transaction({ version: 2 });

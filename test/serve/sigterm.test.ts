@@ -7,10 +7,10 @@
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, serveEnv } from './helpers.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const bin = join(root, 'bin/hashperp.js');
@@ -22,23 +22,7 @@ interface Health {
   engine: { seq: number; height: number; stateHash: string; journal: string };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a !== null ? res(a.port) : rej(new Error('no port'))));
-    });
-  });
-}
 
-/** The test's environment without settings that would pick another store or pace than the flags say. */
-function serveEnv(): NodeJS.ProcessEnv {
-  const e = { ...process.env };
-  for (const k of ['DATABASE_URL', 'HASHPERP_PACE', 'HASHPERP_DB', 'PORT', 'HOST', 'HASHPERP_CHAIN']) delete e[k];
-  return e;
-}
 
 /** Starts serve exactly as `npm start` does (same node flags), on an ephemeral port. */
 function startServe(port: number, pace: string, extra: string[] = []): { p: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {

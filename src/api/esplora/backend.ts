@@ -5,6 +5,7 @@
  * backend checks against its network; errors are HashPerpErrors (not_found → 404, invalid_argument
  * and tx_refused → 400), worded as electrs words them.
  */
+import { HashPerpError } from '../../units/errors.js';
 import type { EsploraBlock, EsploraOutspend, EsploraStatus, EsploraTx, EsploraUtxo } from './format.js';
 
 export interface EsploraBackend {
@@ -26,7 +27,6 @@ export interface EsploraBackend {
   txHex(txid: string): Promise<string>;
   merkleblockProof(txid: string): Promise<string>;
   outspends(txid: string): Promise<EsploraOutspend[]>;
-  outspend(txid: string, vout: number): Promise<EsploraOutspend>;
   /** POST /tx: the txid, or the refusal as electrs words it (`sendrawtransaction RPC error: {...}`). */
   broadcast(body: unknown): Promise<string>;
   /** POST /txs/package: a JSON array of raw txs (parents first); a refusal unless all are taken. */
@@ -41,4 +41,12 @@ export interface EsploraBackend {
   addressTxsMempool(address: string): Promise<EsploraTx[]>;
   /** Confirmed txs, 25 a page, after `lastSeen` (the last txid of the previous page). */
   addressTxsChain(address: string, lastSeen?: string): Promise<EsploraTx[]>;
+}
+
+/** One output's spender: read off `outspends`, the same way for every backend. */
+export async function outspendOf(b: EsploraBackend, txid: string, vout: number): Promise<EsploraOutspend> {
+  const all = await b.outspends(txid);
+  const o = all[vout];
+  if (!o) throw new HashPerpError('not_found', `Output not found: ${txid} has ${all.length} outputs, no output ${vout}`);
+  return o;
 }

@@ -198,13 +198,6 @@ export class BitcoindEsplora implements EsploraBackend {
     return out as EsploraOutspend[];
   }
 
-  async outspend(txid: string, vout: number): Promise<EsploraOutspend> {
-    const all = await this.outspends(txid);
-    const o = all[vout];
-    if (!o) throw notFound(`Output not found: ${txid} has ${all.length} outputs, no output ${vout}`);
-    return o;
-  }
-
   /** POST /tx: the txid, or the node's refusal as Esplora words it. */
   async broadcast(body: unknown): Promise<string> {
     const txHex = parseTxHex(body);

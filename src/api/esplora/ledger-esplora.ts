@@ -132,13 +132,6 @@ export class LedgerEsplora implements EsploraBackend {
     });
   }
 
-  async outspend(txid: string, vout: number): Promise<EsploraOutspend> {
-    const all = await this.outspends(txid);
-    const o = all[vout];
-    if (!o) throw notFound(`Output not found: ${txid} has ${all.length} outputs, no output ${vout}`);
-    return o;
-  }
-
   async broadcast(body: unknown): Promise<string> {
     const txHex = parseTxHex(body);
     try {

@@ -15,7 +15,7 @@ import { networkByName, type BtcNetwork, type NetworkName } from '../../bitcoin/
 import type { BitcoindRpc } from '../../chain/rpc-client.js';
 import { errorInfo } from '../../units/error-catalogue.js';
 import { HashPerpError } from '../../units/errors.js';
-import type { EsploraBackend } from './backend.js';
+import { outspendOf, type EsploraBackend } from './backend.js';
 import { BitcoindEsplora, type BitcoindEsploraOptions } from './bitcoind-esplora.js';
 import { parseBlockHash, parseHeight, parseIndex, parseTxid } from './params.js';
 
@@ -94,7 +94,7 @@ function esploraRoutes(r: FastifyInstance, svc: EsploraBackend): void {
   get('/tx/:txid/raw', async (p, reply) => reply.type('application/octet-stream').send(Buffer.from(await svc.txHex(parseTxid(p.txid!)), 'hex')));
   get('/tx/:txid/merkleblock-proof', async (p, reply) => text(reply, await svc.merkleblockProof(parseTxid(p.txid!))));
   get('/tx/:txid/outspends', async (p) => svc.outspends(parseTxid(p.txid!)));
-  get('/tx/:txid/outspend/:vout', async (p) => svc.outspend(parseTxid(p.txid!), parseIndex(p.vout!, 'vout')));
+  get('/tx/:txid/outspend/:vout', async (p) => outspendOf(svc, parseTxid(p.txid!), parseIndex(p.vout!, 'vout')));
   r.post('/tx', { ...opts, bodyLimit: TX_BODY_LIMIT }, async (req, reply) => text(reply, await svc.broadcast(req.body)));
   r.post('/txs/package', { ...opts, bodyLimit: TX_BODY_LIMIT }, async (req) => svc.submitPackage(req.body));
   get('/mempool/txids', async () => svc.mempoolTxids());

@@ -12,6 +12,7 @@ import type { ArkStore, VtxoRecord } from './ark-store.js';
 import { ArkRequestError, type ArkIndexerPort, type Page, type TreeTxRef, type VtxoQuery } from './ports.js';
 import { toWireVtxo } from './wire-vtxo.js';
 import { EventBus } from './event-bus.js';
+import { outpointKey as op } from './outpoint.js';
 
 const DEFAULT_PAGE = 1000;
 
@@ -23,7 +24,6 @@ function paginate<T>(all: T[], page?: Page): { items: T[]; page?: PageResponse }
   return { items, page: { current: page.index, next: page.index + 1 < total ? page.index + 1 : page.index, total } };
 }
 
-const op = (txid: string, vout: number): string => `${txid}:${vout}`;
 
 export class ArkIndexer implements ArkIndexerPort {
   private readonly subscriptions = new Map<string, Set<string>>();

@@ -5,12 +5,11 @@
  * modules it calls (intent, tree-builder, tree-signing, commitment-tx, forfeits, offchain); this
  * file is the order they run in and the state between them.
  */
-import type { ArkInfo, SettlementEvent, TxNotification, Vtxo } from '@arkade-os/sdk';
+import type { ArkInfo, SettlementEvent, TxNotification } from '@arkade-os/sdk';
 import { SettlementEventType } from '@arkade-os/sdk';
-import { base64, hex } from '@scure/base';
-import { Transaction } from '@scure/btc-signer';
-import { batchInternalKey, buildSweepTx } from './sweep-tx.js';
-import { enforceForfeitStep, forfeitsToEnforce, markUnrolled } from './chain-watch.js';
+import { hex } from '@scure/base';
+import { batchSweepInput, buildSweepTx } from './sweep.js';
+import { enforceForfeitStep, forfeitOf, forfeitsToEnforce, markUnrolled, type ForfeitToEnforce } from './chain-watch.js';
 import type { ArkChain } from './ark-chain.js';
 import type { ArkStore, VtxoRecord } from './ark-store.js';
 import { arkInfo, type ArkParams } from './ark-params.js';
@@ -22,6 +21,7 @@ import { checkpointTapscript, finalizeOffchainTx, pendingTxView, submitOffchainT
 import { parseIntent, verifyIntent, type RealPrevout } from './intent.js';
 import { ArkRequestError, type ArkServicePort, type PendingTx, type RawIntent } from './ports.js';
 import { toWireVtxo } from './wire-vtxo.js';
+import { outpointKey as op } from './outpoint.js';
 
 export interface ArkOperatorDeps {
   params: ArkParams;
@@ -40,7 +40,6 @@ export interface ArkOperatorDeps {
 
 type TxEvent = { commitmentTx?: TxNotification; arkTx?: TxNotification };
 
-const op = (txid: string, vout: number): string => `${txid}:${vout}`;
 
 export class ArkOperator implements ArkServicePort {
   readonly events = new EventBus<SettlementEvent>();
@@ -59,6 +58,8 @@ export class ArkOperator implements ArkServicePort {
   private stopped = false;
   private lastBatch: string | undefined;
   private lastError: string | undefined;
+  /** Forfeited VTXOs unrolled by their old owners, by outpoint, until their forfeit is on chain. */
+  private readonly enforcing = new Map<string, ForfeitToEnforce>();
   /** Last block height scanned for virtual txs. */
   private scanned: number | undefined;
 
@@ -76,6 +77,7 @@ export class ArkOperator implements ArkServicePort {
     });
     // Ark txs submitted before a restart stay pending, their inputs locked, until finalized.
     for (const p of d.store.allPending()) for (const c of (p.state as PendingOffchainTx).checkpoints) this.locked.add(op(c.spends.txid, c.spends.vout));
+    for (const f of forfeitsToEnforce(d.store)) this.enforcing.set(op(f.vtxo.txid, f.vtxo.vout), f);
   }
 
   /** Starts the session clock: every `sessionSeconds` a batch starts if intents are waiting. */
@@ -159,13 +161,17 @@ export class ArkOperator implements ArkServicePort {
       if (!txids) break;
       const unrolled = markUnrolled(this.d.store, txids);
       if (unrolled.length > 0) this.log(`${unrolled.length} VTXO(s) unrolled on chain at height ${h}`);
+      for (const v of unrolled) {
+        const f = forfeitOf(this.d.store, v);
+        if (f) this.enforcing.set(op(v.txid, v.vout), f);
+      }
       this.scanned = h;
     }
     // Forfeits: never while a batch may be spending the same wallet coins.
     if (!this.running) {
-      for (const f of forfeitsToEnforce(this.d.store)) {
+      for (const [key, f] of this.enforcing) {
         try {
-          await enforceForfeitStep({ chain: this.d.chain, store: this.d.store, keys: this.d.keys, log: this.log }, f);
+          if ((await enforceForfeitStep({ chain: this.d.chain, store: this.d.store, keys: this.d.keys, log: this.log }, f)) === 'done') this.enforcing.delete(key);
         } catch (e) {
           this.log(`forfeit of ${f.vtxo.txid}:${f.vtxo.vout}: ${e instanceof Error ? e.message : String(e)}`);
         }
@@ -186,14 +192,7 @@ export class ArkOperator implements ArkServicePort {
       if (!live) continue; // the tree was unrolled on chain: its outputs are swept one by one (not yet done)
       const root = this.d.store.virtualTx(b.vtxoTreeTxids[0]!);
       if (!root) continue;
-      const rootTx = Transaction.fromPSBT(base64.decode(root.psbt), { allowUnknownInputs: true, allowUnknownOutputs: true });
-      const sweep = buildSweepTx(
-        [{ txid: b.commitmentTxid, vout: 0, amount: live.amount, pkScript: live.pkScript, internalKey: batchInternalKey(rootTx) }],
-        this.d.keys.forfeitSecret,
-        BigInt(b.expiryBlocks),
-        this.d.keys.walletScript,
-        await this.d.chain.feeRate(),
-      );
+      const sweep = buildSweepTx([batchSweepInput(root.psbt, this.d.keys.forfeitXOnly, live.amount)], this.d.keys.forfeitSecret, this.d.keys.walletScript, await this.d.chain.feeRate());
       const txHex = hex.encode(sweep.extract());
       await this.d.chain.broadcast(txHex);
       const swept = this.d.store.allVtxos().filter((v) => v.commitmentTxids.includes(b.commitmentTxid) && v.spentBy === '' && !v.swept).map((v) => ({ ...v, swept: true }));
@@ -206,11 +205,6 @@ export class ArkOperator implements ArkServicePort {
   /** What /health shows. */
   status(): { batches: number; vtxos: number; queuedIntents: number; batchRunning: boolean; lastBatch: string | null; lastError: string | null } {
     return { batches: this.d.store.allBatches().length, vtxos: this.d.store.allVtxos().length, queuedIntents: this.queue.size, batchRunning: this.running !== undefined, lastBatch: this.lastBatch ?? null, lastError: this.lastError ?? null };
-  }
-
-  /** Resolves when the running batch (if any) has ended. */
-  async idle(): Promise<void> {
-    await this.running;
   }
 
   async getInfo(): Promise<ArkInfo> {
@@ -357,10 +351,5 @@ export class ArkOperator implements ArkServicePort {
 
   transactions(signal: AbortSignal): AsyncIterable<TxEvent> {
     return this.txEvents.subscribe([], signal);
-  }
-
-  /** For the indexer: the wire view of a stored VTXO. */
-  wireVtxo(r: VtxoRecord): Vtxo {
-    return toWireVtxo(r);
   }
 }

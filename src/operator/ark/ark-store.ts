@@ -7,6 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import { openSideConnection } from '../../journal/sqlite-side-connection.js';
+import { outpointKey as key } from './outpoint.js';
 
 export interface VtxoRecord {
   txid: string;
@@ -91,7 +92,6 @@ export interface StoreChange {
   pendingDone?: string[];
 }
 
-const key = (txid: string, vout: number): string => `${txid}:${vout}`;
 
 type Kind = 'vtxo' | 'vtx' | 'batch' | 'pending';
 

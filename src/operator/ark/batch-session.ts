@@ -22,11 +22,12 @@ import type { BatchRecord, StoreChange, VirtualTxRecord, VtxoRecord } from './ar
 import { PhaseGate } from './phase-gate.js';
 import { ArkRequestError } from './ports.js';
 import type { BoardingInput, VerifiedIntent, VtxoInput } from './intent-queue.js';
-import { connectorLeaves, flattenTree, planConnectorTree, planVtxoTree, sweepTapTreeRoot, type TreeLeaf } from './tree-builder.js';
+import { ANCHOR_PKSCRIPT, connectorLeaves, flattenTree, planConnectorTree, planVtxoTree, sweepTapTreeRoot, type TreeLeaf } from './tree-builder.js';
 import { TreeSigningSession } from './tree-signing.js';
 import { buildCommitmentTx, CommitmentFundingError, cosignBoardingInputs, mergeSignedBoardingInputs, type BuiltCommitmentTx } from './commitment-tx.js';
 import { assignConnectors, collectForfeits, cosignForfeit, type ForfeitContext, type VerifiedForfeit } from './forfeits.js';
 import type { OperatorKeys } from './operator-keys.js';
+import { outpointKey as outpoint } from './outpoint.js';
 
 export interface BatchDeps {
   chain: ArkChain;
@@ -51,7 +52,6 @@ export interface BatchOutcome {
   txHex: string;
 }
 
-const outpoint = (txid: string, vout: number): string => `${txid}:${vout}`;
 
 /** The phases a user can answer in, in order. */
 export type BatchPhase = 'confirmation' | 'nonces' | 'signatures' | 'forfeits' | 'done';
@@ -372,7 +372,6 @@ function decodeNonceMap(m: Record<string, string>): Map<string, { pubNonce: Uint
   return new Map(Object.entries(m).map(([k, v]) => [k, { pubNonce: hex.decode(v) }]));
 }
 
-const ANCHOR = hex.decode('51024e73');
 function isAnchor(script: Uint8Array): boolean {
-  return script.length === ANCHOR.length && script.every((b, i) => b === ANCHOR[i]);
+  return script.length === ANCHOR_PKSCRIPT.length && script.every((b, i) => b === ANCHOR_PKSCRIPT[i]);
 }

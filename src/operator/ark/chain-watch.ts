@@ -11,14 +11,14 @@
 import { base64, hex } from '@scure/base';
 import { Transaction } from '@scure/btc-signer';
 import { buildAnchorChild, childHex } from '../../bitcoin/anchor-cpfp.js';
+import { TX_OPTS } from '../../bitcoin/tx.js';
 import type { ArkChain } from './ark-chain.js';
 import type { ArkStore, VtxoRecord } from './ark-store.js';
 import { connectorOutputSecret, signConnectorTx } from './connector-signing.js';
 import { finalizeForfeit } from './forfeits.js';
 import type { OperatorKeys } from './operator-keys.js';
+import { outpointKey as op } from './outpoint.js';
 
-const TX_OPTS = { allowUnknownInputs: true, allowUnknownOutputs: true } as const;
-const op = (txid: string, vout: number): string => `${txid}:${vout}`;
 const psbt = (b64: string): Transaction => Transaction.fromPSBT(base64.decode(b64), TX_OPTS);
 
 export interface WatchDeps {
@@ -44,23 +44,30 @@ export function markUnrolled(store: ArkStore, txids: string[]): VtxoRecord[] {
   return changed;
 }
 
-/** Forfeited VTXOs whose old branch reached the chain: the operator must complete their forfeits. */
-export function forfeitsToEnforce(store: ArkStore): { vtxo: VtxoRecord; forfeitTxid: string; commitmentTxid: string }[] {
-  const out: { vtxo: VtxoRecord; forfeitTxid: string; commitmentTxid: string }[] = [];
-  for (const v of store.allVtxos()) {
-    if (!v.unrolled || v.spentBy === '') continue;
-    const b = store.batch(v.spentBy);
-    const f = b?.forfeitByVtxo[op(v.txid, v.vout)];
-    if (b && f) out.push({ vtxo: v, forfeitTxid: f, commitmentTxid: b.commitmentTxid });
-  }
-  return out;
+export interface ForfeitToEnforce {
+  vtxo: VtxoRecord;
+  forfeitTxid: string;
+  commitmentTxid: string;
+}
+
+/** The forfeit the operator must complete for `v`, if it is an unrolled VTXO that was forfeited into a later batch. */
+export function forfeitOf(store: ArkStore, v: VtxoRecord): ForfeitToEnforce | undefined {
+  if (!v.unrolled || v.spentBy === '') return undefined;
+  const b = store.batch(v.spentBy);
+  const f = b?.forfeitByVtxo[op(v.txid, v.vout)];
+  return b && f ? { vtxo: v, forfeitTxid: f, commitmentTxid: b.commitmentTxid } : undefined;
+}
+
+/** Every forfeit still to complete, from the whole store (once, at start; later ones come from markUnrolled). */
+export function forfeitsToEnforce(store: ArkStore): ForfeitToEnforce[] {
+  return store.allVtxos().flatMap((v) => forfeitOf(store, v) ?? []);
 }
 
 /**
  * Advances one forfeit by at most one broadcast: the first connector tx of the branch that is not
  * yet on chain (once its parent is confirmed), else the forfeit itself. Returns what it did.
  */
-export async function enforceForfeitStep(d: WatchDeps, f: { vtxo: VtxoRecord; forfeitTxid: string; commitmentTxid: string }): Promise<'done' | 'waiting' | string> {
+export async function enforceForfeitStep(d: WatchDeps, f: ForfeitToEnforce): Promise<'done' | 'waiting' | string> {
   if ((await d.chain.confirmations(f.forfeitTxid)) !== undefined) return 'done';
   const forfeitRec = d.store.virtualTx(f.forfeitTxid)!;
   const forfeit = psbt(forfeitRec.psbt);

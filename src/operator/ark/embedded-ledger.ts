@@ -16,6 +16,7 @@ import { hex } from '@scure/base';
 import { Transaction } from '@scure/btc-signer';
 import type { ArkChain, ChainCoin } from './ark-chain.js';
 import { ArkRequestError } from './ports.js';
+import { outpointKey as op } from './outpoint.js';
 
 export interface LedgerOutput {
   amount: bigint;
@@ -56,7 +57,6 @@ export interface LedgerUtxo extends LedgerOutput {
 }
 
 const TX_OPTS = { allowUnknownInputs: true, allowUnknownOutputs: true, allowUnknownOutputScripts: true, disableScriptCheck: true, allowLegacyWitnessUtxo: true } as const;
-const op = (txid: string, vout: number): string => `${txid}:${vout}`;
 const ZERO_HASH = '00'.repeat(32);
 /** Regtest's proof-of-work limit, as its headers carry it. */
 export const LEDGER_BITS = 0x207fffff;

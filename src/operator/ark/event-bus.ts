@@ -32,10 +32,6 @@ export class EventBus<E> {
     else signal.addEventListener('abort', () => sub.close(), { once: true });
     return sub;
   }
-
-  get size(): number {
-    return this.subs.size;
-  }
 }
 
 class Subscriber<E> implements AsyncIterable<E> {

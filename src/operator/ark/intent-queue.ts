@@ -14,6 +14,7 @@ import { parseIntent, verifyIntent, walletTimelock, type IntentPolicy, type Pars
 import { requiresForfeit } from './forfeits.js';
 import type { TapLeafScript } from '@arkade-os/sdk';
 import type { OperatorKeys } from './operator-keys.js';
+import { outpointKey as op } from './outpoint.js';
 
 export interface IntentInput {
   txid: string;
@@ -51,7 +52,6 @@ export interface VerifiedIntent {
   registeredAt: number;
 }
 
-const op = (txid: string, vout: number): string => `${txid}:${vout}`;
 
 export interface IntentContext {
   chain: ArkChain;

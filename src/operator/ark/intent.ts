@@ -35,6 +35,7 @@ import {
   type Prevout,
   type TapLeafScript,
 } from './tapscript-sigs.js';
+import { outpointKey } from './outpoint.js';
 
 export type IntentKind = 'register' | 'delete' | 'get-pending-tx';
 
@@ -409,7 +410,7 @@ export function vtxoScriptOk(tapTree: Uint8Array, operatorXOnly: Uint8Array, uni
 // ---------------------------------------------------------------------------------------------
 // verification against the world
 
-export const outpointKey = (txid: string, vout: number): string => `${txid}:${vout}`;
+export { outpointKey };
 
 const SEQUENCE_DISABLED = 0x80000000;
 const SEQUENCE_SECONDS = 0x00400000;

@@ -5,11 +5,11 @@
  * leaf from a tree tx's cosigner and expiry fields; this does the same, in the shape scure signs with.
  * Pure.
  */
-import type { TxTree } from '@arkade-os/sdk';
-import { CosignerPublicKey, getArkPsbtFields, VtxoTreeExpiry } from '@arkade-os/sdk';
+import { CosignerPublicKey, getArkPsbtFields, TxTree, VtxoTreeExpiry } from '@arkade-os/sdk';
+import { TaprootControlBlock, Transaction } from '@scure/btc-signer';
 import * as musig from '@scure/btc-signer/musig2.js';
 import { taprootTweakPubkey } from '@scure/btc-signer/utils.js';
-import { hex } from '@scure/base';
+import { base64, hex } from '@scure/base';
 import { InvalidArgumentError } from '../../units/errors.js';
 import { bip68Sequence, keyAggregateSorted, p2trScript, sweepTapscript, sweepTapTreeRoot } from './tree-builder.js';
 
@@ -53,4 +53,39 @@ export function treeSweepInput(node: TxTree, forfeitPubkeyXOnly: Uint8Array, amo
       Uint8Array.from([...script, TAPSCRIPT_LEAF_VERSION]),
     ],
   };
+}
+
+/** The sweep input of a batch output (commitment:0): read from the tree's root tx, a base64 PSBT. */
+export function batchSweepInput(rootPsbt: string, forfeitPubkeyXOnly: Uint8Array, amount: bigint): SweepInput {
+  const root = Transaction.fromPSBT(base64.decode(rootPsbt), { allowUnknownInputs: true, allowUnknownOutputs: true });
+  return treeSweepInput(TxTree.create([{ txid: root.id, tx: rootPsbt, children: {} }]), forfeitPubkeyXOnly, amount);
+}
+
+/**
+ * The operator's sweep of expired tree outputs to `to`, paying `feeRate` sat/vB, signed with the
+ * forfeit key. Before the expiry Bitcoin refuses it (BIP-68); after it, VTXOs still in the batch are
+ * the operator's (their owners had the whole expiry to renew or exit).
+ */
+export function buildSweepTx(inputs: SweepInput[], forfeitSecret: Uint8Array, to: Uint8Array, feeRate: number): Transaction {
+  // The CSV leaf is not a script btc-signer finalizes: allowUnknownInputs lets it sign; the witness is assembled below.
+  const tx = new Transaction({ version: 2, allowUnknownInputs: true });
+  let total = 0n;
+  let witnessBytes = 0;
+  for (const i of inputs) {
+    tx.addInput({ txid: i.txid, index: i.vout, witnessUtxo: i.witnessUtxo, sequence: i.sequence, tapLeafScript: [i.tapLeafScript] });
+    total += i.witnessUtxo.amount;
+    witnessBytes += 1 + 65 + 1 + i.tapLeafScript[1].length + 1 + 33;
+  }
+  // one P2TR output; per input 41 vbytes plus a quarter of its witness (signature, leaf script, control block)
+  const vsize = 11 + 43 + inputs.length * 41 + Math.ceil(witnessBytes / 4);
+  tx.addOutput({ script: to, amount: total - BigInt(Math.ceil(vsize * feeRate)) });
+  for (let i = 0; i < inputs.length; i++) {
+    tx.signIdx(forfeitSecret, i);
+    const inp = tx.getInput(i);
+    const sig = inp.tapScriptSig?.[0]?.[1];
+    if (!sig) throw new InvalidArgumentError('forfeitSecret', `sweep input ${i}: the forfeit key is not the sweep leaf's key`);
+    const [cb, scriptWithVersion] = inp.tapLeafScript![0]!;
+    tx.updateInput(i, { finalScriptWitness: [sig, scriptWithVersion.subarray(0, -1), TaprootControlBlock.encode(cb)] });
+  }
+  return tx;
 }
