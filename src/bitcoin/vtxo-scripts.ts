@@ -2,7 +2,6 @@ import {
   VtxoScript,
   MultisigTapscript,
   CSVMultisigTapscript,
-  CLTVMultisigTapscript,
   ConditionCSVMultisigTapscript,
   type RelativeTimelock,
   type TapLeafScript,
@@ -33,33 +32,25 @@ export interface BlockDeltaTerms {
   exitDelay: RelativeTimelock;
 }
 
-export type BdcLeafName = 'cooperative' | 'offchain-claim-fast' | 'offchain-claim-slow' | 'cooperative-exit' | 'unilateral-claim-fast' | 'unilateral-claim-slow';
+/** Leaf names in the order of DESIGN.md's block-delta table (index 0 = leaf 1). */
+export type BdcLeafName = 'cooperative' | 'unilateral-claim-fast' | 'unilateral-claim-slow';
 
-export const BDC_LEAF_NAMES: readonly BdcLeafName[] = [
-  'cooperative',
-  'offchain-claim-fast',
-  'offchain-claim-slow',
-  'cooperative-exit',
-  'unilateral-claim-fast',
-  'unilateral-claim-slow',
-];
+export const BDC_LEAF_NAMES: readonly BdcLeafName[] = ['cooperative', 'unilateral-claim-fast', 'unilateral-claim-slow'];
 
 export interface BlockDeltaVtxo {
   terms: BlockDeltaTerms;
   fastParty: Uint8Array;
   slowParty: Uint8Array;
-  /** The six tapscripts in the order of DESIGN.md's table (index 0 = leaf 1). */
+  /** nLockTime that opens leaf 2: H (a tx locked to H is final in block H + 1, i.e. once block H exists). */
+  fastLockTime: number;
+  /** nLockTime that opens leaf 3: T − 1, final once the MTP is ≥ T (BIP-113: final when MTP > nLockTime). */
+  slowLockTime: number;
+  /** The three tapscripts in the order of DESIGN.md's table (index 0 = leaf 1). */
   scripts: Uint8Array[];
   vtxoScript: VtxoScript;
-  /** Control block + script of leaf n (1..6). */
-  leaf(n: number): TapLeafScript;
+  /** Control block + script of leaf n (1..3). */
+  leaf(n: 1 | 2 | 3): TapLeafScript;
 }
-
-const dedupe = (keys: Uint8Array[]): Uint8Array[] => {
-  const out: Uint8Array[] = [];
-  for (const k of keys) if (!out.some((o) => hex.encode(o) === hex.encode(k))) out.push(k);
-  return out;
-};
 
 export function validateTerms(t: BlockDeltaTerms): BlockDeltaTerms {
   const user = parseXOnly('user', t.user);
@@ -68,15 +59,31 @@ export function validateTerms(t: BlockDeltaTerms): BlockDeltaTerms {
   if (t.userSide !== 'FAST' && t.userSide !== 'SLOW') throw new InvalidArgumentError('userSide', 'expected FAST or SLOW');
   assertHeight('targetHeight', t.targetHeight);
   assertUnixTime('deadline', t.deadline);
+  assertUnixTime('deadline', t.deadline - 1);
   assertRelative('exitDelay', t.exitDelay);
   return { ...t, user, operator };
 }
 
+/** The engine's header rule says SLOW wins once MTP ≥ T; a time CLTV at T − 1 opens at exactly that block. */
+export function slowLockTime(deadline: number): number {
+  return deadline - 1;
+}
+
 /**
- * The six-leaf block-delta VTXO of DESIGN.md, built from the SDK's tapscript templates so arkd-style
- * decoders recognise every leaf. CLTV+CSV leaves use ConditionCSVMultisig with `<n> CLTV` as the
- * condition (CLTV leaves n on the stack for the template's VERIFY). When S holds the winning side,
- * "winner + S" is S alone: duplicated keys are dropped so the script stays satisfiable.
+ * The block-delta contract VTXO of DESIGN.md (user U against operator S, "height H before time T"):
+ *
+ * | leaf | script | use |
+ * |---|---|---|
+ * | 1 | U + S | everything offchain: settle, transfer, swap, renew |
+ * | 2 | CSV(d) + CLTV(H) + FAST party | unilateral claim of the FAST side |
+ * | 3 | CSV(d) + CLTV(T − 1) + SLOW party | unilateral claim of the SLOW side |
+ *
+ * No leaf lets S spend alone without the exit delay d: leaf 1 needs U, and S's own claim leaf (2 or 3,
+ * whichever side S holds) carries the same CSV(d) as the user's. Each leaf has exactly one key set, so
+ * nothing collapses when S holds a side (the unsafe table had "CLTV + winner + S", which was S alone).
+ * The key path is the SDK's unspendable NUMS point. Built from the SDK's tapscript templates so its
+ * decoders (and arkd's) recognise every leaf; the CLTV rides in ConditionCSVMultisig's condition
+ * (`<n> CLTV` leaves n on the stack for the template's VERIFY).
  */
 export function buildBlockDeltaVtxo(terms: BlockDeltaTerms): BlockDeltaVtxo {
   const t = validateTerms(terms);
@@ -84,25 +91,24 @@ export function buildBlockDeltaVtxo(terms: BlockDeltaTerms): BlockDeltaVtxo {
   const S = t.operator;
   const fastParty = t.userSide === 'FAST' ? U : S;
   const slowParty = t.userSide === 'FAST' ? S : U;
-  const H = BigInt(t.targetHeight);
-  const T = BigInt(t.deadline);
+  const fastLockTime = t.targetHeight;
+  const slow = slowLockTime(t.deadline);
   const scripts = [
     MultisigTapscript.encode({ pubkeys: [U, S] }).script,
-    CLTVMultisigTapscript.encode({ absoluteTimelock: H, pubkeys: dedupe([fastParty, S]) }).script,
-    CLTVMultisigTapscript.encode({ absoluteTimelock: T, pubkeys: dedupe([slowParty, S]) }).script,
-    CSVMultisigTapscript.encode({ timelock: t.exitDelay, pubkeys: [U, S] }).script,
-    ConditionCSVMultisigTapscript.encode({ conditionScript: cltvCondition(t.targetHeight), timelock: t.exitDelay, pubkeys: [fastParty] }).script,
-    ConditionCSVMultisigTapscript.encode({ conditionScript: cltvCondition(t.deadline), timelock: t.exitDelay, pubkeys: [slowParty] }).script,
+    ConditionCSVMultisigTapscript.encode({ conditionScript: cltvCondition(fastLockTime), timelock: t.exitDelay, pubkeys: [fastParty] }).script,
+    ConditionCSVMultisigTapscript.encode({ conditionScript: cltvCondition(slow), timelock: t.exitDelay, pubkeys: [slowParty] }).script,
   ];
   const vtxoScript = new VtxoScript(scripts);
   return {
     terms: t,
     fastParty,
     slowParty,
+    fastLockTime,
+    slowLockTime: slow,
     scripts,
     vtxoScript,
-    leaf(n: number) {
-      if (!Number.isInteger(n) || n < 1 || n > 6) throw new InvalidArgumentError('leaf', `expected 1..6, got ${n}`);
+    leaf(n: 1 | 2 | 3) {
+      if (n !== 1 && n !== 2 && n !== 3) throw new InvalidArgumentError('leaf', `expected 1..3, got ${String(n)}`);
       return vtxoScript.findLeaf(hex.encode(scripts[n - 1]!));
     },
   };
