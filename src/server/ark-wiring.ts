@@ -26,6 +26,9 @@ import { ArkStore } from '../operator/ark/ark-store.js';
 import { EmbeddedLedger } from '../operator/ark/embedded-ledger.js';
 import { operatorKeys, type OperatorKeys } from '../operator/ark/operator-keys.js';
 import { NETWORKS, type NetworkName } from '../bitcoin/networks.js';
+import { DefaultVtxo, SingleKey } from '@arkade-os/sdk';
+import { hex } from '@scure/base';
+import type { BdcSide } from '../bitcoin/vtxo-scripts.js';
 import type { ServeConfig } from './config.js';
 import type { OperatorKeyStore } from './operator-keys.js';
 
@@ -64,6 +67,11 @@ export interface ServerArk {
   network: NetworkName;
   /** In plain words, whether its transactions reach a network. */
   onChain: string;
+  /**
+   * The operator's own side of block-delta contracts: a key L (sealed as 'liquidity') whose plain
+   * VTXOs (L + S; L alone after the exit delay) fund S's share of each position and receive S's wins.
+   */
+  liquidity: { identity: SingleKey; xOnly: Uint8Array; script: Uint8Array; address: string };
   /** The demo ledger (embedded mode): tests mine on demand with `ledger.mine()`. */
   ledger?: EmbeddedLedger;
   routes: RouteModule;
@@ -75,7 +83,12 @@ export interface ServerArk {
 
 const VERSION = 'hashperp-ark/0.1.0';
 
-export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[], keys: OperatorKeyStore | undefined, log: (msg: string) => void = () => {}): ServerArk | undefined {
+/** What the engine knows that the contract guard needs: who won a series (src/operator/block-delta/contract-guard.ts). */
+export interface ArkContractSource {
+  outcome(series: string): BdcSide | undefined;
+}
+
+export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[], keys: OperatorKeyStore | undefined, log: (msg: string) => void = () => {}, contracts?: ArkContractSource): ServerArk | undefined {
   const embedded = cfg.chain === 'embedded';
   if (!embedded && (cfg.chain !== 'bitcoind' || cfg.rpc === undefined)) {
     notes.push('Ark operator: not started with --chain esplora (it needs a wallet and a broadcast path: --chain bitcoind, or the embedded demo ledger)');
@@ -84,7 +97,7 @@ export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[],
   // The embedded demo's addresses are regtest's, as its block-delta contracts' are.
   const net: NetworkName = embedded ? 'regtest' : network;
   const arkNetwork = net === 'mainnet' ? 'bitcoin' : net;
-  const secret = (name: 'contract' | 'forfeit' | 'wallet'): Uint8Array => keys?.secret(name, () => schnorr.utils.randomSecretKey()) ?? schnorr.utils.randomSecretKey();
+  const secret = (name: 'contract' | 'forfeit' | 'wallet' | 'liquidity'): Uint8Array => keys?.secret(name, () => schnorr.utils.randomSecretKey()) ?? schnorr.utils.randomSecretKey();
   if (keys === undefined) notes.push('Ark operator: no SQLite file, so its keys and VTXO records live in memory for this run only');
   const k = operatorKeys({ signer: secret('contract'), forfeit: secret('forfeit'), wallet: secret('wallet') }, arkNetwork);
   const params: ArkParams = embedded ? EMBEDDED_ARK_PARAMS : net === 'regtest' ? REGTEST_ARK_PARAMS : { ...DEFAULT_ARK_PARAMS, network: arkNetwork };
@@ -106,7 +119,21 @@ export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[],
     chain = new BitcoindArkChain(rpc);
     notes.push(`Ark operator (${net}): fund its liquidity by paying ${k.walletAddress}`);
   }
-  const operator = new ArkOperator({ params, keys: k, chain, store, version: VERSION, log });
+  const liquidity = liquidityOf(secret('liquidity'), k, params, arkNetwork);
+  const liquidityScript = hex.encode(liquidity.script);
+  const operator = new ArkOperator({
+    params,
+    keys: k,
+    chain,
+    store,
+    version: VERSION,
+    log,
+    contracts: {
+      outcome: (series) => contracts?.outcome(series),
+      isOperatorScript: (script) => script === liquidityScript,
+      window: settlementWindow(params),
+    },
+  });
   const indexer = new ArkIndexer(store, operator);
   const blockSeconds = cfg.embeddedBlockSeconds ?? DEFAULT_BLOCK_SECONDS;
   let miner: NodeJS.Timeout | undefined;
@@ -116,6 +143,7 @@ export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[],
     store,
     indexer,
     keys: k,
+    liquidity,
     walletAddress: k.walletAddress,
     chainKind: chain.kind,
     chain,
@@ -153,4 +181,24 @@ export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[],
       store.close();
     },
   };
+}
+
+/** The liquidity key's Ark address: the SDK's default VTXO script for L against S, the operator's exit delay. */
+function liquidityOf(secret: Uint8Array, k: OperatorKeys, params: ArkParams, arkNetwork: ArkParams['network']): ServerArk['liquidity'] {
+  const identity = SingleKey.fromPrivateKey(secret);
+  const xOnly = schnorr.getPublicKey(secret);
+  const d = params.unilateralExitDelay;
+  const script = new DefaultVtxo.Script({ pubKey: xOnly, serverPubKey: k.signerXOnly, csvTimelock: { type: d < 512n ? 'blocks' : 'seconds', value: d } });
+  const hrp = arkNetwork === 'bitcoin' ? 'ark' : 'tark';
+  return { identity, xOnly, script: script.pkScript, address: script.address(hrp, k.signerXOnly).encode() };
+}
+
+/**
+ * What must remain of a contract's funding batch after its series is decided: a tenth of the batch
+ * life, enough for the winner to settle cooperatively or to start unrolling before the operator may
+ * sweep (regtest 40 blocks -> 4; a week -> about 17 hours).
+ */
+export function settlementWindow(params: ArkParams): { blocks: number; seconds: number } {
+  const life = Number(params.vtxoTreeExpiry);
+  return life < 512 ? { blocks: Math.ceil(life / 10), seconds: Math.ceil(life / 10) * 600 } : { blocks: Math.ceil(life / 600 / 10), seconds: Math.ceil(life / 10) };
 }

@@ -5,6 +5,7 @@
  * commands (chain-runtime.ts) → sequencer. Also: API keys, the block-delta contracts and their batching,
  * custody (bitcoind), the demo market maker, and /health.
  */
+import { bdcModuleOf } from '../engine/products/bdc/index.js';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ApiKeyStore } from '../api/auth/api-keys.js';
@@ -153,7 +154,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
     }
     const batching = batchAfterBlocks(engine, contracts.service, (m) => log.error(m));
     // The Ark operator (arkd's API at /ark) on the node's chain.
-    const ark = deps.source === undefined ? openArk(cfg, network, notes, keys, (m) => log.info(`ark: ${m}`)) : undefined;
+    const ark = deps.source === undefined ? openArk(cfg, network, notes, keys, (m) => log.info(`ark: ${m}`), { outcome: (series) => bdcModuleOf(engine.exchange).getSeries(series)?.winner }) : undefined;
     // Proof of liabilities (every block's Merkle sum tree of the ledger) and of reserves (the Ark operator's coins).
     const proofs = wireProofs({ engine, ark, onError: (m) => log.error(m) });
     let demo: DemoMarketMaker | undefined;

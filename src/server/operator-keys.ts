@@ -22,7 +22,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { openSideConnection } from '../journal/sqlite-side-connection.js';
 import { HashPerpError } from '../units/errors.js';
 
-export type OperatorKeyName = 'contract' | 'custody' | 'forfeit' | 'wallet';
+export type OperatorKeyName = 'contract' | 'custody' | 'forfeit' | 'wallet' | 'liquidity';
 export type PassphraseSource = 'env' | 'file' | 'generated-file';
 
 export interface Passphrase {

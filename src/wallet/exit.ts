@@ -9,11 +9,15 @@ import { hex, base64 } from '@scure/base';
 import {
   ChainTxType,
   createExitChainResolver,
+  InMemoryVirtualTxRepository,
   OnchainWallet,
   Transaction,
   Unroll,
   type ChainTx,
+  type AnchorBumper,
   type ExtendedVirtualCoin,
+  type IndexerProvider,
+  type OnchainProvider,
   type Wallet,
 } from '@arkade-os/sdk';
 import type { VirtualTxRepository } from '@arkade-os/sdk/repositories/sqlite';
@@ -74,9 +78,27 @@ export async function unrollVtxo(params: {
   wait: boolean;
   onStep: (s: ExitStepReport) => void;
 }): Promise<'done' | 'waiting'> {
-  const { wallet, repo, feeWallet, vtxo } = params;
+  const { wallet, repo, vtxo } = params;
   const chain = leafFirst(await exitResolver(wallet, repo).getVtxoChain(vtxo));
-  const session = new Unroll.Session({ ...vtxo, chain }, feeWallet, wallet.onchainProvider, wallet.indexerProvider, repo);
+  return unrollChain({ ...params, chain, explorer: wallet.onchainProvider, indexer: wallet.indexerProvider });
+}
+
+/**
+ * The same, for any VTXO whose branch is known (a contract VTXO's exit data): the indexer is only
+ * asked for a transaction the repository lacks, so with the branch stored the operator may be gone.
+ */
+export async function unrollChain(params: {
+  vtxo: Outpoint;
+  chain: ChainTx[];
+  repo: VirtualTxRepository;
+  feeWallet: AnchorBumper;
+  explorer: OnchainProvider;
+  indexer: IndexerProvider;
+  wait: boolean;
+  onStep: (s: ExitStepReport) => void;
+}): Promise<'done' | 'waiting'> {
+  const { vtxo } = params;
+  const session = new Unroll.Session({ ...vtxo, chain: params.chain }, params.feeWallet, params.explorer, params.indexer, params.repo);
   for (;;) {
     const step = await session.next();
     if (step.type === Unroll.StepType.WAIT && !params.wait) {
@@ -93,6 +115,13 @@ export async function unrollVtxo(params: {
     // The Esplora needs a moment to index what was just broadcast (the SDK's iterator waits 1 s too).
     await new Promise((r) => setTimeout(r, 1_000));
   }
+}
+
+/** A repository holding one exported VTXO's branch, for `unrollChain` without the operator. */
+export async function repoFromExitData(v: ExitDataVtxo): Promise<InMemoryVirtualTxRepository> {
+  const repo = new InMemoryVirtualTxRepository();
+  await repo.upsertVirtualTxs(v.chain.filter((c) => c.psbt !== null).map((c) => ({ txid: c.txid, psbt: c.psbt, expiresAt: null, type: 0 })));
+  return repo;
 }
 
 export interface ExitDataVtxo {
@@ -114,7 +143,7 @@ export interface ExitData {
 }
 
 /** Everything needed to unroll the wallet's VTXOs without the operator (the key file aside). */
-export async function collectExitData(wallet: Wallet, repo: VirtualTxRepository, vtxos: ExtendedVirtualCoin[], networkName: string): Promise<ExitData> {
+export async function collectExitData(wallet: Wallet, repo: VirtualTxRepository, vtxos: Pick<ExtendedVirtualCoin, 'txid' | 'vout' | 'value' | 'tapTree'>[], networkName: string): Promise<ExitData> {
   const resolver = exitResolver(wallet, repo);
   const out: ExitData = { version: 1, network: networkName, serverPubkey: hex.encode(wallet.arkServerPublicKey), vtxos: [], missing: [] };
   for (const v of vtxos) {

@@ -151,8 +151,9 @@ export class ArkIndexer implements ArkIndexerPort {
           for (const cp of cps) {
             const rec = this.store.virtualTx(cp);
             const prev = rec?.spends?.[0] ?? '';
-            chain.push({ txid: cp, expiresAt, type: ChainTxType.CHECKPOINT, spends: [prev] });
             const [ptxid, pvout] = prev.split(':');
+            // arkd lists the parent txid (the tx holding the spent VTXO), not the outpoint.
+            chain.push({ txid: cp, expiresAt, type: ChainTxType.CHECKPOINT, spends: ptxid ? [ptxid] : [] });
             const pv = ptxid ? this.store.vtxo(ptxid, Number(pvout)) : undefined;
             if (pv) next.push(pv);
           }

@@ -9,7 +9,7 @@ import type { ArkInfo, SettlementEvent, TxNotification } from '@arkade-os/sdk';
 import { SettlementEventType } from '@arkade-os/sdk';
 import { hex } from '@scure/base';
 import { batchSweepInput, buildSweepTx } from './sweep.js';
-import { enforceForfeitStep, forfeitOf, forfeitsToEnforce, markUnrolled, type ForfeitToEnforce } from './chain-watch.js';
+import { enforceStep, markUnrolled, spendToEnforce, spendsToEnforce, type SpendToEnforce } from './chain-watch.js';
 import type { ArkChain } from './ark-chain.js';
 import type { ArkStore, VtxoRecord } from './ark-store.js';
 import { arkInfo, type ArkParams } from './ark-params.js';
@@ -21,6 +21,12 @@ import { checkpointTapscript, finalizeOffchainTx, pendingTxView, submitOffchainT
 import { parseIntent, verifyIntent, type RealPrevout } from './intent.js';
 import { ArkRequestError, type ArkServicePort, type PendingTx, type RawIntent } from './ports.js';
 import { toWireVtxo } from './wire-vtxo.js';
+import { checkContractTx, type ContractTermsRecord, type GuardContext } from '../block-delta/contract-guard.js';
+
+export type ContractPolicy = Pick<GuardContext, 'outcome' | 'isOperatorScript' | 'window'>;
+
+/** Without a policy (no engine to decide series) nothing is ever decided: contracts only swap, or exit on chain. */
+const UNDECIDED: ContractPolicy = { outcome: () => undefined, isOperatorScript: () => false, window: { blocks: 0, seconds: 0 } };
 import { outpointKey as op } from './outpoint.js';
 
 export interface ArkOperatorDeps {
@@ -34,6 +40,8 @@ export interface ArkOperatorDeps {
   log?: (msg: string) => void;
   /** Most intents in one batch. */
   maxIntentsPerBatch?: number;
+  /** Who won a block-delta series, and which scripts are the operator's own (contract-guard.ts). */
+  contracts?: ContractPolicy;
   /** Off by default: each phase's duration in ms ('intent.verify' per intent, the batch's phases: batch-session.ts). */
   onPhase?: (phase: string, ms: number) => void;
 }
@@ -59,7 +67,7 @@ export class ArkOperator implements ArkServicePort {
   private lastBatch: string | undefined;
   private lastError: string | undefined;
   /** Forfeited VTXOs unrolled by their old owners, by outpoint, until their forfeit is on chain. */
-  private readonly enforcing = new Map<string, ForfeitToEnforce>();
+  private readonly enforcing = new Map<string, SpendToEnforce>();
   /** Last block height scanned for virtual txs. */
   private scanned: number | undefined;
 
@@ -77,7 +85,7 @@ export class ArkOperator implements ArkServicePort {
     });
     // Ark txs submitted before a restart stay pending, their inputs locked, until finalized.
     for (const p of d.store.allPending()) for (const c of (p.state as PendingOffchainTx).checkpoints) this.locked.add(op(c.spends.txid, c.spends.vout));
-    for (const f of forfeitsToEnforce(d.store)) this.enforcing.set(op(f.vtxo.txid, f.vtxo.vout), f);
+    for (const f of spendsToEnforce(d.store)) this.enforcing.set(op(f.vtxo.txid, f.vtxo.vout), f);
   }
 
   /** Starts the session clock: every `sessionSeconds` a batch starts if intents are waiting. */
@@ -162,7 +170,7 @@ export class ArkOperator implements ArkServicePort {
       const unrolled = markUnrolled(this.d.store, txids);
       if (unrolled.length > 0) this.log(`${unrolled.length} VTXO(s) unrolled on chain at height ${h}`);
       for (const v of unrolled) {
-        const f = forfeitOf(this.d.store, v);
+        const f = spendToEnforce(this.d.store, v);
         if (f) this.enforcing.set(op(v.txid, v.vout), f);
       }
       this.scanned = h;
@@ -171,9 +179,9 @@ export class ArkOperator implements ArkServicePort {
     if (!this.running) {
       for (const [key, f] of this.enforcing) {
         try {
-          if ((await enforceForfeitStep({ chain: this.d.chain, store: this.d.store, keys: this.d.keys, log: this.log }, f)) === 'done') this.enforcing.delete(key);
+          if ((await enforceStep({ chain: this.d.chain, store: this.d.store, keys: this.d.keys, log: this.log }, f)) === 'done') this.enforcing.delete(key);
         } catch (e) {
-          this.log(`forfeit of ${f.vtxo.txid}:${f.vtxo.vout}: ${e instanceof Error ? e.message : String(e)}`);
+          this.log(`${f.kind} of ${f.vtxo.txid}:${f.vtxo.vout}: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
     }
@@ -218,6 +226,23 @@ export class ArkOperator implements ArkServicePort {
       },
       this.d.version,
     );
+  }
+
+  /**
+   * The desk registers a contract's script before the Ark tx that creates it is submitted; from then
+   * on the guard decides when S co-signs a spend of it. Idempotent for identical terms.
+   */
+  registerContract(t: ContractTermsRecord): void {
+    if (t.operator !== hex.encode(this.d.keys.signerXOnly)) throw new ArkRequestError('INVALID_REQUEST', 'the contract is not against this operator', 'operator');
+    const known = this.d.store.contract(t.script);
+    if (known !== undefined) {
+      const { registeredAt: _a, ...k } = known;
+      const { registeredAt: _b, ...n } = t;
+      if (JSON.stringify(k, (_x, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) !== JSON.stringify(n, (_x, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)))
+        throw new ArkRequestError('INVALID_REQUEST', `script ${t.script} is already registered with other terms`, 'script');
+      return;
+    }
+    this.d.store.commit({ contracts: [t] });
   }
 
   async registerIntent(intent: RawIntent): Promise<string> {
@@ -283,6 +308,11 @@ export class ArkOperator implements ArkServicePort {
       },
     });
     const inputs = res.spent.map((o) => this.d.store.vtxo(o.txid, o.vout)!);
+    checkContractTx(
+      inputs.map((r) => ({ outpoint: op(r.txid, r.vout), script: r.script, amount: r.amount, expiresAt: r.expiresAt })),
+      res.created.map((c) => ({ script: c.script, amount: c.amount })),
+      { ...(this.d.contracts ?? UNDECIDED), contractOf: (s) => this.d.store.contract(s) },
+    );
     const expiries = inputs.map((r) => r.expiresAt).filter((e) => e > 0);
     const expiresAt = expiries.length > 0 ? Math.min(...expiries) : 0;
     const commitmentTxids = [...new Set(inputs.flatMap((r) => r.commitmentTxids))];

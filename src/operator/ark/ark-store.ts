@@ -8,6 +8,7 @@
 import type Database from 'better-sqlite3';
 import { openSideConnection } from '../../journal/sqlite-side-connection.js';
 import { outpointKey as key } from './outpoint.js';
+import type { ContractTermsRecord } from '../block-delta/contract-guard.js';
 
 export interface VtxoRecord {
   txid: string;
@@ -90,10 +91,12 @@ export interface StoreChange {
   batches?: BatchRecord[];
   pending?: PendingArkTxRecord[];
   pendingDone?: string[];
+  /** Block-delta contract scripts the desk registered (the contract guard's registry). */
+  contracts?: ContractTermsRecord[];
 }
 
 
-type Kind = 'vtxo' | 'vtx' | 'batch' | 'pending';
+type Kind = 'vtxo' | 'vtx' | 'batch' | 'pending' | 'contract';
 
 const replacer = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? { $big: v.toString() } : v);
 const reviver = (_k: string, v: unknown): unknown =>
@@ -105,6 +108,7 @@ export class ArkStore {
   private readonly vtxs = new Map<string, VirtualTxRecord>();
   private readonly batches = new Map<string, BatchRecord>();
   private readonly pending = new Map<string, PendingArkTxRecord>();
+  private readonly contracts = new Map<string, ContractTermsRecord>();
   private readonly db: Database.Database | undefined;
 
   private constructor(path: string | undefined, private readonly clock: () => number = Date.now) {
@@ -138,6 +142,7 @@ export class ArkStore {
     for (const v of c.virtualTxs ?? []) rows.push({ kind: 'vtx', id: v.txid, v });
     for (const v of c.batches ?? []) rows.push({ kind: 'batch', id: v.commitmentTxid, v });
     for (const v of c.pending ?? []) rows.push({ kind: 'pending', id: v.arkTxid, v });
+    for (const v of c.contracts ?? []) rows.push({ kind: 'contract', id: v.script, v });
     if (this.db !== undefined) {
       const put = this.db.prepare('INSERT OR REPLACE INTO ark_records (kind, id, body) VALUES (?, ?, ?)');
       const del = this.db.prepare("DELETE FROM ark_records WHERE kind = 'pending' AND id = ?");
@@ -164,6 +169,9 @@ export class ArkStore {
     } else if (kind === 'batch') {
       const r = v as BatchRecord;
       this.batches.set(r.commitmentTxid, r);
+    } else if (kind === 'contract') {
+      const r = v as ContractTermsRecord;
+      this.contracts.set(r.script, r);
     } else {
       const r = v as PendingArkTxRecord;
       this.pending.set(r.arkTxid, r);
@@ -200,5 +208,13 @@ export class ArkStore {
 
   allPending(): PendingArkTxRecord[] {
     return [...this.pending.values()];
+  }
+
+  contract(script: string): ContractTermsRecord | undefined {
+    return this.contracts.get(script);
+  }
+
+  allContracts(): ContractTermsRecord[] {
+    return [...this.contracts.values()];
   }
 }

@@ -7,6 +7,10 @@
  *   unrolled VTXO through its collaborative leaf before the owner's exit delay opens. One step per
  *   block: TRUC (v3) allows one unconfirmed parent, and each step is a CPFP package paid from the
  *   operator's wallet.
+ * - a VTXO spent offchain (an Ark tx through its checkpoint) and then unrolled by its old owner (a
+ *   seller exiting the position it sold, a payer exiting what it paid): the operator broadcasts the
+ *   signed checkpoint, which spends the VTXO through its collaborative leaf before the owner's exit
+ *   delay opens; the Ark tx behind it stays valid for the new owner.
  */
 import { base64, hex } from '@scure/base';
 import { Transaction } from '@scure/btc-signer';
@@ -45,22 +49,70 @@ export function markUnrolled(store: ArkStore, txids: string[]): VtxoRecord[] {
 }
 
 export interface ForfeitToEnforce {
+  kind: 'forfeit';
   vtxo: VtxoRecord;
   forfeitTxid: string;
   commitmentTxid: string;
 }
+
+export interface CheckpointToEnforce {
+  kind: 'checkpoint';
+  vtxo: VtxoRecord;
+  checkpointTxid: string;
+}
+
+/** A spend the operator holds fully signed for an unrolled VTXO that is no longer its owner's. */
+export type SpendToEnforce = ForfeitToEnforce | CheckpointToEnforce;
 
 /** The forfeit the operator must complete for `v`, if it is an unrolled VTXO that was forfeited into a later batch. */
 export function forfeitOf(store: ArkStore, v: VtxoRecord): ForfeitToEnforce | undefined {
   if (!v.unrolled || v.spentBy === '') return undefined;
   const b = store.batch(v.spentBy);
   const f = b?.forfeitByVtxo[op(v.txid, v.vout)];
-  return b && f ? { vtxo: v, forfeitTxid: f, commitmentTxid: b.commitmentTxid } : undefined;
+  return b && f ? { kind: 'forfeit', vtxo: v, forfeitTxid: f, commitmentTxid: b.commitmentTxid } : undefined;
 }
 
-/** Every forfeit still to complete, from the whole store (once, at start; later ones come from markUnrolled). */
-export function forfeitsToEnforce(store: ArkStore): ForfeitToEnforce[] {
-  return store.allVtxos().flatMap((v) => forfeitOf(store, v) ?? []);
+/** The checkpoint the operator must broadcast for `v`, if it is an unrolled VTXO spent by a finalized Ark tx. */
+export function checkpointOf(store: ArkStore, v: VtxoRecord): CheckpointToEnforce | undefined {
+  if (!v.unrolled || v.spentBy === '') return undefined;
+  const c = store.virtualTx(v.spentBy);
+  return c?.kind === 'checkpoint' && fullySigned(c.psbt) ? { kind: 'checkpoint', vtxo: v, checkpointTxid: c.txid } : undefined;
+}
+
+/** A checkpoint of a tx never finalized lacks its owner's signature: the VTXO is still the owner's. */
+function fullySigned(b64: string): boolean {
+  try {
+    psbt(b64).finalize();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function spendToEnforce(store: ArkStore, v: VtxoRecord): SpendToEnforce | undefined {
+  return forfeitOf(store, v) ?? checkpointOf(store, v);
+}
+
+/** Every spend still to complete, from the whole store (once, at start; later ones come from markUnrolled). */
+export function spendsToEnforce(store: ArkStore): SpendToEnforce[] {
+  return store.allVtxos().flatMap((v) => spendToEnforce(store, v) ?? []);
+}
+
+/** Advances one enforcement by at most one broadcast. */
+export async function enforceStep(d: WatchDeps, s: SpendToEnforce): Promise<'done' | 'waiting' | string> {
+  return s.kind === 'forfeit' ? enforceForfeitStep(d, s) : enforceCheckpointStep(d, s);
+}
+
+/** Broadcasts the signed checkpoint once the unrolled VTXO is confirmed (its parent must be, under TRUC). */
+export async function enforceCheckpointStep(d: WatchDeps, c: CheckpointToEnforce): Promise<'done' | 'waiting' | string> {
+  if ((await d.chain.confirmations(c.checkpointTxid)) !== undefined) return 'done';
+  const vtxoOut = await d.chain.unspent(c.vtxo.txid, c.vtxo.vout);
+  if (!vtxoOut || vtxoOut.confirmations === 0) return 'waiting';
+  const tx = psbt(d.store.virtualTx(c.checkpointTxid)!.psbt);
+  tx.finalize();
+  await broadcastWithChild(d, tx);
+  d.log(`checkpoint ${tx.id} broadcast: unrolled VTXO ${op(c.vtxo.txid, c.vtxo.vout)} was spent offchain and goes to its Ark tx`);
+  return tx.id;
 }
 
 /**

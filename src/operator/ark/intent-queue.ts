@@ -9,6 +9,7 @@ import { hex } from '@scure/base';
 import type { ArkChain } from './ark-chain.js';
 import type { ArkStore, VtxoRecord } from './ark-store.js';
 import type { ArkParams } from './ark-params.js';
+import { checkIntentInput } from '../block-delta/contract-guard.js';
 import { ArkRequestError, type RawIntent } from './ports.js';
 import { parseIntent, verifyIntent, walletTimelock, type IntentPolicy, type ParsedIntent, type RealPrevout, type VerifiedIntent as Verified } from './intent.js';
 import { requiresForfeit } from './forfeits.js';
@@ -88,6 +89,7 @@ export async function verifyAgainstState(ctx: IntentContext, raw: RawIntent): Pr
     if (rec) {
       if (rec.spentBy !== '') throw new ArkRequestError('VTXO_ALREADY_SPENT', `VTXO ${key} is already spent`, 'proof');
       if (rec.unrolled) throw new ArkRequestError('VTXO_ALREADY_UNROLLED', `VTXO ${key} was unrolled on chain`, 'proof');
+      checkIntentInput(rec.script, key, { contractOf: (s) => ctx.store.contract(s) });
       prevouts.set(key, { amount: rec.amount, pkScript: hex.decode(rec.script), kind: 'vtxo', createdAt: rec.createdAt });
       records.set(key, rec);
       continue;

@@ -1,0 +1,296 @@
+/**
+ * Block-delta contracts as funded VTXOs on the live Ark operator and a real regtest bitcoind
+ * (BITCOIND_RPC_URL; skipped without it). Stock SDK wallets hold the users' keys; the operator's side
+ * is its liquidity key L (a stock SDK wallet too) and S, which co-signs only what the contract guard
+ * allows. Bitcoin Core judges every on-chain step (testmempoolaccept, or the broadcast itself).
+ *
+ * 1. Opening is one Ark tx the user signs (its stake VTXO + L's VTXO in, the contract VTXO out).
+ *    A swap is one Ark tx signed by seller, buyer and S; one that fails midway leaves both untouched.
+ *    Settlement follows the engine's header rule: H first pays the FAST holder, T first the SLOW one;
+ *    a loser cannot redirect the payout and nobody settles early. A seller who unrolls the contract
+ *    VTXO it sold loses it to the swap's checkpoint, which the operator broadcasts.
+ * 2. With the operator gone, a FAST winner and a SLOW winner unroll from their own exit data and claim
+ *    through their leaf. S, with all of its keys, tries every spend it can make alone in each series
+ *    state (before H and T, after T only, after H only, after both): each is refused until its own lock
+ *    and CSV have opened, and a winner who did not exit before the other lock opened loses the race.
+ */
+import { rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import Fastify from 'fastify';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { base64, hex } from '@scure/base';
+import { tapLeafHash } from '@scure/btc-signer/payment.js';
+import { SigHash, TaprootControlBlock, Transaction } from '@scure/btc-signer';
+import { schnorr } from '@noble/curves/secp256k1.js';
+import { ArkAddress, EsploraProvider, InMemoryVirtualTxRepository, OnchainWallet, RestArkProvider, SingleKey, VtxoScript, isArkError, scriptFromTapLeafScript, type TapLeafScript, type Wallet } from '@arkade-os/sdk';
+import { BitcoindRpc } from '../../src/chain/rpc-client.js';
+import { fundedWallet } from '../ark/regtest-funds.js';
+import { sdkWallet } from '../ark/sdk-wallet.js';
+import { makeWiring } from '../../src/server/compose.js';
+import { startServe } from '../../src/server/start.js';
+import { registerEsplora } from '../../src/api/esplora/routes.js';
+import { buildBlockDeltaVtxo, type BdcSide, type BlockDeltaVtxo } from '../../src/bitcoin/vtxo-scripts.js';
+import { assertPays, contractInput, openPositionTx, settleTx, swapTx, type SpendableVtxo } from '../../src/bitcoin/block-delta-tx.js';
+import { submitCoSigned } from '../../src/wallet/cosign.js';
+import { collectExitData, repoFromExitData, unrollChain } from '../../src/wallet/exit.js';
+import { bdcModuleOf } from '../../src/engine/products/bdc/index.js';
+import { serveConfig, tempDb, until } from '../serve/helpers.js';
+
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 180_000 });
+
+const URL_ = process.env.BITCOIND_RPC_URL;
+const { dir, db } = tempDb();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The operator's regtest exit delay (REGTEST_ARK_PARAMS.unilateralExitDelay): every claim leaf's CSV. */
+const D = 20;
+const PAYOUT = 100_000n;
+
+interface Party {
+  name: string;
+  secret: Uint8Array;
+  identity: SingleKey;
+  x: Uint8Array;
+  wallet: Wallet;
+}
+
+interface Position {
+  contract: BlockDeltaVtxo;
+  outpoint: { txid: string; vout: number };
+  series: string;
+}
+
+describe.skipIf(URL_ === undefined)('block-delta contract VTXOs on the live operator, judged by Bitcoin Core', () => {
+  let s: Awaited<ReturnType<typeof startServe>>;
+  let serverOpen = false;
+  let rpc: BitcoindRpc;
+  let funder: BitcoindRpc;
+  let mineTo: string;
+  let ark: RestArkProvider;
+  let S: Uint8Array;
+  let checkpoint: Uint8Array;
+  let liq: Party;
+  const mine = async (n = 1) => rpc.call('generatetoaddress', [n, mineTo]);
+  const tip = () => rpc.call<number>('getblockcount');
+  const mtp = async () => (await rpc.call<{ mediantime: number }>('getblockchaininfo')).mediantime;
+  const verdict = async (txHex: string) => (await rpc.call<{ allowed: boolean; 'reject-reason'?: string }[]>('testmempoolaccept', [[txHex]]))[0]!;
+  const parts = () => s.wiring.parts!;
+
+  beforeAll(async () => {
+    rpc = new BitcoindRpc(URL_!);
+    const f = await fundedWallet(URL_!, 'bdc-contracts', 0.6);
+    funder = f.wallet;
+    mineTo = f.mineTo;
+    s = await startServe(serveConfig(db, { chain: 'bitcoind', rpc: URL_!, demo: false, confirmations: 1 }), makeWiring({ pollMs: 200 }));
+    serverOpen = true;
+    await funder.call('sendtoaddress', [parts().ark!.walletAddress, 0.2]);
+    await mine(1);
+    ark = new RestArkProvider(`${s.url}/ark`);
+    const info = await ark.getInfo();
+    checkpoint = hex.decode(info.checkpointTapscript);
+    S = parts().ark!.keys.signerXOnly;
+    liq = { name: 'liquidity', secret: new Uint8Array(), identity: parts().ark!.liquidity.identity, x: parts().ark!.liquidity.xOnly, wallet: await sdkWallet(s.url, parts().ark!.liquidity.identity) };
+    // The stock wallet of L computes the same Ark address the server registered as the operator's own.
+    expect(await liq.wallet.getAddress()).toBe(parts().ark!.liquidity.address);
+  });
+  afterAll(async () => {
+    await rpc?.call('setmocktime', [0]).catch(() => {});
+    if (serverOpen) await s?.close();
+  });
+
+  const party = async (name: string): Promise<Party> => {
+    const secret = randomBytes(32);
+    const identity = SingleKey.fromPrivateKey(secret);
+    return { name, secret, identity, x: await identity.xOnlyPublicKey(), wallet: await sdkWallet(s.url, identity) };
+  };
+
+  /** Every party boards `sat` into the next batch(es); returns the height the batch confirmed at. */
+  const board = async (ps: Party[], sat: number[]): Promise<number> => {
+    for (let i = 0; i < ps.length; i++) await funder.call('sendtoaddress', [await ps[i]!.wallet.getBoardingAddress(), sat[i]! / 1e8]);
+    await mine(1);
+    for (const p of ps) await until(`${p.name} boarding`, async () => ((await p.wallet.getBoardingUtxos()).length > 0 ? true : undefined), 30_000);
+    await Promise.all(ps.map((p) => p.wallet.settle()));
+    await mine(1);
+    for (const p of ps) await until(`${p.name} settled`, async () => ((await p.wallet.getBalance()).settled > 0 ? true : undefined), 30_000);
+    // The operator dates the batch's expiry from its confirmation, which it notices between batches.
+    await parts().ark!.operator.maintain();
+    return tip();
+  };
+
+  const coin = async (p: Party, min: bigint): Promise<SpendableVtxo> => {
+    const v = (await p.wallet.getVtxos()).filter((c) => BigInt(c.value) >= min).sort((a, b) => b.value - a.value)[0];
+    if (!v) throw new Error(`${p.name} has no VTXO of ${min} sat`);
+    return { txid: v.txid, vout: v.vout, value: v.value, vtxoScript: VtxoScript.decode(v.tapTree), leaf: v.forfeitTapLeafScript };
+  };
+  const arkScript = async (p: Party) => ArkAddress.decode(await p.wallet.getAddress()).pkScript;
+  const seriesOf = (H: number, T: number) => `BDC-${H}-${T}`;
+
+  const contractFor = (user: Party, side: BdcSide, H: number, T: number): BlockDeltaVtxo => {
+    const c = buildBlockDeltaVtxo({ user: user.x, operator: S, userSide: side, targetHeight: H, deadline: T, exitDelay: { type: 'blocks', value: BigInt(D) } });
+    // What the desk does before the tx is submitted: the guard learns the contract's terms.
+    parts().ark!.operator.registerContract({
+      script: hex.encode(c.vtxoScript.pkScript), user: hex.encode(user.x), operator: hex.encode(S), side, height: H, deadline: T, exitDelay: D, amount: PAYOUT, series: seriesOf(H, T), registeredAt: Math.floor(Date.now() / 1000),
+    });
+    return c;
+  };
+
+  const listSeries = async (H: number, T: number) => {
+    const ack = await parts().engine.submit({ type: 'BdcListSeries', height: H, deadline: T, payoutSat: Number(PAYOUT) });
+    expect(ack.events.some((e) => e.type === 'BdcSeriesListed'), JSON.stringify(ack.events)).toBe(true);
+  };
+  /** Block times follow the node's clock: set it just past T for the eleven blocks MTP needs, then give it back. */
+  const pushMtpPast = async (T: number) => {
+    await rpc.call('setmocktime', [T + 60]);
+    try {
+      await mine(11);
+    } finally {
+      await rpc.call('setmocktime', [0]);
+    }
+  };
+  const winnerOf = (series: string) => bdcModuleOf(parts().engine.exchange).getSeries(series)?.winner;
+  /** The engine follows blocks one confirmation deep: mine until it has applied the deciding block. */
+  const decided = async (series: string) => {
+    for (let i = 0; i < 4 && winnerOf(series) === undefined; i++) {
+      await mine(1);
+      await until(`engine at the node's tip`, async () => (parts().engine.chainTip().height >= (await tip()) - 1 ? true : undefined), 30_000);
+    }
+    expect(winnerOf(series), `${series} decided`).toBeDefined();
+  };
+
+  const open = async (user: Party, side: BdcSide, H: number, T: number, stake: bigint): Promise<Position> => {
+    const contract = contractFor(user, side, H, T);
+    const tx = openPositionTx({
+      contract, payout: PAYOUT, userStake: stake,
+      userInputs: [await coin(user, stake)], operatorInputs: [await coin(liq, PAYOUT - stake)],
+      userChange: await arkScript(user), operatorChange: parts().ark!.liquidity.script, dust: 330n, checkpointTapscript: checkpoint,
+    });
+    assertPays(tx, 0, contract.vtxoScript.pkScript, PAYOUT);
+    await submitCoSigned(ark, tx, [{ identity: user.identity, inputs: [0] }, { identity: liq.identity, inputs: [1] }]);
+    await until('liquidity change', async () => ((await liq.wallet.getVtxos()).some((v) => v.txid === tx.arkTx.id) ? true : undefined), 30_000);
+    return { contract, outpoint: { txid: tx.arkTx.id, vout: 0 }, series: seriesOf(H, T) };
+  };
+
+  const refusal = async (p: Promise<unknown>): Promise<string> => {
+    const e = await p.then(() => undefined, (err: unknown) => err);
+    expect(e, 'expected the operator to refuse').toBeDefined();
+    return isArkError(e) ? `${e.name}: ${e.message}` : String(e);
+  };
+
+  it('opens a position as an Ark tx, swaps it atomically, settles by the header rule both ways; a seller exiting its old VTXO loses to the checkpoint', async () => {
+    const [alice, bob, carol] = [await party('alice'), await party('bob'), await party('carol')];
+    const hb = await board([alice, bob, carol, liq], [100_000, 100_000, 100_000, 400_000]);
+    const t0 = await mtp();
+    const HA = hb + 12;
+    const TA = t0 + 30 * 86_400;
+    const HB = hb + 30;
+    // T is close: pushing the node's clock far would leave later suites on this node unable to mine.
+    const TB = t0 + 600;
+    await listSeries(HA, TA);
+    await listSeries(HB, TB);
+    const store = parts().ark!.store;
+
+    // Opening: alice FAST 30 000 of 100 000, bob SLOW 40 000; L pays the rest; S co-signs.
+    const A = await open(alice, 'FAST', HA, TA, 30_000n);
+    const B = await open(bob, 'SLOW', HB, TB, 40_000n);
+    for (const p of [A, B]) {
+      const v = store.vtxo(p.outpoint.txid, p.outpoint.vout)!;
+      expect(v.amount).toBe(PAYOUT);
+      expect(v.script).toBe(hex.encode(p.contract.vtxoScript.pkScript));
+    }
+    await until('alice change', async () => ((await alice.wallet.getBalance()).available === 70_000 ? true : undefined), 30_000);
+    // A position cannot be opened in a series the batch does not outlive (lifetime rule): H beyond expiry.
+    const far = contractFor(carol, 'FAST', hb + 200, TA);
+    const late = openPositionTx({ contract: far, payout: PAYOUT, userStake: 10_000n, userInputs: [await coin(carol, 10_000n)], operatorInputs: [await coin(liq, 90_000n)], userChange: await arkScript(carol), operatorChange: parts().ark!.liquidity.script, dust: 330n, checkpointTapscript: checkpoint });
+    expect(await refusal(submitCoSigned(ark, late, [{ identity: carol.identity, inputs: [0] }, { identity: liq.identity, inputs: [1] }]))).toMatch(/CONTRACT_SPEND_REFUSED.*batch life/);
+
+    // Before the outcome bob cannot settle his contract to himself, though he signs and S's leaf is automatic.
+    const early = settleTx(contractInput(B.contract, B.outpoint, Number(PAYOUT)), await arkScript(bob), checkpoint);
+    expect(await refusal(submitCoSigned(ark, early, [{ identity: bob.identity, inputs: [0] }]))).toMatch(/CONTRACT_SPEND_REFUSED.*same contract/);
+
+    // A swap that fails midway (carol's payment signed by the wrong key) changes nothing; the same inputs then swap.
+    const carolA = contractFor(carol, 'FAST', HA, TA);
+    const carolPays = await coin(carol, 50_000n);
+    const alicePayee = await arkScript(alice);
+    const carolChange = await arkScript(carol);
+    const swap = () => swapTx({ sellerContract: contractInput(A.contract, A.outpoint, Number(PAYOUT)), buyerContract: carolA, buyerInputs: [carolPays], price: 50_000n, sellerPayee: alicePayee, buyerChange: carolChange, dust: 330n, checkpointTapscript: checkpoint });
+    const bad = swap();
+    // The seller signed, the buyer never did: the operator refuses the whole tx.
+    const sellerOnly = await alice.identity.sign(bad.arkTx, [0]);
+    expect(await refusal(ark.submitTx(base64.encode(sellerOnly.toPSBT()), bad.checkpoints.map((c) => base64.encode(c.toPSBT()))))).toMatch(/ARK_TX_INPUT_NOT_SIGNED|INVALID_SIGNATURE/);
+    // A buyer signature forged with another key is refused too.
+    const forged = await alice.identity.sign(bad.arkTx, [0]);
+    const leaf = forged.getInput(1).tapLeafScript![0]!;
+    const lscript = scriptFromTapLeafScript(leaf as TapLeafScript);
+    const prevouts = [0, 1].map((i) => forged.getInput(i).witnessUtxo!);
+    const msg = forged.preimageWitnessV1(1, prevouts.map((p) => p.script), SigHash.DEFAULT, prevouts.map((p) => p.amount), undefined, lscript, 0xc0);
+    forged.updateInput(1, { tapScriptSig: [[{ pubKey: carol.x, leafHash: tapLeafHash(lscript, 0xc0) }, schnorr.sign(msg, bob.secret)]] });
+    expect(await refusal(ark.submitTx(base64.encode(forged.toPSBT()), bad.checkpoints.map((c) => base64.encode(c.toPSBT()))))).toMatch(/INVALID_SIGNATURE/);
+    expect(store.vtxo(A.outpoint.txid, A.outpoint.vout)!.spentBy).toBe('');
+    expect(store.vtxo(carolPays.txid, carolPays.vout)!.spentBy).toBe('');
+    const good = swap();
+    assertPays(good, 0, carolA.vtxoScript.pkScript, PAYOUT);
+    assertPays(good, 1, alicePayee, 50_000n);
+    await submitCoSigned(ark, good, [{ identity: alice.identity, inputs: [0] }, { identity: carol.identity, inputs: [1] }]);
+    const C: Position = { contract: carolA, outpoint: { txid: good.arkTx.id, vout: 0 }, series: A.series };
+    expect(store.vtxo(A.outpoint.txid, A.outpoint.vout)!.spentBy).not.toBe('');
+    expect(store.vtxo(C.outpoint.txid, 0)!.amount).toBe(PAYOUT); // the transfer took nothing out of the contract
+    await until('alice paid', async () => ((await alice.wallet.getBalance()).available === 120_000 ? true : undefined), 30_000);
+    await until('carol change', async () => ((await carol.wallet.getVtxos()).every((v) => v.txid !== carolPays.txid) ? true : undefined), 30_000);
+
+    // Carol also takes FAST in bob's series (S is SLOW there): T first will make her the loser.
+    const C2 = await open(carol, 'FAST', HB, TB, 20_000n);
+
+    // Block H_A arrives first: FAST won. Carol, holding the FAST side now, is paid by a cooperative Ark tx.
+    await mine(HA - (await tip()));
+    await decided(A.series);
+    expect(winnerOf(A.series)).toBe('FAST');
+    const settleC = settleTx(contractInput(C.contract, C.outpoint, Number(PAYOUT)), await arkScript(carol), checkpoint);
+    await submitCoSigned(ark, settleC, [{ identity: carol.identity, inputs: [0] }]);
+    await until('carol paid', async () => ((await carol.wallet.getBalance()).available === 130_000 ? true : undefined), 30_000);
+    // No double payout: the contract VTXO is gone.
+    expect(await refusal(submitCoSigned(ark, settleTx(contractInput(C.contract, C.outpoint, Number(PAYOUT)), await arkScript(carol), checkpoint), [{ identity: carol.identity, inputs: [0] }]))).toMatch(/VTXO_ALREADY_SPENT/);
+
+    // T_B passes before H_B: SLOW won. Bob is paid; carol (FAST, lost to S) can only release to S.
+    await pushMtpPast(TB);
+    expect(await mtp()).toBeGreaterThanOrEqual(TB);
+    expect(await tip()).toBeLessThan(HB);
+    await decided(B.series);
+    expect(await tip()).toBeLessThan(HB);
+    expect(winnerOf(B.series)).toBe('SLOW');
+    await submitCoSigned(ark, settleTx(contractInput(B.contract, B.outpoint, Number(PAYOUT)), await arkScript(bob), checkpoint), [{ identity: bob.identity, inputs: [0] }]);
+    await until('bob paid', async () => ((await bob.wallet.getBalance()).available === 160_000 ? true : undefined), 30_000);
+    const c2In = contractInput(C2.contract, C2.outpoint, Number(PAYOUT));
+    expect(await refusal(submitCoSigned(ark, settleTx(c2In, await arkScript(carol), checkpoint), [{ identity: carol.identity, inputs: [0] }]))).toMatch(/CONTRACT_SPEND_REFUSED.*must pay the operator/);
+    await submitCoSigned(ark, settleTx(c2In, parts().ark!.liquidity.script, checkpoint), [{ identity: carol.identity, inputs: [0] }]);
+
+    // Alice sold A to carol; she unrolls the old contract VTXO anyway. The operator answers with the swap's
+    // checkpoint (signed by alice at the swap), which spends A through leaf 1 before her CSV opens.
+    const feeWallet = await OnchainWallet.create(SingleKey.fromRandomBytes(), 'regtest', new EsploraProvider(`${s.url}/esplora`, { forcePolling: true }));
+    await funder.call('sendtoaddress', [feeWallet.address, 0.002]);
+    await mine(1);
+    const data = await collectExitData(alice.wallet, new InMemoryVirtualTxRepository(), [{ ...A.outpoint, value: Number(PAYOUT), tapTree: A.contract.vtxoScript.encode() }], 'regtest');
+    expect(data.missing).toEqual([]);
+    const exit = data.vtxos[0]!;
+    const repo = await repoFromExitData(exit);
+    for (let i = 0; i < 20; i++) {
+      const r = await unrollChain({ vtxo: A.outpoint, chain: exit.chain.map((c) => ({ txid: c.txid, type: c.type as never, spends: c.spends, expiresAt: '' })), repo, feeWallet, explorer: new EsploraProvider(`${s.url}/esplora`, { forcePolling: true }), indexer: alice.wallet.indexerProvider, wait: false, onStep: () => {} });
+      if (r === 'done') break;
+      await mine(1);
+    }
+    const unrolledAt = await tip();
+    // The old contract VTXO is on chain (its Ark tx confirmed); the operator has seen it in a block.
+    expect((await rpc.call<{ confirmations: number }>('getrawtransaction', [A.outpoint.txid, true])).confirmations).toBeGreaterThanOrEqual(1);
+    const checkpointTxid = store.vtxo(A.outpoint.txid, A.outpoint.vout)!.spentBy;
+    for (let i = 0; i < 6 && (await rpc.call<{ confirmations?: number } | undefined>('getrawtransaction', [checkpointTxid, true]).catch(() => undefined))?.confirmations === undefined; i++) {
+      await parts().ark!.operator.maintain();
+      await mine(1);
+    }
+    const cp = await rpc.call<{ confirmations: number; vin: { txid: string; vout: number }[] }>('getrawtransaction', [checkpointTxid, true]);
+    expect(cp.confirmations).toBeGreaterThanOrEqual(1);
+    expect(cp.vin[0]).toMatchObject({ txid: A.outpoint.txid, vout: A.outpoint.vout });
+    expect(await rpc.call('gettxout', [A.outpoint.txid, A.outpoint.vout, true])).toBeNull();
+    // It took fewer blocks than alice's CSV: her leaf 2 claim could never have been mined first.
+    expect((await tip()) - unrolledAt).toBeLessThan(D);
+    for (const p of [alice, bob, carol]) await p.wallet.dispose();
+  });
+});
