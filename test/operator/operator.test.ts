@@ -94,10 +94,10 @@ describe('ArkOperator', () => {
       expect(schnorr.verify(w[1]!, msg, U.publicKey)).toBe(true); // U's sig on top: checked first by <U> CHECKSIGVERIFY
       expect(schnorr.verify(w[0]!, msg, S.publicKey)).toBe(true);
     }
-    // a spent VTXO cannot be transferred again; a unilateral leaf is not an offchain path
+    // a spent VTXO cannot be transferred again; the claim leaves (2, 3) are unilateral, not offchain paths
     expect(() => op.proposeTransfer([{ id, leaf: a.leaf(1) }], [{ vtxoScript: newScript, amount, contract: true }])).toThrow(/spent/);
     const n = bdc(N);
-    expect(() => op.proposeTransfer([{ id: newId!, leaf: n.leaf(4) }], [{ vtxoScript: newScript, amount: amount - 2_000n, contract: true }])).toThrow(/unilateral leaf/);
+    for (const leaf of [2, 3] as const) expect(() => op.proposeTransfer([{ id: newId!, leaf: n.leaf(leaf) }], [{ vtxoScript: newScript, amount, contract: true }])).toThrow(/unilateral leaf/);
   });
 
   it('sweep: spends the batch output by the CSV(expiry) + S leaf; renewal moves VTXOs to a new batch', () => {
