@@ -82,7 +82,7 @@ describe('serve: products live', () => {
       expect(trade.data!.price as number).toBeLessThanOrEqual(limit);
       await until('bdc book after the trade', () => got.find((m) => m.type === 'bdc' && m.kind === 'book' && (m.data!.seq as number) >= ack.seq));
 
-      // The next block batches it: the document's address is the six-leaf VTXO's, and the batch is unfunded.
+      // The next block batches it: the document's address is the three-leaf VTXO's, and the batch is unfunded.
       const doc = await until('batched contract', async () => {
         const d = await p.bdcContract(positionId);
         return d.status === 'batched' ? d : undefined;
