@@ -168,7 +168,7 @@ export class ContractService {
     }
     try {
       const vtxo = buildBlockDeltaVtxo({ user, operator: this.S.publicKey, userSide: side, targetHeight: H, deadline: T, exitDelay: this.cfg.exitDelay });
-      assertVtxoScript(vtxo.scripts, { operator: this.S.publicKey, exitDelay: this.cfg.exitDelay, allowHeightCltv: true });
+      assertVtxoScript(vtxo.scripts, { operator: this.S.publicKey, minExitDelay: this.cfg.exitDelay, blockTypeAllowed: this.cfg.batchExpiry.type === 'blocks', contract: true, requireExitLeaf: true });
       return { vtxo };
     } catch (err) {
       return { status: 'no-key', reason: `no contract VTXO for these terms: ${(err as Error).message}` };

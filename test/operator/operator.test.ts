@@ -51,7 +51,10 @@ describe('ArkOperator', () => {
 
   it('refuses a VTXO that breaks a rule, naming the rule', () => {
     const op = mkOp();
-    expect(() => op.createBatch(funding, [{ vtxoScript: bdc(U).vtxoScript, amount: 1000n, cosigners: [U], contract: false }], wallet.script, 2_000n)).toThrow(VtxoRuleError);
+    // a VTXO made for another operator: its forfeit leaf lacks S
+    const foreign = buildPlainVtxo(P.publicKey, N.publicKey, d);
+    expect(() => op.createBatch(funding, [{ vtxoScript: foreign.vtxoScript, amount: 1000n, cosigners: [P], contract: false }], wallet.script, 2_000n)).toThrow(VtxoRuleError);
+    expect(() => op.createBatch(funding, [{ vtxoScript: foreign.vtxoScript, amount: 1000n, cosigners: [P], contract: false }], wallet.script, 2_000n)).toThrow(/forfeit-without-signer/);
     const short = buildPlainVtxo(P.publicKey, S.publicKey, { type: 'blocks', value: 9n });
     expect(() => op.createBatch(funding, [{ vtxoScript: short.vtxoScript, amount: 1000n, cosigners: [P], contract: false }], wallet.script, 2_000n)).toThrow(/exit-delay-too-short/);
   });
