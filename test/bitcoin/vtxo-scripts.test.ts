@@ -2,8 +2,10 @@ import { describe, it, expect } from 'vitest';
 import { hex } from '@scure/base';
 import { Address, Transaction } from '@scure/btc-signer';
 import { schnorr } from '@noble/curves/secp256k1.js';
-import { VtxoScript } from '@arkade-os/sdk';
-import { keyPairFromSeedLabel } from '../../src/bitcoin/keys.js';
+import fc from 'fast-check';
+import { ConditionCSVMultisigTapscript, CSVMultisigTapscript, decodeTapscript, MultisigTapscript, VtxoScript, type RelativeTimelock } from '@arkade-os/sdk';
+import { keyPairFromSecret, keyPairFromSeedLabel } from '../../src/bitcoin/keys.js';
+import { parseCltvCondition } from '../../src/bitcoin/timelocks.js';
 import { NETWORKS } from '../../src/bitcoin/networks.js';
 import { buildBlockDeltaVtxo, buildPlainVtxo, exportBlockDeltaVtxo, taprootAddress, type BlockDeltaTerms } from '../../src/bitcoin/vtxo-scripts.js';
 import { buildLeafSpend, signLeafInput, TX_OPTS } from '../../src/bitcoin/tx.js';
@@ -130,6 +132,107 @@ describe('block-delta VTXO (three leaves)', () => {
       expect((err as InvalidArgumentError).field).toBe(field);
     }
     expect(() => buildBlockDeltaVtxo(terms()).leaf(4 as 1)).toThrow(/leaf: expected 1..3/);
+  });
+});
+
+describe('block-delta VTXO properties (random U, S, side, H, T, d)', () => {
+  const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n; // secp256k1 group order
+  const key = fc.bigInt({ min: 1n, max: N - 1n }).map((k) => keyPairFromSecret(hex.decode(k.toString(16).padStart(64, '0'))).publicKey);
+  const delay: fc.Arbitrary<RelativeTimelock> = fc.oneof(
+    fc.integer({ min: 1, max: 0xffff }).map((v) => ({ type: 'blocks' as const, value: BigInt(v) })),
+    fc.integer({ min: 1, max: 0xffff }).map((v) => ({ type: 'seconds' as const, value: BigInt(v) * 512n })),
+  );
+  const arbTerms: fc.Arbitrary<BlockDeltaTerms> = fc
+    .record({
+      user: key,
+      operator: key,
+      userSide: fc.constantFrom('FAST' as const, 'SLOW' as const),
+      targetHeight: fc.integer({ min: 1, max: 499_999_999 }),
+      deadline: fc.integer({ min: 500_000_001, max: 0xffffffff }),
+      exitDelay: delay,
+    })
+    .filter((t) => hex.encode(t.user) !== hex.encode(t.operator));
+  const RUNS = { numRuns: 60 };
+  const eqKey = (a: Uint8Array, b: Uint8Array) => hex.encode(a) === hex.encode(b);
+  /** What a leaf demands, read back with the SDK's decoder: keys, CSV, CLTV. */
+  const facts = (script: Uint8Array) => {
+    const t = decodeTapscript(script);
+    const pubkeys = (t.params as { pubkeys: Uint8Array[] }).pubkeys;
+    const csv = CSVMultisigTapscript.is(t) || ConditionCSVMultisigTapscript.is(t) ? t.params.timelock : undefined;
+    const cltv = ConditionCSVMultisigTapscript.is(t) ? parseCltvCondition(t.params.conditionScript) : undefined;
+    return { t, pubkeys, csv, cltv };
+  };
+  /** a ≥ b as BIP-68 reads them: same unit, value at least b's. */
+  const atLeast = (a: RelativeTimelock, b: RelativeTimelock) => a.type === b.type && a.value >= b.value;
+
+  it('(a) every leaf without CSV needs both U and S', () => {
+    fc.assert(
+      fc.property(arbTerms, (t) => {
+        for (const script of buildBlockDeltaVtxo(t).scripts) {
+          const f = facts(script);
+          if (f.csv) continue;
+          expect(f.pubkeys.some((k) => eqKey(k, t.user))).toBe(true);
+          expect(f.pubkeys.some((k) => eqKey(k, t.operator))).toBe(true);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('(b) every leaf S could satisfy alone carries a CSV of at least d', () => {
+    fc.assert(
+      fc.property(arbTerms, (t) => {
+        let soleS = 0;
+        for (const script of buildBlockDeltaVtxo(t).scripts) {
+          const f = facts(script);
+          if (!f.pubkeys.every((k) => eqKey(k, t.operator))) continue;
+          soleS++;
+          expect(f.csv && atLeast(f.csv, t.exitDelay)).toBe(true);
+        }
+        expect(soleS).toBe(1); // S's own claim leaf, whichever side S holds
+      }),
+      RUNS,
+    );
+  });
+
+  it('(c) leaf 2 is the FAST party alone, leaf 3 the SLOW party alone; swapping sides swaps the keys, not the locks', () => {
+    fc.assert(
+      fc.property(arbTerms, (t) => {
+        const v = buildBlockDeltaVtxo(t);
+        const fast = t.userSide === 'FAST' ? t.user : t.operator;
+        const slow = t.userSide === 'FAST' ? t.operator : t.user;
+        const [, l2, l3] = v.scripts.map(facts);
+        expect(l2!.pubkeys.map((k) => hex.encode(k))).toEqual([hex.encode(fast)]);
+        expect(l3!.pubkeys.map((k) => hex.encode(k))).toEqual([hex.encode(slow)]);
+        const w = buildBlockDeltaVtxo({ ...t, userSide: t.userSide === 'FAST' ? 'SLOW' : 'FAST' });
+        const [w1, w2, w3] = w.scripts.map(facts);
+        expect(w2!.pubkeys.map((k) => hex.encode(k))).toEqual([hex.encode(slow)]);
+        expect(w3!.pubkeys.map((k) => hex.encode(k))).toEqual([hex.encode(fast)]);
+        expect([w2!.cltv, w2!.csv, w3!.cltv, w3!.csv]).toEqual([l2!.cltv, l2!.csv, l3!.cltv, l3!.csv]);
+        expect(hex.encode(w.scripts[0]!)).toBe(hex.encode(v.scripts[0]!));
+        expect(w1!.csv).toBeUndefined();
+      }),
+      RUNS,
+    );
+  });
+
+  it("(d) the SDK's decodeTapscript reads Multisig [U, S], then ConditionCSVMultisig with CLTV H / T − 1 and CSV d", () => {
+    fc.assert(
+      fc.property(arbTerms, (t) => {
+        const v = buildBlockDeltaVtxo(t);
+        expect(v.scripts).toHaveLength(3);
+        const [l1, l2, l3] = v.scripts.map(facts);
+        expect(MultisigTapscript.is(l1!.t)).toBe(true);
+        expect(l1!.pubkeys.map((k) => hex.encode(k))).toEqual([hex.encode(t.user), hex.encode(t.operator)]);
+        expect(ConditionCSVMultisigTapscript.is(l2!.t) && ConditionCSVMultisigTapscript.is(l3!.t)).toBe(true);
+        expect(l2!.cltv).toBe(BigInt(t.targetHeight));
+        expect(l3!.cltv).toBe(BigInt(t.deadline - 1));
+        expect(l2!.csv).toEqual(t.exitDelay);
+        expect(l3!.csv).toEqual(t.exitDelay);
+        expect([v.fastLockTime, v.slowLockTime]).toEqual([t.targetHeight, t.deadline - 1]);
+      }),
+      RUNS,
+    );
   });
 });
 
