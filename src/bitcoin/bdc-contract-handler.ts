@@ -10,11 +10,13 @@
  * params), with `sequence` = BIP-68 of d, spendable once its CLTV has opened and the CSV has matured.
  *
  * LIMITATION of the SDK 0.4.56 (read before using the unilateral path): `PathSelection` carries no
- * lockTime, and `Unroll.completeUnroll` / `prepareUnrollTransaction` never set nLockTime, so a claim the
- * SDK builds through leaf 2 or 3 has nLockTime 0 and fails the leaf's OP_CHECKLOCKTIMEVERIFY. The SDK
- * cannot complete a CLTV leaf claim: HashPerp's claim transaction must set nLockTime itself (H for
- * leaf 2, T − 1 for leaf 3: BlockDeltaVtxo.fastLockTime / slowLockTime) and an input sequence below
- * 0xffffffff, which the BIP-68 sequence here already is.
+ * lockTime, and `Unroll.completeUnroll` / `prepareUnrollTransaction` never set nLockTime (they take the
+ * path from getAllSpendingPaths, then build `new Transaction({ version: 2 })`), so a claim the SDK builds
+ * through leaf 2 or 3 has nLockTime 0 and fails the leaf's OP_CHECKLOCKTIMEVERIFY. The SDK cannot
+ * complete a CLTV leaf claim: HashPerp's claim transaction must set nLockTime itself (H for leaf 2,
+ * T − 1 for leaf 3: BlockDeltaVtxo.fastLockTime / slowLockTime) with an input sequence below
+ * 0xffffffff, which the BIP-68 sequence here already is. Without a contract row for the VTXO the SDK
+ * falls back to the tap tree's exit leaves and may even pick the other party's claim leaf.
  */
 import { contractHandlers, isCsvSpendable, sequenceToTimelock, timelockToSequence, type Contract, type ContractHandler, type PathContext, type PathSelection, type VtxoScript, type RelativeTimelock } from '@arkade-os/sdk';
 import { hex } from '@scure/base';
