@@ -159,13 +159,15 @@ export function scriptAsm(script: Uint8Array): string {
 export function exportVtxo(vtxoScript: VtxoScript, network: BtcNetwork, names: readonly string[], bdc?: BlockDeltaTerms): ExportedVtxo {
   const leaves = vtxoScript.scripts.map((script, i): ExportedLeaf => {
     const [cb] = vtxoScript.findLeaf(hex.encode(script));
+    // The control block's first byte is the leaf version OR the output key's parity (BIP-341: c[0] & 0xfe).
+    const leafVersion = cb.version & 0xfe;
     return {
       leaf: i + 1,
       name: names[i] ?? `leaf-${i + 1}`,
       script: hex.encode(script),
       asm: scriptAsm(script),
-      leafVersion: cb.version,
-      leafHash: hex.encode(tapLeafHash(script, cb.version)),
+      leafVersion,
+      leafHash: hex.encode(tapLeafHash(script, leafVersion)),
       controlBlock: hex.encode(TaprootControlBlock.encode(cb)),
     };
   });

@@ -5,9 +5,9 @@ import { registerClientCommands } from './client-commands.js';
 import { registerEngineCommands } from './engine-commands.js';
 import { registerIndexCommands } from './index-commands.js';
 import { registerProofCommands } from './proof-commands.js';
-import { registerRegtestCommands } from './regtest-commands.js';
+import { registerVtxoCommands } from './vtxo-commands.js';
 import { registerServeCommands } from './serve-commands.js';
 import { registerWalletCommands } from './wallet-commands.js';
 
 /** Each area of the CLI registers its own subcommands; add a line here for a new area. */
-export const registrars: Registrar[] = [registerIndexCommands, registerChainCommands, registerRegtestCommands, registerEngineCommands, registerServeCommands, registerClientCommands, registerProofCommands, registerWalletCommands, registerBacktestCommands];
+export const registrars: Registrar[] = [registerIndexCommands, registerChainCommands, registerVtxoCommands, registerEngineCommands, registerServeCommands, registerClientCommands, registerProofCommands, registerWalletCommands, registerBacktestCommands];

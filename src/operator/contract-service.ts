@@ -5,11 +5,10 @@ import type { RelativeTimelock } from '@arkade-os/sdk';
 import { HashPerpError, InvalidArgumentError } from '../units/errors.js';
 import { keyPairFromSecret, parseXOnly, type KeyPair } from '../bitcoin/keys.js';
 import { NETWORKS, networkByName, type NetworkName } from '../bitcoin/networks.js';
-import { buildBlockDeltaVtxo, exportBlockDeltaVtxo, p2trKeyOnly, type BdcSide, type BlockDeltaVtxo, type ExportedVtxo } from '../bitcoin/vtxo-scripts.js';
+import { buildBlockDeltaVtxo, exportBlockDeltaVtxo, p2trKeyOnly, slowLockTime, type BdcSide, type BlockDeltaVtxo, type ExportedVtxo } from '../bitcoin/vtxo-scripts.js';
 import { TX_OPTS, signLeafInput } from '../bitcoin/tx.js';
 import { planVtxoTree } from '../bitcoin/vtxo-tree.js';
 import { serializeExitPackage, parseExitPackage, type ExitPackage } from '../bitcoin/exit-package.js';
-import { LOCKTIME_THRESHOLD } from '../bitcoin/timelocks.js';
 import type { ArkTransaction } from '../bitcoin/ark-tx.js';
 import { ArkOperator, type FundingUtxo, type VtxoRecord } from './operator.js';
 import { assertVtxoScript } from './rules.js';
@@ -61,7 +60,7 @@ export interface ContractDocument {
     side: BdcSide;
     targetHeight: number;
     deadline: number;
-    /** nLockTime of the SLOW leaves (3, 6): T − 1, so they open exactly when MTP ≥ T (BIP113 needs MTP > nLockTime). */
+    /** nLockTime of the SLOW claim (leaf 3): T − 1, so it opens exactly when MTP ≥ T (BIP113 needs MTP > nLockTime). */
     slowLockTime: number;
     contracts: number;
     amountSat: number;
@@ -91,7 +90,7 @@ const SINGLE_COSIGNER_NOTE = 'tree signed by S alone for owners whose keys the s
 
 /**
  * The edge adapter between the block-delta product and the Bitcoin layer: each opened position
- * becomes a six-leaf contract VTXO (user U vs operator S), batches put pending VTXOs into a
+ * becomes a three-leaf contract VTXO (user U vs operator S), batches put pending VTXOs into a
  * commitment tx + VTXO tree with exit packages, transfers move a batched VTXO offchain through leaf 1,
  * and settlements record which leaf pays the winner. Every step is written to the store before the
  * call returns; the in-memory operator is rebuilt from the store on start.
@@ -168,9 +167,8 @@ export class ContractService {
       return { status: 'no-key', reason: `account ${JSON.stringify(owner)} is not a BIP-340 x-only public key (${(err as Error).message}); the position is held by the exchange ledger only` };
     }
     try {
-      if (!Number.isSafeInteger(T) || T - 1 < LOCKTIME_THRESHOLD) throw new InvalidArgumentError('deadline', `T − 1 = ${T - 1} is not a UNIX time locktime`);
-      const vtxo = buildBlockDeltaVtxo({ user, operator: this.S.publicKey, userSide: side, targetHeight: H, deadline: slowLockTime(T), exitDelay: this.cfg.exitDelay });
-      assertVtxoScript(vtxo.scripts, { operator: this.S.publicKey, exitDelay: this.cfg.exitDelay, allowHeightCltv: true });
+      const vtxo = buildBlockDeltaVtxo({ user, operator: this.S.publicKey, userSide: side, targetHeight: H, deadline: T, exitDelay: this.cfg.exitDelay });
+      assertVtxoScript(vtxo.scripts, { operator: this.S.publicKey, minExitDelay: this.cfg.exitDelay, blockTypeAllowed: this.cfg.batchExpiry.type === 'blocks', contract: true, requireExitLeaf: true });
       return { vtxo };
     } catch (err) {
       return { status: 'no-key', reason: `no contract VTXO for these terms: ${(err as Error).message}` };
@@ -334,7 +332,7 @@ export class ContractService {
     rec.history.push(
       entry(seq, {
         kind: 'settled',
-        detail: `${paths.winner} won (${e.account} ${e.won ? 'won' : 'lost'}, payout ${e.payoutMsat} msat); cooperative settlement through leaf 1, fallbacks leaves ${paths.fallbacks.map((f) => f.leaf).join(', ')}${rec.batch ? '' : '; never batched, settled in the ledger only'}`,
+        detail: `${paths.winner} won (${e.account} ${e.won ? 'won' : 'lost'}, payout ${e.payoutMsat} msat); cooperative settlement through leaf 1, fallback leaf ${paths.fallbacks.map((f) => f.leaf).join(', ')} (unroll, then CSV)${rec.batch ? '' : '; never batched, settled in the ledger only'}`,
       }),
     );
     this.store.put(rec);
@@ -359,7 +357,7 @@ export class ContractService {
 
   /**
    * Puts every pending position into one batch. `funding` is a UTXO of a key the server holds (with a
-   * node, as regtest-lifecycle.ts does); without one (and no fundingSource) the batch spends an
+   * node); without one (and no fundingSource) the batch spends an
    * explicit placeholder and every export says `funded: false`. Returns undefined when nothing is pending.
    */
   batch(funding?: FundingUtxo): BatchResult | undefined {
@@ -506,11 +504,6 @@ export class ContractService {
       this.operator.vtxos.set(rec.id, rec);
     }
   }
-}
-
-/** nLockTime of the SLOW leaves: CLTV T − 1 is spendable once MTP > T − 1, i.e. MTP ≥ T, the engine's rule. */
-export function slowLockTime(deadline: number): number {
-  return deadline - 1;
 }
 
 function entry(seq: number | undefined, e: ContractHistoryEntry): ContractHistoryEntry {

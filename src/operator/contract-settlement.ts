@@ -5,28 +5,24 @@ import type { ContractSettlement, SettlementPath } from './contract-store.js';
 export const HEADER_RULE =
   'FAST wins if block H is mined while the MTP of its parent is still below T; SLOW wins if the MTP reaches T before block H exists (whichever comes first)';
 
+/** Both claim leaves open eventually (height H is reached, MTP passes T): after that, whoever confirms first takes the VTXO. */
+const RACE =
+  'once both locks have opened (block H exists and MTP >= T) the loser can use its own claim leaf too: it is a race, so the winner should start the exit as soon as its lock opens';
+
 /**
  * Which leaves settle a decided position (leaf numbers of DESIGN.md's block-delta table). The
- * cooperative path is leaf 1 (U + S) as an Ark tx paying the winner; if S stops answering, the winner
- * uses its offchain claim (leaf 2 or 3, still with S) or, alone, exits the tree and claims through
- * leaf 5 or 6 after the exit delay; leaf 4 is the joint unilateral exit.
+ * cooperative path is leaf 1 (U + S) as an Ark tx paying the winner; if the other side is gone, the
+ * winner unrolls the VTXO on chain (exit package) and claims alone through its own claim leaf, 2 for
+ * FAST (CLTV H) or 3 for SLOW (CLTV T − 1), after the exit delay d.
  */
 export function settlementPaths(userSide: BdcSide, won: boolean): Pick<ContractSettlement, 'winner' | 'winnerParty' | 'cooperative' | 'fallbacks' | 'rule'> {
   const winner: BdcSide = won ? userSide : userSide === 'FAST' ? 'SLOW' : 'FAST';
   const winnerParty = won ? 'user' : 'operator';
   const who = winnerParty === 'user' ? 'U' : 'S';
   const cooperative: SettlementPath = { leaf: 1, name: 'cooperative', requires: `U and S sign an Ark tx paying ${who} (no timelock)` };
-  const fallbacks: SettlementPath[] =
+  const fallback: SettlementPath =
     winner === 'FAST'
-      ? [
-          { leaf: 2, name: 'offchain-claim-fast', requires: `FAST party (${who}) + S, nLockTime >= H` },
-          { leaf: 5, name: 'unilateral-claim-fast', requires: `FAST party (${who}) alone after the exit package is on chain: nLockTime >= H and CSV(exit delay)` },
-          { leaf: 4, name: 'cooperative-exit', requires: 'U + S after CSV(exit delay)' },
-        ]
-      : [
-          { leaf: 3, name: 'offchain-claim-slow', requires: `SLOW party (${who}) + S, nLockTime >= T (MTP past T)` },
-          { leaf: 6, name: 'unilateral-claim-slow', requires: `SLOW party (${who}) alone after the exit package is on chain: nLockTime >= T and CSV(exit delay)` },
-          { leaf: 4, name: 'cooperative-exit', requires: 'U + S after CSV(exit delay)' },
-        ];
-  return { winner, winnerParty, cooperative, fallbacks, rule: HEADER_RULE };
+      ? { leaf: 2, name: 'unilateral-claim-fast', requires: `FAST party (${who}) alone after the exit package is on chain: nLockTime >= H and CSV(exit delay); ${RACE}` }
+      : { leaf: 3, name: 'unilateral-claim-slow', requires: `SLOW party (${who}) alone after the exit package is on chain: nLockTime >= T − 1 (final once MTP >= T) and CSV(exit delay); ${RACE}` };
+  return { winner, winnerParty, cooperative, fallbacks: [fallback], rule: HEADER_RULE };
 }

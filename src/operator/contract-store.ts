@@ -81,7 +81,7 @@ export interface ContractRecord {
   status: ContractStatus;
   /** Why the record has no VTXO (status 'no-key') or the last Bitcoin-layer failure. */
   reason?: string;
-  /** The current owner's six-leaf VTXO (address, leaves, control blocks). */
+  /** The current owner's three-leaf contract VTXO (address, leaves, control blocks). */
   vtxo?: ExportedVtxo;
   batch?: ContractBatchInfo;
   pendingTransfer?: PendingTransfer;

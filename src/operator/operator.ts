@@ -84,8 +84,9 @@ export class ArkOperator {
     return CSVMultisigTapscript.encode({ timelock: this.cfg.exitDelay, pubkeys: [this.pubkey] });
   }
 
+  /** arkd's rules (rules.ts) with arkd's own switch: block timelocks only when the tree expiry is in blocks. */
   private checkScript(s: VtxoScript, contract: boolean): void {
-    assertVtxoScript(s.scripts, { operator: this.pubkey, exitDelay: this.cfg.exitDelay, allowHeightCltv: contract });
+    assertVtxoScript(s.scripts, { operator: this.pubkey, minExitDelay: this.cfg.exitDelay, blockTypeAllowed: this.cfg.batchExpiry.type === 'blocks', contract, requireExitLeaf: true });
   }
 
   createBatch(funding: FundingUtxo, requests: VtxoRequest[], changeScript: Uint8Array, commitmentFee: bigint): Batch {

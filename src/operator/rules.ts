@@ -9,94 +9,113 @@ import {
 } from '@arkade-os/sdk';
 import { hex } from '@scure/base';
 import { HashPerpError } from '../units/errors.js';
-import { absoluteKind, parseCltvCondition } from '../bitcoin/timelocks.js';
+import { absoluteKind } from '../bitcoin/timelocks.js';
 
 /**
- * The checks an Ark server applies to a VTXO script before it co-signs (ported from arkd's
- * tapscript validation), plus HashPerp's extension: height-based CLTV is allowed in contract VTXOs.
+ * The checks an Ark server applies to a VTXO's tapscripts before it co-signs: arkd's rule set, read from
+ * arkd's pkg/ark-lib/script (DecodeClosure, TapscriptsVtxoScript.Validate, SmallestExitDelay) and
+ * internal/core/application (its callers), plus HashPerp's one extension. One implementation, used by
+ * the contract service, the in-memory operator and the live operator's offchain path (ark/offchain.ts).
+ *
+ * arkd:
+ * 1. Every leaf decodes as one of five closures: Multisig, CSVMultisig, CLTVMultisig, ConditionMultisig,
+ *    ConditionCSVMultisig (the SDK's templates of the same names). Anything else refuses the script.
+ * 2. Forfeit (collaborative) leaves, i.e. Multisig, CLTVMultisig and ConditionMultisig, must name the
+ *    signer: "invalid forfeit closure, signer pubkey not found".
+ * 3. A CLTVMultisig locked to a block height is refused unless block timelocks are allowed:
+ *    "invalid forfeit closure, CLTV block type not allowed".
+ * 4. Exit leaves, i.e. CSVMultisig and ConditionCSVMultisig, with a CSV in blocks are refused unless block
+ *    timelocks are allowed: "invalid exit closure, CSV block type not allowed".
+ * 5. The smallest exit CSV must not be below the minimum exit delay: "exit delay is too short". arkd
+ *    compares in seconds with SECONDS_PER_BLOCK = 1 (pkg/ark-lib/locktime.go), so 144 blocks count as 144 s.
+ * 6. No exit leaf at all passes Validate; the intent path (validateVtxoInput, which calls
+ *    SmallestExitDelay first) refuses it: "no exit leaf".
+ * Checks run in arkd's order (decode every leaf, then forfeit leaves, then exit leaves, then the delay)
+ * and arkd stops at the first failure, which is the first violation listed here.
+ *
+ * "Block timelocks allowed" is arkd's settings.AllowCSVBlockType(): the VTXO tree expiry is in blocks,
+ * which arkd's config accepts on regtest only. So outside regtest arkd refuses height CLTVMultisig leaves
+ * and every CSV in blocks. arkd never looks inside a condition: `<n> CLTV` in a Condition* leaf passes
+ * whatever n is (the block-delta leaves 2 and 3 carry their CLTV there).
+ *
+ * HashPerp's extension (DESIGN.md, "Block-delta contract"): in a contract VTXO a height-based CLTV is
+ * allowed where arkd refuses it (rule 3 does not apply). Nothing else is relaxed: a contract VTXO's CSV
+ * in blocks is still refused outside regtest (rule 4), so there its exit delay must be in seconds.
  */
-export type RuleName =
-  | 'unknown-leaf'
-  | 'offchain-leaf-without-operator'
-  | 'exit-delay-too-short'
-  | 'timelock-unit-mismatch'
-  | 'height-cltv-not-allowed'
-  | 'no-exit-leaf';
+export type RuleName = 'unknown-leaf' | 'forfeit-without-signer' | 'cltv-block-type-not-allowed' | 'csv-block-type-not-allowed' | 'exit-delay-too-short' | 'no-exit-leaf';
 
 export interface RuleViolation {
   rule: RuleName;
+  /** 1-based leaf index (0 for a rule about the whole script). */
   leaf: number;
+  /** arkd's message for the rule. */
   message: string;
 }
 
 export interface VtxoPolicy {
+  /** arkd's signer: the operator's x-only key. */
   operator: Uint8Array;
-  exitDelay: RelativeTimelock;
-  /** HashPerp extension: contract VTXOs may lock leaves to a block height. */
-  allowHeightCltv: boolean;
+  /** arkd's minLocktime (the unilateral exit delay); no minimum when absent. */
+  minExitDelay?: RelativeTimelock;
+  /** arkd's blockTypeAllowed = settings.AllowCSVBlockType(): the VTXO tree expiry is in blocks (regtest only). */
+  blockTypeAllowed: boolean;
+  /** HashPerp's extension: a contract VTXO may carry height-based CLTV where arkd forbids block timelocks. */
+  contract?: boolean;
+  /** Refuse a script without exit leaf, as arkd's intent path does (Validate alone accepts it). */
+  requireExitLeaf?: boolean;
 }
 
-interface LeafFacts {
-  pubkeys: Uint8Array[];
-  csv?: RelativeTimelock;
-  cltv: bigint[];
-}
+/** arkd's RelativeLocktime.Seconds(): SECONDS_PER_BLOCK is 1 in pkg/ark-lib/locktime.go. */
+const arkdSeconds = (t: RelativeTimelock): bigint => t.value;
 
-function leafFacts(script: Uint8Array): LeafFacts | undefined {
-  let t;
+type Closure = ReturnType<typeof decodeTapscript>;
+
+function decode(script: Uint8Array): Closure | undefined {
   try {
-    t = decodeTapscript(script);
+    return decodeTapscript(script);
   } catch {
     return undefined;
   }
-  if (MultisigTapscript.is(t)) return { pubkeys: t.params.pubkeys, cltv: [] };
-  if (CSVMultisigTapscript.is(t)) return { pubkeys: t.params.pubkeys, csv: t.params.timelock, cltv: [] };
-  if (CLTVMultisigTapscript.is(t)) return { pubkeys: t.params.pubkeys, cltv: [BigInt(t.params.absoluteTimelock)] };
-  if (ConditionCSVMultisigTapscript.is(t)) {
-    const c = parseCltvCondition(t.params.conditionScript);
-    return { pubkeys: t.params.pubkeys, csv: t.params.timelock, cltv: c === undefined ? [] : [c] };
-  }
-  if (ConditionMultisigTapscript.is(t)) {
-    const c = parseCltvCondition(t.params.conditionScript);
-    return { pubkeys: t.params.pubkeys, cltv: c === undefined ? [] : [c] };
-  }
-  return undefined;
 }
 
-const seconds = (t: RelativeTimelock): boolean => t.type === 'seconds';
+const isForfeit = (c: Closure): boolean => MultisigTapscript.is(c) || CLTVMultisigTapscript.is(c) || ConditionMultisigTapscript.is(c);
+const isExit = (c: Closure): boolean => CSVMultisigTapscript.is(c) || ConditionCSVMultisigTapscript.is(c);
 
+/** Every rule the script breaks, in the order arkd checks them (arkd reports the first). */
 export function checkVtxoScript(scripts: Uint8Array[], policy: VtxoPolicy): RuleViolation[] {
   const out: RuleViolation[] = [];
-  const S = hex.encode(policy.operator);
-  let exitLeaves = 0;
-  scripts.forEach((script, i) => {
-    const leaf = i + 1;
-    const f = leafFacts(script);
-    if (!f) {
-      out.push({ rule: 'unknown-leaf', leaf, message: `leaf ${leaf} is not an Ark tapscript` });
-      return;
-    }
-    if (f.csv) {
-      exitLeaves++;
-      if (seconds(f.csv) !== seconds(policy.exitDelay)) {
-        out.push({ rule: 'timelock-unit-mismatch', leaf, message: `leaf ${leaf}: CSV in ${f.csv.type}, exit delay in ${policy.exitDelay.type}` });
-      } else if (f.csv.value < policy.exitDelay.value) {
-        out.push({ rule: 'exit-delay-too-short', leaf, message: `leaf ${leaf}: CSV ${f.csv.value} ${f.csv.type} < exit delay ${policy.exitDelay.value}` });
-      }
-    } else if (!f.pubkeys.some((k) => hex.encode(k) === S)) {
-      out.push({ rule: 'offchain-leaf-without-operator', leaf, message: `leaf ${leaf} has no CSV (offchain leaf) and lacks the operator key` });
-    }
-    const kinds = new Set(f.cltv.map(absoluteKind));
-    if (kinds.size > 1) out.push({ rule: 'timelock-unit-mismatch', leaf, message: `leaf ${leaf} mixes height and time CLTVs (unsatisfiable)` });
-    if (kinds.has('height') && !policy.allowHeightCltv) out.push({ rule: 'height-cltv-not-allowed', leaf, message: `leaf ${leaf}: height CLTV only allowed in contract VTXOs` });
+  const closures = scripts.map((script, i) => {
+    const c = decode(script);
+    if (!c || !(isForfeit(c) || isExit(c))) out.push({ rule: 'unknown-leaf', leaf: i + 1, message: `unknown tapscript ${hex.encode(script)}` });
+    return c;
   });
-  if (exitLeaves === 0) out.push({ rule: 'no-exit-leaf', leaf: 0, message: 'no unilateral (CSV) leaf: the owner could not exit alone' });
+  if (out.length > 0) return out;
+  const S = hex.encode(policy.operator);
+  closures.forEach((c, i) => {
+    if (!c || !isForfeit(c)) return;
+    if (CLTVMultisigTapscript.is(c) && !policy.blockTypeAllowed && !policy.contract && absoluteKind(c.params.absoluteTimelock) === 'height')
+      out.push({ rule: 'cltv-block-type-not-allowed', leaf: i + 1, message: 'invalid forfeit closure, CLTV block type not allowed' });
+    if (!(c.params as { pubkeys: Uint8Array[] }).pubkeys.some((k) => hex.encode(k) === S))
+      out.push({ rule: 'forfeit-without-signer', leaf: i + 1, message: 'invalid forfeit closure, signer pubkey not found' });
+  });
+  let smallest: RelativeTimelock | undefined;
+  closures.forEach((c, i) => {
+    if (!c || !isExit(c)) return;
+    const t = (c.params as { timelock: RelativeTimelock }).timelock;
+    if (!policy.blockTypeAllowed && t.type === 'blocks') out.push({ rule: 'csv-block-type-not-allowed', leaf: i + 1, message: 'invalid exit closure, CSV block type not allowed' });
+    if (smallest === undefined || arkdSeconds(t) < arkdSeconds(smallest)) smallest = t;
+  });
+  if (smallest === undefined) {
+    if (policy.requireExitLeaf) out.push({ rule: 'no-exit-leaf', leaf: 0, message: 'no exit leaf' });
+  } else if (policy.minExitDelay && arkdSeconds(smallest) < arkdSeconds(policy.minExitDelay)) {
+    out.push({ rule: 'exit-delay-too-short', leaf: 0, message: 'exit delay is too short' });
+  }
   return out;
 }
 
 export class VtxoRuleError extends HashPerpError {
   constructor(readonly violations: RuleViolation[]) {
-    super(`vtxo_rule:${violations[0]!.rule}`, `VTXO refused: ${violations.map((v) => `${v.rule} (${v.message})`).join('; ')}`, { field: 'vtxo' });
+    super(`vtxo_rule:${violations[0]!.rule}`, `VTXO refused: ${violations.map((v) => `${v.rule}${v.leaf ? ` (leaf ${v.leaf})` : ''}: ${v.message}`).join('; ')}`, { field: 'vtxo' });
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { buildOffchainTx } from '@arkade-os/sdk';
+import { buildOffchainTx, CLTVMultisigTapscript, CSVMultisigTapscript, MultisigTapscript, VtxoScript } from '@arkade-os/sdk';
 import { hex } from '@scure/base';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { keyPairFromSeedLabel } from '../../src/bitcoin/keys.js';
@@ -18,20 +18,32 @@ const d = { type: 'blocks' as const, value: 144n };
 const v = buildBlockDeltaVtxo({ user: U.publicKey, operator: S.publicKey, userSide: 'FAST', targetHeight: 850_000, deadline: 1_760_000_000, exitDelay: d });
 const unroll = sweepTapscript(S.publicKey, d);
 const to = buildBlockDeltaVtxo({ user: N.publicKey, operator: S.publicKey, userSide: 'FAST', targetHeight: 850_000, deadline: 1_760_000_000, exitDelay: d });
+// The contract VTXO's only offchain leaf is leaf 1 (U + S); CLTV forfeit leaves (arkd accepts them offchain, the
+// SDK sets nLockTime from them) come from a VTXO of their own, one locked by height and one by time.
+const cltv = new VtxoScript([
+  MultisigTapscript.encode({ pubkeys: [U.publicKey, S.publicKey] }).script,
+  CLTVMultisigTapscript.encode({ absoluteTimelock: 850_000n, pubkeys: [U.publicKey, S.publicKey] }).script,
+  CLTVMultisigTapscript.encode({ absoluteTimelock: 1_760_000_000n, pubkeys: [U.publicKey, S.publicKey] }).script,
+  CSVMultisigTapscript.encode({ timelock: d, pubkeys: [U.publicKey] }).script,
+]);
+const cltvLeaf = (i: number) => cltv.findLeaf(hex.encode(cltv.scripts[i]!));
 
 describe('Ark transaction with checkpoints', () => {
-  it.each([1, 2, 3])('leaf %i input gives the same txids as the SDK buildOffchainTx', (n) => {
-    const leaf = v.leaf(n);
-    const input = { txid: '77'.repeat(32), vout: 2, amount: 20_000n, vtxoScript: v.vtxoScript, leaf };
+  it.each([
+    ['contract leaf 1', v.vtxoScript, v.leaf(1)],
+    ['CLTV(height) multisig', cltv, cltvLeaf(1)],
+    ['CLTV(time) multisig', cltv, cltvLeaf(2)],
+  ] as const)('%s input gives the same txids as the SDK buildOffchainTx', (_name, vtxoScript, leaf) => {
+    const input = { txid: '77'.repeat(32), vout: 2, amount: 20_000n, vtxoScript, leaf };
     const ours = buildArkTransaction([input], [{ script: to.vtxoScript.pkScript, amount: 20_000n }], unroll);
-    const sdk = buildOffchainTx([{ txid: input.txid, vout: 2, value: 20_000, tapLeafScript: leaf, tapTree: v.vtxoScript.encode() }], [{ script: to.vtxoScript.pkScript, amount: 20_000n }], unroll);
+    const sdk = buildOffchainTx([{ txid: input.txid, vout: 2, value: 20_000, tapLeafScript: leaf, tapTree: vtxoScript.encode() }], [{ script: to.vtxoScript.pkScript, amount: 20_000n }], unroll);
     expect(ours.arkTx.id).toBe(sdk.arkTx.id);
     expect(ours.checkpoints.map((c) => c.tx.id)).toEqual(sdk.checkpoints.map((c) => c.id));
     expect(ours.arkTx.version).toBe(3);
   });
 
   it('arkd shape: version 3, zero-value P2A anchor last, no fee, CLTV leaf sets the locktime', () => {
-    const input = { txid: '78'.repeat(32), vout: 0, amount: 20_000n, vtxoScript: v.vtxoScript, leaf: v.leaf(2) };
+    const input = { txid: '78'.repeat(32), vout: 0, amount: 20_000n, vtxoScript: cltv, leaf: cltvLeaf(1) };
     const ark = buildArkTransaction([input], [{ script: to.vtxoScript.pkScript, amount: 20_000n }], unroll);
     for (const tx of [ark.arkTx, ark.checkpoints[0]!.tx]) {
       expect(tx.version).toBe(3);
@@ -47,7 +59,7 @@ describe('Ark transaction with checkpoints', () => {
     expect(ark.checkpoints[0]!.tx.getOutput(0).amount).toBe(20_000n);
     expect(hex.encode(ark.arkTx.getInput(0).txid!)).toBe(ark.checkpoints[0]!.tx.id);
     // the checkpoint output: server unroll leaf + the same collaborative leaf
-    expect(ark.checkpoints[0]!.script.scripts.map((s) => hex.encode(s))).toEqual([hex.encode(unroll.script), hex.encode(v.scripts[1]!)]);
+    expect(ark.checkpoints[0]!.script.scripts.map((s) => hex.encode(s))).toEqual([hex.encode(unroll.script), hex.encode(cltv.scripts[1]!)]);
   });
 
   it('owner and operator signatures on checkpoint and Ark tx verify', () => {
@@ -63,8 +75,8 @@ describe('Ark transaction with checkpoints', () => {
   });
 
   it('refuses unbalanced outputs and mixed locktime units', () => {
-    const a = { txid: '80'.repeat(32), vout: 0, amount: 20_000n, vtxoScript: v.vtxoScript, leaf: v.leaf(2) };
-    const b = { txid: '81'.repeat(32), vout: 0, amount: 20_000n, vtxoScript: v.vtxoScript, leaf: v.leaf(3) };
+    const a = { txid: '80'.repeat(32), vout: 0, amount: 20_000n, vtxoScript: cltv, leaf: cltvLeaf(1) };
+    const b = { txid: '81'.repeat(32), vout: 0, amount: 20_000n, vtxoScript: cltv, leaf: cltvLeaf(2) };
     // an implicit fee (outputs short of the inputs) is refused as much as outputs above them
     expect(() => buildArkTransaction([a], [{ script: to.vtxoScript.pkScript, amount: 19_999n }], unroll)).toThrow(InvalidArgumentError);
     expect(() => buildArkTransaction([a], [{ script: to.vtxoScript.pkScript, amount: 20_001n }], unroll)).toThrow(/must equal/);

@@ -8,7 +8,7 @@ import { buildBlockDeltaVtxo, p2trKeyOnly } from '../../src/bitcoin/vtxo-scripts
 import { parseExitPackage } from '../../src/bitcoin/exit-package.js';
 import { BitcoindBroadcaster, executeExitPackage } from '../../src/bitcoin/exit-executor.js';
 import { KeyFeeSource } from '../../src/bitcoin/fee-sources.js';
-import { ContractService, slowLockTime } from '../../src/operator/contract-service.js';
+import { ContractService } from '../../src/operator/contract-service.js';
 import { MemoryContractStore } from '../../src/operator/contract-store.js';
 import { OPERATOR_SECRET, opened, pub, transferred, user } from './contract-service-helpers.js';
 
@@ -103,17 +103,18 @@ describe.skipIf(!url)('ContractService batches on bitcoind -regtest (BITCOIND_RP
       expect(BigInt(Math.round(out!.value * 1e8))).toBe(BigInt(doc.terms.amountSat) );
     }
 
-    // The SLOW claim (leaf 6) locks to T − 1, so it opens exactly when MTP >= T, the engine's header rule:
+    // The SLOW claim (leaf 3) locks to T − 1, so it opens exactly when MTP >= T, the engine's header rule:
     // refused with MTP = T − 1, accepted with MTP = T.
     const T = terms.deadline;
     const sId = `${run}-s`;
-    const sVtxo = buildBlockDeltaVtxo({ user: B.publicKey, operator: keyPairFromSecret(hex.decode(OPERATOR_SECRET)).publicKey, userSide: 'SLOW', targetHeight: terms.height, deadline: slowLockTime(T), exitDelay: { type: 'blocks', value: 5n } });
+    const sVtxo = buildBlockDeltaVtxo({ user: B.publicKey, operator: keyPairFromSecret(hex.decode(OPERATOR_SECRET)).publicKey, userSide: 'SLOW', targetHeight: terms.height, deadline: T, exitDelay: { type: 'blocks', value: 5n } });
     const pkgS = svc.contract(sId).exitPackage!;
     expect(hex.encode(sVtxo.vtxoScript.pkScript)).toBe(pkgS.vtxo.scriptPubKey);
     const claim = buildLeafSpend(
-      { txid: pkgS.vtxo.txid, vout: pkgS.vtxo.vout, amount: BigInt(pkgS.vtxo.amount), pkScript: sVtxo.vtxoScript.pkScript, leaf: sVtxo.leaf(6) },
+      { txid: pkgS.vtxo.txid, vout: pkgS.vtxo.vout, amount: BigInt(pkgS.vtxo.amount), pkScript: sVtxo.vtxoScript.pkScript, leaf: sVtxo.leaf(3) },
       { script: p2trKeyOnly(B.publicKey).script, amount: BigInt(pkgS.vtxo.amount) - 1_000n },
     );
+    expect(claim.lockTime).toBe(T - 1);
     signLeafInput(claim, 0, [B]);
     claim.finalize();
     /** Mines one block at a time with the clock at `time` until the MTP reaches it (a block must beat its parent's MTP). */

@@ -27,7 +27,7 @@ function service(store: ContractStore = new MemoryContractStore(), over: Partial
 }
 const withSigners = (store?: ContractStore) => service(store, { signerFor: (a) => keys.get(a) });
 const bdcFor = (k: KeyPair, side: 'FAST' | 'SLOW') =>
-  buildBlockDeltaVtxo({ user: k.publicKey, operator: S.publicKey, userSide: side, targetHeight: H, deadline: T - 1, exitDelay: d });
+  buildBlockDeltaVtxo({ user: k.publicKey, operator: S.publicKey, userSide: side, targetHeight: H, deadline: T, exitDelay: d });
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((p) => rmSync(p, { recursive: true, force: true })));
@@ -38,7 +38,7 @@ const tmpDb = (): string => {
 };
 
 describe('ContractService: positions become contract VTXOs', () => {
-  it('opened position: the address is buildBlockDeltaVtxo’s for (U, S, H, T−1, side, d), and the leaves prove it (BIP-341 reference)', () => {
+  it('opened position: the address is buildBlockDeltaVtxo’s for (U, S, H, T, side, d), and the leaves prove it (BIP-341 reference)', () => {
     const svc = service();
     const [rec] = svc.onEvents([opened('p1', pub(A), 'FAST')], 1);
     expect(rec!.status).toBe('pending-batch');
@@ -49,18 +49,17 @@ describe('ContractService: positions become contract VTXOs', () => {
     expect(service().onEvents([opened('p1', pub(A), 'FAST')])[0]!.vtxo!.address).toBe(rec!.vtxo!.address);
     // Independent check of every exported leaf against the output key with the BIP-341 reference code.
     const doc = svc.contract('p1');
-    expect(doc.vtxo!.leaves).toHaveLength(6);
+    expect(doc.vtxo!.leaves).toHaveLength(3);
     for (const l of doc.vtxo!.leaves) {
       expect(controlBlockCommits(hex.decode(l.controlBlock), hex.decode(l.script), hex.decode(doc.vtxo!.outputKey))).toBe(true);
       expect(l.leafHash).toBe(hex.encode(leafHash(hex.decode(l.script))));
     }
-    // Leaf 2 locks to H = 900000 = 0x0dbba0 (script number a0bb0d); leaf 3 to T − 1 = 1799999999 = 0x6b49d1ff (ffd1496b).
-    expect(doc.vtxo!.leaves[1]!.asm.startsWith('a0bb0d OP_CHECKLOCKTIMEVERIFY OP_DROP')).toBe(true);
-    expect(doc.vtxo!.leaves[2]!.asm.startsWith('ffd1496b OP_CHECKLOCKTIMEVERIFY OP_DROP')).toBe(true);
-    // U FAST: leaf 5's sole key is U, leaf 6's is S.
-    expect(doc.vtxo!.leaves[4]!.asm).toContain(pub(A));
-    expect(doc.vtxo!.leaves[5]!.asm).toContain(pub(S));
-    expect(doc.vtxo!.leaves[5]!.asm).not.toContain(pub(A));
+    // Leaf 1 is U + S; leaf 2 locks to H = 900000 = 0x0dbba0 (script number a0bb0d), leaf 3 to T − 1 =
+    // 1799999999 = 0x6b49d1ff (ffd1496b), both behind d = 144 blocks (script number 9000). U FAST: leaf 2's
+    // sole key is U, leaf 3's is S.
+    expect(doc.vtxo!.leaves[0]!.asm).toBe(`${pub(A)} OP_CHECKSIGVERIFY ${pub(S)} OP_CHECKSIG`);
+    expect(doc.vtxo!.leaves[1]!.asm).toBe(`a0bb0d OP_CHECKLOCKTIMEVERIFY OP_VERIFY 9000 OP_CHECKSEQUENCEVERIFY OP_DROP ${pub(A)} OP_CHECKSIG`);
+    expect(doc.vtxo!.leaves[2]!.asm).toBe(`ffd1496b OP_CHECKLOCKTIMEVERIFY OP_VERIFY 9000 OP_CHECKSEQUENCEVERIFY OP_DROP ${pub(S)} OP_CHECKSIG`);
     expect(doc.terms).toMatchObject({ side: 'FAST', targetHeight: H, deadline: T, slowLockTime: T - 1, operator: pub(S), amountSat: 100_000 });
     expect(doc.funded).toBe(false);
     expect(doc.fundedReason).toMatch(/not in a batch/);
@@ -270,16 +269,19 @@ describe('ContractService: positions become contract VTXOs', () => {
     const s = svc.contract('s');
     expect(f.status).toBe('settled');
     expect(f.settlement).toMatchObject({ winner: 'FAST', won: true, winnerParty: 'user', payoutMsat: '100000000', cooperative: { leaf: 1 }, decidedAtHeight: H, decidedAtHash: 'ab'.repeat(32) });
-    expect(f.settlement!.fallbacks.map((p) => p.leaf)).toEqual([2, 5, 4]);
-    // B held SLOW and lost: S (the FAST party of B's VTXO) takes it through leaf 1, else leaves 2/5
+    expect(f.settlement!.fallbacks.map((p) => p.leaf)).toEqual([2]);
+    expect(f.settlement!.fallbacks[0]!.requires).toMatch(/FAST party \(U\) alone .*nLockTime >= H and CSV\(exit delay\).*race/);
+    // B held SLOW and lost: S (the FAST party of B's VTXO) takes it through leaf 1, else through leaf 2
     expect(s.settlement).toMatchObject({ winner: 'FAST', won: false, winnerParty: 'operator', payoutMsat: '0' });
-    expect(s.settlement!.fallbacks.map((p) => p.leaf)).toEqual([2, 5, 4]);
-    expect(s.vtxo!.leaves[4]!.asm).toContain(pub(S)); // leaf 5's FAST party in B's VTXO is S
+    expect(s.settlement!.fallbacks.map((p) => p.leaf)).toEqual([2]);
+    expect(s.vtxo!.leaves[1]!.asm.endsWith(`OP_DROP ${pub(S)} OP_CHECKSIG`)).toBe(true); // leaf 2's FAST party in B's VTXO is S, behind the CSV
+    expect(s.vtxo!.leaves[2]!.asm.endsWith(`OP_DROP ${pub(B)} OP_CHECKSIG`)).toBe(true);
     expect(s.exitPackage).toBeDefined(); // the exit package stays available after settlement
-    // a SLOW winner's fallbacks are leaves 3 and 6
+    // a SLOW winner's fallback is leaf 3
     const svc2 = service();
     svc2.onEvents([opened('x', pub(C), 'SLOW'), settled('x', pub(C), 'SLOW', true)]);
-    expect(svc2.record('x').settlement!.fallbacks.map((p) => p.leaf)).toEqual([3, 6, 4]);
+    expect(svc2.record('x').settlement!.fallbacks.map((p) => p.leaf)).toEqual([3]);
+    expect(svc2.record('x').settlement!.fallbacks[0]!.requires).toMatch(/SLOW party \(U\) alone .*nLockTime >= T − 1 \(final once MTP >= T\)/);
     expect(svc2.record('x').history.at(-1)!.detail).toMatch(/never batched/);
     // replayed settlement: no second history entry
     svc2.onEvents([settled('x', pub(C), 'SLOW', true)]);

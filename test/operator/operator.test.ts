@@ -51,7 +51,10 @@ describe('ArkOperator', () => {
 
   it('refuses a VTXO that breaks a rule, naming the rule', () => {
     const op = mkOp();
-    expect(() => op.createBatch(funding, [{ vtxoScript: bdc(U).vtxoScript, amount: 1000n, cosigners: [U], contract: false }], wallet.script, 2_000n)).toThrow(VtxoRuleError);
+    // a VTXO made for another operator: its forfeit leaf lacks S
+    const foreign = buildPlainVtxo(P.publicKey, N.publicKey, d);
+    expect(() => op.createBatch(funding, [{ vtxoScript: foreign.vtxoScript, amount: 1000n, cosigners: [P], contract: false }], wallet.script, 2_000n)).toThrow(VtxoRuleError);
+    expect(() => op.createBatch(funding, [{ vtxoScript: foreign.vtxoScript, amount: 1000n, cosigners: [P], contract: false }], wallet.script, 2_000n)).toThrow(/forfeit-without-signer/);
     const short = buildPlainVtxo(P.publicKey, S.publicKey, { type: 'blocks', value: 9n });
     expect(() => op.createBatch(funding, [{ vtxoScript: short.vtxoScript, amount: 1000n, cosigners: [P], contract: false }], wallet.script, 2_000n)).toThrow(/exit-delay-too-short/);
   });
@@ -94,10 +97,10 @@ describe('ArkOperator', () => {
       expect(schnorr.verify(w[1]!, msg, U.publicKey)).toBe(true); // U's sig on top: checked first by <U> CHECKSIGVERIFY
       expect(schnorr.verify(w[0]!, msg, S.publicKey)).toBe(true);
     }
-    // a spent VTXO cannot be transferred again; a unilateral leaf is not an offchain path
+    // a spent VTXO cannot be transferred again; the claim leaves (2, 3) are unilateral, not offchain paths
     expect(() => op.proposeTransfer([{ id, leaf: a.leaf(1) }], [{ vtxoScript: newScript, amount, contract: true }])).toThrow(/spent/);
     const n = bdc(N);
-    expect(() => op.proposeTransfer([{ id: newId!, leaf: n.leaf(4) }], [{ vtxoScript: newScript, amount: amount - 2_000n, contract: true }])).toThrow(/unilateral leaf/);
+    for (const leaf of [2, 3] as const) expect(() => op.proposeTransfer([{ id: newId!, leaf: n.leaf(leaf) }], [{ vtxoScript: newScript, amount, contract: true }])).toThrow(/unilateral leaf/);
   });
 
   it('sweep: spends the batch output by the CSV(expiry) + S leaf; renewal moves VTXOs to a new batch', () => {

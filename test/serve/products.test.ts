@@ -82,7 +82,7 @@ describe('serve: products live', () => {
       expect(trade.data!.price as number).toBeLessThanOrEqual(limit);
       await until('bdc book after the trade', () => got.find((m) => m.type === 'bdc' && m.kind === 'book' && (m.data!.seq as number) >= ack.seq));
 
-      // The next block batches it: the document's address is the six-leaf VTXO's, and the batch is unfunded.
+      // The next block batches it: the document's address is the three-leaf VTXO's, and the batch is unfunded.
       const doc = await until('batched contract', async () => {
         const d = await p.bdcContract(positionId);
         return d.status === 'batched' ? d : undefined;
@@ -93,7 +93,7 @@ describe('serve: products live', () => {
       expect(terms.operator).toBe(health.engine.contracts.operator);
       expect(health.engine.contracts).toMatchObject({ network: 'regtest', funded: false });
       expect(health.engine.contracts.batches).toBeGreaterThanOrEqual(1);
-      const vtxo = buildBlockDeltaVtxo({ user: hex.decode(ACCOUNT), operator: hex.decode(terms.operator), userSide: 'FAST', targetHeight: target.height, deadline: target.deadline - 1, exitDelay: { type: 'blocks', value: 144n } });
+      const vtxo = buildBlockDeltaVtxo({ user: hex.decode(ACCOUNT), operator: hex.decode(terms.operator), userSide: 'FAST', targetHeight: target.height, deadline: target.deadline, exitDelay: { type: 'blocks', value: 144n } });
       expect(doc.address).toBe(Address(NETWORKS.regtest).encode(OutScript.decode(vtxo.vtxoScript.pkScript)));
       expect(doc.funded).toBe(false);
       expect(String(doc.fundedReason)).toMatch(/placeholder/);

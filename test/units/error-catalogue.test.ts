@@ -3,7 +3,7 @@ import { ERROR_CATALOGUE, errorInfo, isErrorCode, type CodesWithStatus } from '.
 import { HashPerpError, InvalidArgumentError } from '../../src/units/errors.js';
 
 const entries = Object.entries(ERROR_CATALOGUE);
-/** snake_case; a family may add ':' and its detail's own kebab-case name (vtxo_rule:height-cltv-not-allowed). */
+/** snake_case; a family may add ':' and its detail's own kebab-case name (vtxo_rule:cltv-block-type-not-allowed). */
 const CODE_RE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*(:[a-z0-9]+(-[a-z0-9]+)*)?$/;
 
 describe('the error catalogue', () => {

@@ -170,12 +170,12 @@ describe.skipIf(skip !== undefined)('end to end: a new user on the real `hashper
     // The page explains a refusal (no contract service, not batched yet); the test reports it as the failure.
     const refused = (await page.getByTestId('bdc-contract-error').count()) > 0 ? await page.getByTestId('bdc-contract-error').textContent() : null;
     expect(refused, 'the contract document').toBeNull();
-    // The document is the server's: its address, and the six leaves of a block-delta VTXO (DESIGN.md) with their scripts.
+    // The document is the server's: its address, and the three leaves of a block-delta VTXO (DESIGN.md) with their scripts.
     const pid = String((await new ProductsClient(api).bdcPositions()).positions[0]!.positionId);
     const doc = await new ProductsClient(api).bdcContract(pid);
     expect(doc.address).toMatch(/^bcrt1p|^tb1p|^bc1p/);
     expect(await page.getByTestId('bdc-contract').textContent()).toContain(doc.address!);
-    expect(await page.locator('[data-testid=bdc-leaves] li').count()).toBe(6);
+    expect(await page.locator('[data-testid=bdc-leaves] li').count()).toBe(3);
     const outcome = page.waitForEvent('download').then((d) => ({ download: d, error: null }));
     const failed = page.waitForSelector('[data-testid=exit-package-error]').then(async (el) => ({ download: null, error: await el.textContent() }));
     await page.getByTestId('exit-package').click();

@@ -34,6 +34,7 @@ import {
   type TapLeafScript,
 } from '@arkade-os/sdk';
 import { ArkRequestError } from './ports.js';
+import { checkVtxoScript } from '../rules.js';
 
 export interface Outpoint {
   txid: string;
@@ -202,28 +203,17 @@ const isForfeitClosure = (c: Closure): boolean => MultisigTapscript.is(c) || CLT
 const relSeconds = (t: RelativeTimelock): bigint => (t.type === 'blocks' ? t.value * SECONDS_PER_BLOCK : t.value);
 
 /**
- * arkd's TapscriptsVtxoScript.Validate: every collaborative (non-CSV) leaf includes the operator,
- * every other leaf is a CSV exit, and the shortest exit is not shorter than the minimum.
+ * arkd's TapscriptsVtxoScript.Validate, as rules.ts states it (one implementation), answered with
+ * arkd's INVALID_VTXO_SCRIPT and the message of the first rule broken. HashPerp's contract extension
+ * does not apply here: this path cannot tell a contract VTXO from another.
  */
 function validateVtxoScript(scripts: Uint8Array[], operator: Uint8Array, args: SubmitOffchainTxArgs, field: string): void {
-  const allowBlocks = args.allowBlockTimelocks ?? true;
-  let smallest: bigint | undefined;
-  for (const s of scripts) {
-    const c = tryDecode(s);
-    if (!c) return fail('INVALID_VTXO_SCRIPT', `unknown tapscript ${hex.encode(s)}`, field);
-    if (isForfeitClosure(c)) {
-      if (CLTVMultisigTapscript.is(c) && !allowBlocks && c.params.absoluteTimelock < MIN_SECONDS_LOCKTIME)
-        fail('INVALID_VTXO_SCRIPT', 'invalid forfeit closure, CLTV block type not allowed', field);
-      if (!keysOf(c).some((k) => eq(k, operator))) fail('INVALID_VTXO_SCRIPT', 'invalid forfeit closure, signer pubkey not found', field);
-    } else {
-      const timelock = (c.params as { timelock: RelativeTimelock }).timelock;
-      if (!allowBlocks && timelock.type === 'blocks') fail('INVALID_VTXO_SCRIPT', 'invalid exit closure, CSV block type not allowed', field);
-      const secs = relSeconds(timelock);
-      if (smallest === undefined || secs < smallest) smallest = secs;
-    }
-  }
-  if (args.minExitDelay && smallest !== undefined && smallest < relSeconds(args.minExitDelay))
-    fail('INVALID_VTXO_SCRIPT', 'exit delay is too short', field);
+  const [first] = checkVtxoScript(scripts, {
+    operator,
+    blockTypeAllowed: args.allowBlockTimelocks ?? true,
+    ...(args.minExitDelay ? { minExitDelay: args.minExitDelay } : {}),
+  });
+  if (first) fail('INVALID_VTXO_SCRIPT', first.message, field);
 }
 
 const isOpReturn = (s: Uint8Array): boolean => s.length > 0 && s[0] === 0x6a;

@@ -156,10 +156,10 @@ describe('block-delta routes', () => {
     expect((await r.req(undefined, 'GET', url)).statusCode).toBe(401);
     const doc = (await r.req(C1, 'GET', url)).json();
     const S = keyPairFromSecret(hex.decode(OPERATOR_SECRET));
-    const vtxo = buildBlockDeltaVtxo({ user: hex.decode(A1), operator: S.publicKey, userSide: 'FAST', targetHeight: H, deadline: T - 1, exitDelay: EXIT_DELAY });
+    const vtxo = buildBlockDeltaVtxo({ user: hex.decode(A1), operator: S.publicKey, userSide: 'FAST', targetHeight: H, deadline: T, exitDelay: EXIT_DELAY });
     const expected = exportBlockDeltaVtxo(vtxo, NETWORKS.regtest);
     expect(doc.address).toBe(expected.address);
-    expect(doc.vtxo.leaves).toHaveLength(6);
+    expect(doc.vtxo.leaves).toHaveLength(3);
     expect(doc).toMatchObject({ positionId, account: A1, funded: false, open: true, terms: { side: 'FAST', targetHeight: H, deadline: T, contracts: 2, amountSat: 200_000 } });
     expect(doc.exitPackage).toBeUndefined();
 

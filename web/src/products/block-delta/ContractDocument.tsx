@@ -51,7 +51,7 @@ export function ContractDocument({ backend, sk, positionId }: { backend: Backend
   };
   if (doc.error) return <div className="notice small error" style={{ marginTop: 12 }} data-testid="bdc-contract-error">{doc.error}</div>;
   if (!doc.data) return <Loading what="the contract" />;
-  // The contract's VTXO: its six tapscript leaves with control blocks (ExportedVtxo), and the batch it sits in.
+  // The contract's VTXO: its three tapscript leaves (U + S; CSV + CLTV(H) + FAST; CSV + CLTV(T − 1) + SLOW) with control blocks (ExportedVtxo), and the batch it sits in.
   const vtxo = typeof doc.data.vtxo === 'object' && doc.data.vtxo !== null ? (doc.data.vtxo as Rec) : undefined;
   const rawLeaves = Array.isArray(doc.data.leaves) ? doc.data.leaves : Array.isArray(vtxo?.leaves) ? vtxo.leaves : [];
   const leaves = (rawLeaves as unknown[]).filter((l): l is Rec => typeof l === 'object' && l !== null);
