@@ -32,6 +32,7 @@ import { registerEsplora } from '../../src/api/esplora/routes.js';
 import { buildBlockDeltaVtxo, type BdcSide, type BlockDeltaVtxo } from '../../src/bitcoin/vtxo-scripts.js';
 import { assertPays, contractInput, openPositionTx, settleTx, swapTx, type SpendableVtxo } from '../../src/bitcoin/block-delta-tx.js';
 import { submitCoSigned } from '../../src/wallet/cosign.js';
+import { claimTx } from '../../src/bitcoin/bdc-claim.js';
 import { collectExitData, repoFromExitData, unrollChain } from '../../src/wallet/exit.js';
 import { bdcModuleOf } from '../../src/engine/products/bdc/index.js';
 import { serveConfig, tempDb, until } from '../serve/helpers.js';
@@ -83,7 +84,9 @@ describe.skipIf(URL_ === undefined)('block-delta contract VTXOs on the live oper
     mineTo = f.mineTo;
     s = await startServe(serveConfig(db, { chain: 'bitcoind', rpc: URL_!, demo: false, confirmations: 1 }), makeWiring({ pollMs: 200 }));
     serverOpen = true;
-    await funder.call('sendtoaddress', [parts().ark!.walletAddress, 0.2]);
+    // Several coins: each enforcement's CPFP child keeps one of them unconfirmed for a block, and a
+    // commitment tx only spends confirmed ones.
+    for (const btc of [0.01, 0.02, 0.05, 0.12]) await funder.call('sendtoaddress', [parts().ark!.walletAddress, btc]);
     await mine(1);
     ark = new RestArkProvider(`${s.url}/ark`);
     const info = await ark.getInfo();
@@ -292,5 +295,123 @@ describe.skipIf(URL_ === undefined)('block-delta contract VTXOs on the live oper
     // It took fewer blocks than alice's CSV: her leaf 2 claim could never have been mined first.
     expect((await tip()) - unrolledAt).toBeLessThan(D);
     for (const p of [alice, bob, carol]) await p.wallet.dispose();
+  });
+  it('with the operator gone, FAST and SLOW winners exit and claim alone; S alone is refused in each series state until its lock and CSV open; a winner who waits past the other lock loses the race', async () => {
+    const [dan, eve, fay] = [await party('dan'), await party('eve'), await party('fay')];
+    await board([dan, eve, fay, liq], [100_000, 100_000, 100_000, 300_000]);
+    const store = parts().ark!.store;
+    const t1 = await mtp();
+    // The latest H the lifetime rule allows for these coins: their batch expiry less the settlement window.
+    const funding = [...(await dan.wallet.getVtxos()), ...(await liq.wallet.getVtxos())].map((v) => store.vtxo(v.txid, v.vout)!.expiresAt);
+    const H = Math.min(...funding) - 4;
+    const TX = t1 + 30 * 86_400;
+    const TY = t1 + 600;
+    await listSeries(H, TX);
+    await listSeries(H, TY);
+    const X = await open(dan, 'FAST', H, TX, 30_000n); // H first: dan wins
+    const Y = await open(eve, 'SLOW', H, TY, 40_000n); // T first: eve wins
+    const Z = await open(fay, 'SLOW', H, TY, 40_000n); // T first too, but fay never exits in time
+    const positions = [X, Y, Z];
+
+    // Each holder keeps its exit data (every signed tx down from the batch) while the operator is up.
+    const exits = await Promise.all(
+      ([[dan, X], [eve, Y], [fay, Z]] as const).map(async ([p, pos]) => {
+        const d = await collectExitData(p.wallet, new InMemoryVirtualTxRepository(), [{ ...pos.outpoint, value: Number(PAYOUT), tapTree: pos.contract.vtxoScript.encode() }], 'regtest');
+        expect(d.missing).toEqual([]);
+        return d.vtxos[0]!;
+      }),
+    );
+    const esplora = Fastify();
+    await registerEsplora(esplora, { rpc, network: 'regtest' });
+    const ownEsplora = new EsploraProvider(`${await esplora.listen({ port: 0, host: '127.0.0.1' })}/esplora`, { forcePolling: true });
+    // Each holder pays its own CPFP fees (TRUC: a child may have one unconfirmed parent, so two exits
+    // sharing one fee coin in a block would collide).
+    const feeWallets = await Promise.all([0, 1, 2].map(() => OnchainWallet.create(SingleKey.fromRandomBytes(), 'regtest', ownEsplora)));
+    for (const w of feeWallets) await funder.call('sendtoaddress', [w.address, 0.001]);
+    await mine(1);
+    const keys = parts().ark!.keys;
+    const indexer = dan.wallet.indexerProvider;
+    for (const p of [dan, eve, fay, liq]) await p.wallet.dispose();
+
+    // The operator is gone.
+    await s.close();
+    serverOpen = false;
+    try {
+      const pending = new Set([0, 1, 2]);
+      for (let i = 0; i < 40 && pending.size > 0; i++) {
+        for (const k of [...pending]) {
+          const r = await unrollChain({ vtxo: positions[k]!.outpoint, chain: exits[k]!.chain.map((c) => ({ txid: c.txid, type: c.type as never, spends: c.spends, expiresAt: '' })), repo: await repoFromExitData(exits[k]!), feeWallet: feeWallets[k]!, explorer: ownEsplora, indexer, wait: false, onStep: () => {} });
+          if (r === 'done') pending.delete(k);
+        }
+        if (pending.size > 0) await mine(1);
+      }
+      expect(pending.size).toBe(0);
+      const unrolled = await tip();
+      expect(unrolled + D).toBeLessThan(H); // room for every state below
+      for (const p of positions) expect(await rpc.call('gettxout', [p.outpoint.txid, p.outpoint.vout, false])).not.toBeNull();
+
+      const sink = hex.decode(await funder.call<string>('getnewaddress', ['', 'bech32m']).then(async (a) => (await rpc.call<{ scriptPubKey: string }>('validateaddress', [a])).scriptPubKey));
+      /** S alone: leaf 1 with its signature and a forged one for U, or a claim leaf signed with S's key. */
+      const sAlone = (pos: Position, leaf: 1 | 2 | 3): string => {
+        const c = pos.contract;
+        const lockTime = leaf === 2 ? c.fastLockTime : leaf === 3 ? c.slowLockTime : 0;
+        const t = new Transaction({ version: 2, lockTime });
+        const prev = { script: c.vtxoScript.pkScript, amount: PAYOUT };
+        t.addInput({ txid: pos.outpoint.txid, index: pos.outpoint.vout, witnessUtxo: prev, sequence: leaf === 1 ? 0xfffffffe : D });
+        t.addOutput({ script: sink, amount: PAYOUT - 2_000n });
+        const tl = c.leaf(leaf);
+        const script = scriptFromTapLeafScript(tl as TapLeafScript);
+        const sig = schnorr.sign(t.preimageWitnessV1(0, [prev.script], SigHash.DEFAULT, [prev.amount], undefined, script, 0xc0), keys.signerSecret);
+        t.updateInput(0, { finalScriptWitness: [...(leaf === 1 ? [sig, randomBytes(64)] : [sig]), script, TaprootControlBlock.encode(tl[0])] });
+        return hex.encode(t.extract());
+      };
+      const claim = (pos: Position, p: Party, side: BdcSide) => hex.encode(claimTx({ contract: pos.contract, outpoint: pos.outpoint, value: PAYOUT, side, secret: p.secret, to: sink, fee: 2_000n }).extract());
+      const reason = async (txHex: string) => {
+        const v = await verdict(txHex);
+        return v.allowed ? 'accepted' : v['reject-reason']!;
+      };
+      const report: Record<string, string> = {};
+      const judge = async (label: string, txHex: string) => (report[label] = await reason(txHex));
+
+      // State 1: before H and T. S's own claim leaves are not final; leaf 1 needs U's signature.
+      for (const [n, pos] of [['X', X], ['Y', Y], ['Z', Z]] as const) {
+        expect(await judge(`before H,T: S leaf 1 on ${n}`, sAlone(pos, 1))).toMatch(/Invalid Schnorr signature|script-verify/);
+        expect(await judge(`before H,T: S claim on ${n}`, sAlone(pos, pos === X ? 3 : 2))).toBe('non-final');
+      }
+      expect(await judge('before H,T: dan claims X', claim(X, dan, 'FAST'))).toBe('non-final');
+
+      // State 2: MTP passes T (not H). Eve's lock is open but her CSV has not matured yet; then it has.
+      await pushMtpPast(TY);
+      expect(await mtp()).toBeGreaterThanOrEqual(TY);
+      if ((await tip()) < unrolled + D - 1) expect(await judge('after T, before CSV: eve claims Y', claim(Y, eve, 'SLOW'))).toBe('non-BIP68-final');
+      await mine(Math.max(0, unrolled + D - (await tip())));
+      expect(await tip()).toBeLessThan(H);
+      for (const [n, pos] of [['Y', Y], ['Z', Z]] as const) expect(await judge(`after T only: S claim on ${n}`, sAlone(pos, 2))).toBe('non-final');
+      expect(await judge('after T only: S claim on X', sAlone(X, 3))).toBe('non-final');
+      expect(await judge('after T only: dan claims X', claim(X, dan, 'FAST'))).toBe('non-final');
+      const eveClaim = claim(Y, eve, 'SLOW');
+      expect(await judge('after T only: eve claims Y', eveClaim)).toBe('accepted');
+      await rpc.call('sendrawtransaction', [eveClaim]);
+      await mine(1);
+      expect(await rpc.call('gettxout', [Y.outpoint.txid, Y.outpoint.vout, false])).toBeNull();
+
+      // State 3: block H exists. X: H only (T_X is far): dan, FAST, wins; S's SLOW leaf is still locked.
+      // Z: both locks open: the race. Fay won (T first) but never exited; S's FAST leaf is now valid.
+      await mine(H - (await tip()));
+      expect(await judge('after H only: S claim on X', sAlone(X, 3))).toBe('non-final');
+      expect(await judge('after both: S signs fay\'s leaf on Z', sAlone(Z, 3))).toMatch(/Invalid Schnorr signature|script-verify/);
+      const danClaim = claim(X, dan, 'FAST');
+      expect(await judge('after H only: dan claims X', danClaim)).toBe('accepted');
+      await rpc.call('sendrawtransaction', [danClaim]);
+      const sTakesZ = sAlone(Z, 2);
+      expect(await judge('after both: S claims Z', sTakesZ)).toBe('accepted');
+      await rpc.call('sendrawtransaction', [sTakesZ]);
+      await mine(1);
+      expect(await judge('after both, S first: fay claims Z', claim(Z, fay, 'SLOW'))).toMatch(/missingorspent|missing-inputs/);
+      for (const p of [X, Z]) expect(await rpc.call('gettxout', [p.outpoint.txid, p.outpoint.vout, false])).toBeNull();
+      console.info(`block-delta regtest verdicts (H=${H}, T_Y=${TY}):\n${Object.entries(report).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
+    } finally {
+      await esplora.close();
+    }
   });
 });

@@ -1,0 +1,37 @@
+/**
+ * The unilateral claim of an unrolled block-delta contract VTXO: leaf 2 (FAST) or leaf 3 (SLOW), signed
+ * by that party alone, with nLockTime = the leaf's CLTV (H, or T − 1) and nSequence = its CSV. The SDK
+ * 0.4.56 cannot build it (its claim tx never sets nLockTime; see bdc-contract-handler.ts), so it is
+ * built here, as an ordinary v2 transaction that pays its own fee.
+ */
+import type { Transaction } from '@scure/btc-signer';
+import { InvalidArgumentError } from '../units/errors.js';
+import { keyPairFromSecret } from './keys.js';
+import { buildLeafSpend, signLeafInput } from './tx.js';
+import type { BdcSide, BlockDeltaVtxo } from './vtxo-scripts.js';
+
+export interface ClaimRequest {
+  contract: BlockDeltaVtxo;
+  /** The contract VTXO, on chain. */
+  outpoint: { txid: string; vout: number };
+  value: bigint;
+  /** Which side claims: its leaf (FAST 2, SLOW 3) and its key. */
+  side: BdcSide;
+  secret: Uint8Array;
+  to: Uint8Array;
+  fee: bigint;
+}
+
+export function claimTx(r: ClaimRequest): Transaction {
+  const key = keyPairFromSecret(r.secret);
+  const party = r.side === 'FAST' ? r.contract.fastParty : r.contract.slowParty;
+  if (!key.publicKey.every((b, i) => b === party[i])) throw new InvalidArgumentError('secret', `not the ${r.side} party's key of this contract`);
+  if (r.fee <= 0n || r.fee >= r.value) throw new InvalidArgumentError('fee', `must be in (0, ${r.value}), got ${r.fee}`);
+  const tx = buildLeafSpend(
+    { txid: r.outpoint.txid, vout: r.outpoint.vout, amount: r.value, pkScript: r.contract.vtxoScript.pkScript, leaf: r.contract.leaf(r.side === 'FAST' ? 2 : 3) },
+    { script: r.to, amount: r.value - r.fee },
+  );
+  signLeafInput(tx, 0, [key]);
+  tx.finalize();
+  return tx;
+}
