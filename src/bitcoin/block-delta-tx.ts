@@ -56,6 +56,12 @@ function build(inputs: SpendableVtxo[], outputs: Payment[], checkpointTapscript:
   );
 }
 
+/** A plain payment from `inputs` (one owner), change back to `change`. */
+export function payTx(inputs: SpendableVtxo[], outputs: Payment[], change: Uint8Array, dust: bigint, checkpointTapscript: Uint8Array): OffchainTx {
+  const need = outputs.reduce((s, o) => s + o.amount, 0n);
+  return build(inputs, [...outputs, ...changeOutput('inputs', sum(inputs) - need, change, dust)], checkpointTapscript);
+}
+
 export interface OpenPosition {
   contract: BlockDeltaVtxo;
   /** The contract VTXO's value: what the winner takes. */

@@ -26,7 +26,9 @@ import { ArkStore } from '../operator/ark/ark-store.js';
 import { EmbeddedLedger } from '../operator/ark/embedded-ledger.js';
 import { operatorKeys, type OperatorKeys } from '../operator/ark/operator-keys.js';
 import { NETWORKS, type NetworkName } from '../bitcoin/networks.js';
-import { DefaultVtxo, SingleKey } from '@arkade-os/sdk';
+import { DefaultVtxo, SingleKey, type RelativeTimelock } from '@arkade-os/sdk';
+import { LiquidityWallet } from '../operator/liquidity.js';
+import { checkpointTapscript } from '../operator/ark/offchain.js';
 import { hex } from '@scure/base';
 import type { BdcSide } from '../bitcoin/vtxo-scripts.js';
 import type { ServeConfig } from './config.js';
@@ -71,7 +73,7 @@ export interface ServerArk {
    * The operator's own side of block-delta contracts: a key L (sealed as 'liquidity') whose plain
    * VTXOs (L + S; L alone after the exit delay) fund S's share of each position and receive S's wins.
    */
-  liquidity: { identity: SingleKey; xOnly: Uint8Array; script: Uint8Array; address: string };
+  liquidity: { identity: SingleKey; xOnly: Uint8Array; script: Uint8Array; address: string; wallet: LiquidityWallet };
   /** The demo ledger (embedded mode): tests mine on demand with `ledger.mine()`. */
   ledger?: EmbeddedLedger;
   routes: RouteModule;
@@ -134,6 +136,18 @@ export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[],
       window: settlementWindow(params),
     },
   });
+  liquidity.wallet = new LiquidityWallet({
+    store,
+    ark: operator,
+    identity: liquidity.identity,
+    xOnly: liquidity.xOnly,
+    operatorXOnly: k.signerXOnly,
+    exitDelay: relative(params.unilateralExitDelay),
+    checkpointTapscript: checkpointTapscript(k.signerXOnly, params.checkpointExitDelay),
+    dust: params.dust,
+    isLocked: (o) => operator.isLocked(o),
+    tipHeight: () => chain.tipHeight(),
+  });
   const indexer = new ArkIndexer(store, operator);
   const blockSeconds = cfg.embeddedBlockSeconds ?? DEFAULT_BLOCK_SECONDS;
   let miner: NodeJS.Timeout | undefined;
@@ -143,7 +157,7 @@ export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[],
     store,
     indexer,
     keys: k,
-    liquidity,
+    liquidity: { ...liquidity, wallet: liquidity.wallet! },
     walletAddress: k.walletAddress,
     chainKind: chain.kind,
     chain,
@@ -184,14 +198,16 @@ export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[],
 }
 
 /** The liquidity key's Ark address: the SDK's default VTXO script for L against S, the operator's exit delay. */
-function liquidityOf(secret: Uint8Array, k: OperatorKeys, params: ArkParams, arkNetwork: ArkParams['network']): ServerArk['liquidity'] {
+function liquidityOf(secret: Uint8Array, k: OperatorKeys, params: ArkParams, arkNetwork: ArkParams['network']): Omit<ServerArk['liquidity'], 'wallet'> & { wallet?: LiquidityWallet } {
   const identity = SingleKey.fromPrivateKey(secret);
   const xOnly = schnorr.getPublicKey(secret);
-  const d = params.unilateralExitDelay;
-  const script = new DefaultVtxo.Script({ pubKey: xOnly, serverPubKey: k.signerXOnly, csvTimelock: { type: d < 512n ? 'blocks' : 'seconds', value: d } });
+  const script = new DefaultVtxo.Script({ pubKey: xOnly, serverPubKey: k.signerXOnly, csvTimelock: relative(params.unilateralExitDelay) });
   const hrp = arkNetwork === 'bitcoin' ? 'ark' : 'tark';
   return { identity, xOnly, script: script.pkScript, address: script.address(hrp, k.signerXOnly).encode() };
 }
+
+/** BIP-68 as arkd and the SDK read a delay: below 512 blocks, else seconds. */
+const relative = (v: bigint): RelativeTimelock => ({ type: v < 512n ? 'blocks' : 'seconds', value: v });
 
 /**
  * What must remain of a contract's funding batch after its series is decided: a tenth of the batch

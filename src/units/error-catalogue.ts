@@ -141,6 +141,7 @@ export const ERROR_CATALOGUE = {
   // ---- the user's Ark wallet (CLI `hashperp wallet`) ----
   wallet_exists: e(409, false, 'a wallet key file already exists at this path; it is never overwritten'),
   wallet_file_invalid: e(422, false, 'the wallet key file is not a HashPerp wallet file (or holds a malformed key)'),
+  liquidity_short: e(503, true, "the operator's liquidity VTXOs cannot cover the payment now (they are topped up by boarding)"),
   ark_server_unreachable: e(503, true, 'the Ark server (or its Esplora) named in the message cannot be reached'),
 
   // ---- operator (Ark) and bitcoin ----

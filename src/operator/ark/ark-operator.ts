@@ -88,6 +88,11 @@ export class ArkOperator implements ArkServicePort {
     for (const f of spendsToEnforce(d.store)) this.enforcing.set(op(f.vtxo.txid, f.vtxo.vout), f);
   }
 
+  /** Whether an outpoint is held by the running batch, a queued intent or an Ark tx awaiting finalization. */
+  isLocked(outpoint: string): boolean {
+    return this.locked.has(outpoint) || this.queue.has(outpoint);
+  }
+
   /** Starts the session clock: every `sessionSeconds` a batch starts if intents are waiting. */
   start(): void {
     const period = this.d.params.timing.sessionSeconds * 1000;
