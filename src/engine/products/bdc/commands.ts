@@ -41,5 +41,11 @@ export interface BdcCancelOrderCommand { type: 'BdcCancelOrder'; account: string
 /** Cancels the account's resting orders on one series, or on every series when `series` is absent. */
 export interface BdcCancelAllCommand { type: 'BdcCancelAll'; account: string; series?: string }
 
-export type BdcCommand = BdcListSeriesCommand | BdcPlaceOrderCommand | BdcCancelOrderCommand | BdcCancelAllCommand;
-export const BDC_COMMAND_TYPES: readonly string[] = ['BdcListSeries', 'BdcPlaceOrder', 'BdcCancelOrder', 'BdcCancelAll'];
+/**
+ * The operator's desk opened the position's contract VTXO (U + S, the payout's value) on the Ark
+ * operator: from now on the VTXO, not the ledger, pays the winner. Operator-only (no API route sends it).
+ */
+export interface BdcPositionFundedCommand { type: 'BdcPositionFunded'; positionId: string; vtxo: string }
+
+export type BdcCommand = BdcListSeriesCommand | BdcPlaceOrderCommand | BdcCancelOrderCommand | BdcCancelAllCommand | BdcPositionFundedCommand;
+export const BDC_COMMAND_TYPES: readonly string[] = ['BdcListSeries', 'BdcPlaceOrder', 'BdcCancelOrder', 'BdcCancelAll', 'BdcPositionFunded'];

@@ -67,8 +67,14 @@ export interface BdcSeriesHalted {
 }
 export interface BdcPositionSettled {
   type: 'BdcPositionSettled'; positionId: string; series: string; account: string; side: BdcSide; won: boolean; payoutMsat: bigint;
+  /** Set for a funded position: its contract VTXO pays the winner (a cooperative Ark tx or its claim leaf), not the ledger. */
+  vtxo?: string;
+}
+/** The position's contract VTXO exists on the Ark operator (outpoint `txid:vout`). */
+export interface BdcPositionFunded {
+  type: 'BdcPositionFunded'; positionId: string; series: string; account: string; side: BdcSide; vtxo: string; amountSat: number;
 }
 
 export type BdcEvent =
   | BdcSeriesListed | BdcOrderAccepted | BdcOrderResting | BdcOrderFilled | BdcOrderCancelled | BdcTrade
-  | BdcPositionOpened | BdcPositionTransferred | BdcSeriesSettled | BdcSeriesHalted | BdcPositionSettled;
+  | BdcPositionOpened | BdcPositionTransferred | BdcSeriesSettled | BdcSeriesHalted | BdcPositionSettled | BdcPositionFunded;

@@ -13,10 +13,10 @@
 import { OrderBook } from '../../book/order-book.js';
 import type { SubmitResult } from '../../book/types.js';
 import type { EngineEvent } from '../../events.js';
-import { FEES, isAccountId } from '../../ledger/ledger.js';
+import { FEES, WORLD, isAccountId } from '../../ledger/ledger.js';
 import { Rejection } from '../../rejection.js';
 import type { ProductCommandBase, ProductContext, ProductModule } from '../product.js';
-import type { BdcCancelAllCommand, BdcCancelOrderCommand, BdcListSeriesCommand, BdcPlaceOrderCommand, BdcSide } from './commands.js';
+import type { BdcCancelAllCommand, BdcCancelOrderCommand, BdcListSeriesCommand, BdcPlaceOrderCommand, BdcPositionFundedCommand, BdcSide } from './commands.js';
 import { BDC_COMMAND_TYPES } from './commands.js';
 import type { BdcCancelReason } from './events.js';
 import { headerRule } from './header-rule.js';
@@ -73,6 +73,8 @@ export interface BdcPosition {
   readonly contracts: number;
   /** What the opening party staked (msat); the operator staked the rest of contracts × payout. */
   readonly stakeMsat: bigint;
+  /** The contract VTXO (`txid:vout`) once the operator's desk has opened it. */
+  vtxo?: string;
 }
 
 /** What `describePosition` returns (swap offers show it). */
@@ -87,7 +89,8 @@ interface Snapshot {
   parent: [number, number] | null;
   series: [string, number, number, number, 'open' | 'settled' | 'halted', BdcSide | null, number | null, string | null][];
   orders: [number, string, string, BdcSide, number, number, string | null][];
-  positions: [string, number, string, BdcSide, string, number, string][];
+  /** The 8th element (the contract VTXO) is absent in snapshots taken before positions were funded. */
+  positions: [string, number, string, BdcSide, string, number, string, (string | null)?][];
 }
 
 export class BdcModule implements ProductModule {
@@ -143,6 +146,7 @@ export class BdcModule implements ProductModule {
       case 'BdcPlaceOrder': return this.place(command as BdcPlaceOrderCommand, ctx, out);
       case 'BdcCancelOrder': return this.cancel(command as BdcCancelOrderCommand, ctx, out);
       case 'BdcCancelAll': return this.cancelAll(command as BdcCancelAllCommand, ctx, out);
+      case 'BdcPositionFunded': return this.funded(command as BdcPositionFundedCommand, out);
       default: return new Rejection('invalid_argument', `unknown command type ${command.type}`, 'type');
     }
   }
@@ -308,6 +312,22 @@ export class BdcModule implements ProductModule {
     return undefined;
   }
 
+  /**
+   * The desk opened the position's contract VTXO. Only an open position of an open series, once: a
+   * second VTXO for the same position would let its holder be paid twice.
+   */
+  private funded(c: BdcPositionFundedCommand, out: EngineEvent[]): Rejection | undefined {
+    const p = typeof c.positionId === 'string' ? this.positions.get(c.positionId) : undefined;
+    if (p === undefined) return new Rejection('unknown_position', `unknown position ${String(c.positionId)}`, 'positionId');
+    if (typeof c.vtxo !== 'string' || !/^[0-9a-f]{64}:\d{1,5}$/.test(c.vtxo)) return new Rejection('invalid_argument', 'vtxo must be txid:vout (lower-case hex)', 'vtxo');
+    if (p.vtxo !== undefined) return new Rejection('not_allowed', `position ${p.id} is already funded by ${p.vtxo}`, 'positionId');
+    const s = this.series.get(p.series) as BdcSeries;
+    if (s.status !== 'open') return new Rejection('not_allowed', `series ${s.id} is ${s.status}`, 'positionId');
+    p.vtxo = c.vtxo;
+    out.push({ type: 'BdcPositionFunded', positionId: p.id, series: s.id, account: idOf(p.owner), side: p.side, vtxo: c.vtxo, amountSat: p.contracts * s.payoutSat });
+    return undefined;
+  }
+
   // ───────────────────────────── settlement ─────────────────────────────
 
   /**
@@ -379,9 +399,13 @@ export class BdcModule implements ProductModule {
     for (const p of held) {
       const won = p.side === winner;
       const payout = won ? BigInt(p.contracts) * perContract : 0n;
-      ctx.ledger.transfer(pot, p.owner, payout, 'bdc_payout', out, s.id);
+      // A funded winner is paid by its contract VTXO (which the operator filled from its own liquidity):
+      // the pot's share leaves the ledger with it, never as a credit the winner could also withdraw.
+      ctx.ledger.transfer(pot, p.vtxo !== undefined ? WORLD : p.owner, payout, p.vtxo !== undefined ? 'bdc_vtxo_payout' : 'bdc_payout', out, s.id);
       paid += payout;
-      out.push({ type: 'BdcPositionSettled', positionId: p.id, series: s.id, account: idOf(p.owner), side: p.side, won, payoutMsat: payout });
+      const e: EngineEvent = { type: 'BdcPositionSettled', positionId: p.id, series: s.id, account: idOf(p.owner), side: p.side, won, payoutMsat: payout };
+      if (p.vtxo !== undefined) e.vtxo = p.vtxo;
+      out.push(e);
       this.positions.delete(p.id);
     }
     // The pot holds exactly the winners' payouts (one FAST and one SLOW position per fill, stakes summing to
@@ -405,6 +429,7 @@ export class BdcModule implements ProductModule {
       return new Rejection('unknown_position', `unknown position ${String(positionId)}`, 'positionId');
     }
     if (this.series.get(p.series)?.status === 'halted') return new Rejection('not_allowed', `series ${p.series} is halted; its positions cannot move`, 'positionId');
+    if (p.vtxo !== undefined) return new Rejection('not_allowed', `position ${p.id} is a contract VTXO (${p.vtxo}): it moves only by an atomic Ark swap its holder signs, not by a ledger transfer`, 'positionId');
     const fromOwner = userOwner(from);
     const toOwner = userOwner(to);
     if (fromOwner === undefined || fromOwner !== p.owner) return new Rejection('not_owner', `${String(from)} does not hold position ${positionId}`, 'from');
@@ -447,7 +472,7 @@ export class BdcModule implements ProductModule {
       series: series.map((s) => [s.id, s.height, s.deadline, s.payoutSat, s.status, s.winner ?? null, s.decidedAtHeight ?? null, s.decidedAtHash ?? null]),
       orders,
       positions: [...this.positions.values()].sort((a, b) => a.n - b.n)
-        .map((p) => [p.id, p.n, p.series, p.side, p.owner, p.contracts, p.stakeMsat.toString()]),
+        .map((p) => [p.id, p.n, p.series, p.side, p.owner, p.contracts, p.stakeMsat.toString(), p.vtxo ?? null]),
     };
   }
 
@@ -476,8 +501,10 @@ export class BdcModule implements ProductModule {
       if (coid !== null) m.clientOrderId = coid;
       this.remember(m);
     }
-    for (const [id, n, series, side, owner, contracts, stake] of st.positions) {
-      this.positions.set(id, { id, n, series, side, owner, contracts, stakeMsat: BigInt(stake) });
+    for (const [id, n, series, side, owner, contracts, stake, vtxo] of st.positions) {
+      const p: BdcPosition = { id, n, series, side, owner, contracts, stakeMsat: BigInt(stake) };
+      if (typeof vtxo === 'string') p.vtxo = vtxo;
+      this.positions.set(id, p);
     }
   }
 
