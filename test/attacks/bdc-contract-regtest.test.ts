@@ -132,7 +132,7 @@ describe.skipIf(URL_ === undefined)('block-delta contract VTXOs on the live oper
     const c = buildBlockDeltaVtxo({ user: user.x, operator: S, userSide: side, targetHeight: H, deadline: T, exitDelay: { type: 'blocks', value: BigInt(D) } });
     // What the desk does before the tx is submitted: the guard learns the contract's terms.
     parts().ark!.operator.registerContract({
-      script: hex.encode(c.vtxoScript.pkScript), user: hex.encode(user.x), operator: hex.encode(S), side, height: H, deadline: T, exitDelay: D, amount: PAYOUT, series: seriesOf(H, T), registeredAt: Math.floor(Date.now() / 1000),
+      script: hex.encode(c.vtxoScript.pkScript), user: hex.encode(user.x), operator: hex.encode(S), side, height: H, deadline: T, exitDelay: D, payoutSat: PAYOUT, series: seriesOf(H, T), registeredAt: Math.floor(Date.now() / 1000),
     });
     return c;
   };

@@ -239,15 +239,8 @@ export class ArkOperator implements ArkServicePort {
    */
   registerContract(t: ContractTermsRecord): void {
     if (t.operator !== hex.encode(this.d.keys.signerXOnly)) throw new ArkRequestError('INVALID_REQUEST', 'the contract is not against this operator', 'operator');
-    const known = this.d.store.contract(t.script);
-    if (known !== undefined) {
-      const { registeredAt: _a, ...k } = known;
-      const { registeredAt: _b, ...n } = t;
-      if (JSON.stringify(k, (_x, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) !== JSON.stringify(n, (_x, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)))
-        throw new ArkRequestError('INVALID_REQUEST', `script ${t.script} is already registered with other terms`, 'script');
-      return;
-    }
-    this.d.store.commit({ contracts: [t] });
+    // The script commits to U, S, the side, H, T and d: a known script already carries these terms.
+    if (this.d.store.contract(t.script) === undefined) this.d.store.commit({ contracts: [t] });
   }
 
   async registerIntent(intent: RawIntent): Promise<string> {

@@ -93,10 +93,12 @@ export interface StoreChange {
   pendingDone?: string[];
   /** Block-delta contract scripts the desk registered (the contract guard's registry). */
   contracts?: ContractTermsRecord[];
+  /** Small records of the services around the operator (the block-delta desk's fundings and keys), by kind and id. */
+  meta?: { kind: string; id: string; value: unknown }[];
 }
 
 
-type Kind = 'vtxo' | 'vtx' | 'batch' | 'pending' | 'contract';
+type Kind = 'vtxo' | 'vtx' | 'batch' | 'pending' | 'contract' | 'meta';
 
 const replacer = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? { $big: v.toString() } : v);
 const reviver = (_k: string, v: unknown): unknown =>
@@ -109,6 +111,7 @@ export class ArkStore {
   private readonly batches = new Map<string, BatchRecord>();
   private readonly pending = new Map<string, PendingArkTxRecord>();
   private readonly contracts = new Map<string, ContractTermsRecord>();
+  private readonly metas = new Map<string, Map<string, unknown>>();
   private readonly db: Database.Database | undefined;
 
   private constructor(path: string | undefined, private readonly clock: () => number = Date.now) {
@@ -143,6 +146,7 @@ export class ArkStore {
     for (const v of c.batches ?? []) rows.push({ kind: 'batch', id: v.commitmentTxid, v });
     for (const v of c.pending ?? []) rows.push({ kind: 'pending', id: v.arkTxid, v });
     for (const v of c.contracts ?? []) rows.push({ kind: 'contract', id: v.script, v });
+    for (const m of c.meta ?? []) rows.push({ kind: 'meta', id: `${m.kind}\n${m.id}`, v: m });
     if (this.db !== undefined) {
       const put = this.db.prepare('INSERT OR REPLACE INTO ark_records (kind, id, body) VALUES (?, ?, ?)');
       const del = this.db.prepare("DELETE FROM ark_records WHERE kind = 'pending' AND id = ?");
@@ -169,6 +173,11 @@ export class ArkStore {
     } else if (kind === 'batch') {
       const r = v as BatchRecord;
       this.batches.set(r.commitmentTxid, r);
+    } else if (kind === 'meta') {
+      const m = v as { kind: string; id: string; value: unknown };
+      let byId = this.metas.get(m.kind);
+      if (!byId) this.metas.set(m.kind, (byId = new Map()));
+      byId.set(m.id, m.value);
     } else if (kind === 'contract') {
       const r = v as ContractTermsRecord;
       this.contracts.set(r.script, r);
@@ -208,6 +217,14 @@ export class ArkStore {
 
   allPending(): PendingArkTxRecord[] {
     return [...this.pending.values()];
+  }
+
+  meta(kind: string, id: string): unknown {
+    return this.metas.get(kind)?.get(id);
+  }
+
+  metaAll(kind: string): unknown[] {
+    return [...(this.metas.get(kind)?.values() ?? [])];
   }
 
   contract(script: string): ContractTermsRecord | undefined {

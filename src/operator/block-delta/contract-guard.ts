@@ -33,8 +33,10 @@ export interface ContractTermsRecord {
   deadline: number;
   /** CSV of the claim leaves, BIP-68 value (blocks below 512). */
   exitDelay: number;
-  /** The value the contract VTXO must hold (the payout), sat. */
-  amount: bigint;
+  /** The series' payout per contract, sat: a contract VTXO holds a whole number of them. */
+  payoutSat: bigint;
+  /** The holder's exchange account, when the desk opened it (documents after settlement). */
+  account?: string;
   /** Engine series id, `BDC-<H>-<T>`. */
   series: string;
   /** Unix seconds. */
@@ -64,7 +66,7 @@ const refuse = (message: string, field: string): never => {
 };
 
 const sameContract = (a: ContractTermsRecord, b: ContractTermsRecord): boolean =>
-  a.series === b.series && a.side === b.side && a.exitDelay === b.exitDelay && a.operator === b.operator && a.height === b.height && a.deadline === b.deadline;
+  a.series === b.series && a.side === b.side && a.exitDelay === b.exitDelay && a.operator === b.operator && a.height === b.height && a.deadline === b.deadline && a.payoutSat === b.payoutSat;
 
 /** Throws CONTRACT_SPEND_REFUSED when the Ark tx breaks a rule above; returns the contracts it opens. */
 export function checkContractTx(inputs: GuardedInput[], outputs: { script: string; amount: bigint }[], ctx: GuardContext): ContractTermsRecord[] {
@@ -83,7 +85,7 @@ export function checkContractTx(inputs: GuardedInput[], outputs: { script: strin
     }
     const j = outputs.findIndex((o, k) => {
       const t = ctx.contractOf(o.script);
-      return !targets.has(k) && t !== undefined && sameContract(t, c) && o.amount === inp.amount && o.amount === t.amount;
+      return !targets.has(k) && t !== undefined && sameContract(t, c) && o.amount === inp.amount;
     });
     if (j < 0) refuse(`${inp.outpoint} is an undecided ${c.series} contract: it can only move into the same contract (same series, side and value) until the header rule decides`, field);
     targets.add(j);
@@ -93,7 +95,7 @@ export function checkContractTx(inputs: GuardedInput[], outputs: { script: strin
     const t = ctx.contractOf(o.script);
     if (t === undefined || targets.has(j)) return;
     const field = `signedArkTx.outputs[${j}]`;
-    if (o.amount !== t.amount) refuse(`contract output ${j} holds ${o.amount} sat, the contract's payout is ${t.amount}`, field);
+    if (o.amount <= 0n || o.amount % t.payoutSat !== 0n) refuse(`contract output ${j} holds ${o.amount} sat, not a whole number of ${t.payoutSat}-sat contracts`, field);
     if (ctx.outcome(t.series) !== undefined) refuse(`${t.series} is already decided: no new positions`, field);
     for (const inp of inputs) {
       if (inp.expiresAt <= 0) refuse(`${inp.outpoint}: its batch is not confirmed yet, so its expiry is unknown; open the position once it is`, field);

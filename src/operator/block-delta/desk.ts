@@ -1,0 +1,323 @@
+/**
+ * The operator's block-delta desk: turns the engine's positions into contract VTXOs on the live Ark
+ * operator and answers for them.
+ *
+ * - A position the book opened (BdcPositionOpened) becomes a contract VTXO (U + S; the payout's value)
+ *   paid from the operator's liquidity L, once the holder has registered its contract key U (its Ark
+ *   wallet key; the API key is a different one). The contract is registered with the guard before the
+ *   Ark tx is submitted, the funding is recorded before and after it (so a crash in between is resumed,
+ *   never paid twice), and the engine learns it by BdcPositionFunded.
+ * - Lifetime rule: only liquidity coins whose batch outlives the series' decision plus the settlement
+ *   window fund a contract (contract VTXOs are never renewed).
+ * - Reconciliation after every block: every funded open position has its unspent contract VTXO of the
+ *   payout's value at the contract's script; every funding record is known to the engine.
+ * - Documents and exit data for the holder: terms, leaves, outpoint, and every signed tx from the batch
+ *   down to the contract VTXO, so the holder can exit with a plain bitcoind when the operator is gone.
+ *
+ * Why S funds the whole VTXO: the user's stake entered the exchange with an Ark tx the user signed (or
+ * the order's escrow); a resting order must be fillable while its owner is offline, so the fill cannot
+ * wait for the user's signature. From the VTXO on, nothing moves without U.
+ */
+import { hex } from '@scure/base';
+import type { RelativeTimelock } from '@arkade-os/sdk';
+import type { Command } from '../../engine/commands.js';
+import type { EngineEvent } from '../../engine/events.js';
+import type { Exchange } from '../../engine/exchange.js';
+import { bdcModuleOf } from '../../engine/products/bdc/index.js';
+import { buildBlockDeltaVtxo, exportBlockDeltaVtxo, slowLockTime, type BlockDeltaVtxo, type ExportedVtxo } from '../../bitcoin/vtxo-scripts.js';
+import { NETWORKS, type NetworkName } from '../../bitcoin/networks.js';
+import { HashPerpError, InvalidArgumentError } from '../../units/errors.js';
+import { parseXOnly } from '../../bitcoin/keys.js';
+import type { ArkStore, VtxoRecord } from '../ark/ark-store.js';
+import type { ArkIndexer } from '../ark/ark-indexer.js';
+import type { LiquidityWallet } from '../liquidity.js';
+import { outlives, type ContractTermsRecord } from './contract-guard.js';
+
+export interface DeskDeps {
+  store: ArkStore;
+  indexer: Pick<ArkIndexer, 'getVtxoChain'>;
+  liquidity: LiquidityWallet;
+  registerContract(t: ContractTermsRecord): void;
+  operatorXOnly: Uint8Array;
+  exitDelay: RelativeTimelock;
+  window: { blocks: number; seconds: number };
+  network: NetworkName;
+  engine: { submit(c: Command): Promise<unknown>; on(l: (seq: number, c: Command, events: EngineEvent[]) => void): () => void; readonly exchange: Exchange };
+  now(): number;
+  log(msg: string): void;
+}
+
+/** Funding progress of one position, written to the store around the Ark tx that pays it. */
+export interface FundingRecord {
+  positionId: string;
+  account: string;
+  script: string;
+  amount: bigint;
+  /** Set once the operator accepted the Ark tx: its output 0 is the contract VTXO. */
+  arkTxid?: string;
+}
+
+export interface DeskStatus {
+  positions: number;
+  funded: number;
+  awaitingKey: number;
+  /** Positions the desk could not fund yet, with the reason (short liquidity, lifetime). */
+  unfunded: { positionId: string; reason: string }[];
+  /** Reconciliation problems found after the last block: each names the position and what disagrees. */
+  problems: string[];
+  lastReconciledHeight: number;
+}
+
+export interface ExitDataDoc {
+  version: 1;
+  network: NetworkName;
+  positionId: string;
+  terms: ContractDocument['terms'];
+  outpoint: string;
+  value: number;
+  tapTree: string;
+  /** Leaf first: the Ark tx holding the contract VTXO, its checkpoints, … the tree branch, the commitment. */
+  chain: { txid: string; type: string; spends: string[]; psbt: string | null }[];
+}
+
+export interface ContractDocument {
+  positionId: string;
+  series: string;
+  account: string;
+  status: 'awaiting-key' | 'unfunded' | 'funded' | 'settled';
+  reason?: string;
+  network: NetworkName;
+  terms: {
+    side: 'FAST' | 'SLOW';
+    targetHeight: number;
+    deadline: number;
+    slowLockTime: number;
+    contracts: number;
+    amountSat: number;
+    stakeSat: number;
+    user: string | null;
+    operator: string;
+    exitDelay: { type: string; value: string };
+  };
+  funded: boolean;
+  outpoint?: string;
+  vtxo?: ExportedVtxo;
+}
+
+const KEY_KIND = 'bdc-key';
+
+export class ContractDesk {
+  private off: (() => void) | undefined;
+  private busy: Promise<void> = Promise.resolve();
+  private readonly unfunded = new Map<string, string>();
+  private problems: string[] = [];
+  private lastReconciledHeight = -1;
+
+  constructor(private readonly d: DeskDeps) {}
+
+  start(): void {
+    this.off = this.d.engine.on((_seq, _c, events) => {
+      const opened = events.filter((e) => e.type === 'BdcPositionOpened').map((e) => (e as { positionId: string }).positionId);
+      const block = events.some((e) => e.type === 'BlockProcessed');
+      if (opened.length > 0 || block) this.enqueue(async () => {
+        await this.fundPending();
+        if (block) await this.reconcile();
+      });
+    });
+    this.enqueue(() => this.fundPending());
+  }
+
+  stop(): void {
+    this.off?.();
+  }
+
+  /** Waits for the work queued so far (tests). */
+  settled(): Promise<void> {
+    return this.busy;
+  }
+
+  private enqueue(job: () => Promise<void>): void {
+    this.busy = this.busy.then(job).catch((e: unknown) => this.d.log(`block-delta desk: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  // ───────────────────────────── contract keys ─────────────────────────────
+
+  /** The holder's contract key U (an x-only key of its Ark wallet). Positions waiting for it are funded next. */
+  setContractKey(account: string, key: string): void {
+    const x = hex.encode(parseXOnly('key', key));
+    if (x === hex.encode(this.d.operatorXOnly)) throw new InvalidArgumentError('key', 'the contract key must be the holder’s own, not the operator’s');
+    this.d.store.commit({ meta: [{ kind: KEY_KIND, id: account, value: x }] });
+    this.enqueue(() => this.fundPending());
+  }
+
+  contractKey(account: string): string | undefined {
+    return this.d.store.meta(KEY_KIND, account) as string | undefined;
+  }
+
+  // ───────────────────────────── funding ─────────────────────────────
+
+  private get bdc() {
+    return bdcModuleOf(this.d.engine.exchange);
+  }
+
+  private contractOf(positionId: string, user: string): { c: BlockDeltaVtxo; terms: ContractTermsRecord } {
+    const p = this.bdc.getPosition(positionId)!;
+    const s = this.bdc.getSeries(p.series)!;
+    const c = buildBlockDeltaVtxo({ user: hex.decode(user), operator: this.d.operatorXOnly, userSide: p.side, targetHeight: s.height, deadline: s.deadline, exitDelay: this.d.exitDelay });
+    const terms: ContractTermsRecord = {
+      script: hex.encode(c.vtxoScript.pkScript), user, operator: hex.encode(this.d.operatorXOnly), side: p.side, height: s.height, deadline: s.deadline,
+      exitDelay: Number(this.d.exitDelay.value), payoutSat: BigInt(s.payoutSat), series: s.id, registeredAt: Math.floor(this.d.now() / 1000),
+    };
+    return { c, terms };
+  }
+
+  /** Every open, unfunded position whose holder has a contract key: resume a recorded funding, or pay a new one. */
+  private async fundPending(): Promise<void> {
+    for (const s of this.bdc.listSeries()) {
+      if (s.status !== 'open') continue;
+      for (const p of this.bdc.positionsOfSeries(s.id)) {
+        if (p.vtxo !== undefined) continue;
+        const account = p.owner.slice('user:'.length);
+        const key = this.contractKey(account);
+        if (key === undefined) {
+          this.unfunded.set(p.id, 'awaiting the holder’s contract key (PUT /v1/bdc/contract-key)');
+          continue;
+        }
+        try {
+          await this.fund(p.id, account, key, BigInt(p.contracts * s.payoutSat));
+          this.unfunded.delete(p.id);
+        } catch (e) {
+          this.unfunded.set(p.id, e instanceof Error ? e.message : String(e));
+        }
+      }
+    }
+  }
+
+  private async fund(positionId: string, account: string, key: string, amount: bigint): Promise<void> {
+    const { terms } = this.contractOf(positionId, key);
+    let rec = this.d.store.meta('bdc-funding', positionId) as FundingRecord | undefined;
+    if (rec?.arkTxid === undefined) {
+      // A crash after the operator accepted the tx but before it was recorded: find its output.
+      const paid = rec !== undefined ? this.d.store.vtxosByScript(terms.script).find((v) => v.amount === amount && !this.boundElsewhere(v, positionId)) : undefined;
+      if (paid !== undefined) rec = { ...rec!, arkTxid: paid.txid };
+    }
+    if (rec?.arkTxid === undefined) {
+      this.d.registerContract(terms);
+      const start: FundingRecord = { positionId, account, script: terms.script, amount };
+      this.d.store.commit({ meta: [{ kind: 'bdc-funding', id: positionId, value: start }] });
+      const arkTxid = await this.d.liquidity.pay([{ script: hex.decode(terms.script), amount }], undefined, (v) => outlives(v.expiresAt, terms, this.d.window));
+      rec = { ...start, arkTxid };
+      this.d.store.commit({ meta: [{ kind: 'bdc-funding', id: positionId, value: rec }] });
+    }
+    await this.d.engine.submit({ type: 'BdcPositionFunded', positionId, vtxo: `${rec.arkTxid}:0` } as Command);
+    this.d.log(`block-delta desk: ${positionId} funded by ${rec.arkTxid}:0 (${amount} sat)`);
+  }
+
+  private boundElsewhere(v: VtxoRecord, positionId: string): boolean {
+    return (this.d.store.metaAll('bdc-funding') as FundingRecord[]).some((r) => r.positionId !== positionId && r.arkTxid === v.txid);
+  }
+
+  // ───────────────────────────── reconciliation ─────────────────────────────
+
+  /** Ledger (the engine's positions) against VTXOs (the operator's store); the problems it finds, by position. */
+  reconcileNow(): string[] {
+    const problems: string[] = [];
+    const funded = new Set<string>();
+    for (const s of this.bdc.listSeries()) {
+      for (const p of this.bdc.positionsOfSeries(s.id)) {
+        if (p.vtxo === undefined) continue;
+        funded.add(p.id);
+        const [txid, vout] = p.vtxo.split(':');
+        const v = this.d.store.vtxo(txid!, Number(vout));
+        const want = BigInt(p.contracts * s.payoutSat);
+        if (v === undefined) problems.push(`${p.id}: its contract VTXO ${p.vtxo} is unknown to the operator`);
+        else {
+          const terms = this.d.store.contract(v.script);
+          if (terms === undefined || terms.series !== s.id || terms.side !== p.side) problems.push(`${p.id}: ${p.vtxo} is not a registered ${s.id} ${p.side} contract`);
+          if (v.amount !== want) problems.push(`${p.id}: ${p.vtxo} holds ${v.amount} sat, the position ${want}`);
+          if (s.status === 'open' && (v.spentBy !== '' || v.swept)) problems.push(`${p.id}: ${p.vtxo} is ${v.swept ? 'swept' : `spent by ${v.spentBy}`} while the series is open`);
+        }
+      }
+    }
+    for (const r of this.d.store.metaAll('bdc-funding') as FundingRecord[]) {
+      const p = this.bdc.getPosition(r.positionId);
+      if (r.arkTxid === undefined) problems.push(`${r.positionId}: a funding was started and not finished (resumed at the next pass)`);
+      else if (p !== undefined && p.vtxo === undefined) problems.push(`${r.positionId}: funded by ${r.arkTxid}:0 but the engine does not know it yet`);
+    }
+    return problems;
+  }
+
+  private async reconcile(): Promise<void> {
+    this.problems = this.reconcileNow();
+    this.lastReconciledHeight = this.d.engine.exchange.chainTip().height;
+    for (const p of this.problems) this.d.log(`block-delta reconciliation: ${p}`);
+  }
+
+  status(): DeskStatus {
+    let positions = 0;
+    let funded = 0;
+    for (const s of this.bdc.listSeries()) for (const p of this.bdc.positionsOfSeries(s.id)) {
+      positions++;
+      if (p.vtxo !== undefined) funded++;
+    }
+    const unfunded = [...this.unfunded].map(([positionId, reason]) => ({ positionId, reason }));
+    return { positions, funded, awaitingKey: unfunded.filter((u) => u.reason.startsWith('awaiting')).length, unfunded, problems: [...this.problems], lastReconciledHeight: this.lastReconciledHeight };
+  }
+
+  // ───────────────────────────── documents ─────────────────────────────
+
+  /** The holder of a position (open, or settled with a contract): the routes serve documents to it alone. */
+  record(positionId: string): { account: string } {
+    const p = this.bdc.getPosition(positionId);
+    if (p !== undefined) return { account: p.owner.slice('user:'.length) };
+    const f = this.d.store.meta('bdc-funding', positionId) as FundingRecord | undefined;
+    if (f !== undefined) return { account: f.account };
+    throw new HashPerpError('unknown_position', `no contract position ${positionId}`, { field: 'positionId' });
+  }
+
+  contract(positionId: string): ContractDocument {
+    const p = this.bdc.getPosition(positionId);
+    if (p === undefined) throw new HashPerpError('unknown_position', `no open contract position ${positionId}`, { field: 'positionId' });
+    const s = this.bdc.getSeries(p.series)!;
+    const account = p.owner.slice('user:'.length);
+    const key = this.contractKey(account) ?? null;
+    const doc: ContractDocument = {
+      positionId, series: s.id, account, network: this.d.network,
+      status: p.vtxo !== undefined ? 'funded' : key === null ? 'awaiting-key' : 'unfunded',
+      terms: {
+        side: p.side, targetHeight: s.height, deadline: s.deadline, slowLockTime: slowLockTime(s.deadline), contracts: p.contracts, amountSat: p.contracts * s.payoutSat,
+        stakeSat: Number(p.stakeMsat / 1000n), user: key, operator: hex.encode(this.d.operatorXOnly), exitDelay: { type: this.d.exitDelay.type, value: this.d.exitDelay.value.toString() },
+      },
+      funded: p.vtxo !== undefined,
+    };
+    const reason = this.unfunded.get(positionId);
+    if (reason !== undefined && p.vtxo === undefined) doc.reason = reason;
+    if (key !== null) {
+      const user = p.vtxo !== undefined ? this.fundedKey(p.vtxo) ?? key : key;
+      doc.terms.user = user;
+      doc.vtxo = exportBlockDeltaVtxo(this.contractOf(positionId, user).c, NETWORKS[this.d.network]);
+    }
+    if (p.vtxo !== undefined) doc.outpoint = p.vtxo;
+    return doc;
+  }
+
+  /** The key a funded contract was built with (the holder may have registered another one since). */
+  private fundedKey(outpoint: string): string | undefined {
+    const [txid, vout] = outpoint.split(':');
+    const v = this.d.store.vtxo(txid!, Number(vout));
+    return v === undefined ? undefined : this.d.store.contract(v.script)?.user;
+  }
+
+  /** Everything the holder needs to put its contract VTXO on chain without the operator, as JSON. */
+  async exitPackage(positionId: string): Promise<string> {
+    const doc = this.contract(positionId);
+    if (doc.outpoint === undefined) throw new HashPerpError('not_batched', `position ${positionId} has no contract VTXO yet (${doc.reason ?? doc.status})`, { field: 'positionId' });
+    const [txid, vout] = doc.outpoint.split(':');
+    const { chain } = await this.d.indexer.getVtxoChain({ txid: txid!, vout: Number(vout) });
+    const data: ExitDataDoc = {
+      version: 1, network: this.d.network, positionId, terms: doc.terms, outpoint: doc.outpoint, value: doc.terms.amountSat, tapTree: doc.vtxo!.tapTree,
+      chain: chain.map((c) => ({ txid: c.txid, type: String(c.type), spends: c.spends, psbt: this.d.store.virtualTx(c.txid)?.psbt ?? null })),
+    };
+    return JSON.stringify(data);
+  }
+}
