@@ -75,6 +75,21 @@ export interface ServerArk {
 
 const VERSION = 'hashperp-ark/0.1.0';
 
+/** The parameters the Ark operator runs with: the demo ledger's, regtest's, or mainnet-like ones on `network`. */
+export function arkParamsFor(cfg: Pick<ServeConfig, 'chain'>, network: NetworkName): ArkParams {
+  if (cfg.chain === 'embedded') return EMBEDDED_ARK_PARAMS;
+  return network === 'regtest' ? REGTEST_ARK_PARAMS : { ...DEFAULT_ARK_PARAMS, network: network === 'mainnet' ? 'bitcoin' : network };
+}
+
+/**
+ * The batch life the engine's block-delta horizon is derived from (bdcHorizonOf). In the embedded demo the
+ * engine follows the replayed mainnet chain, not the demo ledger's 10-second blocks, so it takes the
+ * mainnet-like parameters; with --chain esplora (no operator) too.
+ */
+export function engineArkParams(cfg: Pick<ServeConfig, 'chain'>, network: NetworkName): ArkParams {
+  return cfg.chain === 'bitcoind' ? arkParamsFor(cfg, network) : DEFAULT_ARK_PARAMS;
+}
+
 export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[], keys: OperatorKeyStore | undefined, log: (msg: string) => void = () => {}): ServerArk | undefined {
   const embedded = cfg.chain === 'embedded';
   if (!embedded && (cfg.chain !== 'bitcoind' || cfg.rpc === undefined)) {
@@ -87,7 +102,7 @@ export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[],
   const secret = (name: 'contract' | 'forfeit' | 'wallet'): Uint8Array => keys?.secret(name, () => schnorr.utils.randomSecretKey()) ?? schnorr.utils.randomSecretKey();
   if (keys === undefined) notes.push('Ark operator: no SQLite file, so its keys and VTXO records live in memory for this run only');
   const k = operatorKeys({ signer: secret('contract'), forfeit: secret('forfeit'), wallet: secret('wallet') }, arkNetwork);
-  const params: ArkParams = embedded ? EMBEDDED_ARK_PARAMS : net === 'regtest' ? REGTEST_ARK_PARAMS : { ...DEFAULT_ARK_PARAMS, network: arkNetwork };
+  const params = arkParamsFor(cfg, net);
   // The ledger lives in memory: VTXO records of an earlier run point at commitments it never held.
   const store = keys !== undefined && !embedded ? ArkStore.open(cfg.db) : ArkStore.memory();
   if (embedded && keys !== undefined) notes.push('Ark operator (embedded): its VTXO records live in memory with the demo ledger, for this run only');

@@ -1,0 +1,126 @@
+// The lifetime rule of block-delta series: a series must be decided inside the batch life of its contract
+// VTXOs (src/engine/products/bdc/horizon.ts). The horizon's derivation from the Ark operator's batch life,
+// and the engine's edge: exactly at the limit accepted, one past refused, for the height and the time bound.
+import { describe, expect, it } from 'vitest';
+import type { Command } from '../../src/engine/commands.js';
+import { Exchange } from '../../src/engine/exchange.js';
+import { bdcHorizonOf, bdcModuleOf } from '../../src/engine/products/bdc/index.js';
+import { DEFAULT_ARK_PARAMS, REGTEST_ARK_PARAMS } from '../../src/operator/ark/ark-params.js';
+import { EMBEDDED_ARK_PARAMS, engineArkParams } from '../../src/server/ark-wiring.js';
+import { Harness, deposit, ofType } from '../engine/helpers.js';
+import { blk } from './bdc-helpers.js';
+
+/** The tip every case below starts from: height 100, MTP M. */
+const M = 1_700_000_000;
+const HORIZON = { blocks: 20, seconds: 12_000 };
+const list = (height: number, deadline: number): Command => ({ type: 'BdcListSeries', height, deadline, payoutSat: 10_000 });
+const order = (series: string): Command =>
+  ({ type: 'BdcPlaceOrder', account: 'alice', series, side: 'FAST', price: 5000, qty: 1, tif: 'GTC', postOnly: false });
+
+/** An engine at the tip; `null`: no horizon (no Ark operator). */
+function engine(horizon: { blocks: number; seconds: number } | null = HORIZON): Harness {
+  const h = new Harness(new Exchange(horizon === null ? {} : { products: { bdcMaxHorizon: horizon } }));
+  h.run(blk(100, M), deposit('alice', 100_000));
+  return h;
+}
+
+function rejection(h: Harness, c: Command): { reason: string; field?: string; message: string } | undefined {
+  const r = h.run(c).find((e) => e.type === 'CommandRejected' || e.type === 'OrderRejected');
+  return r as { reason: string; field?: string; message: string } | undefined;
+}
+
+describe('bdcHorizonOf: batch life − (unroll txs + exit margin)', () => {
+  it('regtest, 40-block batches: window 13 + min(144, 40/4 = 10) = 23 blocks, horizon 17 blocks = 10,200 s', () => {
+    expect(bdcHorizonOf(REGTEST_ARK_PARAMS)).toEqual({ blocks: 17, seconds: 10_200 });
+  });
+
+  it('mainnet-like, 604,672 s batches (1,007 blocks): window 13 + 144 = 157 blocks = 94,200 s, horizon 510,472 s ≈ 850 blocks', () => {
+    expect(bdcHorizonOf(DEFAULT_ARK_PARAMS)).toEqual({ blocks: 850, seconds: 510_472 });
+  });
+
+  it('the embedded demo ledger, 480-block batches: window 13 + min(144, 120) = 133, horizon 347 blocks = 208,200 s', () => {
+    expect(bdcHorizonOf(EMBEDDED_ARK_PARAMS)).toEqual({ blocks: 347, seconds: 208_200 });
+  });
+
+  it('the server derives it from regtest\'s params on a regtest node, else from the mainnet-like ones (the embedded replay follows mainnet blocks)', () => {
+    expect(engineArkParams({ chain: 'bitcoind' }, 'regtest')).toBe(REGTEST_ARK_PARAMS);
+    expect(engineArkParams({ chain: 'bitcoind' }, 'mainnet').vtxoTreeExpiry).toBe(604_672n);
+    expect(engineArkParams({ chain: 'embedded' }, 'regtest')).toBe(DEFAULT_ARK_PARAMS);
+    expect(engineArkParams({ chain: 'esplora' }, 'mainnet')).toBe(DEFAULT_ARK_PARAMS);
+  });
+
+  it('refuses a batch life shorter than the window, naming the parameter', () => {
+    // 17 blocks: window 13 + 4 = 17 leaves no block at all.
+    expect(() => bdcHorizonOf({ vtxoTreeExpiry: 17n })).toThrow(/vtxoTreeExpiry/);
+    expect(bdcHorizonOf({ vtxoTreeExpiry: 18n })).toEqual({ blocks: 1, seconds: 600 });
+  });
+});
+
+describe('the engine refuses series the horizon does not reach (tip 100, horizon 20 blocks / 12,000 s)', () => {
+  it('height bound: H = 120 is accepted with T far past MTP + 12,000; H = 121 is refused', () => {
+    const far = M + 100_000;
+    expect(rejection(engine(), list(120, far))).toBeUndefined();
+    const r = rejection(engine(), list(121, far));
+    expect(r).toMatchObject({ reason: 'invalid_argument', field: 'height' });
+    expect(r?.message).toContain('height 121 is past 120 (tip 100 + 20 blocks)');
+    expect(r?.message).toContain(`deadline ${far} is past ${M + 12_000}`);
+  });
+
+  it('time bound: T = MTP + 12,000 is accepted with H far past the tip + 20; T = MTP + 12,001 is refused', () => {
+    expect(rejection(engine(), list(1_000, M + 12_000))).toBeUndefined();
+    const r = rejection(engine(), list(1_000, M + 12_001));
+    expect(r).toMatchObject({ reason: 'invalid_argument', field: 'height' });
+    expect(r?.message).toContain(`deadline ${M + 12_001} is past ${M + 12_000} (MTP ${M} + 12000 s)`);
+  });
+
+  it('a refused listing changes nothing; without a horizon the same series lists', () => {
+    const h = engine();
+    const before = h.ex.stateHash();
+    h.run(list(121, M + 12_001));
+    expect(h.ex.stateHash()).toBe(before);
+    const free = engine(null);
+    expect(ofType(free.run(list(121, M + 12_001)), 'BdcSeriesListed')).toHaveLength(1);
+  });
+
+  it('before the first block the rule cannot be checked: market_not_ready', () => {
+    const h = new Harness(new Exchange({ products: { bdcMaxHorizon: HORIZON } }));
+    expect(rejection(h, list(10, M))).toMatchObject({ reason: 'market_not_ready', field: 'height' });
+  });
+
+  it('refuses a malformed horizon where the exchange is created, naming it', () => {
+    expect(() => new Exchange({ products: { bdcMaxHorizon: { blocks: 0, seconds: 600 } } })).toThrow(/bdcMaxHorizon/);
+    expect(() => new Exchange({ products: { bdcMaxHorizon: { blocks: 10, seconds: 1.5 } } })).toThrow(/bdcMaxHorizon/);
+  });
+});
+
+describe('orders and snapshots', () => {
+  it('the snapshot keeps the horizon (restore refuses the same series); engines without one keep their snapshot bytes', () => {
+    const h = engine();
+    const copy = Exchange.restore(h.ex.snapshot());
+    expect(copy.stateHash()).toBe(h.ex.stateHash());
+    expect(bdcModuleOf(copy).horizon).toEqual(HORIZON);
+    expect(rejection(new Harness(copy), list(121, M + 12_001))).toMatchObject({ reason: 'invalid_argument', field: 'height' });
+    const bdcState = (ex: Exchange): Record<string, unknown> =>
+      (JSON.parse(ex.snapshot()) as { products: [string, Record<string, unknown>][] }).products.find(([n]) => n === 'bdc')![1];
+    expect(bdcState(h.ex).maxHorizon).toEqual([20, 12_000]);
+    expect('maxHorizon' in bdcState(engine(null).ex)).toBe(false);
+  });
+
+  it('orders in a series past the horizon are refused (a listing under other parameters), and accepted once the tip reaches it', () => {
+    // Listed without a horizon, then the same state restored under one of 20 blocks / 12,000 s.
+    const free = engine(null);
+    free.run(list(121, M + 12_001));
+    const snap = JSON.parse(free.ex.snapshot()) as { products: [string, Record<string, unknown>][] };
+    snap.products.find(([n]) => n === 'bdc')![1].maxHorizon = [20, 12_000];
+    const h = new Harness(Exchange.restore(JSON.stringify(snap)));
+    h.seq = free.seq;
+    const series = `BDC-121-${M + 12_001}`;
+    const before = h.ex.stateHash();
+    expect(rejection(h, order(series))).toMatchObject({ reason: 'invalid_argument', field: 'height' });
+    expect(h.ex.stateHash()).toBe(before);
+    // Block 101: 121 ≤ 101 + 20, so the height bound now holds.
+    h.run(blk(101, M + 1));
+    expect(rejection(h, order(series))).toBeUndefined();
+    expect(ofType(h.events, 'BdcOrderResting')).toHaveLength(1);
+  });
+});
