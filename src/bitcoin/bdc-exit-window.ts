@@ -84,10 +84,12 @@ export function bdcExitWindow(i: BdcExitWindowInput): BdcExitWindow {
 }
 
 /**
- * A BIP-68 relative delay (ArkParams.unilateralExitDelay) in blocks: below 512 it is blocks; from 512 on
- * seconds, counted here as ceil(seconds / 600) blocks, an estimate (a time CSV follows MTP, not heights).
+ * A relative delay in blocks: a BIP-68 value (ArkParams.unilateralExitDelay: below 512 blocks, from 512 on
+ * seconds) or a typed one (a contract's exitDelay). Seconds count as ceil(seconds / 600) blocks, an
+ * estimate (a time CSV follows MTP, not heights).
  */
-export function exitDelayBlocks(bip68: bigint): number {
-  if (bip68 <= 0n) throw new InvalidArgumentError('unilateralExitDelay', `must be positive, got ${bip68}`);
-  return bip68 < 512n ? Number(bip68) : Math.ceil(Number(bip68) / BLOCK_SECONDS);
+export function exitDelayBlocks(delay: bigint | { type: 'blocks' | 'seconds'; value: bigint }): number {
+  const t = typeof delay === 'bigint' ? { type: delay < 512n ? 'blocks' : 'seconds', value: delay } : delay;
+  if (t.value <= 0n) throw new InvalidArgumentError('exitDelay', `must be positive, got ${t.value}`);
+  return t.type === 'blocks' ? Number(t.value) : Math.ceil(Number(t.value) / BLOCK_SECONDS);
 }

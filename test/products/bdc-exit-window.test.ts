@@ -46,7 +46,9 @@ describe('inputs', () => {
   it('a BIP-68 exit delay in blocks: blocks as they are, seconds at 600 s per block rounded up', () => {
     expect(exitDelayBlocks(20n)).toBe(20);
     expect(exitDelayBlocks(86_528n)).toBe(145); // 86,528 / 600 = 144.2 → 145
-    expect(() => exitDelayBlocks(0n)).toThrow(/unilateralExitDelay/);
+    expect(exitDelayBlocks({ type: 'blocks', value: 144n })).toBe(144);
+    expect(exitDelayBlocks({ type: 'seconds', value: 1_200n })).toBe(2);
+    expect(() => exitDelayBlocks(0n)).toThrow(/exitDelay/);
   });
 
   it('refuses bad input naming the field', () => {
