@@ -37,7 +37,8 @@ export function BdcPositions({ backend, accountKey, version, tip }: { backend: B
             testId="bdc-positions"
             rows={(rows as unknown as Rec[]).map((r) => row(r, tip))}
             units={BDC_UNITS}
-            skip={['account', 'product']}
+            skip={['account', 'product', 'series', 'amountSat']}
+            max={7}
             empty="No positions yet. Take a side above; a filled order becomes a contract with its own Bitcoin details."
             action={(r) => <button className="ghost" onClick={() => setOpen(String(r.positionId))}>Contract</button>}
           />
