@@ -26,15 +26,12 @@ export function createExchange(config?: ExchangeConfig): Exchange {
 /** The journal payload codec (codec.ts). */
 export { encodeCommand, decodeCommand };
 
-/**
- * The state machine the journal replays, creating a fresh exchange with `config` (the server's product
- * parameters). A restore takes the snapshot's own parameters: commands after it were applied under them.
- */
-export function exchangeFactoryWith(config: ExchangeConfig = {}): StateMachineFactory<Command, EngineEvent> {
-  return { create: () => new Exchange(config), restore: (snapshot: string) => Exchange.restore(snapshot), encodeCommand, decodeCommand };
-}
-
-export const exchangeFactory: StateMachineFactory<Command, EngineEvent> = exchangeFactoryWith();
+export const exchangeFactory: StateMachineFactory<Command, EngineEvent> = {
+  create: () => new Exchange(),
+  restore: (snapshot: string) => Exchange.restore(snapshot),
+  encodeCommand,
+  decodeCommand,
+};
 
 // ───────────── read helpers (plain functions over an Exchange) ─────────────
 

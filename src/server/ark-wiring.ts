@@ -81,15 +81,6 @@ export function arkParamsFor(cfg: Pick<ServeConfig, 'chain'>, network: NetworkNa
   return network === 'regtest' ? REGTEST_ARK_PARAMS : { ...DEFAULT_ARK_PARAMS, network: network === 'mainnet' ? 'bitcoin' : network };
 }
 
-/**
- * The batch life the engine's block-delta horizon is derived from (bdcHorizonOf). In the embedded demo the
- * engine follows the replayed mainnet chain, not the demo ledger's 10-second blocks, so it takes the
- * mainnet-like parameters; with --chain esplora (no operator) too.
- */
-export function engineArkParams(cfg: Pick<ServeConfig, 'chain'>, network: NetworkName): ArkParams {
-  return cfg.chain === 'bitcoind' ? arkParamsFor(cfg, network) : DEFAULT_ARK_PARAMS;
-}
-
 export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[], keys: OperatorKeyStore | undefined, log: (msg: string) => void = () => {}): ServerArk | undefined {
   const embedded = cfg.chain === 'embedded';
   if (!embedded && (cfg.chain !== 'bitcoind' || cfg.rpc === undefined)) {

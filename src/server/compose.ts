@@ -25,8 +25,8 @@ import type { ServeConfig } from './config.js';
 import { batchAfterBlocks } from './contract-batching.js';
 import { contractNetwork, openContracts } from './contracts.js';
 import type { BitcoindCustody } from './custody.js';
-import { engineArkParams, openArk, type ServerArk } from './ark-wiring.js';
-import { bdcHorizonOf } from '../engine/products/bdc/horizon.js';
+import { openArk, type ServerArk } from './ark-wiring.js';
+import { engineArkParams, setBdcHorizon } from './bdc-horizon.js';
 import { createDemo } from './demo.js';
 import { EngineCore } from './engine-host.js';
 import { EngineExchange } from './exchange-port.js';
@@ -90,10 +90,14 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
       ...(cfg.databaseUrl !== undefined ? { databaseUrl: cfg.databaseUrl } : { sqlitePath: cfg.db }),
       // The journal's fsyncs run on a worker thread so they never stall HTTP (':memory:' cannot be shared with one).
       thread: cfg.engineThread ?? cfg.db !== ':memory:',
-      // Block-delta series must be decided inside the batch life of their contract VTXOs (the lifetime rule).
-      engineConfig: { products: { bdcMaxHorizon: bdcHorizonOf(engineArkParams(cfg, network)) } },
       onError: (where, e) => log.error(`${where}: ${e instanceof Error ? e.message : String(e)}`),
     }).catch((e: unknown) => {
+      keys?.close();
+      throw e;
+    });
+    // Block-delta series must be decided inside the batch life of their contract VTXOs (the lifetime rule).
+    await setBdcHorizon(engine, engineArkParams(cfg, network)).catch(async (e: unknown) => {
+      await engine.close();
       keys?.close();
       throw e;
     });

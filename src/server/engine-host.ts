@@ -11,7 +11,7 @@
  *   and fed every acknowledged command in seq order, decoded from the same payload the journal
  *   stores (what replay will apply). The engine is deterministic, so the replica is the state.
  */
-import { Exchange, exchangeFactory, exchangeFactoryWith, type Command, type EngineEvent, type ExchangeConfig, type StateMachineFactory } from '../engine/index.js';
+import { createExchange, Exchange, exchangeFactory, type Command, type EngineEvent, type StateMachineFactory } from '../engine/index.js';
 import { JournalError, openJournal, ReplicatedSequencer, Sequencer, type Ack, type Journal } from '../journal/index.js';
 import type { EngineWorkerData } from './engine-worker.js';
 
@@ -24,11 +24,6 @@ export interface EngineCoreOptions {
   snapshotEvery?: number;
   /** Run the journal and sequencer on a worker thread (engine-worker.ts; SQLite commits on its own writer thread). */
   thread?: boolean;
-  /**
-   * The engine's product parameters for a journal replayed from its start (e.g. the block-delta horizon
-   * from the Ark operator's batch life); a restore keeps its snapshot's own. Plain JSON: it crosses to the worker.
-   */
-  engineConfig?: ExchangeConfig;
   onError?: (where: string, e: unknown) => void;
 }
 
@@ -56,10 +51,9 @@ export class EngineCore {
     const journal = await openJournal({ sqlitePath: opts.sqlitePath, databaseUrl: opts.databaseUrl });
     // The sequencer owns its machine; this factory keeps a handle on it for the read path.
     let machine: Exchange | undefined;
-    const base = exchangeFactoryWith(opts.engineConfig);
     const factory: StateMachineFactory<Command, EngineEvent> = {
-      ...base,
-      create: () => (machine = base.create() as Exchange),
+      ...exchangeFactory,
+      create: () => (machine = createExchange()),
       restore: (s) => (machine = Exchange.restore(s)),
     };
     try {
@@ -77,10 +71,7 @@ export class EngineCore {
   }
 
   private static async openThreaded(opts: EngineCoreOptions, onError: (where: string, e: unknown) => void): Promise<EngineCore> {
-    const workerData: EngineWorkerData = {
-      sqlitePath: opts.sqlitePath, databaseUrl: opts.databaseUrl, snapshotEvery: opts.snapshotEvery ?? 10_000,
-      ...(opts.engineConfig !== undefined ? { engineConfig: opts.engineConfig } : {}),
-    };
+    const workerData: EngineWorkerData = { sqlitePath: opts.sqlitePath, databaseUrl: opts.databaseUrl, snapshotEvery: opts.snapshotEvery ?? 10_000 };
     const entry = new URL(import.meta.url.endsWith('.ts') ? './engine-worker.ts' : './engine-worker.js', import.meta.url);
     let core: EngineCore | undefined;
     // Listeners hear each acknowledged command as the replica applies it, in seq order.

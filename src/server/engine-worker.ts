@@ -6,14 +6,13 @@
  * this layout; --writer inline shows what the overlap is worth).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { exchangeFactoryWith, type ExchangeConfig } from '../engine/index.js';
+import { exchangeFactory } from '../engine/index.js';
 import { openJournal, Sequencer, serveSequencer } from '../journal/index.js';
 
 export interface EngineWorkerData {
   sqlitePath?: string;
   databaseUrl?: string;
   snapshotEvery: number;
-  engineConfig?: ExchangeConfig;
 }
 
 const port = parentPort!;
@@ -22,7 +21,7 @@ const init = workerData as EngineWorkerData;
 async function main(): Promise<void> {
   const journal = await openJournal({ sqlitePath: init.sqlitePath, databaseUrl: init.databaseUrl, writerThread: true });
   try {
-    serveSequencer(port, await Sequencer.open(journal, exchangeFactoryWith(init.engineConfig), { snapshotEvery: init.snapshotEvery }), journal);
+    serveSequencer(port, await Sequencer.open(journal, exchangeFactory, { snapshotEvery: init.snapshotEvery }), journal);
   } catch (e) {
     await journal.close();
     throw e;

@@ -6,7 +6,8 @@ import type { Command } from '../../src/engine/commands.js';
 import { Exchange } from '../../src/engine/exchange.js';
 import { bdcHorizonOf, bdcModuleOf } from '../../src/engine/products/bdc/index.js';
 import { DEFAULT_ARK_PARAMS, REGTEST_ARK_PARAMS } from '../../src/operator/ark/ark-params.js';
-import { EMBEDDED_ARK_PARAMS, engineArkParams } from '../../src/server/ark-wiring.js';
+import { EMBEDDED_ARK_PARAMS } from '../../src/server/ark-wiring.js';
+import { engineArkParams, setBdcHorizon } from '../../src/server/bdc-horizon.js';
 import { Harness, deposit, ofType } from '../engine/helpers.js';
 import { blk } from './bdc-helpers.js';
 
@@ -17,10 +18,12 @@ const list = (height: number, deadline: number): Command => ({ type: 'BdcListSer
 const order = (series: string): Command =>
   ({ type: 'BdcPlaceOrder', account: 'alice', series, side: 'FAST', price: 5000, qty: 1, tif: 'GTC', postOnly: false });
 
+const setHorizon = (x: { blocks: number; seconds: number }): Command => ({ type: 'BdcSetHorizon', ...x });
+
 /** An engine at the tip; `null`: no horizon (no Ark operator). */
 function engine(horizon: { blocks: number; seconds: number } | null = HORIZON): Harness {
-  const h = new Harness(new Exchange(horizon === null ? {} : { products: { bdcMaxHorizon: horizon } }));
-  h.run(blk(100, M), deposit('alice', 100_000));
+  const h = new Harness();
+  h.run(blk(100, M), deposit('alice', 100_000), ...(horizon === null ? [] : [setHorizon(horizon)]));
   return h;
 }
 
@@ -28,6 +31,20 @@ function rejection(h: Harness, c: Command): { reason: string; field?: string; me
   const r = h.run(c).find((e) => e.type === 'CommandRejected' || e.type === 'OrderRejected');
   return r as { reason: string; field?: string; message: string } | undefined;
 }
+
+describe('the server journals the horizon from its Ark params', () => {
+  it('once for a new journal, not again while it is unchanged', async () => {
+    const ex = new Exchange();
+    const sent: Command[] = [];
+    const core = { exchange: ex, submit: async (c: Command) => { sent.push(c); return { seq: sent.length, events: ex.apply(c, sent.length) }; } };
+    await setBdcHorizon(core as never, REGTEST_ARK_PARAMS);
+    await setBdcHorizon(core as never, REGTEST_ARK_PARAMS);
+    expect(sent).toEqual([{ type: 'BdcSetHorizon', blocks: 17, seconds: 10_200 }]);
+    await setBdcHorizon(core as never, DEFAULT_ARK_PARAMS);
+    expect(sent.at(-1)).toEqual({ type: 'BdcSetHorizon', blocks: 850, seconds: 510_472 });
+    expect(bdcModuleOf(ex).horizon).toEqual({ blocks: 850, seconds: 510_472 });
+  });
+});
 
 describe('bdcHorizonOf: batch life − (unroll txs + exit margin)', () => {
   it('regtest, 40-block batches: window 13 + min(144, 40/4 = 10) = 23 blocks, horizon 17 blocks = 10,200 s', () => {
@@ -83,13 +100,17 @@ describe('the engine refuses series the horizon does not reach (tip 100, horizon
   });
 
   it('before the first block the rule cannot be checked: market_not_ready', () => {
-    const h = new Harness(new Exchange({ products: { bdcMaxHorizon: HORIZON } }));
+    const h = new Harness();
+    expect(ofType(h.run(setHorizon(HORIZON)), 'BdcHorizonSet')).toEqual([{ type: 'BdcHorizonSet', blocks: 20, seconds: 12_000 }]);
     expect(rejection(h, list(10, M))).toMatchObject({ reason: 'market_not_ready', field: 'height' });
   });
 
-  it('refuses a malformed horizon where the exchange is created, naming it', () => {
-    expect(() => new Exchange({ products: { bdcMaxHorizon: { blocks: 0, seconds: 600 } } })).toThrow(/bdcMaxHorizon/);
-    expect(() => new Exchange({ products: { bdcMaxHorizon: { blocks: 10, seconds: 1.5 } } })).toThrow(/bdcMaxHorizon/);
+  it('refuses a malformed horizon naming the field, and changes nothing', () => {
+    const h = engine();
+    const before = h.ex.stateHash();
+    expect(rejection(h, setHorizon({ blocks: 0, seconds: 600 }))).toMatchObject({ reason: 'invalid_argument', field: 'blocks' });
+    expect(rejection(h, setHorizon({ blocks: 10, seconds: 1.5 }))).toMatchObject({ reason: 'invalid_argument', field: 'seconds' });
+    expect(h.ex.stateHash()).toBe(before);
   });
 });
 
@@ -106,14 +127,10 @@ describe('orders and snapshots', () => {
     expect('maxHorizon' in bdcState(engine(null).ex)).toBe(false);
   });
 
-  it('orders in a series past the horizon are refused (a listing under other parameters), and accepted once the tip reaches it', () => {
-    // Listed without a horizon, then the same state restored under one of 20 blocks / 12,000 s.
-    const free = engine(null);
-    free.run(list(121, M + 12_001));
-    const snap = JSON.parse(free.ex.snapshot()) as { products: [string, Record<string, unknown>][] };
-    snap.products.find(([n]) => n === 'bdc')![1].maxHorizon = [20, 12_000];
-    const h = new Harness(Exchange.restore(JSON.stringify(snap)));
-    h.seq = free.seq;
+  it('orders in a series past the horizon are refused (listed under wider parameters), and accepted once the tip reaches it', () => {
+    const h = engine({ blocks: 30, seconds: 20_000 });
+    expect(ofType(h.run(list(121, M + 12_001)), 'BdcSeriesListed')).toHaveLength(1);
+    h.run(setHorizon(HORIZON)); // the operator's batches got shorter
     const series = `BDC-121-${M + 12_001}`;
     const before = h.ex.stateHash();
     expect(rejection(h, order(series))).toMatchObject({ reason: 'invalid_argument', field: 'height' });

@@ -60,11 +60,6 @@ export interface ProductCommandBase { type: string }
 export interface ProductsConfig {
   /** Options: days of index history μ and σ are estimated from (see options/module.ts, OPTION_WINDOW_DAYS). */
   optionWindowDays?: number;
-  /**
-   * Block-delta: how far ahead of the tip a series may be decided (bdc/horizon.ts, the lifetime rule); the
-   * server derives it from its Ark operator's batch life (bdcHorizonOf). Absent: no limit.
-   */
-  bdcMaxHorizon?: { blocks: number; seconds: number };
 }
 
 export interface ProductModule {

@@ -69,6 +69,9 @@ export interface BdcPositionSettled {
   type: 'BdcPositionSettled'; positionId: string; series: string; account: string; side: BdcSide; won: boolean; payoutMsat: bigint;
 }
 
+/** The lifetime rule's horizon from now on (BdcSetHorizon). */
+export interface BdcHorizonSet { type: 'BdcHorizonSet'; blocks: number; seconds: number }
+
 export type BdcEvent =
-  | BdcSeriesListed | BdcOrderAccepted | BdcOrderResting | BdcOrderFilled | BdcOrderCancelled | BdcTrade
+  | BdcHorizonSet | BdcSeriesListed | BdcOrderAccepted | BdcOrderResting | BdcOrderFilled | BdcOrderCancelled | BdcTrade
   | BdcPositionOpened | BdcPositionTransferred | BdcSeriesSettled | BdcSeriesHalted | BdcPositionSettled;

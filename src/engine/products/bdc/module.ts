@@ -15,8 +15,8 @@ import type { SubmitResult } from '../../book/types.js';
 import type { EngineEvent } from '../../events.js';
 import { FEES, isAccountId } from '../../ledger/ledger.js';
 import { Rejection } from '../../rejection.js';
-import type { ProductCommandBase, ProductContext, ProductModule, ProductsConfig } from '../product.js';
-import type { BdcCancelAllCommand, BdcCancelOrderCommand, BdcListSeriesCommand, BdcPlaceOrderCommand, BdcSide } from './commands.js';
+import type { ProductCommandBase, ProductContext, ProductModule } from '../product.js';
+import type { BdcCancelAllCommand, BdcCancelOrderCommand, BdcListSeriesCommand, BdcPlaceOrderCommand, BdcSetHorizonCommand, BdcSide } from './commands.js';
 import { BDC_COMMAND_TYPES } from './commands.js';
 import type { BdcCancelReason } from './events.js';
 import { headerRule } from './header-rule.js';
@@ -109,9 +109,9 @@ export class BdcModule implements ProductModule {
 
   /**
    * The lifetime rule (horizon.ts): how far ahead of the tip a series may be decided, from the operator's
-   * batch life. Undefined: no limit (engines without an Ark operator, the backtests).
+   * batch life (BdcSetHorizon). Undefined until set: no limit (engines without an Ark operator, the backtests).
    */
-  constructor(private maxHorizon?: BdcHorizon) {}
+  private maxHorizon: BdcHorizon | undefined = undefined;
 
   get horizon(): BdcHorizon | undefined {
     return this.maxHorizon;
@@ -156,6 +156,7 @@ export class BdcModule implements ProductModule {
       case 'BdcPlaceOrder': return this.place(command as BdcPlaceOrderCommand, ctx, out);
       case 'BdcCancelOrder': return this.cancel(command as BdcCancelOrderCommand, ctx, out);
       case 'BdcCancelAll': return this.cancelAll(command as BdcCancelAllCommand, ctx, out);
+      case 'BdcSetHorizon': return this.setHorizon(command as BdcSetHorizonCommand, out);
       default: return new Rejection('invalid_argument', `unknown command type ${command.type}`, 'type');
     }
   }
@@ -182,6 +183,15 @@ export class BdcModule implements ProductModule {
     this.openIds.push(id);
     this.openIds.sort(cmp);
     out.push({ type: 'BdcSeriesListed', series: id, height: c.height, deadline: c.deadline, payoutSat: c.payoutSat });
+    return undefined;
+  }
+
+  private setHorizon(c: BdcSetHorizonCommand, out: EngineEvent[]): Rejection | undefined {
+    for (const f of ['blocks', 'seconds'] as const) {
+      if (!isSafeInt(c[f]) || c[f] < 1) return new Rejection('invalid_argument', `${f} must be a positive integer (the horizon of the lifetime rule)`, f);
+    }
+    this.maxHorizon = { blocks: c.blocks, seconds: c.seconds };
+    out.push({ type: 'BdcHorizonSet', blocks: c.blocks, seconds: c.seconds });
     return undefined;
   }
 
@@ -480,7 +490,6 @@ export class BdcModule implements ProductModule {
   restore(state: unknown): void {
     const st = state as Snapshot;
     if (st?.v !== 1) throw new Error('bdc snapshot: unsupported version');
-    // The snapshot's horizon wins, as the options window does: commands after it were applied under it.
     this.maxHorizon = st.maxHorizon === undefined ? undefined : checkBdcHorizon({ blocks: st.maxHorizon[0], seconds: st.maxHorizon[1] });
     this.series.clear();
     this.orders.clear();
@@ -545,7 +554,7 @@ function bookRejection(res: SubmitResult): Rejection {
   }
 }
 
-export function createBdcModule(c: ProductsConfig = {}): BdcModule {
-  return new BdcModule(c.bdcMaxHorizon === undefined ? undefined : checkBdcHorizon(c.bdcMaxHorizon, 'bdcMaxHorizon'));
+export function createBdcModule(): BdcModule {
+  return new BdcModule();
 }
 
