@@ -7,7 +7,7 @@
  */
 import type { Command, Exchange } from '../engine/index.js';
 import { VAULT } from '../engine/index.js';
-import { bdcChainStateAt, bdcModuleOf, seriesFairValue, BPS } from '../engine/products/bdc/index.js';
+import { bdcChainStateAt, bdcModuleOf, beyondHorizon, seriesFairValue, BPS } from '../engine/products/bdc/index.js';
 import { FORWARD_MARKETS, forwardModule } from '../engine/products/forward/index.js';
 import { vaultView } from '../engine/products/vault/index.js';
 import { difficultyOfBits } from '../chain/target.js';
@@ -193,6 +193,8 @@ export function bdcQuoter(chain: IndexChain, params: BdcQuoteParams = DEFAULT_BD
         } catch {
           break;
         }
+        // Further steps are further still: past the engine's horizon (the lifetime rule) none would list.
+        if (m.horizon !== undefined && beyondHorizon(t.height, t.deadline, tip, m.horizon) !== undefined) break;
         // One series per 144-block step: later ones fill the far end as the near ones settle.
         if (open.some((s) => s.height >= t.height) || taken.has(t.height)) continue;
         taken.add(t.height);

@@ -90,6 +90,12 @@ export interface ArkContractSource {
   outcome(series: string): BdcSide | undefined;
 }
 
+/** The parameters the Ark operator runs with: the demo ledger's, regtest's, or mainnet-like ones on `network`. */
+export function arkParamsFor(cfg: Pick<ServeConfig, 'chain'>, network: NetworkName): ArkParams {
+  if (cfg.chain === 'embedded') return EMBEDDED_ARK_PARAMS;
+  return network === 'regtest' ? REGTEST_ARK_PARAMS : { ...DEFAULT_ARK_PARAMS, network: network === 'mainnet' ? 'bitcoin' : network };
+}
+
 export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[], keys: OperatorKeyStore | undefined, log: (msg: string) => void = () => {}, contracts?: ArkContractSource): ServerArk | undefined {
   const embedded = cfg.chain === 'embedded';
   if (!embedded && (cfg.chain !== 'bitcoind' || cfg.rpc === undefined)) {
@@ -102,7 +108,7 @@ export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[],
   const secret = (name: 'contract' | 'forfeit' | 'wallet' | 'liquidity'): Uint8Array => keys?.secret(name, () => schnorr.utils.randomSecretKey()) ?? schnorr.utils.randomSecretKey();
   if (keys === undefined) notes.push('Ark operator: no SQLite file, so its keys and VTXO records live in memory for this run only');
   const k = operatorKeys({ signer: secret('contract'), forfeit: secret('forfeit'), wallet: secret('wallet') }, arkNetwork);
-  const params: ArkParams = embedded ? EMBEDDED_ARK_PARAMS : net === 'regtest' ? REGTEST_ARK_PARAMS : { ...DEFAULT_ARK_PARAMS, network: arkNetwork };
+  const params = arkParamsFor(cfg, net);
   // The ledger lives in memory: VTXO records of an earlier run point at commitments it never held.
   const store = keys !== undefined && !embedded ? ArkStore.open(cfg.db) : ArkStore.memory();
   if (embedded && keys !== undefined) notes.push('Ark operator (embedded): its VTXO records live in memory with the demo ledger, for this run only');

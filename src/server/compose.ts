@@ -27,6 +27,7 @@ import { batchAfterBlocks } from './contract-batching.js';
 import { contractNetwork, openContracts } from './contracts.js';
 import type { BitcoindCustody } from './custody.js';
 import { openArk, type ServerArk } from './ark-wiring.js';
+import { engineArkParams, setBdcHorizon } from './bdc-horizon.js';
 import { createDemo } from './demo.js';
 import { EngineCore } from './engine-host.js';
 import { EngineExchange } from './exchange-port.js';
@@ -92,6 +93,12 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
       thread: cfg.engineThread ?? cfg.db !== ':memory:',
       onError: (where, e) => log.error(`${where}: ${e instanceof Error ? e.message : String(e)}`),
     }).catch((e: unknown) => {
+      keys?.close();
+      throw e;
+    });
+    // Block-delta series must be decided inside the batch life of their contract VTXOs (the lifetime rule).
+    await setBdcHorizon(engine, engineArkParams(cfg, network)).catch(async (e: unknown) => {
+      await engine.close();
       keys?.close();
       throw e;
     });

@@ -170,6 +170,9 @@ describe.skipIf(skip !== undefined)('end to end: a new user on the real `hashper
     // The page explains a refusal (no contract service, not batched yet); the test reports it as the failure.
     const refused = (await page.getByTestId('bdc-contract-error').count()) > 0 ? await page.getByTestId('bdc-contract-error').textContent() : null;
     expect(refused, 'the contract document').toBeNull();
+    // When to start a unilateral exit for a win to be safe, and the race once both locks have opened.
+    expect(await page.getByTestId('bdc-exit-deadline').textContent()).toMatch(/^Start a unilateral exit by (block [\d,]+|\d{4}-\d\d-\d\d \d\d:\d\d UTC \(estimate)/);
+    expect(await page.getByTestId('bdc-metastability').textContent()).toContain('first confirmed claim wins');
     // The document is the server's: its address, and the three leaves of a block-delta VTXO (DESIGN.md) with their scripts.
     const pid = String((await new ProductsClient(api).bdcPositions()).positions[0]!.positionId);
     const doc = await new ProductsClient(api).bdcContract(pid);

@@ -147,6 +147,11 @@ describe('block-delta routes', () => {
     const pos1 = (await r.req(C1, 'GET', '/v1/bdc/positions')).json().positions;
     expect(pos1).toHaveLength(1);
     expect(pos1[0]).toMatchObject({ side: 'FAST', contracts: 2, amountSat: 200_000, contract: { status: 'pending-batch', batched: false } });
+    // FAST holder: exit by T − (d 144 + k 13) × 600 − 3600 = T − 97,800 s; d from the contract, k assumed before batching.
+    expect(pos1[0].exit).toMatchObject({
+      exitDelayBlocks: 144, exitDelaySource: 'contract', unrollTxs: 13, unrollTxsSource: expect.stringMatching(/^assumed/),
+      latestStart: { kind: 'time', time: T - 97_800, estimate: true }, metastability: expect.stringContaining('first confirmed claim wins'),
+    });
     const positionId: string = pos1[0].positionId;
     expect(positionId).toContain('#');
 

@@ -46,7 +46,7 @@ export function Contracts({ backend, feed, accountKey }: { backend: Backend; fee
         )}
       </section>
       {current && tip && <SeriesTrade key={current.series} backend={backend} feed={feed} s={current} tip={tip} accountKey={accountKey} onTraded={() => { series.reload(); setTrades((n) => n + 1); }} />}
-      {accountKey && series.data && <BdcPositions backend={backend} accountKey={accountKey} version={trades} />}
+      {accountKey && series.data && <BdcPositions backend={backend} accountKey={accountKey} version={trades} tip={tip} />}
       <SwapOffers backend={backend} accountKey={accountKey} />
     </main>
   );

@@ -10,6 +10,7 @@ import { HashPerpError } from '../../../units/errors.js';
 import { ApiError } from '../../errors.js';
 import type { Principal } from '../../auth/authenticate.js';
 import type { ProductsPort } from '../../products/port.js';
+import { bdcExitView } from '../../products/bdc-exit-view.js';
 import * as S from '../../schemas.js';
 import type { App } from '../../app-types.js';
 import { errs, eventsOf, isoOf, Obj, security, submitOrRefuse, Tif, wire } from './common.js';
@@ -121,10 +122,13 @@ export function registerBdcRoutes(app: App, port: ProductsPort): void {
 
   app.get(
     '/v1/bdc/positions',
-    { config: { auth: 'read' }, schema: { tags: ['bdc'], summary: 'The account’s open positions and resting orders, with contract VTXO status', security, response: { 200: Obj({ positions: Type.Array(Obj({ positionId: Type.String() })) }), ...errs } } },
+    { config: { auth: 'read' }, schema: { tags: ['bdc'], summary: 'The account’s open positions and resting orders, with contract VTXO status and when to start a unilateral exit', description: 'exit: the latest safe start of a unilateral exit for the holder’s win (SLOW: broadcast the first unroll tx while the tip is at most latestStart.height; FAST: by latestStart.time, unix seconds, an estimate), from the contract’s exit delay d and the k transactions of its exit package (or the stated assumptions), and the race once both locks have opened (metastability).', security, response: { 200: Obj({ positions: Type.Array(Obj({ positionId: Type.String() })) }), ...errs } } },
     async (req) => {
       const account = req.principal!.account;
-      return { positions: port.views.bdc.positionsOf(account).map((p) => ({ ...wire(p), contract: contractStatus(port, p.positionId) })), orders: port.views.bdc.ordersOf(account) };
+      return {
+        positions: port.views.bdc.positionsOf(account).map((p) => ({ ...wire(p), contract: contractStatus(port, p.positionId), exit: bdcExitView(p, port.contracts) })),
+        orders: port.views.bdc.ordersOf(account),
+      };
     },
   );
 

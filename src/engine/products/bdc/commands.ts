@@ -37,6 +37,14 @@ export interface BdcPlaceOrderCommand {
   clientOrderId?: string;
 }
 
+/**
+ * Sets the lifetime rule's horizon (horizon.ts): a series must be decided by block tip + `blocks` or by MTP +
+ * `seconds`, inside the batch life of its contract VTXOs. Sent by the server, not a user: at start, from its
+ * Ark operator's parameters (bdcHorizonOf), whenever the engine's differs. A journaled command rather than a
+ * start-up option, so a replay of the journal reaches the same state with no configuration at all.
+ */
+export interface BdcSetHorizonCommand { type: 'BdcSetHorizon'; blocks: number; seconds: number }
+
 export interface BdcCancelOrderCommand { type: 'BdcCancelOrder'; account: string; series: string; orderId?: number; clientOrderId?: string }
 /** Cancels the account's resting orders on one series, or on every series when `series` is absent. */
 export interface BdcCancelAllCommand { type: 'BdcCancelAll'; account: string; series?: string }
@@ -47,5 +55,5 @@ export interface BdcCancelAllCommand { type: 'BdcCancelAll'; account: string; se
  */
 export interface BdcPositionFundedCommand { type: 'BdcPositionFunded'; positionId: string; vtxo: string }
 
-export type BdcCommand = BdcListSeriesCommand | BdcPlaceOrderCommand | BdcCancelOrderCommand | BdcCancelAllCommand | BdcPositionFundedCommand;
-export const BDC_COMMAND_TYPES: readonly string[] = ['BdcListSeries', 'BdcPlaceOrder', 'BdcCancelOrder', 'BdcCancelAll', 'BdcPositionFunded'];
+export type BdcCommand = BdcListSeriesCommand | BdcPlaceOrderCommand | BdcCancelOrderCommand | BdcCancelAllCommand | BdcSetHorizonCommand | BdcPositionFundedCommand;
+export const BDC_COMMAND_TYPES: readonly string[] = ['BdcListSeries', 'BdcPlaceOrder', 'BdcCancelOrder', 'BdcCancelAll', 'BdcSetHorizon', 'BdcPositionFunded'];

@@ -75,6 +75,9 @@ export interface BdcPositionFunded {
   type: 'BdcPositionFunded'; positionId: string; series: string; account: string; side: BdcSide; vtxo: string; amountSat: number;
 }
 
+/** The lifetime rule's horizon from now on (BdcSetHorizon). */
+export interface BdcHorizonSet { type: 'BdcHorizonSet'; blocks: number; seconds: number }
+
 export type BdcEvent =
-  | BdcSeriesListed | BdcOrderAccepted | BdcOrderResting | BdcOrderFilled | BdcOrderCancelled | BdcTrade
+  | BdcHorizonSet | BdcSeriesListed | BdcOrderAccepted | BdcOrderResting | BdcOrderFilled | BdcOrderCancelled | BdcTrade
   | BdcPositionOpened | BdcPositionTransferred | BdcSeriesSettled | BdcSeriesHalted | BdcPositionSettled | BdcPositionFunded;

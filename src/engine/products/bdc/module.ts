@@ -16,10 +16,11 @@ import type { EngineEvent } from '../../events.js';
 import { FEES, WORLD, isAccountId } from '../../ledger/ledger.js';
 import { Rejection } from '../../rejection.js';
 import type { ProductCommandBase, ProductContext, ProductModule } from '../product.js';
-import type { BdcCancelAllCommand, BdcCancelOrderCommand, BdcListSeriesCommand, BdcPlaceOrderCommand, BdcPositionFundedCommand, BdcSide } from './commands.js';
+import type { BdcCancelAllCommand, BdcCancelOrderCommand, BdcListSeriesCommand, BdcPlaceOrderCommand, BdcPositionFundedCommand, BdcSetHorizonCommand, BdcSide } from './commands.js';
 import { BDC_COMMAND_TYPES } from './commands.js';
 import type { BdcCancelReason } from './events.js';
 import { headerRule } from './header-rule.js';
+import { beyondHorizon, checkBdcHorizon, type BdcHorizon } from './horizon.js';
 import {
   BPS, LOCKTIME_THRESHOLD, MAX_LOCKTIME, MAX_ORDER_CONTRACTS, MAX_PAYOUT_SAT, PAYOUT_STEP_SAT, bookSide, seriesId, stakeMsat,
   takerFeeMsat,
@@ -85,6 +86,8 @@ export interface BdcPositionDescription {
 
 interface Snapshot {
   v: 1;
+  /** Written only when set, so snapshots of engines without a horizon keep their bytes (and hashes). */
+  maxHorizon?: [number, number];
   nextPosition: number;
   parent: [number, number] | null;
   series: [string, number, number, number, 'open' | 'settled' | 'halted', BdcSide | null, number | null, string | null][];
@@ -106,6 +109,16 @@ export class BdcModule implements ProductModule {
   private nextPosition = 1;
   /** The last block this module saw (height, MTP): the parent of the next one. */
   private parent: { height: number; mtp: number } | null = null;
+
+  /**
+   * The lifetime rule (horizon.ts): how far ahead of the tip a series may be decided, from the operator's
+   * batch life (BdcSetHorizon). Undefined until set: no limit (engines without an Ark operator, the backtests).
+   */
+  private maxHorizon: BdcHorizon | undefined = undefined;
+
+  get horizon(): BdcHorizon | undefined {
+    return this.maxHorizon;
+  }
 
   // ───────────────────────────── reads ─────────────────────────────
 
@@ -147,6 +160,7 @@ export class BdcModule implements ProductModule {
       case 'BdcCancelOrder': return this.cancel(command as BdcCancelOrderCommand, ctx, out);
       case 'BdcCancelAll': return this.cancelAll(command as BdcCancelAllCommand, ctx, out);
       case 'BdcPositionFunded': return this.funded(command as BdcPositionFundedCommand, out);
+      case 'BdcSetHorizon': return this.setHorizon(command as BdcSetHorizonCommand, out);
       default: return new Rejection('invalid_argument', `unknown command type ${command.type}`, 'type');
     }
   }
@@ -165,6 +179,8 @@ export class BdcModule implements ProductModule {
     if (ctx.chain.height >= 0 && ctx.chain.mtp >= c.deadline) {
       return new Rejection('expiry_too_soon', `MTP ${ctx.chain.mtp} has already reached the deadline ${c.deadline}`, 'deadline');
     }
+    const far = this.horizonRejection(c.height, c.deadline, ctx);
+    if (far !== undefined) return far;
     const id = seriesId(c.height, c.deadline);
     if (this.series.has(id)) return new Rejection('not_allowed', `series ${id} is already listed`, 'height');
     this.series.set(id, { id, height: c.height, deadline: c.deadline, payoutSat: c.payoutSat, book: new OrderBook(), status: 'open' });
@@ -172,6 +188,23 @@ export class BdcModule implements ProductModule {
     this.openIds.sort(cmp);
     out.push({ type: 'BdcSeriesListed', series: id, height: c.height, deadline: c.deadline, payoutSat: c.payoutSat });
     return undefined;
+  }
+
+  private setHorizon(c: BdcSetHorizonCommand, out: EngineEvent[]): Rejection | undefined {
+    for (const f of ['blocks', 'seconds'] as const) {
+      if (!isSafeInt(c[f]) || c[f] < 1) return new Rejection('invalid_argument', `${f} must be a positive integer (the horizon of the lifetime rule)`, f);
+    }
+    this.maxHorizon = { blocks: c.blocks, seconds: c.seconds };
+    out.push({ type: 'BdcHorizonSet', blocks: c.blocks, seconds: c.seconds });
+    return undefined;
+  }
+
+  /** Refuses a series the horizon does not reach (listing, and each order: the horizon may have changed since the listing). */
+  private horizonRejection(height: number, deadline: number, ctx: ProductContext): Rejection | undefined {
+    if (this.maxHorizon === undefined) return undefined;
+    if (ctx.chain.height < 0) return new Rejection('market_not_ready', 'no block seen yet: the series lifetime rule needs the tip height and MTP', 'height');
+    const why = beyondHorizon(height, deadline, ctx.chain, this.maxHorizon);
+    return why === undefined ? undefined : new Rejection('invalid_argument', why, 'height');
   }
 
   private seriesFor(id: unknown): BdcSeries | Rejection {
@@ -195,6 +228,8 @@ export class BdcModule implements ProductModule {
       return new Rejection('invalid_argument', `qty must be 1..${MAX_ORDER_CONTRACTS} contracts`, 'qty');
     }
     if (c.tif !== 'GTC' && c.tif !== 'IOC' && c.tif !== 'FOK') return new Rejection('invalid_argument', 'tif must be GTC, IOC or FOK', 'tif');
+    const far = this.horizonRejection(s.height, s.deadline, ctx);
+    if (far !== undefined) return far;
     if (typeof c.postOnly !== 'boolean') return new Rejection('invalid_argument', 'postOnly must be a boolean', 'postOnly');
     if (c.postOnly && c.tif !== 'GTC') return new Rejection('invalid_argument', 'post-only needs a GTC order', 'postOnly');
     if (c.clientOrderId !== undefined) {
@@ -467,6 +502,7 @@ export class BdcModule implements ProductModule {
     }
     return {
       v: 1,
+      ...(this.maxHorizon === undefined ? {} : { maxHorizon: [this.maxHorizon.blocks, this.maxHorizon.seconds] as [number, number] }),
       nextPosition: this.nextPosition,
       parent: this.parent === null ? null : [this.parent.height, this.parent.mtp],
       series: series.map((s) => [s.id, s.height, s.deadline, s.payoutSat, s.status, s.winner ?? null, s.decidedAtHeight ?? null, s.decidedAtHash ?? null]),
@@ -479,6 +515,7 @@ export class BdcModule implements ProductModule {
   restore(state: unknown): void {
     const st = state as Snapshot;
     if (st?.v !== 1) throw new Error('bdc snapshot: unsupported version');
+    this.maxHorizon = st.maxHorizon === undefined ? undefined : checkBdcHorizon({ blocks: st.maxHorizon[0], seconds: st.maxHorizon[1] });
     this.series.clear();
     this.orders.clear();
     this.clientIds.clear();

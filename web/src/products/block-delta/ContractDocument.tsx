@@ -6,6 +6,7 @@ import { Loading } from '../../components/Notice.js';
 import { explain, friendly } from '../../lib/api-errors.js';
 import { recordOf, type Rec } from '../../lib/records.js';
 import { saveJson } from '../../lib/save-json.js';
+import type { ExitAdvice } from '../../lib/bdc-exit.js';
 
 /** A part of the document under its own small heading, when the server sent it. */
 function DocumentPart({ title, rec }: { title: string; rec: Rec | undefined }) {
@@ -37,8 +38,18 @@ function TaprootLeaves({ leaves, internalKey }: { leaves: Rec[]; internalKey: un
   );
 }
 
-/** One position's contract: its terms, batch, taproot leaves, and the exit package to claim without the operator. */
-export function ContractDocument({ backend, sk, positionId }: { backend: Backend; sk: string; positionId: string }) {
+/** When to start a unilateral exit for a win to be safe, and the race once both locks have opened. */
+function ExitDeadline({ exit }: { exit: ExitAdvice }) {
+  return (
+    <div className="small" style={{ marginTop: 8 }} data-testid="bdc-exit-deadline">
+      <strong>{exit.startBy}</strong> <span className="muted">({exit.basis}).</span>
+      {exit.metastability && <div className="muted">{exit.metastability}</div>}
+    </div>
+  );
+}
+
+/** One position's contract: its terms, batch, taproot leaves, when to start an exit, and the exit package to claim without the operator. */
+export function ContractDocument({ backend, sk, positionId, exit }: { backend: Backend; sk: string; positionId: string; exit?: ExitAdvice | undefined }) {
   const doc = useLoad(() => friendly(backend.products.bdcContract(sk, positionId), 'contract documents'), [backend, sk, positionId]);
   const [dlError, setDlError] = useState<string | undefined>(undefined);
   const download = async () => {
@@ -63,6 +74,7 @@ export function ContractDocument({ backend, sk, positionId }: { backend: Backend
       <DocumentPart title="Terms" rec={recordOf(doc.data.terms)} />
       <DocumentPart title="Batch" rec={batch} />
       <TaprootLeaves leaves={leaves} internalKey={vtxo?.internalKey} />
+      {exit && <ExitDeadline exit={exit} />}
       <div className="row" style={{ marginTop: 10 }}>
         <button className="ghost" onClick={() => void download()} data-testid="exit-package">Download exit package (JSON)</button>
         <span className="small muted">Everything needed to claim on chain without the operator: keep it with your key.</span>
