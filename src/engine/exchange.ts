@@ -96,7 +96,7 @@ export class Exchange implements StateMachine<Command, EngineEvent> {
     return productContext(this.state, seq);
   }
 
-  chainTip(): { height: number; hash: string } {
-    return { height: this.state.chain.height, hash: this.state.chain.hash };
+  chainTip(): { height: number; hash: string; mtp: number } {
+    return { height: this.state.chain.height, hash: this.state.chain.hash, mtp: this.state.chain.mtp };
   }
 }

@@ -28,6 +28,7 @@ import { operatorKeys, type OperatorKeys } from '../operator/ark/operator-keys.j
 import { NETWORKS, type NetworkName } from '../bitcoin/networks.js';
 import { DefaultVtxo, SingleKey, type RelativeTimelock } from '@arkade-os/sdk';
 import { LiquidityWallet } from '../operator/liquidity.js';
+import { bdcSettlementWindow } from '../engine/products/bdc/horizon.js';
 import { checkpointTapscript } from '../operator/ark/offchain.js';
 import { hex } from '@scure/base';
 import type { BdcSide } from '../bitcoin/vtxo-scripts.js';
@@ -88,6 +89,8 @@ const VERSION = 'hashperp-ark/0.1.0';
 /** What the engine knows that the contract guard needs: who won a series (src/operator/block-delta/contract-guard.ts). */
 export interface ArkContractSource {
   outcome(series: string): BdcSide | undefined;
+  /** The engine's chain tip (height and MTP). */
+  tip(): { height: number; mtp: number };
 }
 
 /** The parameters the Ark operator runs with: the demo ledger's, regtest's, or mainnet-like ones on `network`. */
@@ -139,7 +142,8 @@ export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[],
     contracts: {
       outcome: (series) => contracts?.outcome(series),
       isOperatorScript: (script) => script === liquidityScript,
-      window: settlementWindow(params),
+      window: bdcSettlementWindow(params),
+      tip: () => contracts?.tip() ?? { height: 0, mtp: 0 },
     },
   });
   liquidity.wallet = new LiquidityWallet({
@@ -214,13 +218,3 @@ function liquidityOf(secret: Uint8Array, k: OperatorKeys, params: ArkParams, ark
 
 /** BIP-68 as arkd and the SDK read a delay: below 512 blocks, else seconds. */
 const relative = (v: bigint): RelativeTimelock => ({ type: v < 512n ? 'blocks' : 'seconds', value: v });
-
-/**
- * What must remain of a contract's funding batch after its series is decided: a tenth of the batch
- * life, enough for the winner to settle cooperatively or to start unrolling before the operator may
- * sweep (regtest 40 blocks -> 4; a week -> about 17 hours).
- */
-export function settlementWindow(params: ArkParams): { blocks: number; seconds: number } {
-  const life = Number(params.vtxoTreeExpiry);
-  return life < 512 ? { blocks: Math.ceil(life / 10), seconds: Math.ceil(life / 10) * 600 } : { blocks: Math.ceil(life / 600 / 10), seconds: Math.ceil(life / 10) };
-}

@@ -161,7 +161,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
     }
     const batching = batchAfterBlocks(engine, contracts.service, (m) => log.error(m));
     // The Ark operator (arkd's API at /ark) on the node's chain.
-    const ark = deps.source === undefined ? openArk(cfg, network, notes, keys, (m) => log.info(`ark: ${m}`), { outcome: (series) => bdcModuleOf(engine.exchange).getSeries(series)?.winner }) : undefined;
+    const ark = deps.source === undefined ? openArk(cfg, network, notes, keys, (m) => log.info(`ark: ${m}`), { outcome: (series) => bdcModuleOf(engine.exchange).getSeries(series)?.winner, tip: () => engine.exchange.chainTip() }) : undefined;
     // Proof of liabilities (every block's Merkle sum tree of the ledger) and of reserves (the Ark operator's coins).
     const proofs = wireProofs({ engine, ark, onError: (m) => log.error(m) });
     let demo: DemoMarketMaker | undefined;

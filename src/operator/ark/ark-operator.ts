@@ -23,10 +23,10 @@ import { ArkRequestError, type ArkServicePort, type PendingTx, type RawIntent } 
 import { toWireVtxo } from './wire-vtxo.js';
 import { checkContractTx, type ContractTermsRecord, type GuardContext } from '../block-delta/contract-guard.js';
 
-export type ContractPolicy = Pick<GuardContext, 'outcome' | 'isOperatorScript' | 'window'>;
+export type ContractPolicy = Pick<GuardContext, 'outcome' | 'isOperatorScript' | 'window' | 'tip'>;
 
 /** Without a policy (no engine to decide series) nothing is ever decided: contracts only swap, or exit on chain. */
-const UNDECIDED: ContractPolicy = { outcome: () => undefined, isOperatorScript: () => false, window: { blocks: 0, seconds: 0 } };
+const UNDECIDED: ContractPolicy = { outcome: () => undefined, isOperatorScript: () => false, window: { blocks: 0, seconds: 0 }, tip: () => ({ height: 0, mtp: 0 }) };
 import { outpointKey as op } from './outpoint.js';
 
 export interface ArkOperatorDeps {

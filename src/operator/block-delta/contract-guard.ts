@@ -59,7 +59,17 @@ export interface GuardContext {
   isOperatorScript(script: string): boolean;
   /** Blocks (or seconds, for a time-based expiry) that must remain between the decision and the batch expiry. */
   window: { blocks: number; seconds: number };
+  /** The chain tip as the engine last saw it: converts between a height expiry and a time deadline. */
+  tip(): ChainTip;
 }
+
+export interface ChainTip {
+  height: number;
+  mtp: number;
+}
+
+/** The 600-second block the horizon converts with (src/engine/products/bdc/horizon.ts). */
+const BLOCK_SECONDS = 600;
 
 const refuse = (message: string, field: string): never => {
   throw new ArkRequestError('CONTRACT_SPEND_REFUSED', message, field);
@@ -99,7 +109,7 @@ export function checkContractTx(inputs: GuardedInput[], outputs: { script: strin
     if (ctx.outcome(t.series) !== undefined) refuse(`${t.series} is already decided: no new positions`, field);
     for (const inp of inputs) {
       if (inp.expiresAt <= 0) refuse(`${inp.outpoint}: its batch is not confirmed yet, so its expiry is unknown; open the position once it is`, field);
-      if (!outlives(inp.expiresAt, t, ctx.window))
+      if (!outlives(inp.expiresAt, t, ctx.window, ctx.tip()))
         refuse(`${inp.outpoint} expires (${inp.expiresAt}) before ${t.series} is decided plus the settlement window: a contract must fit inside the batch life of its funding`, field);
     }
     opened.push(t);
@@ -109,12 +119,16 @@ export function checkContractTx(inputs: GuardedInput[], outputs: { script: strin
 
 /**
  * The series is decided at the latest by the earlier of block H and MTP ≥ T, so either bound
- * suffices: a height expiry must leave `window.blocks` after H, a time expiry `window.seconds` after T.
+ * suffices: H + window.blocks within the expiry, or T + window.seconds within it. The bound in the
+ * expiry's own unit is exact; the other is converted at 600 s a block from the tip (an estimate, as the
+ * engine's horizon does).
  */
-export function outlives(expiresAt: number, t: Pick<ContractTermsRecord, 'height' | 'deadline'>, window: GuardContext['window']): boolean {
+export function outlives(expiresAt: number, t: Pick<ContractTermsRecord, 'height' | 'deadline'>, window: GuardContext['window'], tip: ChainTip): boolean {
   if (expiresAt <= 0) return false;
-  if (expiresAt < 500_000_000) return t.height + window.blocks <= expiresAt;
-  return t.deadline + window.seconds <= expiresAt;
+  if (expiresAt < 500_000_000) {
+    return t.height + window.blocks <= expiresAt || t.deadline + window.seconds <= tip.mtp + (expiresAt - tip.height) * BLOCK_SECONDS;
+  }
+  return t.deadline + window.seconds <= expiresAt || t.height + window.blocks <= tip.height + Math.floor((expiresAt - tip.mtp) / BLOCK_SECONDS);
 }
 
 /** Rule 4: a contract VTXO is never an intent's input. */

@@ -205,7 +205,7 @@ export class ContractDesk {
       this.d.registerContract(terms);
       const start: FundingRecord = { positionId, account, script: terms.script, amount };
       this.d.store.commit({ meta: [{ kind: 'bdc-funding', id: positionId, value: start }] });
-      const arkTxid = await this.d.liquidity.pay([{ script: hex.decode(terms.script), amount }], undefined, (v) => outlives(v.expiresAt, terms, this.d.window));
+      const arkTxid = await this.d.liquidity.pay([{ script: hex.decode(terms.script), amount }], undefined, (v) => outlives(v.expiresAt, terms, this.d.window, this.d.engine.exchange.chainTip()));
       rec = { ...start, arkTxid };
       this.d.store.commit({ meta: [{ kind: 'bdc-funding', id: positionId, value: rec }] });
     }

@@ -44,14 +44,25 @@ const BIP68_SECONDS_FROM = 512n;
 export function bdcHorizonOf(p: { vtxoTreeExpiry: bigint }): BdcHorizon {
   const inSeconds = p.vtxoTreeExpiry >= BIP68_SECONDS_FROM;
   const life = Number(p.vtxoTreeExpiry);
-  const lifeBlocks = inSeconds ? Math.floor(life / BLOCK_SECONDS) : life;
-  const windowBlocks = ASSUMED_UNROLL_TXS + Math.min(EXIT_MARGIN_BLOCKS, Math.floor(lifeBlocks / 4));
+  const windowBlocks = bdcSettlementWindow(p).blocks;
   if (inSeconds) {
     const seconds = life - windowBlocks * BLOCK_SECONDS;
     return checkBdcHorizon({ blocks: Math.floor(seconds / BLOCK_SECONDS), seconds }, 'vtxoTreeExpiry');
   }
   const blocks = life - windowBlocks;
   return checkBdcHorizon({ blocks, seconds: blocks * BLOCK_SECONDS }, 'vtxoTreeExpiry');
+}
+
+/**
+ * What must remain of a batch's life after a series is decided (the same window the horizon leaves, and
+ * the one the operator's contract guard checks a contract's funding coins against):
+ * ASSUMED_UNROLL_TXS + min(EXIT_MARGIN_BLOCKS, life/4) blocks, and that many 600-second blocks in seconds.
+ */
+export function bdcSettlementWindow(p: { vtxoTreeExpiry: bigint }): { blocks: number; seconds: number } {
+  const life = Number(p.vtxoTreeExpiry);
+  const lifeBlocks = p.vtxoTreeExpiry >= BIP68_SECONDS_FROM ? Math.floor(life / BLOCK_SECONDS) : life;
+  const blocks = ASSUMED_UNROLL_TXS + Math.min(EXIT_MARGIN_BLOCKS, Math.floor(lifeBlocks / 4));
+  return { blocks, seconds: blocks * BLOCK_SECONDS };
 }
 
 export function checkBdcHorizon(h: unknown, field = 'maxHorizon'): BdcHorizon {

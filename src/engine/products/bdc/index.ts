@@ -9,7 +9,7 @@ import { BDC_PRODUCT, escrowAccount, potAccount, type BdcModule, type BdcPositio
 export { BDC_PRODUCT, BdcModule, createBdcModule, escrowAccount, positionIdOf, potAccount, seriesOfPosition, userOwner } from './module.js';
 export type { BdcOrder, BdcPosition, BdcPositionDescription, BdcSeries } from './module.js';
 export { headerRule } from './header-rule.js';
-export { ASSUMED_TREE_DEPTH, ASSUMED_UNROLL_TXS, BLOCK_SECONDS, EXIT_MARGIN_BLOCKS, bdcHorizonOf, beyondHorizon, checkBdcHorizon, type BdcHorizon } from './horizon.js';
+export { ASSUMED_TREE_DEPTH, ASSUMED_UNROLL_TXS, BLOCK_SECONDS, EXIT_MARGIN_BLOCKS, bdcHorizonOf, bdcSettlementWindow, beyondHorizon, checkBdcHorizon, type BdcHorizon } from './horizon.js';
 export { BPS, PAYOUT_STEP_SAT, TAKER_FEE_PPM, seriesId, stakeMsat, stakeSat, takerFeeMsat } from './terms.js';
 export { bdcChainStateAt, seriesFairValue } from './fair-value.js';
 export type { BdcStateOptions, BdcTip, SeriesFairValue } from './fair-value.js';
