@@ -130,8 +130,15 @@ export class ProductsClient {
   bdcPositions(): Promise<{ positions: Json[]; orders: Json[] }> {
     return this.c.request('GET', '/v1/bdc/positions', { signed: true });
   }
+  /** Registers the x-only key of the account's Ark wallet as U in its contract VTXOs (not the API key). */
+  setBdcContractKey(key: string): Promise<{ key: string }> {
+    return this.c.request('POST', '/v1/bdc/contract-key', { signed: true, body: { key } });
+  }
+  bdcContractKey(): Promise<{ key: string | null }> {
+    return this.c.request('GET', '/v1/bdc/contract-key', { signed: true });
+  }
   /** Signed: only the holder (or the operator) may read it; anyone else gets 404. positionId contains '#': it is percent-encoded here. */
-  bdcContract(positionId: string): Promise<Json & { positionId: string; address?: string; funded: boolean }> {
+  bdcContract(positionId: string): Promise<Json & { positionId: string; status: string; funded: boolean; outpoint?: string; reason?: string }> {
     return this.c.request('GET', `/v1/bdc/contracts/${enc(positionId)}`, { signed: true });
   }
   /** Signed, like the document. */

@@ -28,6 +28,7 @@ import { operatorKeys, type OperatorKeys } from '../operator/ark/operator-keys.j
 import { NETWORKS, type NetworkName } from '../bitcoin/networks.js';
 import { DefaultVtxo, SingleKey, type RelativeTimelock } from '@arkade-os/sdk';
 import { LiquidityWallet } from '../operator/liquidity.js';
+import { startLiquidityKeeper, type LiquidityKeeper } from './liquidity-keeper.js';
 import { bdcSettlementWindow } from '../engine/products/bdc/horizon.js';
 import { checkpointTapscript } from '../operator/ark/offchain.js';
 import { hex } from '@scure/base';
@@ -40,6 +41,8 @@ export const EMBEDDED_LEDGER_NOTE = 'embedded demo ledger: commitment transactio
 
 /** The demo operator's starting liquidity on the ledger: 10 (demo) BTC. */
 export const EMBEDDED_OPERATOR_FUNDS = 1_000_000_000n;
+/** What the demo boards into L's VTXOs at start (funds S's side of contracts): 2 (demo) BTC. */
+export const EMBEDDED_LIQUIDITY = 200_000_000n;
 const DEFAULT_BLOCK_SECONDS = 10;
 
 /**
@@ -57,6 +60,7 @@ export const EMBEDDED_ARK_PARAMS: ArkParams = {
 
 export interface ServerArk {
   operator: ArkOperator;
+  params: ArkParams;
   store: ArkStore;
   indexer: ArkIndexer;
   keys: OperatorKeys;
@@ -81,6 +85,8 @@ export interface ServerArk {
   /** The /health part: which chain, in plain words whether anything reaches a network, where to fund it, its batches. */
   status(): { chain: string; network: string; onChain: string; walletAddress: string; [k: string]: unknown };
   start(): void;
+  /** Starts the liquidity keeper (L's SDK wallet against this server's own URL); no-op when configured off. */
+  startLiquidity(serverUrl: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -161,12 +167,14 @@ export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[],
   const indexer = new ArkIndexer(store, operator);
   const blockSeconds = cfg.embeddedBlockSeconds ?? DEFAULT_BLOCK_SECONDS;
   let miner: NodeJS.Timeout | undefined;
+  let keeper: LiquidityKeeper | undefined;
   const onChain = embedded ? EMBEDDED_LEDGER_NOTE : `commitment transactions, boarding, exits and sweeps are broadcast to the ${net} bitcoind node`;
   return {
     operator,
     store,
     indexer,
     keys: k,
+    params,
     liquidity: { ...liquidity, wallet: liquidity.wallet! },
     walletAddress: k.walletAddress,
     chainKind: chain.kind,
@@ -190,7 +198,35 @@ export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[],
         });
       } else void registerEsplora(app, { rpc: rpc!, network: net });
     },
-    status: () => ({ chain: chain.kind, network: net, onChain, ...(ledger ? { tipHeight: ledger.tip().height } : {}), walletAddress: k.walletAddress, signerPubkey: k.signerCompressedHex, ...operator.status() }),
+    status: () => ({
+      chain: chain.kind, network: net, onChain, ...(ledger ? { tipHeight: ledger.tip().height } : {}), walletAddress: k.walletAddress, signerPubkey: k.signerCompressedHex,
+      liquidity: { address: liquidity.address, boardingAddress: keeper?.boardingAddress() ?? null, keeper: keeper !== undefined },
+      ...operator.status(),
+    }),
+    startLiquidity: async (serverUrl) => {
+      // Default: on against bitcoind; in the embedded demo only when asked (nothing there needs L's VTXOs yet).
+      if (cfg.liquidityKeeper === false || (embedded && cfg.liquidityKeeper !== true)) return;
+      keeper = await startLiquidityKeeper(serverUrl, {
+        identity: liquidity.identity,
+        script: liquidityScript,
+        store,
+        vtxoTreeExpiry: params.vtxoTreeExpiry,
+        tipHeight: () => chain.tipHeight(),
+        ...(ledger
+          ? {
+              fundBoarding: async (address: string) => {
+                ledger!.fund(OutScript.encode(Address(NETWORKS.regtest).decode(address)), EMBEDDED_LIQUIDITY);
+                ledger!.mine();
+              },
+            }
+          : {}),
+        periodMs: Math.max(2_000, params.timing.sessionSeconds * 1000),
+        log,
+      }).catch((e: unknown) => {
+        log(`liquidity keeper not started: ${e instanceof Error ? e.message : String(e)}`);
+        return undefined;
+      });
+    },
     start: () => {
       operator.start();
       if (ledger && blockSeconds > 0) {
@@ -200,6 +236,7 @@ export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[],
       }
     },
     stop: async () => {
+      await keeper?.stop();
       if (miner) clearInterval(miner);
       await operator.stop();
       store.close();

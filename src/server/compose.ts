@@ -20,11 +20,12 @@ import { loadEmbeddedChain } from '../chain/embedded.js';
 import type { ChainParams } from '../chain/params.js';
 import type { ChainSource } from '../chain/source.js';
 import { DEMO_ACCOUNT, type DemoMarketMaker, type Quoter } from '../demo/market-maker.js';
-import type { ContractService } from '../operator/contract-service.js';
+import type { ContractDesk } from '../operator/block-delta/desk.js';
 import { ChainRuntime, type Log } from './chain-runtime.js';
 import type { ServeConfig } from './config.js';
-import { batchAfterBlocks } from './contract-batching.js';
-import { contractNetwork, openContracts } from './contracts.js';
+import { contractNetwork } from './contracts.js';
+import { openDesk } from './desk-wiring.js';
+import { hex } from '@scure/base';
 import type { BitcoindCustody } from './custody.js';
 import { openArk, type ServerArk } from './ark-wiring.js';
 import { engineArkParams, setBdcHorizon } from './bdc-horizon.js';
@@ -53,10 +54,11 @@ export interface ServeWiring {
   /** What is not wired in this mode, logged at startup so nobody mistakes a gap for a feature. */
   notes: string[];
   /** Runs once the server is listening (starts the follower and the demo). */
-  start?: (log: Log) => Promise<void>;
+  /** `url`: where the server listens (the liquidity keeper's SDK wallet talks to it). */
+  start?: (log: Log, url?: string) => Promise<void>;
   close?: () => Promise<void>;
   /** The live parts, for tests and operators' tools. */
-  parts?: { engine: EngineCore; chain?: ChainRuntime; demo?: DemoMarketMaker; exchange: EngineExchange; custody?: BitcoindCustody; contracts?: ContractService; products?: WiredProducts; ark?: ServerArk; proofs?: ServerProofs };
+  parts?: { engine: EngineCore; chain?: ChainRuntime; demo?: DemoMarketMaker; exchange: EngineExchange; custody?: BitcoindCustody; desk?: ContractDesk; products?: WiredProducts; ark?: ServerArk; proofs?: ServerProofs };
 }
 
 export interface WiringDeps {
@@ -136,8 +138,12 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
     const firstTip = cfg.chain !== 'embedded' ? undefined : engineTip >= 0 && engineTip <= chainData.maxHeight ? engineTip : replayStart;
     const index = new ChainIndexPort(chainData, firstTip !== undefined ? { tipHeight: firstTip } : {});
 
-    // Block-delta contracts: the operator's ContractService, its store beside the journal (op_ tables).
-    const contracts = openContracts(cfg, network, notes, keys);
+    // The Ark operator (arkd's API at /ark) on the node's chain, and its block-delta desk (contract VTXOs).
+    const ark = deps.source === undefined
+      ? openArk(cfg, network, notes, keys, (m) => log.info(`ark: ${m}`), { outcome: (series) => bdcModuleOf(engine.exchange).getSeries(series)?.winner, tip: () => engine.exchange.chainTip() })
+      : undefined;
+    const desk = ark !== undefined ? openDesk(ark, engine, network, (m) => log.info(m)) : undefined;
+    if (desk === undefined) notes.push('block-delta contracts: no Ark operator in this mode, so positions stay in the ledger (no contract VTXOs)');
     const hub = withProductFeeds(exchange, () => engine.exchange);
     const bdcModel = deps.bdcModel ?? { paths: 400, seed: 1 };
     let products: WiredProducts;
@@ -146,8 +152,8 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
         engine,
         chain: chainData,
         apiKeys,
-        contracts: contracts.service,
-        operatorAccounts: [DEMO_ACCOUNT, contracts.service.operatorPubkey, ...(cfg.operatorAccounts ?? [])],
+        ...(desk !== undefined ? { contracts: desk } : {}),
+        operatorAccounts: [DEMO_ACCOUNT, ...(ark !== undefined ? [hex.encode(ark.keys.signerXOnly)] : []), ...(cfg.operatorAccounts ?? [])],
         onFeed: (m) => hub.onFeed(m),
         bdcModel,
         onError: (where, e) => log.error(`products ${where}: ${e instanceof Error ? e.message : String(e)}`),
@@ -155,13 +161,10 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
     } catch (e) {
       // The journal could not be replayed into the projections: release what is open before failing.
       await engine.close();
-      contracts.close();
+      await ark?.stop();
       closeKeys();
       throw e;
     }
-    const batching = batchAfterBlocks(engine, contracts.service, (m) => log.error(m));
-    // The Ark operator (arkd's API at /ark) on the node's chain.
-    const ark = deps.source === undefined ? openArk(cfg, network, notes, keys, (m) => log.info(`ark: ${m}`), { outcome: (series) => bdcModuleOf(engine.exchange).getSeries(series)?.winner, tip: () => engine.exchange.chainTip() }) : undefined;
     // Proof of liabilities (every block's Merkle sum tree of the ledger) and of reserves (the Ark operator's coins).
     const proofs = wireProofs({ engine, ark, onError: (m) => log.error(m) });
     let demo: DemoMarketMaker | undefined;
@@ -175,9 +178,9 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
       ...(nonceLog !== undefined ? { nonceLog } : {}),
       ...(authNotBeforeMs !== undefined ? { authNotBeforeMs } : {}),
       notes,
-      parts: { engine, exchange, contracts: contracts.service, products, proofs, ...(ark ? { ark } : {}) },
-      status: () => healthOf({ engine, chain, demo, custody, operatorKeys: keys !== undefined ? { sealed: true, source: keys.source } : { sealed: false, source: 'memory' }, ark: ark?.status(), proofs: proofs.status(), contracts: { service: contracts.service, network, fundingNote: contracts.fundingNote, batching } }),
-      start: async (l) => {
+      parts: { engine, exchange, products, proofs, ...(ark ? { ark } : {}), ...(desk ? { desk } : {}) },
+      status: () => healthOf({ engine, chain, demo, custody, operatorKeys: keys !== undefined ? { sealed: true, source: keys.source } : { sealed: false, source: 'memory' }, ark: ark?.status(), proofs: proofs.status(), contracts: desk?.status() }),
+      start: async (l, url) => {
         log = l;
         chain = await ChainRuntime.start({
           chain: cfg.chain,
@@ -203,6 +206,8 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
           wiring.parts!.custody = custody;
         }
         ark?.start();
+        if (url !== undefined) await ark?.startLiquidity(url);
+        desk?.start();
         proofs.start();
         if (cfg.demo) {
           demo = createDemo(engine, { cfg, chainData, bdcModel, quoters: deps.quoters ?? [], log });
@@ -215,12 +220,12 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
         await custody?.stop();
         proofs.stop();
         await proofs.settled();
+        desk?.stop();
+        await desk?.settled();
         await ark?.stop();
         await chain?.stop();
-        batching.stop();
         products.stop();
         await engine.close();
-        contracts.close();
         closeKeys();
       },
     };

@@ -50,6 +50,8 @@ export interface ServeConfig {
   faucetBlockSat?: number;
   /** Embedded mode: seconds between blocks of the Ark operator's demo ledger (env HASHPERP_EMBEDDED_BLOCK_SECONDS, default 10; 0: only the faucet mines). */
   embeddedBlockSeconds?: number;
+  /** Keep the operator's liquidity L in VTXOs (settle its boarding outputs, renew before expiry). Default: on with bitcoind, off in the embedded demo. */
+  liquidityKeeper?: boolean;
 }
 
 export interface ServeFlags {

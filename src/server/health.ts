@@ -1,18 +1,17 @@
 /** The server's part of /health: chain follower, engine and its contracts, demo, custody, the Ark operator's chain. */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { HealthExtras } from '../api/app-types.js';
-import type { NetworkName } from '../bitcoin/networks.js';
 import type { DemoMarketMaker } from '../demo/market-maker.js';
-import type { ContractService } from '../operator/contract-service.js';
+import type { DeskStatus } from '../operator/block-delta/desk.js';
 import type { ChainRuntime } from './chain-runtime.js';
-import type { ContractBatching } from './contract-batching.js';
 import type { BitcoindCustody } from './custody.js';
 import type { EngineCore } from './engine-host.js';
 import type { ServerArk } from './ark-wiring.js';
 
 export interface HealthParts {
   engine: EngineCore;
-  contracts: { service: ContractService; network: NetworkName; fundingNote: string; batching: ContractBatching };
+  /** The block-delta desk: positions, how many have their contract VTXO, what waits and why, reconciliation. */
+  contracts: DeskStatus | undefined;
   /** Absent until the server has started them (or when the mode runs none). */
   chain?: ChainRuntime | undefined;
   demo?: DemoMarketMaker | undefined;
@@ -27,15 +26,11 @@ export interface HealthParts {
 
 export function healthOf({ engine, contracts, chain, demo, custody, operatorKeys, ark, proofs }: HealthParts): HealthExtras {
   const tip = engine.chainTip();
-  const batching = contracts.batching.status();
   return {
     ...(chain ? { chain: chain.status() } : {}),
     engine: {
       seq: engine.lastSeq, height: tip.height, blockHash: tip.hash, stateHash: engine.stateHash(), journal: engine.journalKind, halted: engine.halted?.message ?? null,
-      contracts: {
-        network: contracts.network, operator: contracts.service.operatorPubkey, funded: false, funding: contracts.fundingNote, pending: contracts.service.pending().length,
-        batches: batching.batches, batchedPositions: batching.positions, lastBatchHeight: batching.lastBatchHeight, lastError: batching.lastError ?? null,
-      },
+      contracts: contracts ?? { note: 'no Ark operator in this mode: block-delta positions stay in the ledger' },
     },
     demo: demo ? { enabled: true, account: demo.account, requotes: demo.requotes, lastQuoteHeight: demo.lastQuoteHeight, quoters: demo.quoterNames, takers: { accounts: demo.takers.accounts, orders: demo.takers.orders, fills: demo.takers.fills, refused: demo.takers.refused } } : { enabled: false },
     operatorKeys,

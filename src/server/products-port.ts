@@ -1,11 +1,11 @@
 /**
  * The engine-backed ProductsPort: submit through the Sequencer (EngineCore.submit or any function with
  * its contract), read views over the live Exchange (views/), and one `ingest(seq, events)` hook the wiring
- * calls for every applied command: it feeds the history projection and the block-delta ContractService.
+ * calls for every applied command: it feeds the history projection.
  */
 import type { Command, EngineEvent, Exchange } from '../engine/index.js';
 import type { IndexChain } from '../index/chain-view.js';
-import type { ContractService } from '../operator/contract-service.js';
+import type { ContractDocs } from '../api/products/port.js';
 import type { ApiKeyStore } from '../api/auth/api-keys.js';
 import type { Principal } from '../api/auth/authenticate.js';
 import type { ProductsPort } from '../api/products/port.js';
@@ -16,7 +16,7 @@ export interface ProductsPortDeps {
   submit(cmd: Command): Promise<{ seq: number; events: EngineEvent[] }>;
   exchange: Exchange | (() => Exchange);
   chain: IndexChain;
-  contracts?: ContractService;
+  contracts?: ContractDocs;
   history?: AccountHistory;
   /** To recognise API keys carrying the 'admin' scope (operator actions). */
   apiKeys?: ApiKeyStore;
@@ -52,13 +52,6 @@ export function createProductsPort(deps: ProductsPortDeps): EngineProductsPort {
     },
     ingest(seq, events) {
       history.ingest(seq, events);
-      if (deps.contracts !== undefined) {
-        try {
-          deps.contracts.onEvents(events, seq);
-        } catch (e) {
-          onError('contracts', e); // the contract store failing must not stop the engine's acks
-        }
-      }
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Start-up glue for the product routes over the live engine (EngineCore): builds the port, rebuilds the
- * history projection (and catches the ContractService's store up) from the journal, then follows every
+ * history projection from the journal, then follows every
  * applied command. Events applied while the rebuild runs are held and fed after it, in seq order.
  *
  *   const products = await wireProducts({ engine, chain: chainData, apiKeys, contracts });
@@ -10,7 +10,7 @@
  */
 import type { EngineEvent } from '../engine/index.js';
 import type { IndexChain } from '../index/chain-view.js';
-import type { ContractService } from '../operator/contract-service.js';
+import type { ContractDocs } from '../api/products/port.js';
 import type { ApiKeyStore } from '../api/auth/api-keys.js';
 import { registerProductRoutes } from '../api/routes/products/index.js';
 import type { RouteModule } from '../api/app-types.js';
@@ -23,7 +23,7 @@ export interface WireProductsOptions {
   engine: EngineCore;
   chain: IndexChain;
   apiKeys?: ApiKeyStore;
-  contracts?: ContractService;
+  contracts?: ContractDocs;
   operatorAccounts?: readonly string[];
   historyPerAccount?: number;
   /** Block-delta model options for the fair odds beside the books (Monte Carlo paths, seed). */

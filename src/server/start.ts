@@ -33,7 +33,7 @@ export async function startServe(cfg: ServeConfig, wire: (c: ServeConfig) => Pro
     for (const n of w.notes) app.log.warn(n);
     const url = await app.listen({ port: cfg.port, host: cfg.host });
     const a = app;
-    await w.start?.({ info: (m) => a.log.info(m), warn: (m) => a.log.warn(m), error: (m) => a.log.error(m) });
+    await w.start?.({ info: (m) => a.log.info(m), warn: (m) => a.log.warn(m), error: (m) => a.log.error(m) }, url);
     return {
       app,
       url,

@@ -82,25 +82,22 @@ describe('serve: products live', () => {
       expect(trade.data!.price as number).toBeLessThanOrEqual(limit);
       await until('bdc book after the trade', () => got.find((m) => m.type === 'bdc' && m.kind === 'book' && (m.data!.seq as number) >= ack.seq));
 
-      // The next block batches it: the document's address is the three-leaf VTXO's, and the batch is unfunded.
-      const doc = await until('batched contract', async () => {
+      // The holder registers its contract key (an Ark wallet key, not the API key): the document then shows
+      // its contract VTXO's address and leaves. The embedded demo never funds it, and says why.
+      const U = schnorr.getPublicKey(schnorr.utils.randomSecretKey());
+      await p.setBdcContractKey(hex.encode(U));
+      const doc = await until('contract document', async () => {
         const d = await p.bdcContract(positionId);
-        return d.status === 'batched' ? d : undefined;
+        return d.reason !== undefined ? d : undefined;
       });
+      expect(doc).toMatchObject({ status: 'unfunded', funded: false, reason: expect.stringContaining('--chain bitcoind') });
       const terms = doc.terms as { operator: string; targetHeight: number; deadline: number; slowLockTime: number; exitDelay: { type: string; value: string } };
-      expect(terms).toMatchObject({ targetHeight: target.height, deadline: target.deadline, slowLockTime: target.deadline - 1, exitDelay: { type: 'blocks', value: '144' } });
+      expect(terms).toMatchObject({ targetHeight: target.height, deadline: target.deadline, slowLockTime: target.deadline - 1, exitDelay: { type: 'blocks', value: '120' } });
       const health = (await c.health()) as unknown as HealthX;
-      expect(terms.operator).toBe(health.engine.contracts.operator);
-      expect(health.engine.contracts).toMatchObject({ network: 'regtest', funded: false });
-      expect(health.engine.contracts.batches).toBeGreaterThanOrEqual(1);
-      const vtxo = buildBlockDeltaVtxo({ user: hex.decode(ACCOUNT), operator: hex.decode(terms.operator), userSide: 'FAST', targetHeight: target.height, deadline: target.deadline, exitDelay: { type: 'blocks', value: 144n } });
-      expect(doc.address).toBe(Address(NETWORKS.regtest).encode(OutScript.decode(vtxo.vtxoScript.pkScript)));
-      expect(doc.funded).toBe(false);
-      expect(String(doc.fundedReason)).toMatch(/placeholder/);
-      const pkg = (await p.bdcExitPackage(positionId)) as { vtxo: { scriptPubKey: string; amount: string }; steps: unknown[] };
-      expect(pkg.vtxo.scriptPubKey).toBe(hex.encode(vtxo.vtxoScript.pkScript));
-      expect(pkg.vtxo.amount).toBe(String(2 * target.payoutSat));
-      expect(pkg.steps.length).toBeGreaterThan(0);
+      expect(health.engine.contracts).toMatchObject({ funded: 0, problems: [] });
+      const vtxo = buildBlockDeltaVtxo({ user: U, operator: hex.decode(terms.operator), userSide: 'FAST', targetHeight: target.height, deadline: target.deadline, exitDelay: { type: 'blocks', value: 120n } });
+      expect((doc.vtxo as { address: string }).address).toBe(Address(NETWORKS.regtest).encode(OutScript.decode(vtxo.vtxoScript.pkScript)));
+      await expect(p.bdcExitPackage(positionId)).rejects.toMatchObject({ status: 409 });
       operatorFirstRun = terms.operator;
 
       // Freeze the chain: the quotes then sit exactly where the rules put them at the engine's height.
@@ -162,8 +159,9 @@ describe('serve: products live', () => {
       await c.syncClock();
       const doc = await new ProductsClient(c).bdcContract(positionId);
       expect((doc.terms as { operator: string }).operator).toBe(operatorFirstRun);
-      expect(doc.status).toBe('batched');
-      expect(s.wiring.parts!.contracts!.operatorPubkey).toBe(operatorFirstRun);
+      // The embedded demo keeps its Ark records (contract keys too) in memory with its ledger: re-registered after a restart.
+      expect(doc.status).toBe('awaiting-key');
+      expect(hex.encode(s.wiring.parts!.ark!.keys.signerXOnly)).toBe(operatorFirstRun);
     } finally {
       await s.close();
     }

@@ -6,7 +6,7 @@
  */
 import type { Command, EngineEvent } from '../../engine/index.js';
 import type { IndexChain } from '../../index/chain-view.js';
-import type { ContractService } from '../../operator/contract-service.js';
+import type { ContractDesk } from '../../operator/block-delta/desk.js';
 import type { Principal } from '../auth/authenticate.js';
 import type { ProductViews } from './views.js';
 
@@ -31,8 +31,8 @@ export interface HistoryView {
   fundingOf(account: string): bigint;
 }
 
-/** The contract documents and exit packages the routes serve (the operator's ContractService). */
-export type ContractDocs = Pick<ContractService, 'contract' | 'exitPackage' | 'record'>;
+/** The contract documents, exit data and contract keys the routes serve (the operator's block-delta desk). */
+export type ContractDocs = Pick<ContractDesk, 'contract' | 'exitPackage' | 'record' | 'setContractKey' | 'contractKey'>;
 
 export interface ProductsPort {
   /** Journals and applies one command (the Sequencer / EngineCore.submit). */

@@ -45,6 +45,8 @@ export interface DeskDeps {
   engine: { submit(c: Command): Promise<unknown>; on(l: (seq: number, c: Command, events: EngineEvent[]) => void): () => void; readonly exchange: Exchange };
   now(): number;
   log(msg: string): void;
+  /** Why this mode never funds contracts (documents are still served), e.g. the engine follows another chain than the Ark operator's. */
+  fundingDisabled?: string;
 }
 
 /** Funding progress of one position, written to the store around the Ark tx that pays it. */
@@ -180,7 +182,11 @@ export class ContractDesk {
         const account = p.owner.slice('user:'.length);
         const key = this.contractKey(account);
         if (key === undefined) {
-          this.unfunded.set(p.id, 'awaiting the holder’s contract key (PUT /v1/bdc/contract-key)');
+          this.unfunded.set(p.id, 'awaiting the holder’s contract key (POST /v1/bdc/contract-key)');
+          continue;
+        }
+        if (this.d.fundingDisabled !== undefined) {
+          this.unfunded.set(p.id, this.d.fundingDisabled);
           continue;
         }
         try {

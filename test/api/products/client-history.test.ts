@@ -2,19 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { memoryDesk } from '../../operator/desk-fixture.js';
 import { HashPerpClient, HashPerpApiError } from '../../../src/client/client.js';
 import { ProductsClient } from '../../../src/client/products-client.js';
 import { AccountHistory, rebuildHistory } from '../../../src/server/projections/history.js';
 import { createProductsPort } from '../../../src/server/products-port.js';
 import { EngineCore } from '../../../src/server/engine-host.js';
 import { wireProducts } from '../../../src/server/products-wiring.js';
-import { ContractService } from '../../../src/operator/contract-service.js';
-import { MemoryContractStore } from '../../../src/operator/contract-store.js';
 import { bdcPositionsOf } from '../../../src/engine/products/bdc/index.js';
 import type { ProductFeedEvent } from '../../../src/server/projections/feeds.js';
 import { openJournal } from '../../../src/journal/index.js';
 import { confirmedBlockAt as blockCommandAt } from '../../../src/index/confirmed-block.js';
-import { A1, A2, C1, C2, EXIT_DELAY, OPERATOR_SECRET, TIP, chain, productsRig } from './rig.js';
+import { A1, A2, C1, C2, OPERATOR_SECRET, TIP, chain, productsRig } from './rig.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 const BTC = 100_000_000;
@@ -93,9 +92,8 @@ describe('history projection', () => {
     const dir = mkdtempSync(join(tmpdir(), 'products-wire-'));
     dirs.push(dir);
     const db = join(dir, 'j.db');
-    const contracts = () => new ContractService({ operatorSecret: OPERATOR_SECRET, network: 'regtest', exitDelay: EXIT_DELAY, batchExpiry: { type: 'blocks', value: 4032n }, store: new MemoryContractStore() });
     const core1 = await EngineCore.open({ sqlitePath: db, snapshotEvery: 4 });
-    const first = await wireProducts({ engine: core1, chain: chain(), contracts: contracts() });
+    const first = await wireProducts({ engine: core1, chain: chain(), contracts: memoryDesk({ exchange: () => core1.exchange, operatorSecret: OPERATOR_SECRET }) });
     expect(first.rebuiltTo).toBe(0);
     await core1.submit(blockCommandAt(chain(), TIP));
     const mtp = core1.exchange.productContext(0).chain.mtp;
@@ -114,16 +112,16 @@ describe('history projection', () => {
     await core1.close();
 
     const core2 = await EngineCore.open({ sqlitePath: db, snapshotEvery: 4 });
-    const svc = contracts();
+    const svc = memoryDesk({ exchange: () => core2.exchange, operatorSecret: OPERATOR_SECRET });
     const feeds: ProductFeedEvent[] = [];
     const second = await wireProducts({ engine: core2, chain: chain(), contracts: svc, onFeed: (m) => feeds.push(...m) });
     expect(second.rebuiltTo).toBe(lastSeq);
     expect(second.port.history.list(A1, { limit: 1000 })).toEqual(before.a1);
     expect(second.port.history.list(A2, { limit: 1000 })).toEqual(before.a2);
-    // The fresh (in-memory) contract store was caught up: each position is a contract VTXO of its owner.
+    // The desk reads the replayed engine: each position is a contract of its owner (awaiting its contract key).
     for (const [a, side] of [[A1, 'FAST'], [A2, 'SLOW']] as const) {
       const [p] = bdcPositionsOf(core2.exchange, a);
-      expect(svc.contract(p.positionId)).toMatchObject({ account: a, terms: { side, contracts: 2 } });
+      expect(svc.contract(p.positionId)).toMatchObject({ account: a, status: 'awaiting-key', terms: { side, contracts: 2 } });
     }
     // Then live: a new command reaches the history and the feeds.
     await core2.submit({ type: 'VaultDeposit', account: A2, amountSat: 1000 });

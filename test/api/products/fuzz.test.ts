@@ -27,7 +27,6 @@ describe('fuzz: product routes', () => {
     r.run({ type: 'VaultDeposit', account: A1, amountSat: BTC });
     const pos = bdcPositionsOf(r.ex, A1)[0].positionId;
     r.run({ type: 'OfferPosition', account: A2, product: 'bdc', positionId: bdcPositionsOf(r.ex, A2)[0].positionId, priceMsat: '1000' });
-    r.contracts.batch();
 
     const key = r.apiKeys.create(A1, 'fuzz', ['trade', 'read'], r.clock.t);
     const hmac: Credentials = { kind: 'apiKey', keyId: key.keyId, secret: key.secret };

@@ -1,4 +1,5 @@
 import { hex } from '@scure/base';
+import { schnorr } from '@noble/curves/secp256k1.js';
 import { describe, expect, it, vi } from 'vitest';
 import { keyPairFromSecret } from '../../../src/bitcoin/keys.js';
 import { NETWORKS } from '../../../src/bitcoin/networks.js';
@@ -146,7 +147,7 @@ describe('block-delta routes', () => {
 
     const pos1 = (await r.req(C1, 'GET', '/v1/bdc/positions')).json().positions;
     expect(pos1).toHaveLength(1);
-    expect(pos1[0]).toMatchObject({ side: 'FAST', contracts: 2, amountSat: 200_000, contract: { status: 'pending-batch', batched: false } });
+    expect(pos1[0]).toMatchObject({ side: 'FAST', contracts: 2, amountSat: 200_000, contract: { status: 'awaiting-key', funded: false } });
     // FAST holder: exit by T − (d 144 + k 13) × 600 − 3600 = T − 97,800 s; d from the contract, k assumed before batching.
     expect(pos1[0].exit).toMatchObject({
       exitDelayBlocks: 144, exitDelaySource: 'contract', unrollTxs: 13, unrollTxsSource: expect.stringMatching(/^assumed/),
@@ -159,27 +160,28 @@ describe('block-delta routes', () => {
     // Only the holder reads the document (signed); another account gets the 404 of a missing position.
     expect((await r.req(C2, 'GET', url)).statusCode).toBe(404);
     expect((await r.req(undefined, 'GET', url)).statusCode).toBe(401);
+    // Before the holder registers its contract key (its Ark wallet's, not the API key) there is no contract to build.
+    expect((await r.req(C1, 'GET', url)).json()).toMatchObject({ positionId, account: A1, status: 'awaiting-key', funded: false, terms: { user: null } });
+    const U = hex.encode(schnorr.getPublicKey(schnorr.utils.randomSecretKey()));
+    expect((await r.req(C1, 'POST', '/v1/bdc/contract-key', { key: 'zz' })).statusCode).toBe(400);
+    expect((await r.req(C1, 'POST', '/v1/bdc/contract-key', { key: U })).statusCode).toBe(200);
+    expect((await r.req(C1, 'GET', '/v1/bdc/contract-key')).json()).toEqual({ key: U });
+    await r.contracts.settled();
     const doc = (await r.req(C1, 'GET', url)).json();
     const S = keyPairFromSecret(hex.decode(OPERATOR_SECRET));
-    const vtxo = buildBlockDeltaVtxo({ user: hex.decode(A1), operator: S.publicKey, userSide: 'FAST', targetHeight: H, deadline: T, exitDelay: EXIT_DELAY });
+    const vtxo = buildBlockDeltaVtxo({ user: hex.decode(U), operator: S.publicKey, userSide: 'FAST', targetHeight: H, deadline: T, exitDelay: EXIT_DELAY });
     const expected = exportBlockDeltaVtxo(vtxo, NETWORKS.regtest);
-    expect(doc.address).toBe(expected.address);
+    expect(doc.vtxo.address).toBe(expected.address);
     expect(doc.vtxo.leaves).toHaveLength(3);
-    expect(doc).toMatchObject({ positionId, account: A1, funded: false, open: true, terms: { side: 'FAST', targetHeight: H, deadline: T, contracts: 2, amountSat: 200_000 } });
-    expect(doc.exitPackage).toBeUndefined();
+    // This rig has no Ark operator: the desk could not fund it and says why.
+    expect(doc).toMatchObject({ positionId, account: A1, status: 'unfunded', funded: false, open: true, terms: { side: 'FAST', targetHeight: H, deadline: T, contracts: 2, amountSat: 200_000, user: U } });
+    expect(doc.reason).toMatch(/liquidity|Ark operator/);
 
+    // No contract VTXO, no exit data; another account still gets the 404 of a missing position.
     const early = await r.req(C1, 'GET', url + '/exit-package');
     expect(early.statusCode).toBe(409);
     expect(early.json().error.code).toBe('not_batched');
-    r.contracts.batch();
     expect((await r.req(C2, 'GET', url + '/exit-package')).statusCode).toBe(404);
-    const dl = await r.req(C1, 'GET', url + '/exit-package');
-    expect(dl.statusCode).toBe(200);
-    expect(dl.headers['content-type']).toMatch(/^application\/json/);
-    expect(dl.headers['content-disposition']).toMatch(/^attachment; filename="exit-package-BDC-[0-9]+-[0-9]+_[0-9]+\.json"$/);
-    expect(dl.body).toBe(r.contracts.exitPackage(positionId));
-    expect(JSON.parse(dl.body).vtxo.scriptPubKey).toBe(hex.encode(vtxo.vtxoScript.pkScript));
-    expect((await r.req(C1, 'GET', url)).json().exitPackage).toBeDefined();
     expect((await r.req(C1, 'GET', `/v1/bdc/contracts/${encodeURIComponent(series + '#999')}`)).statusCode).toBe(404);
 
     // The chain reaches H before T: FAST wins; the series reports its outcome.

@@ -8,8 +8,8 @@ import { schnorr } from '@noble/curves/secp256k1.js';
 import { loadEmbeddedChain, type EmbeddedChain } from '../../../src/chain/embedded.js';
 import { Exchange, type Command, type EngineEvent } from '../../../src/engine/index.js';
 import { confirmedBlockAt as blockCommandAt } from '../../../src/index/confirmed-block.js';
-import { ContractService } from '../../../src/operator/contract-service.js';
-import { MemoryContractStore } from '../../../src/operator/contract-store.js';
+import { memoryDesk } from '../../operator/desk-fixture.js';
+import type { ContractDesk } from '../../../src/operator/block-delta/desk.js';
 import { MemoryApiKeyStore } from '../../../src/api/auth/api-keys.js';
 import type { App } from '../../../src/api/app-types.js';
 import { createServer } from '../../../src/api/server.js';
@@ -35,7 +35,7 @@ export interface ProductsRig {
   app: App;
   ex: Exchange;
   port: EngineProductsPort;
-  contracts: ContractService;
+  contracts: ContractDesk;
   apiKeys: MemoryApiKeyStore;
   clock: { t: number; nowMs(): number };
   seq(): number;
@@ -57,7 +57,7 @@ export async function productsRig(o: { tip?: number; noBlocks?: boolean } = {}):
   const log: Command[] = [];
   let seq = 0;
   const apiKeys = new MemoryApiKeyStore();
-  const contracts = new ContractService({ operatorSecret: OPERATOR_SECRET, network: 'regtest', exitDelay: EXIT_DELAY, batchExpiry: { type: 'blocks', value: 4032n }, store: new MemoryContractStore() });
+  const contracts = memoryDesk({ exchange: () => ex, operatorSecret: OPERATOR_SECRET });
   const apply = (cmd: Command): { seq: number; events: EngineEvent[] } => {
     const s = ++seq;
     log.push(cmd);

@@ -1,7 +1,8 @@
 /**
  * Block-delta contracts ("height H is mined before MTP reaches T"): series with the model's fair odds
- * beside the book, books, listing (operator only), orders, positions, and the contract documents and exit
- * packages the operator's ContractService keeps. Prices are FAST-side basis points of the payout.
+ * beside the book, books, listing (operator only), orders, positions, the holder's contract key, and the
+ * contract documents and exit data of the operator's block-delta desk (contract VTXOs on the Ark operator).
+ * Prices are FAST-side basis points of the payout.
  */
 import { Type } from 'typebox';
 import type { BdcSeriesView } from '../../../engine/products/bdc/index.js';
@@ -150,6 +151,32 @@ export function registerBdcRoutes(app: App, port: ProductsPort): void {
     }
   };
 
+  app.post(
+    '/v1/bdc/contract-key',
+    {
+      config: { auth: 'trade' },
+      schema: {
+        tags: ['bdc'],
+        summary: 'Register the x-only key of your Ark wallet as U in your contract VTXOs (not the API key); positions waiting for it are funded next',
+        security,
+        body: Type.Object({ key: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'x-only public key, lower-case hex' }) }, { additionalProperties: false }),
+        response: { 200: Obj({ key: Type.String() }), ...errs },
+      },
+    },
+    async (req) => {
+      const svc = port.contracts;
+      if (svc === undefined) throw new ApiError('contracts_unavailable', 'this server runs no Ark operator, so there are no contract VTXOs');
+      svc.setContractKey(req.principal!.account, req.body.key);
+      return { key: req.body.key };
+    },
+  );
+
+  app.get(
+    '/v1/bdc/contract-key',
+    { config: { auth: 'read' }, schema: { tags: ['bdc'], summary: 'Your registered contract key (null when none)', security, response: { 200: Obj({ key: Type.Union([Type.String(), Type.Null()]) }), ...errs } } },
+    async (req) => ({ key: port.contracts?.contractKey(req.principal!.account) ?? null }),
+  );
+
   app.get(
     '/v1/bdc/contracts/:positionId',
     { config: { auth: 'read' }, schema: { tags: ['bdc'], summary: 'The contract document (holder or operator only; 404 for anyone else): terms, address, leaves and control blocks, status, exit package if batched', security, params: Type.Object({ positionId: PositionId }), response: { 200: Obj({ positionId: Type.String(), funded: Type.Boolean() }), ...errs } } },
@@ -166,7 +193,7 @@ export function registerBdcRoutes(app: App, port: ProductsPort): void {
       const { svc } = contractDoc(req.params.positionId, req.principal!);
       let pkg: string;
       try {
-        pkg = svc.exitPackage(req.params.positionId);
+        pkg = await svc.exitPackage(req.params.positionId);
       } catch (e) {
         if (e instanceof HashPerpError && e.code === 'not_batched') throw new ApiError('not_batched', e.message, 'params.positionId');
         throw e;
@@ -181,8 +208,8 @@ function contractStatus(port: ProductsPort, positionId: string): Record<string, 
   const svc = port.contracts;
   if (svc === undefined) return null;
   try {
-    const r = svc.record(positionId);
-    return { status: r.status, address: r.vtxo?.address ?? null, funded: r.batch?.funded ?? false, batched: r.batch !== undefined };
+    const d = svc.contract(positionId);
+    return { status: d.status, address: d.vtxo?.address ?? null, funded: d.funded, outpoint: d.outpoint ?? null, reason: d.reason ?? null };
   } catch {
     return null;
   }
