@@ -37,6 +37,8 @@ import { collectExitData, repoFromExitData, unrollChain } from '../../src/wallet
 import { bdcHorizonOf, bdcModuleOf, bdcSettlementWindow } from '../../src/engine/products/bdc/index.js';
 import { REGTEST_ARK_PARAMS } from '../../src/operator/ark/ark-params.js';
 import { serveConfig, tempDb, until } from '../serve/helpers.js';
+import { HashPerpClient } from '../../src/client/client.js';
+import { ProductsClient } from '../../src/client/products-client.js';
 
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 180_000 });
 
@@ -83,7 +85,8 @@ describe.skipIf(URL_ === undefined)('block-delta contract VTXOs on the live oper
     const f = await fundedWallet(URL_!, 'bdc-contracts', 0.6);
     funder = f.wallet;
     mineTo = f.mineTo;
-    s = await startServe(serveConfig(db, { chain: 'bitcoind', rpc: URL_!, demo: false, confirmations: 1 }), makeWiring({ pollMs: 200 }));
+    // The test plays the operator's liquidity wallet itself (liquidityKeeper off), to board L exactly when it needs.
+    s = await startServe(serveConfig(db, { chain: 'bitcoind', rpc: URL_!, demo: false, confirmations: 1, liquidityKeeper: false }), makeWiring({ pollMs: 200 }));
     serverOpen = true;
     // Several coins: each enforcement's CPFP child keeps one of them unconfirmed for a block, and a
     // commitment tx only spends confirmed ones.
@@ -297,6 +300,71 @@ describe.skipIf(URL_ === undefined)('block-delta contract VTXOs on the live oper
     expect((await tip()) - unrolledAt).toBeLessThan(D);
     for (const p of [alice, bob, carol]) await p.wallet.dispose();
   });
+  it('through the book: two users trade a series, the desk opens each position as a contract VTXO, the FAST winner is paid by an Ark tx it signs and not by the ledger', async () => {
+    const [ann, ben] = [await party('ann'), await party('ben')];
+    await board([ann, ben, liq], [100_000, 100_000, 400_000]);
+    // Exchange accounts (API keys, separate from the wallet keys); their trading balance is credited by the operator here.
+    const accounts = [randomBytes(32), randomBytes(32)];
+    const clients = await Promise.all(accounts.map(async (sk) => {
+      const c = new HashPerpClient({ baseUrl: s.url, credentials: { kind: 'account', secretKey: sk } });
+      await c.syncClock();
+      return { c, p: new ProductsClient(c), id: hex.encode(schnorr.getPublicKey(sk)) };
+    }));
+    for (const k of clients) await parts().engine.submit({ type: 'Deposit', account: k.id, amountSat: 1_000_000 });
+    // Each registers its Ark wallet key as U of its contracts.
+    await clients[0]!.p.setBdcContractKey(hex.encode(ann.x));
+    await clients[1]!.p.setBdcContractKey(hex.encode(ben.x));
+    const tip0 = parts().engine.chainTip().height;
+    const H = tip0 + 8;
+    const T = (await mtp()) + 30 * 86_400;
+    await listSeries(H, T);
+    const series = seriesOf(H, T);
+    // Ben rests SLOW 1 @ 4000 bps; ann takes FAST: one fill, a FAST (ann) and a SLOW (ben) position, each against S.
+    await clients[1]!.p.placeBdcOrder({ series, side: 'SLOW', price: 4000, qty: 1 });
+    const ack = await clients[0]!.p.placeBdcOrder({ series, side: 'FAST', price: 4000, qty: 1, tif: 'IOC' });
+    expect(ack).toMatchObject({ status: 'filled', filled: 1 });
+    const annPos = String(ack.positionIds[0]);
+    const benPos = String((await clients[1]!.p.bdcPositions()).positions[0]!.positionId);
+    const docs = await Promise.all([[clients[0]!, annPos], [clients[1]!, benPos]].map(([k, id]) =>
+      until(`${String(id)} funded`, async () => {
+        const d = await (k as (typeof clients)[number]).p.bdcContract(id as string);
+        return d.status === 'funded' ? d : undefined;
+      }, 60_000)));
+    const store = parts().ark!.store;
+    for (const [d, who] of [[docs[0]!, ann], [docs[1]!, ben]] as const) {
+      const [txid, vout] = d.outpoint!.split(':');
+      const v = store.vtxo(txid!, Number(vout))!;
+      const c = buildBlockDeltaVtxo({ user: who.x, operator: S, userSide: (d.terms as { side: BdcSide }).side, targetHeight: H, deadline: T, exitDelay: { type: 'blocks', value: BigInt(D) } });
+      expect(v.script).toBe(hex.encode(c.vtxoScript.pkScript)); // U is the wallet key the holder registered
+      expect(v.amount).toBe(PAYOUT);
+    }
+    expect(parts().desk!.reconcileNow()).toEqual([]);
+    // The holder's exit data: every signed tx from the batch down to its contract VTXO.
+    const exitData = (await clients[0]!.p.bdcExitPackage(annPos)) as { outpoint: string; chain: { psbt: string | null }[] };
+    expect(exitData.outpoint).toBe(docs[0]!.outpoint);
+    expect(exitData.chain.filter((t) => t.psbt !== null).length).toBeGreaterThanOrEqual(3);
+
+    // Block H: FAST won. Ann's exchange balance is not credited (her VTXO pays her); she settles cooperatively.
+    const balanceBefore = parts().engine.exchange.ledger.balance(`user:${clients[0]!.id}`);
+    while ((await tip()) < H) await mine(1);
+    await decided(series);
+    expect(winnerOf(series)).toBe('FAST');
+    expect(parts().engine.exchange.ledger.balance(`user:${clients[0]!.id}`)).toBe(balanceBefore);
+    const annContract = buildBlockDeltaVtxo({ user: ann.x, operator: S, userSide: 'FAST', targetHeight: H, deadline: T, exitDelay: { type: 'blocks', value: BigInt(D) } });
+    const [at, av] = docs[0]!.outpoint!.split(':');
+    const annBefore = (await ann.wallet.getBalance()).available;
+    await submitCoSigned(ark, settleTx(contractInput(annContract, { txid: at!, vout: Number(av) }, Number(PAYOUT)), await arkScript(ann), checkpoint), [{ identity: ann.identity, inputs: [0] }]);
+    await until('ann paid', async () => ((await ann.wallet.getBalance()).available === annBefore + Number(PAYOUT) ? true : undefined), 30_000);
+    // Ben lost: he cannot pay himself; he releases his contract VTXO to the operator's liquidity.
+    const benContract = buildBlockDeltaVtxo({ user: ben.x, operator: S, userSide: 'SLOW', targetHeight: H, deadline: T, exitDelay: { type: 'blocks', value: BigInt(D) } });
+    const [bt, bv] = docs[1]!.outpoint!.split(':');
+    const benIn = contractInput(benContract, { txid: bt!, vout: Number(bv) }, Number(PAYOUT));
+    expect(await refusal(submitCoSigned(ark, settleTx(benIn, await arkScript(ben), checkpoint), [{ identity: ben.identity, inputs: [0] }]))).toMatch(/CONTRACT_SPEND_REFUSED/);
+    await submitCoSigned(ark, settleTx(benIn, parts().ark!.liquidity.script, checkpoint), [{ identity: ben.identity, inputs: [0] }]);
+    expect(parts().desk!.reconcileNow()).toEqual([]);
+    for (const p of [ann, ben]) await p.wallet.dispose();
+  });
+
   it('with the operator gone, FAST and SLOW winners exit and claim alone; S alone is refused in each series state until its lock and CSV open; a winner who waits past the other lock loses the race', async () => {
     const [dan, eve, fay] = [await party('dan'), await party('eve'), await party('fay')];
     await board([dan, eve, fay, liq], [100_000, 100_000, 100_000, 300_000]);
