@@ -6,6 +6,7 @@ import type { RelativeTimelock } from '@arkade-os/sdk';
 import type { NetworkName } from '../bitcoin/networks.js';
 import { bdcSettlementWindow } from '../engine/products/bdc/horizon.js';
 import { ContractDesk } from '../operator/block-delta/desk.js';
+import { checkpointTapscript } from '../operator/ark/offchain.js';
 import type { ServerArk } from './ark-wiring.js';
 import type { EngineCore } from './engine-host.js';
 
@@ -16,6 +17,8 @@ export function openDesk(ark: ServerArk, engine: EngineCore, network: NetworkNam
     store: ark.store,
     indexer: ark.indexer,
     liquidity: ark.liquidity.wallet,
+    liquidityAddress: ark.liquidity.address,
+    checkpointTapscript: checkpointTapscript(ark.keys.signerXOnly, ark.params.checkpointExitDelay),
     registerContract: (t) => ark.operator.registerContract(t),
     operatorXOnly: ark.keys.signerXOnly,
     exitDelay,

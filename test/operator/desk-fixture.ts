@@ -25,7 +25,7 @@ export function memoryDesk(o: { exchange: () => Exchange; submit?: (c: Command) 
     operatorXOnly: S, exitDelay: DESK_EXIT_DELAY, checkpointTapscript: checkpointTapscript(S, 10n), dust: 330n, isLocked: () => false, tipHeight: async () => 0,
   });
   return new ContractDesk({
-    store, indexer: { getVtxoChain: unreachable }, liquidity, registerContract: (t) => store.commit({ contracts: [t] }), operatorXOnly: S, exitDelay: DESK_EXIT_DELAY,
+    store, indexer: { getVtxoChain: unreachable }, liquidity, liquidityAddress: 'tark1-fixture', checkpointTapscript: checkpointTapscript(S, 10n), registerContract: (t) => store.commit({ contracts: [t] }), operatorXOnly: S, exitDelay: DESK_EXIT_DELAY,
     window: { blocks: 157, seconds: 94_200 }, network: 'regtest',
     engine: { submit: o.submit ?? unreachable, on: (_l: (seq: number, c: Command, e: EngineEvent[]) => void) => () => {}, get exchange() { return o.exchange(); } },
     now: o.now ?? Date.now, log: () => {},

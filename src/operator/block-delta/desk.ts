@@ -45,6 +45,8 @@ export interface DeskDeps {
   engine: { submit(c: Command): Promise<unknown>; on(l: (seq: number, c: Command, events: EngineEvent[]) => void): () => void; readonly exchange: Exchange };
   now(): number;
   log(msg: string): void;
+  liquidityAddress: string;
+  checkpointTapscript: Uint8Array;
   /** Why this mode never funds contracts (documents are still served), e.g. the engine follows another chain than the Ark operator's. */
   fundingDisabled?: string;
 }
@@ -104,6 +106,10 @@ export interface ContractDocument {
   funded: boolean;
   outpoint?: string;
   vtxo?: ExportedVtxo;
+  /** Where a losing holder releases the contract VTXO (the operator's liquidity L): its Ark address and script. */
+  operatorPayout: { address: string; script: string };
+  /** The checkpoint tapscript the operator's Ark txs use (arkd's GetInfo), for building settlements. */
+  checkpointTapscript: string;
 }
 
 const KEY_KIND = 'bdc-key';
@@ -295,6 +301,8 @@ export class ContractDesk {
         stakeSat: Number(p.stakeMsat / 1000n), user: key, operator: hex.encode(this.d.operatorXOnly), exitDelay: { type: this.d.exitDelay.type, value: this.d.exitDelay.value.toString() },
       },
       funded: p.vtxo !== undefined,
+      operatorPayout: { address: this.d.liquidityAddress, script: hex.encode(this.d.liquidity.script) },
+      checkpointTapscript: hex.encode(this.d.checkpointTapscript),
     };
     const reason = this.unfunded.get(positionId);
     if (reason !== undefined && p.vtxo === undefined) doc.reason = reason;
