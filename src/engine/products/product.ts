@@ -79,6 +79,11 @@ export interface ProductModule {
    * with its collateral and history (swap offers). Optional: a product without transferable positions omits it.
    */
   transferPosition?(positionId: string, from: string, to: string, ctx: ProductContext, out: EngineEvent[]): Rejection | undefined;
+  /**
+   * A position that is a VTXO moved by an atomic Ark swap both holders signed and the operator accepted:
+   * record the new holder and the new outpoint (the price was paid in the same Ark tx, not in the ledger).
+   */
+  transferSwappedVtxo?(positionId: string, from: string, to: string, vtxo: string, out: EngineEvent[]): Rejection | undefined;
   /** Describes a position for a swap offer (product-specific summary), or undefined if the owner does not hold it. */
   describePosition?(positionId: string, owner: string): unknown;
 }

@@ -44,6 +44,8 @@ export interface BdcPositionOpened {
 export interface BdcPositionTransferred {
   type: 'BdcPositionTransferred'; positionId: string; series: string; height: number; deadline: number; side: BdcSide;
   from: string; to: string; contracts: number; amountSat: number;
+  /** A contract VTXO moved by an atomic Ark swap: its new outpoint. */
+  vtxo?: string;
 }
 
 /**

@@ -479,6 +479,26 @@ export class BdcModule implements ProductModule {
     return undefined;
   }
 
+  transferSwappedVtxo(positionId: string, from: string, to: string, vtxo: string, out: EngineEvent[]): Rejection | undefined {
+    const p = typeof positionId === 'string' ? this.positions.get(positionId) : undefined;
+    if (p === undefined) return new Rejection('unknown_position', `unknown position ${String(positionId)}`, 'positionId');
+    if (p.vtxo === undefined) return new Rejection('not_allowed', `position ${p.id} is not a contract VTXO yet`, 'positionId');
+    if (!/^[0-9a-f]{64}:\d{1,5}$/.test(vtxo) || vtxo === p.vtxo) return new Rejection('invalid_argument', 'vtxo must be the new outpoint txid:vout', 'ark');
+    const fromOwner = userOwner(from);
+    const toOwner = userOwner(to);
+    if (fromOwner === undefined || fromOwner !== p.owner) return new Rejection('not_owner', `${String(from)} does not hold position ${positionId}`, 'from');
+    if (toOwner === undefined || toOwner === fromOwner) return new Rejection('invalid_argument', 'to must be another user account', 'to');
+    const s = this.series.get(p.series) as BdcSeries;
+    if (s.status !== 'open') return new Rejection('not_allowed', `series ${s.id} is ${s.status}`, 'positionId');
+    p.owner = toOwner;
+    p.vtxo = vtxo;
+    out.push({
+      type: 'BdcPositionTransferred', positionId: p.id, series: s.id, height: s.height, deadline: s.deadline, side: p.side,
+      from: idOf(fromOwner), to: idOf(toOwner), contracts: p.contracts, amountSat: p.contracts * s.payoutSat, vtxo,
+    });
+    return undefined;
+  }
+
   describePosition(positionId: string, owner: string): BdcPositionDescription | undefined {
     const p = this.positions.get(positionId);
     if (p === undefined || p.owner !== userOwner(owner)) return undefined;

@@ -25,8 +25,13 @@ export interface OfferPositionCommand {
 /** Withdraw a live offer (maker only). */
 export interface CancelOfferCommand { type: 'CancelOffer'; account: string; offerId: number }
 
-/** Take a live offer: payment, position, collateral and history move in this one command. */
-export interface AcceptOfferCommand { type: 'AcceptOffer'; account: string; offerId: number }
+/**
+ * Take a live offer: payment, position, collateral and history move in this one command. With `ark`
+ * (the operator's desk only; no API route sets it) the position is a contract VTXO already moved by an
+ * atomic Ark swap: the price was paid in that tx, so the ledger pays nothing and the position records
+ * its new outpoint.
+ */
+export interface AcceptOfferCommand { type: 'AcceptOffer'; account: string; offerId: number; ark?: { arkTxid: string; vtxo: string } }
 
 export type SwapCommand = OfferPositionCommand | CancelOfferCommand | AcceptOfferCommand;
 export const SWAP_COMMAND_TYPES: readonly string[] = ['OfferPosition', 'CancelOffer', 'AcceptOffer'];

@@ -26,6 +26,8 @@ export interface SwapOfferAccepted {
   /** perp only: the cost basis that moved with the lots and their unsettled value at mark (qty × mark − cost). */
   costMsat?: bigint; valueMsat?: bigint; mark?: number;
   height: number;
+  /** Set when the position was a contract VTXO moved (and the price paid) by this atomic Ark swap. */
+  arkTxid?: string;
 }
 
 export interface SwapOfferExpired {

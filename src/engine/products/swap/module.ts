@@ -259,6 +259,18 @@ export class SwapModule implements ProductModule {
     if (mod.describePosition !== undefined && mod.describePosition(o.positionId, maker) === undefined) {
       return new Rejection('not_owner', `${o.maker} no longer holds ${o.product} position ${o.positionId}`, 'offerId');
     }
+    if (c.ark !== undefined) {
+      if (mod.transferSwappedVtxo === undefined) return new Rejection('not_allowed', `${o.product} positions are not VTXOs`, 'ark');
+      if (typeof c.ark !== 'object' || c.ark === null || typeof c.ark.arkTxid !== 'string' || !/^[0-9a-f]{64}$/.test(c.ark.arkTxid)) return bad('ark', 'arkTxid must be 64 lower-case hex');
+      const refused = mod.transferSwappedVtxo(o.positionId, maker, taker, typeof c.ark.vtxo === 'string' ? c.ark.vtxo : '', out);
+      if (refused) return refused;
+      this.close(o, 'accepted', ctx.chain.height, c.account);
+      out.push({
+        type: 'SwapOfferAccepted', offerId: o.id, maker: o.maker, taker: c.account, product: o.product, positionId: o.positionId,
+        priceMsat: P, height: ctx.chain.height, arkTxid: c.ark.arkTxid,
+      });
+      return undefined;
+    }
     const r = this.checkFunds(ctx, taker, maker, maxBig(P, 0n), maxBig(-P, 0n), P);
     if (r) return r;
     // Pay first so the product sees the balances as they will be (a product may require the new holder to
