@@ -27,6 +27,7 @@ import { batchAfterBlocks } from './contract-batching.js';
 import { contractNetwork, openContracts } from './contracts.js';
 import type { BitcoindCustody } from './custody.js';
 import { openArk, type ServerArk } from './ark-wiring.js';
+import { wireArkFunding, type ServerArkFunding } from './ark-funding.js';
 import { createDemo } from './demo.js';
 import { EngineCore } from './engine-host.js';
 import { EngineExchange } from './exchange-port.js';
@@ -55,7 +56,7 @@ export interface ServeWiring {
   start?: (log: Log) => Promise<void>;
   close?: () => Promise<void>;
   /** The live parts, for tests and operators' tools. */
-  parts?: { engine: EngineCore; chain?: ChainRuntime; demo?: DemoMarketMaker; exchange: EngineExchange; custody?: BitcoindCustody; contracts?: ContractService; products?: WiredProducts; ark?: ServerArk; proofs?: ServerProofs };
+  parts?: { engine: EngineCore; chain?: ChainRuntime; demo?: DemoMarketMaker; exchange: EngineExchange; custody?: BitcoindCustody; contracts?: ContractService; products?: WiredProducts; ark?: ServerArk; proofs?: ServerProofs; arkFunding?: ServerArkFunding };
 }
 
 export interface WiringDeps {
@@ -157,19 +158,21 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
     const ark = deps.source === undefined ? openArk(cfg, network, notes, keys, (m) => log.info(`ark: ${m}`), { outcome: (series) => bdcModuleOf(engine.exchange).getSeries(series)?.winner }) : undefined;
     // Proof of liabilities (every block's Merkle sum tree of the ledger) and of reserves (the Ark operator's coins).
     const proofs = wireProofs({ engine, ark, onError: (m) => log.error(m) });
+    // Money in and out through Ark: memo deposits to the liquidity key, withdrawals paid by it, reconciled every block.
+    const arkFunding = ark ? wireArkFunding({ engine, ark, onError: (m) => log.error(m), ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) }) : undefined;
     let demo: DemoMarketMaker | undefined;
     let custody: BitcoindCustody | undefined;
     const wiring: ServeWiring = {
       exchange: withLiabilitiesFeed(hub.exchange, proofs.publisher),
       index,
-      routes: [...routeModules, products.routes, proofs.routes, ...(ark ? [ark.routes] : [])],
+      routes: [...routeModules, products.routes, proofs.routes, ...(ark ? [ark.routes] : []), ...(arkFunding ? [arkFunding.routes] : [])],
       funds: exchange,
       apiKeys,
       ...(nonceLog !== undefined ? { nonceLog } : {}),
       ...(authNotBeforeMs !== undefined ? { authNotBeforeMs } : {}),
       notes,
-      parts: { engine, exchange, contracts: contracts.service, products, proofs, ...(ark ? { ark } : {}) },
-      status: () => healthOf({ engine, chain, demo, custody, operatorKeys: keys !== undefined ? { sealed: true, source: keys.source } : { sealed: false, source: 'memory' }, ark: ark?.status(), proofs: proofs.status(), contracts: { service: contracts.service, network, fundingNote: contracts.fundingNote, batching } }),
+      parts: { engine, exchange, contracts: contracts.service, products, proofs, ...(ark ? { ark } : {}), ...(arkFunding ? { arkFunding } : {}) },
+      status: () => healthOf({ engine, chain, demo, custody, operatorKeys: keys !== undefined ? { sealed: true, source: keys.source } : { sealed: false, source: 'memory' }, ark: ark?.status(), proofs: proofs.status(), ...(arkFunding ? { reconciliation: arkFunding.status() } : {}), contracts: { service: contracts.service, network, fundingNote: contracts.fundingNote, batching } }),
       start: async (l) => {
         log = l;
         chain = await ChainRuntime.start({
@@ -196,6 +199,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
           wiring.parts!.custody = custody;
         }
         ark?.start();
+        arkFunding?.start();
         proofs.start();
         if (cfg.demo) {
           demo = createDemo(engine, { cfg, chainData, bdcModel, quoters: deps.quoters ?? [], log });
@@ -208,6 +212,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
         await custody?.stop();
         proofs.stop();
         await proofs.settled();
+        await arkFunding?.stop();
         await ark?.stop();
         await chain?.stop();
         batching.stop();
