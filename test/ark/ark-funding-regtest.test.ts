@@ -4,7 +4,8 @@
  * account with one Ark tx carrying the account's memo, trades nothing, withdraws to its own Ark
  * wallet, and the reconciliation finds one Ark tx behind every ledger flow.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hex } from '@scure/base';
@@ -17,6 +18,8 @@ import { makeWiring } from '../../src/server/compose.js';
 import { startServe } from '../../src/server/start.js';
 import { reconcileArkFlows } from '../../src/proofs/ark-reconciliation.js';
 import { fundExchange } from '../../src/wallet/exchange-funding.js';
+import { writeWalletFile } from '../../src/wallet/wallet-file.js';
+import { runCli } from '../run-cli.js';
 import { fundedWallet } from './regtest-funds.js';
 import { sdkWallet } from './sdk-wallet.js';
 import { serveConfig, tempDb, until } from '../serve/helpers.js';
@@ -35,6 +38,8 @@ describe.skipIf(URL_ === undefined)('funding the exchange from an Ark wallet and
   let wallet: Wallet;
   let client: HashPerpClient;
   let account: string;
+  let accountSecret: Uint8Array;
+  const walletSecret = randomBytes(32);
   const parts = () => s.wiring.parts!;
   const mine = (n = 1) => rpc.call('generatetoaddress', [n, mineTo]);
   const balanceSat = async () => BigInt((await client.account()).balanceMsat) / 1000n;
@@ -48,11 +53,11 @@ describe.skipIf(URL_ === undefined)('funding the exchange from an Ark wallet and
     s = await startServe(serveConfig(db, { chain: 'bitcoind', rpc: URL_!, demo: false, confirmations: 1 }), makeWiring({ pollMs: 200 }));
     await funder.call('sendtoaddress', [parts().ark!.walletAddress, 0.05]);
     await mine(1);
-    const secret = randomBytes(32);
-    account = hex.encode(schnorr.getPublicKey(secret));
-    client = new HashPerpClient({ baseUrl: s.url, credentials: { kind: 'account', secretKey: secret } });
+    accountSecret = randomBytes(32);
+    account = hex.encode(schnorr.getPublicKey(accountSecret));
+    client = new HashPerpClient({ baseUrl: s.url, credentials: { kind: 'account', secretKey: accountSecret } });
     await client.syncClock();
-    wallet = await sdkWallet(s.url, SingleKey.fromRandomBytes());
+    wallet = await sdkWallet(s.url, SingleKey.fromPrivateKey(walletSecret));
     // Boarding: on chain to the wallet's boarding address, then into a batch.
     await funder.call('sendtoaddress', [await wallet.getBoardingAddress(), 0.001]);
     await mine(1);
@@ -98,18 +103,35 @@ describe.skipIf(URL_ === undefined)('funding the exchange from an Ark wallet and
     await until('withdrawn VTXO in the wallet', async () => ((await wallet.getVtxos()).some((v) => v.txid === w.arkTxid && v.value === 25_000) ? true : undefined), 15_000);
     expect(arkFundsOf(parts().engine.exchange).withdrawals).toEqual([{ requestId: w.requestId, account, amountSat: 25_000, toScript: hex.encode(ArkAddress.decode(to).pkScript), status: 'settled', arkTxid: w.arkTxid }]);
 
+    // The same both ways from the CLI: the wallet key file and the account key file are different keys.
+    const walletFile = join(dir, 'wallet.json');
+    const keyFile = join(dir, 'account.key');
+    writeWalletFile(walletFile, { kind: 'secret', secretHex: hex.encode(walletSecret) });
+    writeFileSync(keyFile, hex.encode(accountSecret));
+    const fund = await runCli('wallet', 'fund', '7000', '--account', account, '--json', '--server', s.url, '--wallet-file', walletFile);
+    expect(fund.code, fund.err).toBe(0);
+    const fundTx = (JSON.parse(fund.out) as { arkTxid: string }).arkTxid;
+    await until('CLI deposit credited', async () => ((await balanceSat()) === 42_000n ? true : undefined), 15_000);
+    const out = await runCli('wallet', 'withdraw', '3000', '--key-file', keyFile, '--json', '--server', s.url, '--wallet-file', walletFile);
+    expect(out.code, out.err).toBe(0);
+    const cliW = JSON.parse(out.out) as { arkTxid: string; status: string; requestId: string };
+    expect(cliW.status).toBe('settled');
+    expect(await balanceSat()).toBe(39_000n);
+    await until('CLI withdrawal in the wallet', async () => ((await wallet.getVtxos()).some((v) => v.txid === cliW.arkTxid && v.value === 3_000) ? true : undefined), 15_000);
+    expect(arkFundsOf(parts().engine.exchange).deposits.map((d) => d.arkTxid)).toEqual([arkTxid, fundTx]);
+
     // More than L holds: refused by L's wallet before the operator saw a tx, so the debit is reversed.
     await parts().engine.submit({ type: 'Deposit', account, amountSat: 1_000_000 });
     const short = await client.withdrawArk(900_000, to).then(() => undefined, (e: unknown) => e as { status?: number; code?: string });
     expect(short).toMatchObject({ status: 503, code: 'liquidity_short' });
-    expect(await balanceSat()).toBe(1_035_000n);
+    expect(await balanceSat()).toBe(1_039_000n);
     expect(arkFundsOf(parts().engine.exchange).withdrawals.find((x) => x.amountSat === 900_000)).toMatchObject({ status: 'failed' });
 
     // Every block: the reconciliation finds one Ark tx behind each flow.
     await mine(1);
     await until('reconciled after the block', async () => {
       const r = (await health()).reconciliation;
-      return r && r.deposits === 1 && r.settledWithdrawals === 1 ? r : undefined;
+      return r && r.deposits === 2 && r.settledWithdrawals === 2 ? r : undefined;
     }, 15_000);
     expect((await health()).reconciliation).toMatchObject({ ok: true, problems: [], pending: [] });
 
@@ -119,8 +141,8 @@ describe.skipIf(URL_ === undefined)('funding the exchange from an Ark wallet and
     const madeUp = 'ab'.repeat(32);
     const bad = reconcileArkFlows(
       {
-        deposits: [{ ...real.deposits[0]!, amountSat: 61_000 }, { arkTxid: madeUp, account, amountSat: 1 }],
-        withdrawals: real.withdrawals.map((x) => (x.status === 'settled' ? { ...x, amountSat: 24_000 } : x)),
+        deposits: [{ ...real.deposits[0]!, amountSat: 61_000 }, ...real.deposits.slice(1), { arkTxid: madeUp, account, amountSat: 1 }],
+        withdrawals: real.withdrawals.map((x) => (x.requestId === w.requestId ? { ...x, amountSat: 24_000 } : x)),
       },
       side,
     );
@@ -131,7 +153,14 @@ describe.skipIf(URL_ === undefined)('funding the exchange from an Ark wallet and
       `withdrawal ${w.requestId} (24000 sat from ${account}): Ark tx ${w.arkTxid} does not pay 24000 sat to ${hex.encode(ArkAddress.decode(to).pkScript)}`,
     ]);
     // A credit dropped from the copy: the memo tx to L is found uncredited.
-    expect(reconcileArkFlows({ deposits: [], withdrawals: real.withdrawals }, side).problems).toEqual([`Ark tx ${arkTxid} pays the liquidity key 60000 sat for account ${account} and is not credited`]);
+    expect(reconcileArkFlows({ deposits: real.deposits.slice(1), withdrawals: real.withdrawals }, side).problems).toEqual([`Ark tx ${arkTxid} pays the liquidity key 60000 sat for account ${account} and is not credited`]);
+    // A withdrawal claiming another's tx.
+    const cliRecord = real.withdrawals.find((x) => x.requestId === cliW.requestId)!;
+    expect(reconcileArkFlows({ deposits: real.deposits, withdrawals: [...real.withdrawals.filter((x) => x !== cliRecord), { ...cliRecord, arkTxid: w.arkTxid }] }, side).problems).toEqual([
+      `withdrawal ${cliW.requestId} (3000 sat from ${account}): Ark tx ${w.arkTxid} already settles withdrawal ${w.requestId}`,
+      `withdrawal ${cliW.requestId} (3000 sat from ${account}): Ark tx ${w.arkTxid} does not pay 3000 sat to ${cliRecord.toScript}`,
+      `withdrawal ${cliW.requestId} (3000 sat from ${account}): Ark tx ${w.arkTxid} carries no memo for this request`,
+    ]);
   });
 
   it('refuses bad input on the withdrawal route with a JSON 4xx naming the field', async () => {
@@ -150,6 +179,6 @@ describe.skipIf(URL_ === undefined)('funding the exchange from an Ark wallet and
     expect(await post({ amountSat: 10 ** 12, address: await wallet.getAddress() })).toMatchObject({ status: 422, code: 'insufficient_balance' });
     expect(await post({ amountSat: 1_000, address: await wallet.getAddress() }, false)).toMatchObject({ status: 401 });
     // Nothing above reached the ledger.
-    expect(arkFundsOf(parts().engine.exchange).withdrawals.length).toBe(2);
+    expect(arkFundsOf(parts().engine.exchange).withdrawals.length).toBe(3);
   });
 });
