@@ -117,10 +117,18 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
       notes.push('API keys and used nonces are kept in memory with DATABASE_URL / :memory: (their api_ tables need the SQLite file); signed requests timestamped before this start are refused');
     }
     const faucet = cfg.chain === 'embedded';
-    const onchain = cfg.chain === 'bitcoind' && cfg.databaseUrl === undefined && cfg.db !== ':memory:' && deps.source === undefined;
+    // The custodial deposit addresses (custody.ts) only on request: the operator's key spends them.
+    const custodialOff = cfg.chain === 'bitcoind' && cfg.custodialDeposits !== true;
+    const onchain = cfg.chain === 'bitcoind' && !custodialOff && cfg.databaseUrl === undefined && cfg.db !== ':memory:' && deps.source === undefined;
     let chain: ChainRuntime | undefined;
     // Withdrawal addresses: the node's network with bitcoind, the followed chain's with esplora, regtest in the replay (as its contracts).
-    const exchange = new EngineExchange(engine, { faucet, onchain, network: () => (cfg.chain === 'esplora' ? (chain?.params.name ?? network) : network) });
+    const exchange = new EngineExchange(engine, {
+      faucet,
+      onchain,
+      network: () => (cfg.chain === 'esplora' ? (chain?.params.name ?? network) : network),
+      ...(custodialOff ? { onchainWithdrawalsOff: 'on-chain withdrawals are off on this server (they need the custodial deposit addresses, --custodial-deposits); withdraw to your Ark wallet: POST /v1/withdrawals/ark' } : {}),
+    });
+    if (custodialOff) notes.push('custodial deposit addresses are off (--custodial-deposits or HASHPERP_CUSTODIAL_DEPOSITS=1 turns them on; the operator key spends them): users fund and withdraw through Ark (GET /v1/ark/funding, POST /v1/withdrawals/ark)');
     if (cfg.chain === 'esplora') notes.push('--chain esplora: no on-chain custody (deposit addresses, payouts): withdrawals debit the ledger only');
     if (cfg.chain === 'bitcoind' && !onchain) notes.push('--chain bitcoind without a SQLite file: no on-chain custody (its api_ tables live in the SQLite file)');
     const chainData = loadEmbeddedChain();

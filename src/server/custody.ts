@@ -1,6 +1,14 @@
 /**
  * On-chain deposits and withdrawals for `serve --chain bitcoind` (the node needs no wallet).
  *
+ * CUSTODIAL, and off unless `--custodial-deposits` (HASHPERP_CUSTODIAL_DEPOSITS=1) is given: the
+ * operator's key spends every deposit by key path, so users trust the operator with these coins.
+ * The default way in and out is through the user's own Ark wallet (ark-funding.ts). Known defects
+ * (issue 15), not fixed here: after the refund timeout a depositor can spend the refund leaf of a
+ * deposit already credited (and withdrawn); a credit and its api_deposits record are not written
+ * atomically (a crash between them credits twice); a pay() error reverses the debit even when the
+ * node already accepted the transaction.
+ *
  * Deposit address per account: a taproot output whose internal key is the operator's key (the
  * operator spends it by key path, for withdrawals) with one script leaf
  * `<account key> OP_CHECKSIGVERIFY <refundAfterBlocks> OP_CSV` (miniscript and_v(v:pk(K),older(N)),

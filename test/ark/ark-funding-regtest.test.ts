@@ -178,6 +178,9 @@ describe.skipIf(URL_ === undefined)('funding the exchange from an Ark wallet and
     expect(await post({ amountSat: 0, address: await wallet.getAddress() })).toMatchObject({ status: 400 });
     expect(await post({ amountSat: 10 ** 12, address: await wallet.getAddress() })).toMatchObject({ status: 422, code: 'insufficient_balance' });
     expect(await post({ amountSat: 1_000, address: await wallet.getAddress() }, false)).toMatchObject({ status: 401 });
+    // The custodial on-chain routes are off by default: no deposit address, no on-chain withdrawal.
+    expect(await client.request('GET', '/v1/deposit-address', { signed: true }).then(() => undefined, (e: unknown) => e)).toMatchObject({ status: 404 });
+    expect(await client.withdraw(1_000, await wallet.getBoardingAddress()).then(() => undefined, (e: unknown) => e)).toMatchObject({ status: 422, code: 'not_allowed' });
     // Nothing above reached the ledger.
     expect(arkFundsOf(parts().engine.exchange).withdrawals.length).toBe(3);
   });

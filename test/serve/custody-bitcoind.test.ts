@@ -2,7 +2,8 @@
  * On-chain custody on a real regtest bitcoind (BITCOIND_RPC_URL; skipped without it): per-account
  * taproot deposit addresses (checked against Bitcoin Core's own descriptor derivation), deposits
  * credited only at the confirmation depth and only once, withdrawals journaled first and paid by a
- * transaction the node accepts, refusals that change nothing.
+ * transaction the node accepts, refusals that change nothing. Custodial, so only with --custodial-deposits:
+ * without it neither the deposit addresses nor on-chain withdrawals exist.
  */
 import { rmSync } from 'node:fs';
 import { schnorr } from '@noble/curves/secp256k1.js';
@@ -26,7 +27,7 @@ const SINK = p2tr(schnorr.getPublicKey(new Uint8Array(32).fill(99)), undefined, 
 describe.skipIf(URL_ === undefined)('serve --chain bitcoind: deposits and withdrawals on regtest', () => {
   it('credits a deposit at 2 confirmations once, pays a withdrawal on chain, refuses what is not free', async () => {
     const rpc = new BitcoindRpc(URL_!);
-    const s = await startServe(serveConfig(db, { chain: 'bitcoind', rpc: URL_!, demo: false, confirmations: 2 }), makeWiring({ pollMs: 100 }));
+    const s = await startServe(serveConfig(db, { chain: 'bitcoind', rpc: URL_!, demo: false, confirmations: 2, custodialDeposits: true }), makeWiring({ pollMs: 100 }));
     try {
       const a = new HashPerpClient({ baseUrl: s.url, credentials: { kind: 'account', secretKey: new Uint8Array(32).fill(31) } });
       const b = new HashPerpClient({ baseUrl: s.url, credentials: { kind: 'account', secretKey: new Uint8Array(32).fill(32) } });
