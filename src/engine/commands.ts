@@ -10,6 +10,8 @@ export interface DepositCommand { type: 'Deposit'; account: string; amountSat: n
 /** Debit an account to the outside world; refused if it would break initial margin. */
 export interface WithdrawCommand { type: 'Withdraw'; account: string; amountSat: number }
 /** Capitalise a system account (insurance fund or vault) from the outside world. */
+/** Credit an on-chain deposit to a custodial deposit address (`outpoint` "txid:vout"); once per outpoint. */
+export interface ChainDepositCommand { type: 'ChainDeposit'; account: string; amountSat: number; outpoint: string }
 /** Credit an account with what an Ark tx paid the operator's liquidity key (its memo names the account); once per txid. */
 export interface ArkDepositCommand { type: 'ArkDeposit'; account: string; amountSat: number; arkTxid: string }
 /** Debit an account for a payment to its Ark wallet (`toScript`, hex); held until settled or failed. Once per requestId. */
@@ -40,7 +42,7 @@ export interface BlockConnectedCommand {
 
 export type Command =
   | DepositCommand | WithdrawCommand | FundSystemCommand
-  | ArkDepositCommand | ArkWithdrawalCommand | ArkWithdrawalSettledCommand | ArkWithdrawalFailedCommand
+  | ChainDepositCommand | ArkDepositCommand | ArkWithdrawalCommand | ArkWithdrawalSettledCommand | ArkWithdrawalFailedCommand
   | PlaceOrderCommand | CancelOrderCommand | AmendOrderCommand | CancelAllCommand
   | BlockConnectedCommand
   | ProductCommand;

@@ -9,7 +9,7 @@ export type RejectReason = CatalogueCodes<
   | 'insufficient_margin' | 'insufficient_balance' | 'post_only_would_cross' | 'fok_not_fillable'
   | 'duplicate_client_order_id' | 'unknown_order' | 'reduce_only_would_increase' | 'no_liquidity'
   | 'stale_block' | 'price_out_of_band'
-  | 'duplicate_ark_tx' | 'duplicate_request_id' | 'unknown_withdrawal'
+  | 'duplicate_ark_tx' | 'duplicate_request_id' | 'unknown_withdrawal' | 'duplicate_deposit'
   // products
   | 'unknown_position' | 'unknown_series' | 'unknown_offer' | 'unknown_contract' | 'not_owner' | 'expiry_too_soon'
   | 'quote_stale' | 'withdrawal_pending' | 'exposure_limit' | 'already_settled' | 'too_early' | 'not_allowed'

@@ -203,7 +203,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
           const { BitcoindCustody } = await import('./custody.js');
           custody = new BitcoindCustody({ rpc: cfg.rpc!, sqlitePath: cfg.db, network: chain.params.name, confirmations: chain.follower.confirmations, operatorSecret: keys!.secret('custody') });
           exchange.attachPayout(custody);
-          custody.start(deps.pollMs ?? 1000, (account, sat) => exchange.creditDeposit(account, sat));
+          custody.start(deps.pollMs ?? 1000, (account, sat, outpoint) => exchange.creditChainDeposit(account, sat, outpoint));
           wiring.parts!.custody = custody;
         }
         ark?.start();

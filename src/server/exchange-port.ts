@@ -247,6 +247,15 @@ export class EngineExchange implements ExchangePort, FundsPort {
     return this.credit(account, amountSat);
   }
 
+  /** A custodial deposit, once per outpoint (the engine refuses the same outpoint again: seq null). */
+  async creditChainDeposit(account: string, amountSat: number, outpoint: string): Promise<{ seq: number | null }> {
+    const { seq, events } = await this.core.submit({ type: 'ChainDeposit', account, amountSat, outpoint });
+    const r = rejectionOf(events);
+    if (r === undefined) return { seq };
+    if (r.reason === 'duplicate_deposit') return { seq: null };
+    throw refusal(r);
+  }
+
   private fundsAck(seq: number, account: string, kind: FundsAck['kind'], amountSat: number, txid: string | null): FundsAck {
     const v = accountView(this.core.exchange, account);
     return { seq, account, kind, amountSat, balanceMsat: v.balanceMsat.toString(), availableMsat: v.withdrawableMsat.toString(), txid };

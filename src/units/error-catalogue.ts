@@ -51,6 +51,7 @@ export const ERROR_CATALOGUE = {
   duplicate_ark_tx: e(409, false, 'this Ark tx is already credited to an account'),
   duplicate_request_id: e(409, false, 'a withdrawal with this request id already exists'),
   unknown_withdrawal: e(404, false, 'no such withdrawal'),
+  duplicate_deposit: e(409, false, 'this on-chain deposit (outpoint) is already credited'),
   price_out_of_band: e(422, false, "the limit price is outside the market's price band around its mark or index; the message names the allowed range"),
 
   // ---- pricing ----

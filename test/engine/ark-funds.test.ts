@@ -115,3 +115,20 @@ describe('snapshot', () => {
     expect(again.bal(ARK_WITHDRAWALS)).toBe(0n);
   });
 });
+
+describe('ChainDeposit (custodial deposit addresses)', () => {
+  it('credits an outpoint once; the refusal of a second credit changes nothing; the outpoints survive a snapshot', () => {
+    const h = new Harness();
+    const op = `${TX1}:1`;
+    const cd = (account: string, amountSat: number, outpoint: string): Command => ({ type: 'ChainDeposit', account, amountSat, outpoint });
+    expect(ofType(h.run(cd(A, 8_000, op)), 'Deposit')).toEqual([{ type: 'Deposit', account: A, amountSat: 8_000 }]);
+    const hash = h.ex.stateHash();
+    expect(reasonOf(h.run(cd(A, 8_000, op)))).toMatchObject({ reason: 'duplicate_deposit', field: 'outpoint' });
+    expect(reasonOf(h.run(cd(A, 8_000, TX1)))).toMatchObject({ reason: 'invalid_argument', field: 'outpoint' });
+    expect(h.ex.stateHash()).toBe(hash);
+    expect(h.bal(A)).toBe(8_000_000n);
+    const r = Exchange.restore(h.ex.snapshot());
+    expect(r.stateHash()).toBe(hash);
+    expect(reasonOf(new Harness(r).run(cd(B, 1, op)))).toMatchObject({ reason: 'duplicate_deposit' });
+  });
+});

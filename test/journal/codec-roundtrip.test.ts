@@ -19,8 +19,9 @@ const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 const record = <T extends Record<string, unknown>>(shape: { [K in keyof T]: fc.Arbitrary<T[K]> }, optional: (keyof T)[]) =>
   fc.record(shape, { requiredKeys: Object.keys(shape).filter((k) => !optional.includes(k)) as (keyof T & string)[] });
 
-/** Money through Ark: JSON payloads only (rare next to orders), checked apart so the property below keeps its mix. */
+/** Money through Ark and custodial on-chain deposits by outpoint: JSON payloads only (rare next to orders), checked apart so the property below keeps its mix. */
 const arkFunds: fc.Arbitrary<Command>[] = [
+  fc.record({ type: fc.constant('ChainDeposit' as const), account, amountSat: int, outpoint: str }),
   fc.record({ type: fc.constant('ArkDeposit' as const), account, amountSat: int, arkTxid: str }),
   fc.record({ type: fc.constant('ArkWithdrawal' as const), account, amountSat: int, requestId: str, toScript: str }),
   fc.record({ type: fc.constant('ArkWithdrawalSettled' as const), requestId: str, arkTxid: str }),
@@ -82,7 +83,7 @@ describe('journal codecs round-trip exactly (precondition of verifyPayloads: fal
       }),
       { numRuns: 400, seed: 20261205 },
     );
-    expect([...seen].sort()).toEqual(['ArkDeposit', 'ArkWithdrawal', 'ArkWithdrawalFailed', 'ArkWithdrawalSettled']);
+    expect([...seen].sort()).toEqual(['ArkDeposit', 'ArkWithdrawal', 'ArkWithdrawalFailed', 'ArkWithdrawalSettled', 'ChainDeposit']);
   });
 
   it('exchange engine: what is outside the contract does not round-trip (why verifyPayloads defaults to true)', () => {

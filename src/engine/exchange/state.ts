@@ -70,6 +70,8 @@ export interface EngineState {
   productHooks: ProductHooks | undefined;
   /** Ark txs credited and withdrawals paid through Ark (ark-funds.ts). */
   readonly ark: ArkFundsState;
+  /** Outpoints credited to custodial deposit addresses (chain-deposits.ts). */
+  readonly chainDeposits: Map<string, { account: string; amountSat: number }>;
 }
 
 export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -101,7 +103,7 @@ export function createState(config: ExchangeConfig, ledger: Ledger): EngineState
   return {
     ledger, markets, marketList: [...markets.values()], clientIds: new Map(), owners: new Map(),
     chain: { height: -1, hash: '', time: 0, mtp: 0, index: undefined },
-    products, productByCommand, productHooks: undefined, ark: createArkFunds(),
+    products, productByCommand, productHooks: undefined, ark: createArkFunds(), chainDeposits: new Map(),
   };
 }
 
