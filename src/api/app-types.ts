@@ -56,6 +56,8 @@ export interface HealthExtras {
   operatorKeys?: { sealed: boolean; source: string };
   ark?: { chain: string; network: string; onChain: string; walletAddress?: string; [k: string]: unknown };
   /** The latest liabilities root; reservesShort: the reserves read after it fall short (null: not read, or no Ark operator). */
+  /** Money through Ark set against the operator's Ark txs after the last block (src/proofs/ark-reconciliation.ts). */
+  reconciliation?: { ok: boolean; problems: string[]; pending: { requestId: string; account: string; amountSat: number }[]; deposits: number; settledWithdrawals: number; height: number | null };
   proofs?: { liabilities: { height: number; blockHash: string; root: string; totalMsat: string; accounts: number } | null; reservesShort: boolean | null; reservesAtHeight: number | null; lastError: string | null };
 }
 

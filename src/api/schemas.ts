@@ -63,6 +63,17 @@ export const Health = Type.Object({
       lastError: Type.Union([Type.String(), Type.Null()]),
     }),
   ),
+  /** Every Ark deposit and withdrawal in the ledger set against the operator's Ark txs after the last block; ok false: problems names each. */
+  reconciliation: Type.Optional(
+    Type.Object({
+      ok: Type.Boolean(),
+      problems: Type.Array(Type.String()),
+      pending: Type.Array(Type.Object({ requestId: Type.String(), account: Type.String(), amountSat: Type.Integer() })),
+      deposits: Type.Integer(),
+      settledWithdrawals: Type.Integer(),
+      height: Type.Union([Type.Integer(), Type.Null()]),
+    }),
+  ),
 });
 export type Health = Static<typeof Health>;
 

@@ -32,6 +32,7 @@ export function makeServeCommands(deps: ServeCommandDeps = {}) {
       .option('--no-demo', 'do not run the demo (market maker and takers; HASHPERP_DEMO_TAKERS=0 keeps the maker alone)')
       .option('--static <dir>', 'serve a built web app from this directory (default <package>/web/dist when built)')
       .option('--operator-key-file <path>', 'file holding the passphrase that seals the operator keys (env HASHPERP_OPERATOR_KEY_FILE, or HASHPERP_OPERATOR_PASSPHRASE; default <db dir>/operator.passphrase, generated)')
+      .option('--custodial-deposits', 'with --chain bitcoind: per-account on-chain deposit addresses and on-chain withdrawals, CUSTODIAL (the operator key spends deposits; env HASHPERP_CUSTODIAL_DEPOSITS=1; default off: fund and withdraw through Ark)')
       .option('--log-level <level>', 'pino level (env LOG_LEVEL; default info)')
       .action(async (flags: ServeFlags) => {
         const [{ resolveServeConfig }, { startServe }] = await Promise.all([import('../server/config.js'), import('../server/start.js')]);

@@ -6,6 +6,8 @@
  *   hashperp wallet address | boarding-address | balance
  *   hashperp wallet send --to ADDR --amount SAT | settle | renew [--threshold SECONDS]
  *   hashperp wallet exit [--vtxo TXID:VOUT …] [--no-wait] | exit --complete --to ADDR | exit-data [--out FILE]
+ *   hashperp wallet fund <sat> --account ID          (wallet -> exchange account: one Ark tx with the account's memo)
+ *   hashperp wallet withdraw <sat> [--to ARK_ADDRESS] (exchange account -> this wallet or --to; signed with --key-file)
  * Every command takes --server URL (env HASHPERP_SERVER), --wallet-file PATH (env
  * HASHPERP_WALLET_FILE, default ~/.hashperp/wallet.json) and --json.
  */
@@ -14,6 +16,7 @@ import { hex } from '@scure/base';
 import type { Command } from 'commander';
 import { OnchainWallet, Ramps, Unroll, type NetworkName } from '@arkade-os/sdk';
 import { httpUrl, intIn, type Env } from '../server/config.js';
+import { accountId } from '../units/checks.js';
 import { HashPerpError, InvalidArgumentError } from '../units/errors.js';
 import { collectExitData, parseOutpoint, unrollVtxo, type ExitStepReport, type Outpoint } from '../wallet/exit.js';
 import { markUnrolledIfConfirmed } from '../wallet/offline-unrolled.js';
@@ -38,6 +41,8 @@ import {
   writeWalletFile,
   type WalletSecret,
 } from '../wallet/wallet-file.js';
+import { fundExchange } from '../wallet/exchange-funding.js';
+import { clientFor } from './client-commands.js';
 import { toJson, type CliIO } from './output.js';
 
 interface WalletFlags {
@@ -261,6 +266,42 @@ export function makeWalletCommands(deps: WalletCommandDeps = {}) {
         }
         if (f.json) io.out(toJson({ feeAddress: feeWallet.address, offline, vtxos: results }));
       });
+    });
+
+    common(
+      chain(
+        wallet
+          .command('fund')
+          .description("move sats from this wallet to your exchange account (operator-cleared): one Ark tx paying the operator's liquidity address with the memo OP_RETURN \"hp:fund:<account>\", credited once finalized")
+          .argument('<sat>', 'satoshis, a positive integer')
+          .requiredOption('--account <id>', 'the exchange account to credit (its x-only public key, 64 hex)'),
+      ),
+    ).action(async (sat: string, f: WalletFlags & { account: string }) => {
+      const amountSat = parseAmount(sat);
+      const account = accountId('account', f.account.trim().toLowerCase());
+      const client = await clientFor({ server: server(f) }, env());
+      const info = await client.arkFunding();
+      const { arkTxid } = await withWallet(f, (w) => fundExchange(w.wallet, { account, amountSat, liquidityAddress: info.address }));
+      const out = { arkTxid, account, amountSat, to: info.address };
+      io.out(f.json ? toJson(out) : `funded account ${account} with ${amountSat} sat: ark tx ${arkTxid} (credited once the server sees it finalized)`);
+    });
+
+    common(
+      chain(
+        wallet
+          .command('withdraw')
+          .description('move sats from your exchange account back to this wallet (or --to): the operator pays a VTXO in an Ark tx; signed with the account key')
+          .argument('<sat>', 'satoshis, a positive integer')
+          .option('--to <address>', "an Ark address (default: this wallet's)")
+          .option('--key-file <path>', 'file holding the exchange account secret key (hex); or env HASHPERP_SECRET_KEY'),
+      ),
+    ).action(async (sat: string, f: WalletFlags & { to?: string; keyFile?: string }) => {
+      const amountSat = parseAmount(sat);
+      if (f.to !== undefined && classifyAddress(f.to) !== 'ark') throw new InvalidArgumentError('to', 'withdrawals through Ark pay an Ark address');
+      const to = f.to?.trim() ?? (await withWallet(f, (w) => w.wallet.getAddress()));
+      const client = await clientFor({ server: server(f), ...(f.keyFile !== undefined ? { keyFile: f.keyFile } : {}) }, env());
+      const ack = await client.withdrawArk(amountSat, to);
+      io.out(f.json ? toJson(ack) : `withdrew ${amountSat} sat to ${to}: ark tx ${ack.arkTxid} (${ack.status}); exchange balance ${BigInt(ack.balanceMsat) / 1000n} sat`);
     });
 
     common(

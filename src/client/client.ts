@@ -10,6 +10,7 @@ import type { BacktestReport, BacktestRequest } from '../backtest/index.js';
 import { accountIdOf, authHeaders, newNonce, type Credentials } from '../api/auth/message.js';
 import type { LiabilitiesProof, LiabilitiesRoot } from '../proofs/liabilities.js';
 import type { ReservesReport } from '../proofs/reserves.js';
+import type { ArkFundingInfo, ArkWithdrawalAck } from '../api/routes/ark-funds.js';
 import type {
   Account,
   BdcOdds,
@@ -165,6 +166,14 @@ export class HashPerpClient {
   /** Debits the signer's free balance and pays `address` (on chain where the server holds funds). */
   withdraw(amountSat: number, address: string): Promise<FundsAck> {
     return this.request('POST', '/v1/withdrawals', { signed: true, body: { amountSat, address } });
+  }
+  /** Where and how to fund the exchange from an Ark wallet (the operator's liquidity address and the memo). */
+  arkFunding(): Promise<ArkFundingInfo> {
+    return this.request('GET', '/v1/ark/funding');
+  }
+  /** Debits the signer's free balance and has the operator pay `address` (an Ark address) a VTXO. */
+  withdrawArk(amountSat: number, address: string): Promise<ArkWithdrawalAck> {
+    return this.request('POST', '/v1/withdrawals/ark', { signed: true, body: { amountSat, address } });
   }
   async listApiKeys(): Promise<ApiKeyInfo[]> {
     return (await this.request<{ keys: ApiKeyInfo[] }>('GET', '/v1/account/api-keys', { signed: true })).keys;

@@ -59,7 +59,7 @@ const SHAPES: Shape[] = [
 const BY_TYPE = new Map(SHAPES.map((s) => [s.type, s]));
 const BY_TAG = new Map(SHAPES.map((s) => [s.tag, s]));
 
-const COMMAND_TYPES = new Set(['Deposit', 'Withdraw', 'FundSystem', 'PlaceOrder', 'CancelOrder', 'AmendOrder', 'CancelAll', 'BlockConnected', ...PRODUCT_COMMAND_TYPES]);
+const COMMAND_TYPES = new Set(['Deposit', 'Withdraw', 'FundSystem', 'ChainDeposit', 'ArkDeposit', 'ArkWithdrawal', 'ArkWithdrawalSettled', 'ArkWithdrawalFailed', 'PlaceOrder', 'CancelOrder', 'AmendOrder', 'CancelAll', 'BlockConnected', ...PRODUCT_COMMAND_TYPES]);
 
 /** One field's text, or undefined when the compact line cannot carry this value exactly. */
 function fieldText(v: unknown, fd: Field): string | undefined {

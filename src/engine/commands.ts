@@ -10,6 +10,17 @@ export interface DepositCommand { type: 'Deposit'; account: string; amountSat: n
 /** Debit an account to the outside world; refused if it would break initial margin. */
 export interface WithdrawCommand { type: 'Withdraw'; account: string; amountSat: number }
 /** Capitalise a system account (insurance fund or vault) from the outside world. */
+/** Credit an on-chain deposit to a custodial deposit address (`outpoint` "txid:vout"); once per outpoint. */
+export interface ChainDepositCommand { type: 'ChainDeposit'; account: string; amountSat: number; outpoint: string }
+/** Credit an account with what an Ark tx paid the operator's liquidity key (its memo names the account); once per txid. */
+export interface ArkDepositCommand { type: 'ArkDeposit'; account: string; amountSat: number; arkTxid: string }
+/** Debit an account for a payment to its Ark wallet (`toScript`, hex); held until settled or failed. Once per requestId. */
+export interface ArkWithdrawalCommand { type: 'ArkWithdrawal'; account: string; amountSat: number; requestId: string; toScript: string }
+/** The Ark tx that paid a pending withdrawal. */
+export interface ArkWithdrawalSettledCommand { type: 'ArkWithdrawalSettled'; requestId: string; arkTxid: string }
+/** The operator refused the withdrawal's Ark tx: the amount goes back to the account. Only while pending. */
+export interface ArkWithdrawalFailedCommand { type: 'ArkWithdrawalFailed'; requestId: string; reason: string }
+/** Capitalise a system account (insurance fund or vault) from the outside world. */
 export interface FundSystemCommand { type: 'FundSystem'; account: 'insurance' | 'vault'; amountSat: number }
 
 export interface PlaceOrderCommand {
@@ -31,6 +42,7 @@ export interface BlockConnectedCommand {
 
 export type Command =
   | DepositCommand | WithdrawCommand | FundSystemCommand
+  | ChainDepositCommand | ArkDepositCommand | ArkWithdrawalCommand | ArkWithdrawalSettledCommand | ArkWithdrawalFailedCommand
   | PlaceOrderCommand | CancelOrderCommand | AmendOrderCommand | CancelAllCommand
   | BlockConnectedCommand
   | ProductCommand;

@@ -9,6 +9,7 @@ export type RejectReason = CatalogueCodes<
   | 'insufficient_margin' | 'insufficient_balance' | 'post_only_would_cross' | 'fok_not_fillable'
   | 'duplicate_client_order_id' | 'unknown_order' | 'reduce_only_would_increase' | 'no_liquidity'
   | 'stale_block' | 'price_out_of_band'
+  | 'duplicate_ark_tx' | 'duplicate_request_id' | 'unknown_withdrawal' | 'duplicate_deposit'
   // products
   | 'unknown_position' | 'unknown_series' | 'unknown_offer' | 'unknown_contract' | 'not_owner' | 'expiry_too_soon'
   | 'quote_stale' | 'withdrawal_pending' | 'exposure_limit' | 'already_settled' | 'too_early' | 'not_allowed'
@@ -37,7 +38,7 @@ export interface OrderExpired { type: 'OrderExpired'; orderId: number; account: 
 export interface OrderAmended { type: 'OrderAmended'; orderId: number; account: string; market: string; price: number; qty: number; requeued: boolean }
 export interface LedgerTransfer { type: 'LedgerTransfer'; from: string; to: string; amountMsat: bigint; reason: TransferReason; market?: string }
 export type TransferReason =
-  | 'deposit' | 'withdrawal' | 'system_funding' | 'taker_fee' | 'maker_fee' | 'pnl_settlement' | 'funding' | 'liquidation_fee'
+  | 'deposit' | 'withdrawal' | 'withdrawal_reversal' | 'system_funding' | 'taker_fee' | 'maker_fee' | 'pnl_settlement' | 'funding' | 'liquidation_fee'
   | 'liquidation_to_vault' | 'shortfall_cover' | 'settlement_dust'
   | 'swap_payment'
   | 'option_premium' | 'option_fee' | 'option_collateral' | 'option_payoff' | 'option_collateral_release' | 'vault_deposit' | 'vault_withdrawal' | 'vault_trade' | 'vault_trade_fee'
@@ -45,6 +46,10 @@ export type TransferReason =
   | 'bdc_escrow' | 'bdc_escrow_release' | 'bdc_premium' | 'bdc_payout' | 'bdc_vtxo_payout';
 export interface DepositEvent { type: 'Deposit'; account: string; amountSat: number }
 export interface WithdrawalEvent { type: 'Withdrawal'; account: string; amountSat: number }
+export interface ArkDepositEvent { type: 'ArkDeposit'; account: string; amountSat: number; arkTxid: string }
+export interface ArkWithdrawalRequestedEvent { type: 'ArkWithdrawalRequested'; account: string; amountSat: number; requestId: string; toScript: string }
+export interface ArkWithdrawalSettledEvent { type: 'ArkWithdrawalSettled'; account: string; amountSat: number; requestId: string; arkTxid: string }
+export interface ArkWithdrawalFailedEvent { type: 'ArkWithdrawalFailed'; account: string; amountSat: number; requestId: string; reason: string }
 export interface MarkPriceEvent { type: 'MarkPrice'; market: string; height: number; index: number; fair: number; mark: number; basisEmaPpm: number }
 export interface FundingPaid {
   type: 'FundingPaid'; market: string; height: number; premiumPpm: number; avgPremiumPpm: number;
@@ -62,6 +67,7 @@ export interface BlockProcessed { type: 'BlockProcessed'; height: number; hash: 
 
 export type EngineEvent =
   | CommandRejected | OrderRejected | OrderAccepted | TradeEvent | OrderResting | OrderFilled | OrderCancelled | OrderExpired
-  | OrderAmended | LedgerTransfer | DepositEvent | WithdrawalEvent | MarkPriceEvent | FundingPaid | PositionChanged
+  | OrderAmended | LedgerTransfer | DepositEvent | WithdrawalEvent | MarkPriceEvent
+  | ArkDepositEvent | ArkWithdrawalRequestedEvent | ArkWithdrawalSettledEvent | ArkWithdrawalFailedEvent | FundingPaid | PositionChanged
   | LiquidationEvent | AdlEvent | SettlementShortfall | BlockProcessed
   | ProductEvent;

@@ -8,6 +8,7 @@ import type { StateMachineFactory } from './state-machine.js';
 import { decodeCommand, encodeCommand } from './codec.js';
 import type { DepthLevel, Side } from './book/types.js';
 import { liquidationPrice as liquidationPriceIn } from './exchange/margin.js';
+import type { ArkDepositRecord, ArkWithdrawalRecord } from './exchange/ark-funds.js';
 
 export type * from './commands.js';
 export type * from './events.js';
@@ -18,6 +19,7 @@ export { HPI_PERP } from './products/perp/spec.js';
 export { Exchange, type ExchangeConfig } from './exchange.js';
 export { Ledger, WORLD, INSURANCE, VAULT, FEES, userAccount, settleAccount } from './ledger/ledger.js';
 export { liquidationPriceOf, type LiquidationInputs } from './exchange/margin.js';
+export { ARK_WITHDRAWALS, type ArkDepositRecord, type ArkWithdrawalRecord, type ArkWithdrawalStatus } from './exchange/ark-funds.js';
 
 export function createExchange(config?: ExchangeConfig): Exchange {
   return new Exchange(config);
@@ -34,6 +36,11 @@ export const exchangeFactory: StateMachineFactory<Command, EngineEvent> = {
 };
 
 // ───────────── read helpers (plain functions over an Exchange) ─────────────
+
+/** Ark deposits credited and withdrawals paid through Ark (copies: the caller cannot change the state). */
+export function arkFundsOf(ex: Exchange): { deposits: ArkDepositRecord[]; withdrawals: ArkWithdrawalRecord[] } {
+  return { deposits: [...ex.state.ark.deposits.values()].map((d) => ({ ...d })), withdrawals: [...ex.state.ark.withdrawals.values()].map((w) => ({ ...w })) };
+}
 
 export interface AccountView {
   account: string;

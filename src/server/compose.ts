@@ -29,6 +29,7 @@ import { hex } from '@scure/base';
 import type { BitcoindCustody } from './custody.js';
 import { openArk, type ServerArk } from './ark-wiring.js';
 import { engineArkParams, setBdcHorizon } from './bdc-horizon.js';
+import { wireArkFunding, type ServerArkFunding } from './ark-funding.js';
 import { createDemo } from './demo.js';
 import { EngineCore } from './engine-host.js';
 import { EngineExchange } from './exchange-port.js';
@@ -58,7 +59,7 @@ export interface ServeWiring {
   start?: (log: Log, url?: string) => Promise<void>;
   close?: () => Promise<void>;
   /** The live parts, for tests and operators' tools. */
-  parts?: { engine: EngineCore; chain?: ChainRuntime; demo?: DemoMarketMaker; exchange: EngineExchange; custody?: BitcoindCustody; desk?: ContractDesk; products?: WiredProducts; ark?: ServerArk; proofs?: ServerProofs };
+  parts?: { engine: EngineCore; chain?: ChainRuntime; demo?: DemoMarketMaker; exchange: EngineExchange; custody?: BitcoindCustody; desk?: ContractDesk; products?: WiredProducts; ark?: ServerArk; proofs?: ServerProofs; arkFunding?: ServerArkFunding };
 }
 
 export interface WiringDeps {
@@ -125,10 +126,18 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
       notes.push('API keys and used nonces are kept in memory with DATABASE_URL / :memory: (their api_ tables need the SQLite file); signed requests timestamped before this start are refused');
     }
     const faucet = cfg.chain === 'embedded';
-    const onchain = cfg.chain === 'bitcoind' && cfg.databaseUrl === undefined && cfg.db !== ':memory:' && deps.source === undefined;
+    // The custodial deposit addresses (custody.ts) only on request: the operator's key spends them.
+    const custodialOff = cfg.chain === 'bitcoind' && cfg.custodialDeposits !== true;
+    const onchain = cfg.chain === 'bitcoind' && !custodialOff && cfg.databaseUrl === undefined && cfg.db !== ':memory:' && deps.source === undefined;
     let chain: ChainRuntime | undefined;
     // Withdrawal addresses: the node's network with bitcoind, the followed chain's with esplora, regtest in the replay (as its contracts).
-    const exchange = new EngineExchange(engine, { faucet, onchain, network: () => (cfg.chain === 'esplora' ? (chain?.params.name ?? network) : network) });
+    const exchange = new EngineExchange(engine, {
+      faucet,
+      onchain,
+      network: () => (cfg.chain === 'esplora' ? (chain?.params.name ?? network) : network),
+      ...(custodialOff ? { onchainWithdrawalsOff: 'on-chain withdrawals are off on this server (they need the custodial deposit addresses, --custodial-deposits); withdraw to your Ark wallet: POST /v1/withdrawals/ark' } : {}),
+    });
+    if (custodialOff) notes.push('custodial deposit addresses are off (--custodial-deposits or HASHPERP_CUSTODIAL_DEPOSITS=1 turns them on; the operator key spends them): users fund and withdraw through Ark (GET /v1/ark/funding, POST /v1/withdrawals/ark)');
     if (cfg.chain === 'esplora') notes.push('--chain esplora: no on-chain custody (deposit addresses, payouts): withdrawals debit the ledger only');
     if (cfg.chain === 'bitcoind' && !onchain) notes.push('--chain bitcoind without a SQLite file: no on-chain custody (its api_ tables live in the SQLite file)');
     const chainData = loadEmbeddedChain();
@@ -167,19 +176,21 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
     }
     // Proof of liabilities (every block's Merkle sum tree of the ledger) and of reserves (the Ark operator's coins).
     const proofs = wireProofs({ engine, ark, onError: (m) => log.error(m) });
+    // Money in and out through Ark: memo deposits to the liquidity key, withdrawals paid by it, reconciled every block.
+    const arkFunding = ark ? wireArkFunding({ engine, ark, onError: (m) => log.error(m), ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) }) : undefined;
     let demo: DemoMarketMaker | undefined;
     let custody: BitcoindCustody | undefined;
     const wiring: ServeWiring = {
       exchange: withLiabilitiesFeed(hub.exchange, proofs.publisher),
       index,
-      routes: [...routeModules, products.routes, proofs.routes, ...(ark ? [ark.routes] : [])],
+      routes: [...routeModules, products.routes, proofs.routes, ...(ark ? [ark.routes] : []), ...(arkFunding ? [arkFunding.routes] : [])],
       funds: exchange,
       apiKeys,
       ...(nonceLog !== undefined ? { nonceLog } : {}),
       ...(authNotBeforeMs !== undefined ? { authNotBeforeMs } : {}),
       notes,
-      parts: { engine, exchange, products, proofs, ...(ark ? { ark } : {}), ...(desk ? { desk } : {}) },
-      status: () => healthOf({ engine, chain, demo, custody, operatorKeys: keys !== undefined ? { sealed: true, source: keys.source } : { sealed: false, source: 'memory' }, ark: ark?.status(), proofs: proofs.status(), contracts: desk?.status() }),
+      parts: { engine, exchange, products, proofs, ...(ark ? { ark } : {}), ...(desk ? { desk } : {}), ...(arkFunding ? { arkFunding } : {}) },
+      status: () => healthOf({ engine, chain, demo, custody, operatorKeys: keys !== undefined ? { sealed: true, source: keys.source } : { sealed: false, source: 'memory' }, ark: ark?.status(), proofs: proofs.status(), ...(arkFunding ? { reconciliation: arkFunding.status() } : {}), contracts: desk?.status() }),
       start: async (l, url) => {
         log = l;
         chain = await ChainRuntime.start({
@@ -202,12 +213,13 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
           const { BitcoindCustody } = await import('./custody.js');
           custody = new BitcoindCustody({ rpc: cfg.rpc!, sqlitePath: cfg.db, network: chain.params.name, confirmations: chain.follower.confirmations, operatorSecret: keys!.secret('custody') });
           exchange.attachPayout(custody);
-          custody.start(deps.pollMs ?? 1000, (account, sat) => exchange.creditDeposit(account, sat));
+          custody.start(deps.pollMs ?? 1000, (account, sat, outpoint) => exchange.creditChainDeposit(account, sat, outpoint));
           wiring.parts!.custody = custody;
         }
         ark?.start();
         if (url !== undefined) await ark?.startLiquidity(url);
         desk?.start();
+        arkFunding?.start();
         proofs.start();
         if (cfg.demo) {
           demo = createDemo(engine, { cfg, chainData, bdcModel, quoters: deps.quoters ?? [], log });
@@ -222,6 +234,7 @@ export function makeWiring(deps: WiringDeps = {}): (cfg: ServeConfig) => Promise
         await proofs.settled();
         desk?.stop();
         await desk?.settled();
+        await arkFunding?.stop();
         await ark?.stop();
         await chain?.stop();
         products.stop();

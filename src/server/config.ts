@@ -52,6 +52,13 @@ export interface ServeConfig {
   embeddedBlockSeconds?: number;
   /** Keep the operator's liquidity L in VTXOs (settle its boarding outputs, renew before expiry). Default: on with bitcoind, off in the embedded demo. */
   liquidityKeeper?: boolean;
+  /**
+   * --chain bitcoind: the per-account on-chain deposit addresses and on-chain withdrawals of custody.ts
+   * (env HASHPERP_CUSTODIAL_DEPOSITS=1, --custodial-deposits; default off). They are custodial: the
+   * operator's key spends every deposit by key path. Off, money moves through Ark
+   * (GET /v1/ark/funding, POST /v1/withdrawals/ark), where users hold their own keys.
+   */
+  custodialDeposits?: boolean;
 }
 
 export interface ServeFlags {
@@ -68,6 +75,7 @@ export interface ServeFlags {
   confirmations?: string;
   requestLog?: boolean;
   operatorKeyFile?: string;
+  custodialDeposits?: boolean;
 }
 
 export function intIn(field: string, s: string, min: number, max: number): number {
@@ -137,6 +145,7 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     ...(operatorAccounts !== undefined && operatorAccounts.length > 0 ? { operatorAccounts } : {}),
     ...(env.HASHPERP_FAUCET_IP_CALLS !== undefined ? { faucetIpCalls: intIn('HASHPERP_FAUCET_IP_CALLS', env.HASHPERP_FAUCET_IP_CALLS, 1, 1_000_000) } : {}),
     ...(env.HASHPERP_FAUCET_BLOCK_SAT !== undefined ? { faucetBlockSat: intIn('HASHPERP_FAUCET_BLOCK_SAT', env.HASHPERP_FAUCET_BLOCK_SAT, 1, 2_100_000_000_000_000) } : {}),
+    ...(flags.custodialDeposits || env.HASHPERP_CUSTODIAL_DEPOSITS === '1' ? { custodialDeposits: true } : {}),
     ...(env.HASHPERP_EMBEDDED_BLOCK_SECONDS !== undefined ? { embeddedBlockSeconds: intIn('HASHPERP_EMBEDDED_BLOCK_SECONDS', env.HASHPERP_EMBEDDED_BLOCK_SECONDS, 0, 86_400) } : {}),
   };
 }

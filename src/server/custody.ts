@@ -1,6 +1,13 @@
 /**
  * On-chain deposits and withdrawals for `serve --chain bitcoind` (the node needs no wallet).
  *
+ * CUSTODIAL, and off unless `--custodial-deposits` (HASHPERP_CUSTODIAL_DEPOSITS=1) is given: the
+ * operator's key spends every deposit by key path, so users trust the operator with these coins.
+ * The default way in and out is through the user's own Ark wallet (ark-funding.ts). Known defects
+ * (issue 15), not fixed here: after the refund timeout a depositor can spend the refund leaf of a
+ * deposit already credited (and withdrawn); a pay() error reverses the debit even when the node
+ * already accepted the transaction.
+ *
  * Deposit address per account: a taproot output whose internal key is the operator's key (the
  * operator spends it by key path, for withdrawals) with one script leaf
  * `<account key> OP_CHECKSIGVERIFY <refundAfterBlocks> OP_CSV` (miniscript and_v(v:pk(K),older(N)),
@@ -9,8 +16,10 @@
  * registration is needed.
  *
  * Watching: `scantxoutset` over every issued address (no wallet, no index). A UTXO is credited
- * (a Deposit command through the sequencer) once it has >= `confirmations`; credited outpoints are
- * recorded in `api_deposits` so nothing is credited twice across restarts.
+ * (a ChainDeposit command through the sequencer, naming the outpoint) once it has >= `confirmations`.
+ * The engine credits an outpoint once, so the credit and the record that it was made are one journal
+ * entry; `api_deposits` is the server's copy, written after (a rescan after a crash between the two
+ * is refused by the engine and then writes the row).
  *
  * Withdrawals: the Withdraw command is journaled and applied first (the engine refuses anything
  * over the free balance); then the operator spends credited deposit UTXOs and its own change
@@ -27,6 +36,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { NETWORKS, type BtcNetwork } from '../bitcoin/networks.js';
 import { BitcoindRpc } from '../chain/rpc-client.js';
+import { retryScan } from '../chain/scan-retry.js';
 import { isAccountId } from '../units/checks.js';
 import { HashPerpError, InvalidArgumentError } from '../units/errors.js';
 
@@ -46,6 +56,9 @@ interface Utxo {
   height: number;
   address: string;
 }
+
+/** Credits `outpoint` to `account` once; seq null: the engine had already credited it. */
+export type ChainCredit = (account: string, amountSat: number, outpoint: string) => Promise<{ seq: number | null }>;
 
 const FEE_RATE_SAT_VB = 2;
 const DUST = 330;
@@ -107,10 +120,12 @@ export class BitcoindCustody {
 
   private async utxos(addresses: string[]): Promise<{ height: number; utxos: Utxo[] }> {
     if (addresses.length === 0) return { height: await this.rpc.call<number>('getblockcount'), utxos: [] };
-    const r = await this.rpc.call<{ height: number; unspents: { txid: string; vout: number; amount: number; height: number; scriptPubKey: string }[] }>('scantxoutset', [
-      'start',
-      addresses.map((a) => ({ desc: `addr(${a})` })),
-    ]);
+    const r = await retryScan(() =>
+      this.rpc.call<{ height: number; unspents: { txid: string; vout: number; amount: number; height: number; scriptPubKey: string }[] }>('scantxoutset', [
+        'start',
+        addresses.map((a) => ({ desc: `addr(${a})` })),
+      ]),
+    );
     // The node answers with the output script (its descriptor form is inferred, not the addr() we sent).
     const byScript = new Map(addresses.map((a) => [bytesToHex(OutScript.encode(Address(this.net).decode(a))), a]));
     return {
@@ -120,13 +135,13 @@ export class BitcoindCustody {
   }
 
   /** One scan: credits every deposit with enough confirmations that was not credited before. */
-  scan(credit: (account: string, amountSat: number) => Promise<{ seq: number }>): Promise<void> {
+  scan(credit: ChainCredit): Promise<void> {
     // scantxoutset runs one at a time per node; so do we.
     this.scanning ??= this.doScan(credit).finally(() => (this.scanning = undefined));
     return this.scanning;
   }
 
-  private async doScan(credit: (account: string, amountSat: number) => Promise<{ seq: number }>): Promise<void> {
+  private async doScan(credit: ChainCredit): Promise<void> {
     const rows = this.db.prepare('SELECT account, address FROM api_deposit_addresses').all() as { account: string; address: string }[];
     const byAddress = new Map(rows.map((r) => [r.address, r.account]));
     const { height, utxos } = await this.utxos(rows.map((r) => r.address));
@@ -136,14 +151,14 @@ export class BitcoindCustody {
       const account = byAddress.get(u.address);
       if (account === undefined || u.height <= 0 || height - u.height + 1 < this.confirmations) continue;
       if (seen.get(u.txid, u.vout) !== undefined) continue;
-      const { seq } = await credit(account, u.sat);
+      const { seq } = await credit(account, u.sat, `${u.txid}:${u.vout}`);
       record.run(u.txid, u.vout, account, u.sat, u.height, seq);
-      this.credited++;
+      if (seq !== null) this.credited++;
     }
   }
 
   /** Polls every `ms` (and after each block, when the caller calls scan itself). */
-  start(ms: number, credit: (account: string, amountSat: number) => Promise<{ seq: number }>): void {
+  start(ms: number, credit: ChainCredit): void {
     const loop = (): void => {
       this.scan(credit)
         .then(() => (this.lastError = undefined))

@@ -46,6 +46,8 @@ export interface EngineExchangeOptions {
   payout?: WithdrawalPayout;
   /** The network withdrawal addresses must be valid on (default regtest). */
   network?: () => NetworkName;
+  /** Why on-chain withdrawals are refused on this server (custodial custody off with bitcoind), if they are. */
+  onchainWithdrawalsOff?: string;
 }
 
 export class EngineExchange implements ExchangePort, FundsPort {
@@ -215,6 +217,7 @@ export class EngineExchange implements ExchangePort, FundsPort {
   }
 
   async withdraw(c: { account: string; amountSat: number; address: string }): Promise<FundsAck> {
+    if (this.opts.onchainWithdrawalsOff !== undefined) throw new HashPerpError('not_allowed', this.opts.onchainWithdrawalsOff);
     const payout = this.payout;
     if (this.opts.onchain && payout === undefined) throw new HashPerpError('custody_unavailable', 'on-chain custody is not running yet; retry shortly');
     // Before anything is journaled: an address the server's network cannot pay is a bad request, in every mode.
@@ -242,6 +245,15 @@ export class EngineExchange implements ExchangePort, FundsPort {
   /** Deposits credited by the chain watcher (after confirmations). */
   async creditDeposit(account: string, amountSat: number): Promise<FundsAck> {
     return this.credit(account, amountSat);
+  }
+
+  /** A custodial deposit, once per outpoint (the engine refuses the same outpoint again: seq null). */
+  async creditChainDeposit(account: string, amountSat: number, outpoint: string): Promise<{ seq: number | null }> {
+    const { seq, events } = await this.core.submit({ type: 'ChainDeposit', account, amountSat, outpoint });
+    const r = rejectionOf(events);
+    if (r === undefined) return { seq };
+    if (r.reason === 'duplicate_deposit') return { seq: null };
+    throw refusal(r);
   }
 
   private fundsAck(seq: number, account: string, kind: FundsAck['kind'], amountSat: number, txid: string | null): FundsAck {

@@ -22,9 +22,11 @@ export interface HealthParts {
   ark?: { chain: string; network: string; onChain: string; [k: string]: unknown } | undefined;
   /** The latest liabilities root and whether the reserves read after it fall short. */
   proofs?: HealthExtras['proofs'];
+  /** Ark deposits and withdrawals set against the operator's Ark txs. */
+  reconciliation?: HealthExtras['reconciliation'];
 }
 
-export function healthOf({ engine, contracts, chain, demo, custody, operatorKeys, ark, proofs }: HealthParts): HealthExtras {
+export function healthOf({ engine, contracts, chain, demo, custody, operatorKeys, ark, proofs, reconciliation }: HealthParts): HealthExtras {
   const tip = engine.chainTip();
   return {
     ...(chain ? { chain: chain.status() } : {}),
@@ -36,6 +38,7 @@ export function healthOf({ engine, contracts, chain, demo, custody, operatorKeys
     operatorKeys,
     ...(ark ? { ark } : {}),
     ...(proofs ? { proofs } : {}),
+    ...(reconciliation ? { reconciliation } : {}),
     ...(custody ? { custody: { operatorKey: bytesToHex(custody.operatorKey), confirmations: custody.confirmations, depositsCredited: custody.credited, lastError: custody.lastError ?? null } } : {}),
   };
 }

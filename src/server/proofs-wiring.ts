@@ -10,6 +10,7 @@ import type { ExchangePort } from '../api/ports.js';
 import { proofRoutes, type ProofsPort } from '../api/routes/proofs.js';
 import { vaultView } from '../engine/products/vault/index.js';
 import type { ChainCoin } from '../operator/ark/ark-chain.js';
+import { retryScan } from '../chain/scan-retry.js';
 import type { LiabilitiesRoot } from '../proofs/liabilities.js';
 import { LiabilitiesPublisher } from '../proofs/publisher.js';
 import { reservesReport, type ReserveKind, type ReserveOutpoint, type ReservesReport } from '../proofs/reserves.js';
@@ -41,18 +42,6 @@ function vaultNavMsat(engine: EngineCore): bigint {
     return vaultView(engine.exchange).nav.lowMsat;
   } catch {
     return 0n;
-  }
-}
-
-/** bitcoind runs one scantxoutset at a time: wait for the operator's own scan rather than fail. */
-async function retryScan<T>(f: () => Promise<T>): Promise<T> {
-  for (let i = 0; ; i++) {
-    try {
-      return await f();
-    } catch (e) {
-      if (i >= 10 || !/scan already in progress/i.test(e instanceof Error ? e.message : String(e))) throw e;
-      await new Promise((r) => setTimeout(r, 500));
-    }
   }
 }
 

@@ -48,6 +48,10 @@ export const ERROR_CATALOGUE = {
   already_settled: e(422, false, 'the position or series has already settled'),
   too_early: e(422, false, 'not possible yet at this height (the day or the final day has not come)'),
   not_allowed: e(422, false, 'the product rules refuse this action in the current state'),
+  duplicate_ark_tx: e(409, false, 'this Ark tx is already credited to an account'),
+  duplicate_request_id: e(409, false, 'a withdrawal with this request id already exists'),
+  unknown_withdrawal: e(404, false, 'no such withdrawal'),
+  duplicate_deposit: e(409, false, 'this on-chain deposit (outpoint) is already credited'),
   price_out_of_band: e(422, false, "the limit price is outside the market's price band around its mark or index; the message names the allowed range"),
 
   // ---- pricing ----

@@ -74,6 +74,10 @@ describe('hashperp serve', () => {
     expect(() => resolveServeConfig({ pace: 'fast' }, {})).toThrow(/pace/);
     const c = resolveServeConfig({ port: '9000', demo: false, chain: 'bitcoind' }, { PORT: '1', BITCOIND_RPC_URL: 'http://u:p@127.0.0.1:18443', DATABASE_URL: 'postgres://root@127.0.0.1/test', HOST: '0.0.0.0' });
     expect(c).toMatchObject({ port: 9000, host: '0.0.0.0', chain: 'bitcoind', rpc: 'http://u:p@127.0.0.1:18443', databaseUrl: 'postgres://root@127.0.0.1/test', demo: false });
+    // The custodial deposit addresses: off unless asked for.
+    expect(c.custodialDeposits).toBeUndefined();
+    expect(resolveServeConfig({ chain: 'bitcoind' }, { BITCOIND_RPC_URL: 'http://u:p@127.0.0.1:18443', HASHPERP_CUSTODIAL_DEPOSITS: '1' }).custodialDeposits).toBe(true);
+    expect(resolveServeConfig({ chain: 'bitcoind', custodialDeposits: true }, { BITCOIND_RPC_URL: 'http://u:p@127.0.0.1:18443' }).custodialDeposits).toBe(true);
     expect(() => resolveServeConfig({ port: '70000' }, {})).toThrow(/port: must be between 0 and 65535/);
     expect(() => resolveServeConfig({ chain: 'esplora' }, {})).toThrow(/esplora/);
     expect(() => resolveServeConfig({ chain: 'x' }, {})).toThrow(/chain/);

@@ -19,6 +19,14 @@ const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 const record = <T extends Record<string, unknown>>(shape: { [K in keyof T]: fc.Arbitrary<T[K]> }, optional: (keyof T)[]) =>
   fc.record(shape, { requiredKeys: Object.keys(shape).filter((k) => !optional.includes(k)) as (keyof T & string)[] });
 
+/** Money through Ark and custodial on-chain deposits by outpoint: JSON payloads only (rare next to orders), checked apart so the property below keeps its mix. */
+const arkFunds: fc.Arbitrary<Command>[] = [
+  fc.record({ type: fc.constant('ChainDeposit' as const), account, amountSat: int, outpoint: str }),
+  fc.record({ type: fc.constant('ArkDeposit' as const), account, amountSat: int, arkTxid: str }),
+  fc.record({ type: fc.constant('ArkWithdrawal' as const), account, amountSat: int, requestId: str, toScript: str }),
+  fc.record({ type: fc.constant('ArkWithdrawalSettled' as const), requestId: str, arkTxid: str }),
+  fc.record({ type: fc.constant('ArkWithdrawalFailed' as const), requestId: str, reason: str }),
+];
 const core: fc.Arbitrary<Command>[] = [
   fc.record({ type: fc.constant('Deposit' as const), account, amountSat: int }),
   fc.record({ type: fc.constant('Withdraw' as const), account, amountSat: int }),
@@ -64,6 +72,18 @@ describe('journal codecs round-trip exactly (precondition of verifyPayloads: fal
       expect(spelled, t).toContain(`${t} json`);
     }
     expect(spelled).toContain('BlockConnected compact');
+  });
+
+  it('exchange engine: Ark deposit and withdrawal commands', () => {
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(plain(fc.oneof(...arkFunds)), (c) => {
+        seen.add(c.type);
+        expect(exchangeFactory.decodeCommand(exchangeFactory.encodeCommand(c))).toStrictEqual(c);
+      }),
+      { numRuns: 400, seed: 20261205 },
+    );
+    expect([...seen].sort()).toEqual(['ArkDeposit', 'ArkWithdrawal', 'ArkWithdrawalFailed', 'ArkWithdrawalSettled', 'ChainDeposit']);
   });
 
   it('exchange engine: what is outside the contract does not round-trip (why verifyPayloads defaults to true)', () => {

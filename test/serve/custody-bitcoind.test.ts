@@ -2,9 +2,11 @@
  * On-chain custody on a real regtest bitcoind (BITCOIND_RPC_URL; skipped without it): per-account
  * taproot deposit addresses (checked against Bitcoin Core's own descriptor derivation), deposits
  * credited only at the confirmation depth and only once, withdrawals journaled first and paid by a
- * transaction the node accepts, refusals that change nothing.
+ * transaction the node accepts, refusals that change nothing. Custodial, so only with --custodial-deposits:
+ * without it neither the deposit addresses nor on-chain withdrawals exist.
  */
 import { rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { p2tr } from '@scure/btc-signer';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -26,7 +28,7 @@ const SINK = p2tr(schnorr.getPublicKey(new Uint8Array(32).fill(99)), undefined, 
 describe.skipIf(URL_ === undefined)('serve --chain bitcoind: deposits and withdrawals on regtest', () => {
   it('credits a deposit at 2 confirmations once, pays a withdrawal on chain, refuses what is not free', async () => {
     const rpc = new BitcoindRpc(URL_!);
-    const s = await startServe(serveConfig(db, { chain: 'bitcoind', rpc: URL_!, demo: false, confirmations: 2 }), makeWiring({ pollMs: 100 }));
+    const s = await startServe(serveConfig(db, { chain: 'bitcoind', rpc: URL_!, demo: false, confirmations: 2, custodialDeposits: true }), makeWiring({ pollMs: 100 }));
     try {
       const a = new HashPerpClient({ baseUrl: s.url, credentials: { kind: 'account', secretKey: new Uint8Array(32).fill(31) } });
       const b = new HashPerpClient({ baseUrl: s.url, credentials: { kind: 'account', secretKey: new Uint8Array(32).fill(32) } });
@@ -53,6 +55,21 @@ describe.skipIf(URL_ === undefined)('serve --chain bitcoind: deposits and withdr
       await rpc.call('generatetoaddress', [3, SINK]);
       await new Promise((r) => setTimeout(r, 400));
       expect((await a.account()).balanceMsat).toBe(String(BigInt(paid) * 1000n)); // credited once
+
+      // A crash after the credit and before the server's api_deposits row: the row is gone, the
+      // journal has the credit. The next scan credits the outpoint again; the engine refuses it (the
+      // outpoint is its state) and the row is written back, so the deposit still counts once.
+      const side = new Database(db);
+      const row = side.prepare('SELECT txid, vout, seq FROM api_deposits').get() as { txid: string; vout: number; seq: number };
+      expect(row.seq).toBeGreaterThan(0);
+      side.prepare('DELETE FROM api_deposits').run();
+      await until('row written back', () => ((side.prepare('SELECT seq FROM api_deposits WHERE txid = ? AND vout = ?').get(row.txid, row.vout) as { seq: number | null } | undefined) ? true : undefined));
+      expect(side.prepare('SELECT seq FROM api_deposits').get()).toEqual({ seq: null });
+      side.close();
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await a.account()).balanceMsat).toBe(String(BigInt(paid) * 1000n));
+      const dup = await s.wiring.parts!.engine.submit({ type: 'ChainDeposit', account: a.accountId!, amountSat: paid, outpoint: `${row.txid}:${row.vout}` });
+      expect(dup.events).toEqual([expect.objectContaining({ type: 'CommandRejected', reason: 'duplicate_deposit', field: 'outpoint' })]);
 
       // Refusals: B has nothing; A cannot take more than it has; neither changes the engine.
       const engine = s.wiring.parts!.engine;

@@ -3,7 +3,9 @@
 import type { Command } from '../commands.js';
 import type { EngineEvent } from '../events.js';
 import { Rejection } from '../rejection.js';
+import * as arkFunds from './ark-funds.js';
 import * as block from './block.js';
+import * as chainDeposits from './chain-deposits.js';
 import * as funds from './funds.js';
 import * as orderCommands from './order-commands.js';
 import * as productHost from './product-host.js';
@@ -13,6 +15,8 @@ import * as validation from './validation.js';
 // Bound once (see positions.ts): every command passes here.
 const { blockConnected } = block;
 const { deposit, fundSystem, withdraw } = funds;
+const { chainDeposit } = chainDeposits;
+const { arkDeposit, arkWithdrawal, arkWithdrawalSettled, arkWithdrawalFailed } = arkFunds;
 const { amendOrder, cancelAll, cancelOrder, placeOrder } = orderCommands;
 const { productContext } = productHost;
 const { kindOf } = validation;
@@ -24,6 +28,11 @@ export function applyCommand(s: EngineState, command: Command, seq: number): Eng
     case 'Deposit': r = deposit(s, command, out); break;
     case 'Withdraw': r = withdraw(s, command, out); break;
     case 'FundSystem': r = fundSystem(s, command, out); break;
+    case 'ChainDeposit': r = chainDeposit(s, command, out); break;
+    case 'ArkDeposit': r = arkDeposit(s, command, out); break;
+    case 'ArkWithdrawal': r = arkWithdrawal(s, command, out); break;
+    case 'ArkWithdrawalSettled': r = arkWithdrawalSettled(s, command, out); break;
+    case 'ArkWithdrawalFailed': r = arkWithdrawalFailed(s, command, out); break;
     case 'PlaceOrder': r = placeOrder(s, command, seq, out); break;
     case 'CancelOrder': r = cancelOrder(s, command, out); break;
     case 'AmendOrder': r = amendOrder(s, command, out); break;

@@ -30,11 +30,16 @@ export function withdraw(s: EngineState, c: WithdrawCommand, out: EngineEvent[])
   if (bad) return bad;
   const owner = ownerOf(s, c.account);
   const amt = BigInt(c.amountSat) * MSAT_PER_SAT;
-  if (s.ledger.balance(owner) < amt) return new Rejection('insufficient_balance', 'withdrawal exceeds the free balance', 'amountSat');
-  if (equity(s, owner) - amt < initialMargin(s, owner)) {
-    return new Rejection('insufficient_margin', 'withdrawal would leave equity below initial margin', 'amountSat');
-  }
+  const refused = checkWithdrawable(s, owner, amt);
+  if (refused) return refused;
   out.push({ type: 'Withdrawal', account: c.account, amountSat: c.amountSat });
   s.ledger.transfer(owner, WORLD, amt, 'withdrawal', out);
+  return undefined;
+}
+
+/** Whether `owner` may take `amt` msat out: within its balance, and leaving equity at or above initial margin. */
+export function checkWithdrawable(s: EngineState, owner: string, amt: bigint): Rejection | undefined {
+  if (s.ledger.balance(owner) < amt) return new Rejection('insufficient_balance', 'withdrawal exceeds the free balance', 'amountSat');
+  if (equity(s, owner) - amt < initialMargin(s, owner)) return new Rejection('insufficient_margin', 'withdrawal would leave equity below initial margin', 'amountSat');
   return undefined;
 }

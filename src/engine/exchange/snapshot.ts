@@ -6,11 +6,17 @@ import type { Side } from '../book/types.js';
 import { Ledger } from '../ledger/ledger.js';
 import type { PerpSpec } from '../products/perp/spec.js';
 import { addResting } from './orders.js';
+import { arkFundsSnapshot, restoreArkFunds, type ArkFundsSnapshot } from './ark-funds.js';
+import { chainDepositsSnapshot, restoreChainDeposits } from './chain-deposits.js';
 import { cmp, createState, type EngineState, type MarketState, type OrderMeta } from './state.js';
 
 interface SnapshotV1 {
   v: number; chain: { height: number; hash: string; time?: number; mtp?: number; index?: number | null }; ledger: [string, string][];
   products?: [string, unknown][];
+  /** Absent until the first Ark deposit or withdrawal. */
+  ark?: ArkFundsSnapshot;
+  /** Absent until the first custodial on-chain deposit credited by outpoint. */
+  chainDeposits?: [string, string, number][];
   markets: { spec: PerpSpec; index: number | null; mark?: number | null; basisEmaPpm: number; premiums: number[]; rate8hPpm: number;
     positions: [string, number, string, string][]; orders: [number, string, Side, number, number, boolean, string | null][] }[];
 }
@@ -31,12 +37,16 @@ export function snapshotOf(s: EngineState): string {
     }),
   }));
   const c = s.chain;
+  const ark = arkFundsSnapshot(s.ark);
+  const chainDeposits = chainDepositsSnapshot(s.chainDeposits);
   return JSON.stringify({
     v: 1,
     chain: { height: c.height, hash: c.hash, time: c.time, mtp: c.mtp, index: c.index ?? null },
     ledger: s.ledger.entries().map(([k, v]) => [k, v.toString()]),
     markets,
     products: s.products.map((p) => [p.name, p.snapshot()]),
+    ...(ark !== undefined ? { ark } : {}),
+    ...(chainDeposits !== undefined ? { chainDeposits } : {}),
   });
 }
 
@@ -55,6 +65,8 @@ export function restoreState(snapshot: string): EngineState {
   c.time = snap.chain.time ?? 0;
   c.mtp = snap.chain.mtp ?? 0;
   c.index = snap.chain.index ?? undefined;
+  restoreArkFunds(s.ark, snap.ark);
+  restoreChainDeposits(s.chainDeposits, snap.chainDeposits);
   const productStates = new Map(snap.products ?? []);
   for (const p of s.products) if (productStates.has(p.name)) p.restore(productStates.get(p.name));
   for (const sm of snap.markets) {

@@ -6,6 +6,7 @@ import { userAccount, type Ledger } from '../ledger/ledger.js';
 import { HPI_PERP, normalizeSpec, type PerpSpec } from '../products/perp/spec.js';
 import type { ProductContext, ProductModule, ProductsConfig } from '../products/product.js';
 import { productFactories } from '../products/registry.js';
+import { createArkFunds, type ArkFundsState } from './ark-funds.js';
 
 export interface Position {
   qty: number;
@@ -67,6 +68,10 @@ export interface EngineState {
   readonly products: ProductModule[];
   readonly productByCommand: Map<string, ProductModule>;
   productHooks: ProductHooks | undefined;
+  /** Ark txs credited and withdrawals paid through Ark (ark-funds.ts). */
+  readonly ark: ArkFundsState;
+  /** Outpoints credited to custodial deposit addresses (chain-deposits.ts). */
+  readonly chainDeposits: Map<string, { account: string; amountSat: number }>;
 }
 
 export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -98,7 +103,7 @@ export function createState(config: ExchangeConfig, ledger: Ledger): EngineState
   return {
     ledger, markets, marketList: [...markets.values()], clientIds: new Map(), owners: new Map(),
     chain: { height: -1, hash: '', time: 0, mtp: 0, index: undefined },
-    products, productByCommand, productHooks: undefined,
+    products, productByCommand, productHooks: undefined, ark: createArkFunds(), chainDeposits: new Map(),
   };
 }
 
