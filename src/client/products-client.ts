@@ -134,6 +134,16 @@ export class ProductsClient {
   setBdcContractKey(key: string): Promise<{ key: string }> {
     return this.c.request('POST', '/v1/bdc/contract-key', { signed: true, body: { key } });
   }
+  /** Accept an offer on a contract VTXO as an atomic Ark swap (your VTXOs with their tap trees pay the price). */
+  prepareBdcSwap(offerId: number, inputs: { txid: string; vout: number; tapTree: string }[]): Promise<Json & { swapId: string; arkTx: string; checkpoints: string[]; sellerInputs: number[]; buyerInputs: number[] }> {
+    return this.c.request('POST', '/v1/bdc/swaps', { signed: true, body: { offerId, inputs } });
+  }
+  bdcSwaps(): Promise<{ swaps: (Json & { swapId: string; seller: string; buyer: string; arkTx: string; checkpoints: string[]; sellerInputs: number[]; buyerInputs: number[]; status: string; signed: { seller: boolean; buyer: boolean } })[] }> {
+    return this.c.request('GET', '/v1/bdc/swaps', { signed: true });
+  }
+  signBdcSwap(swapId: string, arkTx: string, checkpoints: string[]): Promise<Json & { swapId: string; status: string; reason?: string }> {
+    return this.c.request('POST', `/v1/bdc/swaps/${swapId}/signatures`, { signed: true, body: { arkTx, checkpoints } });
+  }
   bdcContractKey(): Promise<{ key: string | null }> {
     return this.c.request('GET', '/v1/bdc/contract-key', { signed: true });
   }

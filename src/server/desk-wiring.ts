@@ -6,6 +6,7 @@ import type { RelativeTimelock } from '@arkade-os/sdk';
 import type { NetworkName } from '../bitcoin/networks.js';
 import { bdcSettlementWindow } from '../engine/products/bdc/horizon.js';
 import { ContractDesk } from '../operator/block-delta/desk.js';
+import { SwapDesk } from '../operator/block-delta/swap-desk.js';
 import { checkpointTapscript } from '../operator/ark/offchain.js';
 import type { ServerArk } from './ark-wiring.js';
 import type { EngineCore } from './engine-host.js';
@@ -13,12 +14,27 @@ import type { EngineCore } from './engine-host.js';
 export function openDesk(ark: ServerArk, engine: EngineCore, network: NetworkName, log: (msg: string) => void): ContractDesk {
   const d = ark.params.unilateralExitDelay;
   const exitDelay: RelativeTimelock = { type: d < 512n ? 'blocks' : 'seconds', value: d };
-  return new ContractDesk({
+  const checkpoint = checkpointTapscript(ark.keys.signerXOnly, ark.params.checkpointExitDelay);
+  let desk: ContractDesk | undefined;
+  const swaps = new SwapDesk({
+    store: ark.store,
+    ark: ark.operator,
+    registerContract: (t) => ark.operator.registerContract(t),
+    contractKey: (a) => desk!.contractKey(a),
+    operatorXOnly: ark.keys.signerXOnly,
+    exitDelay,
+    checkpointTapscript: checkpoint,
+    dust: ark.params.dust,
+    engine,
+    now: Date.now,
+  });
+  desk = new ContractDesk({
     store: ark.store,
     indexer: ark.indexer,
     liquidity: ark.liquidity.wallet,
     liquidityAddress: ark.liquidity.address,
-    checkpointTapscript: checkpointTapscript(ark.keys.signerXOnly, ark.params.checkpointExitDelay),
+    checkpointTapscript: checkpoint,
+    ...(ark.chainKind === 'embedded' ? {} : { swaps }),
     registerContract: (t) => ark.operator.registerContract(t),
     operatorXOnly: ark.keys.signerXOnly,
     exitDelay,
@@ -31,4 +47,5 @@ export function openDesk(ark: ServerArk, engine: EngineCore, network: NetworkNam
       ? { fundingDisabled: 'embedded demo: the engine replays mainnet headers while the demo Ark ledger is a chain of its own, so a contract locked to H and T of one cannot live on the other; contract VTXOs need --chain bitcoind' }
       : {}),
   });
+  return desk;
 }

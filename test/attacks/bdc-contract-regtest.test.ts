@@ -20,9 +20,9 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { base64, hex } from '@scure/base';
 import { tapLeafHash } from '@scure/btc-signer/payment.js';
-import { SigHash, TaprootControlBlock, Transaction } from '@scure/btc-signer';
+import { SigHash, TaprootControlBlock, Transaction as ScureTx } from '@scure/btc-signer';
 import { schnorr } from '@noble/curves/secp256k1.js';
-import { ArkAddress, EsploraProvider, InMemoryVirtualTxRepository, OnchainWallet, RestArkProvider, SingleKey, VtxoScript, isArkError, scriptFromTapLeafScript, type TapLeafScript, type Wallet } from '@arkade-os/sdk';
+import { ArkAddress, EsploraProvider, InMemoryVirtualTxRepository, Transaction, OnchainWallet, RestArkProvider, SingleKey, VtxoScript, isArkError, scriptFromTapLeafScript, type TapLeafScript, type Wallet } from '@arkade-os/sdk';
 import { BitcoindRpc } from '../../src/chain/rpc-client.js';
 import { fundedWallet } from '../ark/regtest-funds.js';
 import { sdkWallet } from '../ark/sdk-wallet.js';
@@ -300,11 +300,11 @@ describe.skipIf(URL_ === undefined)('block-delta contract VTXOs on the live oper
     expect((await tip()) - unrolledAt).toBeLessThan(D);
     for (const p of [alice, bob, carol]) await p.wallet.dispose();
   });
-  it('through the book: two users trade a series, the desk opens each position as a contract VTXO, the FAST winner is paid by an Ark tx it signs and not by the ledger', async () => {
-    const [ann, ben] = [await party('ann'), await party('ben')];
-    await board([ann, ben, liq], [100_000, 100_000, 400_000]);
+  it('through the book: two users trade a series, the desk opens each position as a contract VTXO, one is sold by an atomic Ark swap offer (nothing moves until both sign), the FAST winner is paid by an Ark tx it signs and not by the ledger', async () => {
+    const [ann, ben, cal] = [await party('ann'), await party('ben'), await party('cal')];
+    await board([ann, ben, cal, liq], [100_000, 100_000, 100_000, 400_000]);
     // Exchange accounts (API keys, separate from the wallet keys); their trading balance is credited by the operator here.
-    const accounts = [randomBytes(32), randomBytes(32)];
+    const accounts = [randomBytes(32), randomBytes(32), randomBytes(32)];
     const clients = await Promise.all(accounts.map(async (sk) => {
       const c = new HashPerpClient({ baseUrl: s.url, credentials: { kind: 'account', secretKey: sk } });
       await c.syncClock();
@@ -314,6 +314,7 @@ describe.skipIf(URL_ === undefined)('block-delta contract VTXOs on the live oper
     // Each registers its Ark wallet key as U of its contracts.
     await clients[0]!.p.setBdcContractKey(hex.encode(ann.x));
     await clients[1]!.p.setBdcContractKey(hex.encode(ben.x));
+    await clients[2]!.p.setBdcContractKey(hex.encode(cal.x));
     const tip0 = parts().engine.chainTip().height;
     const H = tip0 + 8;
     const T = (await mtp()) + 30 * 86_400;
@@ -344,6 +345,41 @@ describe.skipIf(URL_ === undefined)('block-delta contract VTXOs on the live oper
     expect(exitData.outpoint).toBe(docs[0]!.outpoint);
     expect(exitData.chain.filter((t) => t.psbt !== null).length).toBeGreaterThanOrEqual(3);
 
+    // Ben offers his SLOW position for 30,000 sat; cal accepts it as an atomic Ark swap.
+    const offer = await clients[1]!.p.offerPosition({ product: 'bdc', positionId: benPos, priceMsat: '30000000' });
+    const calCoin = (await cal.wallet.getVtxos())[0]!;
+    const swap = await clients[2]!.p.prepareBdcSwap(offer.offerId, [{ txid: calCoin.txid, vout: calCoin.vout, tapTree: hex.encode(calCoin.tapTree) }]);
+    const signAs = async (who: Party, inputs: number[]) => {
+      const ark0 = await who.identity.sign(Transaction.fromPSBT(base64.decode(swap.arkTx)), inputs);
+      const cps = await Promise.all(swap.checkpoints.map(async (c, i) => {
+        const t = Transaction.fromPSBT(base64.decode(c));
+        return base64.encode((inputs.includes(i) ? await who.identity.sign(t, [0]) : t).toPSBT());
+      }));
+      return { arkTx: base64.encode(ark0.toPSBT()), checkpoints: cps };
+    };
+    // Only cal signs: nothing moves (ledger, positions and VTXOs as they were); a forged seller signature is refused.
+    const calSigs = await signAs(cal, swap.buyerInputs);
+    const half = await clients[2]!.p.signBdcSwap(swap.swapId, calSigs.arkTx, calSigs.checkpoints);
+    expect(half).toMatchObject({ status: 'signing', signed: { buyer: true, seller: false } });
+    const [bt0, bv0] = docs[1]!.outpoint!.split(':');
+    expect(store.vtxo(bt0!, Number(bv0))!.spentBy).toBe('');
+    expect(store.vtxo(calCoin.txid, calCoin.vout)!.spentBy).toBe('');
+    expect(bdcModuleOf(parts().engine.exchange).getPosition(benPos)?.owner).toBe(`user:${clients[1]!.id}`);
+    const forged = await signAs(cal, [0]).catch((e: unknown) => e); // cal's key is not in the seller's leaf: the SDK refuses to sign it
+    expect(forged).toBeInstanceOf(Error);
+    await expect(clients[1]!.p.signBdcSwap(swap.swapId, calSigs.arkTx, calSigs.checkpoints)).rejects.toMatchObject({ status: 400 });
+    // Ben signs: the swap goes through in one Ark tx, and only then the engine records it.
+    const benSigs = await signAs(ben, swap.sellerInputs);
+    const done = await clients[1]!.p.signBdcSwap(swap.swapId, benSigs.arkTx, benSigs.checkpoints);
+    expect(done, JSON.stringify(done)).toMatchObject({ status: 'recorded' });
+    const moved = bdcModuleOf(parts().engine.exchange).getPosition(benPos)!;
+    expect(moved).toMatchObject({ owner: `user:${clients[2]!.id}`, vtxo: `${swap.swapId}:0` });
+    expect(store.vtxo(bt0!, Number(bv0))!.spentBy).not.toBe('');
+    const calContract = buildBlockDeltaVtxo({ user: cal.x, operator: S, userSide: 'SLOW', targetHeight: H, deadline: T, exitDelay: { type: 'blocks', value: BigInt(D) } });
+    expect(store.vtxo(swap.swapId, 0)).toMatchObject({ amount: PAYOUT, script: hex.encode(calContract.vtxoScript.pkScript) }); // the transfer kept the whole payout
+    await until('ben paid the price', async () => ((await ben.wallet.getVtxos()).some((v) => v.txid === swap.swapId && v.value === 30_000) ? true : undefined), 30_000);
+    expect(parts().desk!.reconcileNow()).toEqual([]);
+
     // Block H: FAST won. Ann's exchange balance is not credited (her VTXO pays her); she settles cooperatively.
     const balanceBefore = parts().engine.exchange.ledger.balance(`user:${clients[0]!.id}`);
     while ((await tip()) < H) await mine(1);
@@ -355,14 +391,12 @@ describe.skipIf(URL_ === undefined)('block-delta contract VTXOs on the live oper
     const annBefore = (await ann.wallet.getBalance()).available;
     await submitCoSigned(ark, settleTx(contractInput(annContract, { txid: at!, vout: Number(av) }, Number(PAYOUT)), await arkScript(ann), checkpoint), [{ identity: ann.identity, inputs: [0] }]);
     await until('ann paid', async () => ((await ann.wallet.getBalance()).available === annBefore + Number(PAYOUT) ? true : undefined), 30_000);
-    // Ben lost: he cannot pay himself; he releases his contract VTXO to the operator's liquidity.
-    const benContract = buildBlockDeltaVtxo({ user: ben.x, operator: S, userSide: 'SLOW', targetHeight: H, deadline: T, exitDelay: { type: 'blocks', value: BigInt(D) } });
-    const [bt, bv] = docs[1]!.outpoint!.split(':');
-    const benIn = contractInput(benContract, { txid: bt!, vout: Number(bv) }, Number(PAYOUT));
-    expect(await refusal(submitCoSigned(ark, settleTx(benIn, await arkScript(ben), checkpoint), [{ identity: ben.identity, inputs: [0] }]))).toMatch(/CONTRACT_SPEND_REFUSED/);
-    await submitCoSigned(ark, settleTx(benIn, parts().ark!.liquidity.script, checkpoint), [{ identity: ben.identity, inputs: [0] }]);
+    // Cal, now holding the losing SLOW side, cannot pay himself; he releases the contract VTXO to the operator's liquidity.
+    const calIn = contractInput(calContract, { txid: swap.swapId, vout: 0 }, Number(PAYOUT));
+    expect(await refusal(submitCoSigned(ark, settleTx(calIn, await arkScript(cal), checkpoint), [{ identity: cal.identity, inputs: [0] }]))).toMatch(/CONTRACT_SPEND_REFUSED/);
+    await submitCoSigned(ark, settleTx(calIn, parts().ark!.liquidity.script, checkpoint), [{ identity: cal.identity, inputs: [0] }]);
     expect(parts().desk!.reconcileNow()).toEqual([]);
-    for (const p of [ann, ben]) await p.wallet.dispose();
+    for (const p of [ann, ben, cal]) await p.wallet.dispose();
   });
 
   it('with the operator gone, FAST and SLOW winners exit and claim alone; S alone is refused in each series state until its lock and CSV open; a winner who waits past the other lock loses the race', async () => {
@@ -427,7 +461,7 @@ describe.skipIf(URL_ === undefined)('block-delta contract VTXOs on the live oper
       const sAlone = (pos: Position, leaf: 1 | 2 | 3): string => {
         const c = pos.contract;
         const lockTime = leaf === 2 ? c.fastLockTime : leaf === 3 ? c.slowLockTime : 0;
-        const t = new Transaction({ version: 2, lockTime });
+        const t = new ScureTx({ version: 2, lockTime });
         const prev = { script: c.vtxoScript.pkScript, amount: PAYOUT };
         t.addInput({ txid: pos.outpoint.txid, index: pos.outpoint.vout, witnessUtxo: prev, sequence: leaf === 1 ? 0xfffffffe : D });
         t.addOutput({ script: sink, amount: PAYOUT - 2_000n });

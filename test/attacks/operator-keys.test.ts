@@ -46,17 +46,18 @@ function expectAbsent(db: string, secret: Uint8Array): void {
 async function operatorOnHealth(cfg: ServeConfig): Promise<{ operator: string; operatorKeys: unknown }> {
   const s = await startServe(cfg);
   try {
-    const h = (await (await fetch(`${s.url}/health`)).json()) as { engine: { contracts: { operator: string } }; operatorKeys: unknown };
-    return { operator: h.engine.contracts.operator, operatorKeys: h.operatorKeys };
+    const h = (await (await fetch(`${s.url}/health`)).json()) as { ark: { signerPubkey: string }; operatorKeys: unknown };
+    // S as its x-only key (the compressed key less its parity byte).
+    return { operator: h.ark.signerPubkey.slice(2), operatorKeys: h.operatorKeys };
   } finally {
     await s.close();
   }
 }
 
-function storeSecrets(db: string, given: { passphrase?: string; keyFile?: string }): { contract: Uint8Array; custody: Uint8Array; forfeit: Uint8Array; wallet: Uint8Array } {
+function storeSecrets(db: string, given: { passphrase?: string; keyFile?: string }): { contract: Uint8Array; custody: Uint8Array; forfeit: Uint8Array; wallet: Uint8Array; liquidity: Uint8Array } {
   const store = OperatorKeyStore.open(db, given);
   try {
-    return { contract: store.secret('contract'), custody: store.secret('custody'), forfeit: store.secret('forfeit'), wallet: store.secret('wallet') };
+    return { contract: store.secret('contract'), custody: store.secret('custody'), forfeit: store.secret('forfeit'), wallet: store.secret('wallet'), liquidity: store.secret('liquidity') };
   } finally {
     store.close();
   }
@@ -89,12 +90,12 @@ describe('operator keys at rest', () => {
     expect(keyFile).toBe(`${dir}/operator.passphrase`);
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     // The custody key exists only with bitcoind; make it here through the store, as custody would.
-    const { contract, custody, forfeit, wallet } = storeSecrets(db, { keyFile });
+    const { contract, custody, forfeit, wallet, liquidity } = storeSecrets(db, { keyFile });
     expect(bytesToHex(schnorr.getPublicKey(contract))).toBe(first.operator);
     // S, the custody key and the Ark operator's forfeit and wallet keys (made at start by the embedded operator).
-    for (const k of [contract, custody, forfeit, wallet]) expectAbsent(db, k);
+    for (const k of [contract, custody, forfeit, wallet, liquidity]) expectAbsent(db, k);
     const raw = new Database(db, { readonly: true });
-    expect(raw.prepare('SELECT name FROM op_sealed_keys ORDER BY name').all()).toEqual([{ name: 'contract' }, { name: 'custody' }, { name: 'forfeit' }, { name: 'wallet' }]);
+    expect(raw.prepare('SELECT name FROM op_sealed_keys ORDER BY name').all()).toEqual([{ name: 'contract' }, { name: 'custody' }, { name: 'forfeit' }, { name: 'liquidity' }, { name: 'wallet' }]);
     raw.close();
   });
 

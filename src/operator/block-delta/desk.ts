@@ -32,6 +32,7 @@ import type { ArkStore, VtxoRecord } from '../ark/ark-store.js';
 import type { ArkIndexer } from '../ark/ark-indexer.js';
 import type { LiquidityWallet } from '../liquidity.js';
 import { outlives, type ContractTermsRecord } from './contract-guard.js';
+import type { SwapDesk } from './swap-desk.js';
 
 export interface DeskDeps {
   store: ArkStore;
@@ -47,6 +48,8 @@ export interface DeskDeps {
   log(msg: string): void;
   liquidityAddress: string;
   checkpointTapscript: Uint8Array;
+  /** Swap offers on contract VTXOs (atomic Ark swaps); absent where nothing is funded. */
+  swaps?: SwapDesk;
   /** Why this mode never funds contracts (documents are still served), e.g. the engine follows another chain than the Ark operator's. */
   fundingDisabled?: string;
 }
@@ -129,7 +132,10 @@ export class ContractDesk {
       const block = events.some((e) => e.type === 'BlockProcessed');
       if (opened.length > 0 || block) this.enqueue(async () => {
         await this.fundPending();
-        if (block) await this.reconcile();
+        if (block) {
+          for (const r of this.d.swaps?.unrecorded() ?? []) await this.d.swaps!.record(r);
+          await this.reconcile();
+        }
       });
     });
     this.enqueue(() => this.fundPending());
@@ -146,6 +152,10 @@ export class ContractDesk {
 
   private enqueue(job: () => Promise<void>): void {
     this.busy = this.busy.then(job).catch((e: unknown) => this.d.log(`block-delta desk: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  get swaps(): SwapDesk | undefined {
+    return this.d.swaps;
   }
 
   // ───────────────────────────── contract keys ─────────────────────────────
@@ -251,6 +261,7 @@ export class ContractDesk {
         }
       }
     }
+    for (const r of this.d.swaps?.unrecorded() ?? []) problems.push(`${r.positionId}: swap ${r.swapId} finalized on the Ark operator, not yet recorded in the engine${r.reason ? ` (${r.reason})` : ''}`);
     for (const r of this.d.store.metaAll('bdc-funding') as FundingRecord[]) {
       const p = this.bdc.getPosition(r.positionId);
       if (r.arkTxid === undefined) problems.push(`${r.positionId}: a funding was started and not finished (resumed at the next pass)`);

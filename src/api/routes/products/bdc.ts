@@ -171,6 +171,55 @@ export function registerBdcRoutes(app: App, port: ProductsPort): void {
     },
   );
 
+  const swaps = () => {
+    const d = port.contracts?.swaps;
+    if (d === undefined) throw new ApiError('contracts_unavailable', 'this server funds no contract VTXOs, so offers on them cannot settle as Ark swaps');
+    return d;
+  };
+  const Outpoint = { txid: Type.String({ pattern: '^[0-9a-f]{64}$' }), vout: Type.Integer({ minimum: 0, maximum: 65_535 }) };
+  const Psbt = Type.String({ minLength: 1, maxLength: 200_000, description: 'base64 PSBT' });
+  const SwapId = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'the swap Ark tx id' });
+
+  app.post(
+    '/v1/bdc/swaps',
+    {
+      config: { auth: 'trade' },
+      schema: {
+        tags: ['bdc'],
+        summary: 'Accept an offer on a contract VTXO as an atomic Ark swap: the desk builds the tx (the seller’s contract + your VTXOs in; your contract, the seller’s price and your change out) for both to sign',
+        security,
+        body: Type.Object(
+          { offerId: Type.Integer({ minimum: 0 }), inputs: Type.Array(Type.Object({ ...Outpoint, tapTree: Type.String({ pattern: '^[0-9a-f]{2,20000}$' }) }, { additionalProperties: false }), { minItems: 1, maxItems: 20 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Obj({ swapId: Type.String() }), ...errs },
+      },
+    },
+    async (req) => ({ ...(await swaps().prepare(req.principal!.account, req.body.offerId, req.body.inputs)) }),
+  );
+
+  app.get(
+    '/v1/bdc/swaps',
+    { config: { auth: 'read' }, schema: { tags: ['bdc'], summary: 'Your pending and finished Ark swaps (as seller or buyer), with the PSBTs to sign', security, response: { 200: Obj({ swaps: Type.Array(Obj({ swapId: Type.String() })) }), ...errs } } },
+    async (req) => ({ swaps: swaps().swapsOf(req.principal!.account).map((r) => ({ ...r })) }),
+  );
+
+  app.post(
+    '/v1/bdc/swaps/:swapId/signatures',
+    {
+      config: { auth: 'trade' },
+      schema: {
+        tags: ['bdc'],
+        summary: 'Your signatures on your inputs of the swap and on their checkpoints; once both parties signed the swap is submitted, finalized and recorded',
+        security,
+        params: Type.Object({ swapId: SwapId }),
+        body: Type.Object({ arkTx: Psbt, checkpoints: Type.Array(Psbt, { minItems: 1, maxItems: 21 }) }, { additionalProperties: false }),
+        response: { 200: Obj({ swapId: Type.String(), status: Type.String() }), ...errs },
+      },
+    },
+    async (req) => ({ ...(await swaps().sign(req.principal!.account, req.params.swapId, req.body.arkTx, req.body.checkpoints)) }),
+  );
+
   app.get(
     '/v1/bdc/contract-key',
     { config: { auth: 'read' }, schema: { tags: ['bdc'], summary: 'Your registered contract key (null when none)', security, response: { 200: Obj({ key: Type.Union([Type.String(), Type.Null()]) }), ...errs } } },
