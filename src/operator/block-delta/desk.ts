@@ -221,7 +221,10 @@ export class ContractDesk {
     if (rec?.arkTxid === undefined) {
       // A crash after the operator accepted the tx but before it was recorded: find its output.
       const paid = rec !== undefined ? this.d.store.vtxosByScript(terms.script).find((v) => v.amount === amount && !this.boundElsewhere(v, positionId)) : undefined;
-      if (paid !== undefined) rec = { ...rec!, arkTxid: paid.txid };
+      if (paid !== undefined) {
+        rec = { ...rec!, arkTxid: paid.txid };
+        this.d.store.commit({ meta: [{ kind: 'bdc-funding', id: positionId, value: rec }] });
+      }
     }
     if (rec?.arkTxid === undefined) {
       this.d.registerContract(terms);
