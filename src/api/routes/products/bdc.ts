@@ -178,7 +178,7 @@ export function registerBdcRoutes(app: App, port: ProductsPort): void {
   };
   const Outpoint = { txid: Type.String({ pattern: '^[0-9a-f]{64}$' }), vout: Type.Integer({ minimum: 0, maximum: 65_535 }) };
   const Psbt = Type.String({ minLength: 1, maxLength: 200_000, description: 'base64 PSBT' });
-  const SwapId = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'the swap Ark tx id' });
+  const SwapId = Type.String({ minLength: 1, maxLength: 64, description: 'the swap Ark tx id (64 hex)' });
 
   app.post(
     '/v1/bdc/swaps',

@@ -73,6 +73,7 @@ export function ContractDocument({ backend, sk, positionId, exit }: { backend: B
       <KeyValues rec={doc.data} skip={['positionId', 'exitPackage', 'terms']} />
       <DocumentPart title="Terms" rec={recordOf(doc.data.terms)} />
       <DocumentPart title="Batch" rec={batch} />
+      <DocumentPart title="Contract VTXO" rec={vtxo} />
       <TaprootLeaves leaves={leaves} internalKey={vtxo?.internalKey} />
       {exit && <ExitDeadline exit={exit} />}
       <div className="row" style={{ marginTop: 10 }}>
