@@ -32,6 +32,7 @@ import { registerEsplora } from '../../src/api/esplora/routes.js';
 import { buildBlockDeltaVtxo, type BdcSide, type BlockDeltaVtxo } from '../../src/bitcoin/vtxo-scripts.js';
 import { assertPays, contractInput, openPositionTx, settleTx, swapTx, type SpendableVtxo } from '../../src/bitcoin/block-delta-tx.js';
 import { submitCoSigned } from '../../src/wallet/cosign.js';
+import { fundExchange } from '../../src/wallet/exchange-funding.js';
 import { claimTx } from '../../src/bitcoin/bdc-claim.js';
 import { collectExitData, repoFromExitData, unrollChain } from '../../src/wallet/exit.js';
 import { bdcHorizonOf, bdcModuleOf, bdcSettlementWindow } from '../../src/engine/products/bdc/index.js';
@@ -310,7 +311,12 @@ describe.skipIf(URL_ === undefined)('block-delta contract VTXOs on the live oper
       await c.syncClock();
       return { c, p: new ProductsClient(c), id: hex.encode(schnorr.getPublicKey(sk)) };
     }));
-    for (const k of clients) await parts().engine.submit({ type: 'Deposit', account: k.id, amountSat: 1_000_000 });
+    // Each funds its trading account from its own wallet: one Ark tx it signs, paying L with its account's memo.
+    const funded = await Promise.all([[ann, 50_000], [ben, 70_000]].map(async ([w, sat], i) => {
+      const r = await fundExchange((w as Party).wallet, { account: clients[i]!.id, amountSat: sat as number, liquidityAddress: parts().ark!.liquidity.address });
+      await until('deposit credited', () => (parts().engine.exchange.ledger.balance(`user:${clients[i]!.id}`) === BigInt(sat as number) * 1000n ? true : undefined), 20_000);
+      return r.arkTxid;
+    }));
     // Each registers its Ark wallet key as U of its contracts.
     await clients[0]!.p.setBdcContractKey(hex.encode(ann.x));
     await clients[1]!.p.setBdcContractKey(hex.encode(ben.x));
@@ -396,6 +402,7 @@ describe.skipIf(URL_ === undefined)('block-delta contract VTXOs on the live oper
     expect(await refusal(submitCoSigned(ark, settleTx(calIn, await arkScript(cal), checkpoint), [{ identity: cal.identity, inputs: [0] }]))).toMatch(/CONTRACT_SPEND_REFUSED/);
     await submitCoSigned(ark, settleTx(calIn, parts().ark!.liquidity.script, checkpoint), [{ identity: cal.identity, inputs: [0] }]);
     expect(parts().desk!.reconcileNow()).toEqual([]);
+    console.info(`block-delta through the book: deposits ${funded.join(', ')}; contracts ${docs.map((d) => d.outpoint).join(', ')}; swap ${swap.swapId}; series ${series} decided FAST`);
     for (const p of [ann, ben, cal]) await p.wallet.dispose();
   });
 
