@@ -7,26 +7,26 @@ function withCode(s: string) {
 }
 
 /** What you hold alone and what the operator clears, and how each is checked: the README's table, same rows. */
-export function TrustModel() {
+export function TrustModel({ onWalletPage = false }: { onWalletPage?: boolean }) {
   return (
     <section className="panel" data-testid="trust-model">
       <h2>What you trust</h2>
       <p className="small muted">
-        Your Ark wallet's coins are yours alone; the trading balance is the exchange's ledger. Move sats between the two on the{' '}
-        <a href="#/wallet">Wallet</a> page.
+        Your Ark wallet's coins are yours alone; the trading balance is the exchange's ledger.{' '}
+        {onWalletPage ? 'Move sats between the two with the panel at the top of this page.' : <>Move sats between the two on the <a href="#/wallet">Wallet</a> page.</>}
       </p>
       <div className="scroll-x">
-        <table>
+        <table className="prose stack">
           <thead>
             <tr><th>Funds</th><th>Held</th><th>Who can move them</th><th>How it is checked</th></tr>
           </thead>
           <tbody>
             {TRUST_MODEL.map((r) => (
               <tr key={r.funds} data-held={r.held}>
-                <td>{r.funds}</td>
-                <td className={r.held === 'user' ? 'pos' : ''}>{HELD_LABEL[r.held]}</td>
-                <td>{withCode(r.whoMoves)}</td>
-                <td>{withCode(r.checked)}</td>
+                <td data-label="Funds">{r.funds}</td>
+                <td data-label="Held" className={r.held === 'user' ? 'pos' : ''}>{HELD_LABEL[r.held]}</td>
+                <td data-label="Who can move them">{withCode(r.whoMoves)}</td>
+                <td data-label="How it is checked">{withCode(r.checked)}</td>
               </tr>
             ))}
           </tbody>

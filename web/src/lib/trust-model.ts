@@ -28,7 +28,7 @@ export const TRUST_MODEL: readonly TrustRow[] = [
   {
     held: 'user',
     funds: 'block-delta contract VTXO',
-    whoMoves: 'U + S offchain; the winner alone after its lock + the exit delay (a race once both locks opened)',
+    whoMoves: 'U (your key) + S offchain; the winner alone after its lock + the exit delay (a race once both locks opened)',
     checked: 'the winner unrolls and claims with a plain bitcoind',
   },
   {

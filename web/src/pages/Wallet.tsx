@@ -123,7 +123,7 @@ export default function WalletPage({ backend, accountKey }: { backend: Backend; 
       {ark?.ok && ark.demo && <DemoBanner demo={ark.demo} />}
       {ark?.ok && seed?.state === 'ready' && <KeysAreSeparate />}
       {body}
-      {ark?.ok && seed?.state === 'ready' && <TrustModel />}
+      {ark?.ok && seed?.state === 'ready' && <TrustModel onWalletPage />}
     </main>
   );
 }

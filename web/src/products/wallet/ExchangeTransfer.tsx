@@ -12,12 +12,13 @@ import type { AccountKey } from '../../lib/keys.js';
 /** How long "Move to exchange" waits for the credit before saying it will come (the server credits once finalized). */
 const CREDIT_WAIT_MS = 30_000;
 
-function Side({ title, sub, testId, sat, children }: { title: string; sub: string; testId: string; sat: number | undefined; children?: ReactNode }) {
+/** `sat` null: nothing to show (no account key), undefined: still loading. */
+function Side({ title, sub, testId, sat, children }: { title: string; sub: string; testId: string; sat: number | null | undefined; children?: ReactNode }) {
   return (
     <div className="panel" style={{ margin: 0 }} data-testid={testId} data-sat={sat ?? ''}>
       <div className="small muted">{sub}</div>
       <h3 style={{ margin: '4px 0' }}>{title}</h3>
-      <div className="mono" style={{ fontSize: '1.3em' }}>{sat === undefined ? '…' : satAmount(sat)}</div>
+      <div className="mono" style={{ fontSize: '1.3em' }}>{sat === null ? '—' : sat === undefined ? '…' : satAmount(sat)}</div>
       {children}
     </div>
   );
@@ -118,7 +119,7 @@ export function ExchangeTransfer({
         <Side title="In your wallet" sub="you hold the keys" testId="xfer-wallet" sat={walletSat}>
           {balance && balance.boarding.total > 0 && <div className="small muted">+ {satAmount(balance.boarding.total)} boarding: settle to use it</div>}
         </Side>
-        <Side title="On the exchange" sub="operator-cleared (trading balance)" testId="xfer-exchange" sat={accountKey ? exchangeSat : 0}>
+        <Side title="On the exchange" sub="operator-cleared (trading balance)" testId="xfer-exchange" sat={accountKey ? exchangeSat : null}>
           {!accountKey ? (
             <div className="small muted" data-testid="xfer-no-key">No exchange account key in this browser: create or import one on the <a href="#/account">Account</a> page.</div>
           ) : (
