@@ -149,6 +149,7 @@ describe.skipIf(skip !== undefined)('Wallet <-> exchange in the browser on the e
     await page.screenshot({ path: join(SCREENSHOTS, 'wallet-exchange-1280.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'wallet-exchange-390.png'), fullPage: true });
     await page.close();
     expect(problems).toEqual([]);
   });
