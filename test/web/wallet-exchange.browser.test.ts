@@ -150,6 +150,7 @@ describe.skipIf(skip !== undefined)('Wallet <-> exchange in the browser on the e
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(SCREENSHOTS, 'wallet-exchange-390.png'), fullPage: true });
+    await page.getByTestId('trust-model').screenshot({ path: join(SCREENSHOTS, 'trust-model-390.png') });
     await page.close();
     expect(problems).toEqual([]);
   });
