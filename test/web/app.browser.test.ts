@@ -152,14 +152,14 @@ describe.skipIf(skip !== undefined)('web app in Chromium', () => {
 
     // The account page lists it, and follows the signed account channel: an order placed elsewhere appears unasked.
     await page.goto(server.url + '/#/account');
-    await expect.poll(() => page.locator('main table').last().textContent()).toContain('166,000'); // 15 left after the 10 sold
+    await expect.poll(() => page.locator('main table:not(.prose)').last().textContent()).toContain('166,000'); // 15 left after the 10 sold
     await page.waitForTimeout(300); // let the account-channel subscription land
     await exchange.placeOrder({ account: pub, market: 'HPI-PERP', side: 'sell', type: 'limit', price: 180_000, size: 7, receivedMs: 0 });
-    await expect.poll(() => page.locator('main table').last().textContent(), { timeout: 10_000 }).toContain('180,000');
+    await expect.poll(() => page.locator('main table:not(.prose)').last().textContent(), { timeout: 10_000 }).toContain('180,000');
     await page.screenshot({ path: join(SCREENSHOTS, 'account-orders-1280.png'), fullPage: true });
     // Cancelling is a signed DELETE; the order leaves the server's book and the list.
     await page.locator('main table tr', { hasText: '180,000' }).getByRole('button', { name: 'Cancel' }).click();
-    await expect.poll(() => page.locator('main table').last().textContent()).not.toContain('180,000');
+    await expect.poll(() => page.locator('main table:not(.prose)').last().textContent()).not.toContain('180,000');
     expect(exchange.book('HPI-PERP', 50)!.asks.map((l) => l.price)).not.toContain(180_000);
     await page.close();
     expect(problems).toEqual([]);

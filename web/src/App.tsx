@@ -61,7 +61,7 @@ export function App() {
       {route === 'portfolio' && <Portfolio backend={backend} feed={feed} accountKey={accountKey} />}
       {route === 'wallet' && (
         <Suspense fallback={<main><div className="empty">Loading the wallet…</div></main>}>
-          <WalletPage />
+          <WalletPage backend={backend} accountKey={accountKey} />
         </Suspense>
       )}
       {route === 'backtest' && <Backtest backend={backend} />}

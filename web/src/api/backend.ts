@@ -1,6 +1,7 @@
 import type { Account, Book, CancelAck, ForwardCurve, FundsAck, HistoryQuery, IndexHistory, IndexValue, Market, OrderAck, PlaceOrderBody, Trade } from '../../../src/api/schemas.js';
 import type { HashpriceSeriesWire, HistoryResolution } from '../../../src/index/hashprice-history.js';
 import type { LiabilitiesProof, LiabilitiesRoot } from '../../../src/proofs/liabilities.js';
+import type { ArkFundingInfo, ArkWithdrawalAck } from '../../../src/api/routes/ark-funds.js';
 import type { ProductsApi } from './products.js';
 import type { BacktestReport, BacktestRequest } from '../../../src/backtest/index.js';
 
@@ -26,6 +27,11 @@ export interface Backend {
   products: ProductsApi;
   /** Proof of liabilities: the signer's inclusion proof and a block's published root (absent: the app hides the check). */
   proofs?: { mine(secretKeyHex: string): Promise<LiabilitiesProof>; root(height: number): Promise<LiabilitiesRoot> };
+  /**
+   * Money between the user's Ark wallet and the account: where deposits go (the operator's liquidity address and the
+   * memo) and the signed withdrawal to an Ark address (absent: the Wallet page offers no transfer).
+   */
+  arkFunds?: { info(): Promise<ArkFundingInfo>; withdraw(secretKeyHex: string, amountSat: number, address: string): Promise<ArkWithdrawalAck> };
   /** Signs the WebSocket account-channel subscription afresh each call (each carries a new nonce). */
   accountFeedSigner(secretKeyHex: string): Promise<() => Record<string, string>>;
 }

@@ -37,6 +37,7 @@ export function createBackend(origin: string): Backend {
     faucet: async (sk, amountSat) => (await as(sk)).faucet(amountSat),
     products: new ProductsApi(pub, as),
     proofs: { mine: async (sk) => (await as(sk)).liabilitiesProof(), root: (height) => pub.liabilities(height) },
+    arkFunds: { info: () => pub.arkFunding(), withdraw: async (sk, amountSat, address) => (await as(sk)).withdrawArk(amountSat, address) },
     accountFeedSigner: async (sk) => {
       const c = await as(sk);
       return () => c.wsAccountAuth();

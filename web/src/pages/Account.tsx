@@ -1,6 +1,7 @@
 import type { Backend } from '../api/backend.js';
 import type { Feed } from '../api/feed.js';
 import type { AccountKey } from '../lib/keys.js';
+import { TrustModel } from '../components/TrustModel.js';
 import { AccountBalances } from '../products/account/AccountBalances.js';
 import { KeyPanel } from '../products/account/KeyPanel.js';
 import { LiabilitiesCheck } from '../products/account/LiabilitiesCheck.js';
@@ -12,6 +13,7 @@ export function Account({ backend, feed, accountKey, setKey }: { backend: Backen
       <KeyPanel accountKey={accountKey} setKey={setKey} />
       {accountKey && <AccountBalances key={accountKey.publicKeyHex} backend={backend} feed={feed} accountKey={accountKey} />}
       {accountKey && <LiabilitiesCheck key={`proof-${accountKey.publicKeyHex}`} backend={backend} accountKey={accountKey} />}
+      <TrustModel />
     </main>
   );
 }

@@ -1,5 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { Wallet as ArkWallet } from '@arkade-os/sdk';
+import type { Backend } from '../api/backend.js';
+import type { AccountKey } from '../lib/keys.js';
+import { TrustModel } from '../components/TrustModel.js';
+import { ExchangeTransfer } from '../products/wallet/ExchangeTransfer.js';
 import { ErrorNotice, Loading } from '../components/Notice.js';
 import { loadSeed, storeSeed, type LoadedSeed } from '../lib/wallet-seed.js';
 import { DEMO_COINS_SAT, type DemoLedger } from '../lib/wallet-demo.js';
@@ -11,7 +15,21 @@ import { WalletView } from '../products/wallet/WalletView.js';
 const seeds = indexedDbSeedStore();
 
 /** Opens the SDK wallet for a stored phrase and closes it when the page goes away. */
-function OpenWallet({ mnemonic, network, demo, onForget }: { mnemonic: string; network: string; demo: boolean; onForget: () => void }) {
+function OpenWallet({
+  mnemonic,
+  network,
+  demo,
+  onForget,
+  backend,
+  accountKey,
+}: {
+  mnemonic: string;
+  network: string;
+  demo: boolean;
+  onForget: () => void;
+  backend: Backend;
+  accountKey: AccountKey | undefined;
+}) {
   const [wallet, setWallet] = useState<ArkWallet | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   useEffect(() => {
@@ -37,6 +55,7 @@ function OpenWallet({ mnemonic, network, demo, onForget }: { mnemonic: string; n
       wallet={wallet}
       arkServerUrl={arkUrls(location.origin).ark}
       onForget={onForget}
+      exchange={({ balance, refresh }) => <ExchangeTransfer wallet={wallet} balance={balance} refreshWallet={refresh} backend={backend} accountKey={accountKey} />}
       {...(demo ? { demoCoins: (address: string) => requestDemoCoins(location.origin, address, DEMO_COINS_SAT) } : {})}
     />
   );
@@ -56,7 +75,7 @@ function DemoBanner({ demo }: { demo: DemoLedger }) {
 }
 
 /** The Ark wallet page: loaded on demand (its own chunk), so the SDK never weighs on the other pages. */
-export default function WalletPage() {
+export default function WalletPage({ backend, accountKey }: { backend: Backend; accountKey: AccountKey | undefined }) {
   const [ark, setArk] = useState<ArkProbe | undefined>(undefined);
   const [seed, setSeed] = useState<LoadedSeed | undefined>(undefined);
   const [seedError, setSeedError] = useState<string | undefined>(undefined);
@@ -96,7 +115,7 @@ export default function WalletPage() {
         <button className="ghost" onClick={() => window.confirm('Forget the damaged seed?') && void forget()}>Forget the stored seed</button>
       </>
     );
-  else body = <OpenWallet key={seed!.record.mnemonic} mnemonic={seed!.record.mnemonic} network={ark.network} demo={ark.demo !== undefined} onForget={() => void forget()} />;
+  else body = <OpenWallet key={seed!.record.mnemonic} mnemonic={seed!.record.mnemonic} network={ark.network} demo={ark.demo !== undefined} onForget={() => void forget()} backend={backend} accountKey={accountKey} />;
 
   return (
     <main>
@@ -104,6 +123,7 @@ export default function WalletPage() {
       {ark?.ok && ark.demo && <DemoBanner demo={ark.demo} />}
       {ark?.ok && seed?.state === 'ready' && <KeysAreSeparate />}
       {body}
+      {ark?.ok && seed?.state === 'ready' && <TrustModel onWalletPage />}
     </main>
   );
 }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { ChainedTxType, isBtcAddress, isValidArkAddress, Ramps, type ExtendedVirtualCoin, type Wallet, type WalletBalance } from '@arkade-os/sdk';
 import { ResultNotice } from '../../components/ActionResult.js';
 import { useAction } from '../../components/use-action.js';
@@ -68,11 +68,14 @@ export function WalletView({
   arkServerUrl,
   onForget,
   demoCoins,
+  exchange,
 }: {
   wallet: Wallet;
   arkServerUrl: string;
   onForget: () => void;
   demoCoins?: (boardingAddress: string) => Promise<FaucetPaid>;
+  /** The panel moving sats to and from the exchange account, given this view's balance and refresh. */
+  exchange?: (w: { balance: WalletBalance | undefined; refresh: () => void }) => ReactNode;
 }) {
   const [addr, setAddr] = useState<{ boarding: string; ark: string } | undefined>(undefined);
   const [balance, setBalance] = useState<WalletBalance | undefined>(undefined);
@@ -157,6 +160,7 @@ export function WalletView({
   // at phone width instead of widening the page.
   return (
     <div className="grid" style={{ gridTemplateColumns: 'minmax(0, 1fr)' }}>
+      {exchange?.({ balance, refresh: () => void refresh() })}
       <section className="panel" data-testid="wallet-addresses">
         <h2>Receive</h2>
         {addr ? (
