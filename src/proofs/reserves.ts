@@ -4,7 +4,8 @@
  *
  * Two comparisons, because the coins back two different debts:
  * - the exchange ledger (the liabilities tree's total, msat) is backed by the operator's own coins:
- *   its wallet and the outputs of forfeit transactions that reached the chain (they pay the operator);
+ *   its wallet, the outputs of forfeit transactions that reached the chain (they pay the operator), and
+ *   the VTXOs of its liquidity key L, where users' Ark deposits land;
  * - the VTXOs users hold in their Ark wallets are backed by the unspent batch outputs they hang from.
  * The vault's NAV is shown beside the liabilities, not added to them: the vault's cash is a ledger
  * account, already a leaf of the tree, and its positions' gains are other ledger accounts' losses.
@@ -12,7 +13,8 @@
  */
 import type { LiabilitiesRoot } from './liabilities.js';
 
-export type ReserveKind = 'wallet' | 'forfeit' | 'batch';
+/** 'liquidity': a VTXO of the operator's liquidity key L (users' Ark deposits land there); an offchain outpoint, looked up in the indexer, backed by its batch output. */
+export type ReserveKind = 'wallet' | 'forfeit' | 'batch' | 'liquidity';
 
 export interface ReserveOutpoint {
   kind: ReserveKind;
@@ -31,7 +33,8 @@ export interface ReservesReport {
   /** The Ark chain's tip when the coins were read. */
   chainHeight: number;
   outpoints: ReserveOutpoint[];
-  totals: { walletSat: string; forfeitSat: string; batchSat: string; reservesSat: string };
+  /** reservesSat: the on-chain coins (wallet, forfeits, batch outputs); liquiditySat sits inside the batch outputs. */
+  totals: { walletSat: string; forfeitSat: string; batchSat: string; liquiditySat: string; reservesSat: string };
   /** The exchange ledger: liabilities at the engine's block, against the operator's own coins. */
   exchange: { liabilities: LiabilitiesRoot | null; vaultNavMsat: string; backingMsat: string; shortByMsat: string };
   /** Users' VTXOs (unspent, not swept) against the batch outputs they hang from. */
@@ -55,14 +58,16 @@ export function reservesReport(i: ReservesInput): ReservesReport {
   const wallet = sum('wallet');
   const forfeit = sum('forfeit');
   const batch = sum('batch');
-  const backingMsat = (wallet + forfeit) * 1000n;
+  const liquidity = sum('liquidity');
+  // Contract VTXOs are not counted: they back the block-delta pots, but which side pays out is decided later (conservative).
+  const backingMsat = (wallet + forfeit + liquidity) * 1000n;
   const owed = i.liabilities === undefined ? 0n : BigInt(i.liabilities.totalMsat);
   const exShort = owed > backingMsat ? owed - backingMsat : 0n;
   const arkShort = i.vtxosOutstandingSat > batch ? i.vtxosOutstandingSat - batch : 0n;
   return {
     chain: i.chain, network: i.network, onChain: i.onChain, chainHeight: i.chainHeight,
     outpoints: i.outpoints,
-    totals: { walletSat: wallet.toString(), forfeitSat: forfeit.toString(), batchSat: batch.toString(), reservesSat: (wallet + forfeit + batch).toString() },
+    totals: { walletSat: wallet.toString(), forfeitSat: forfeit.toString(), batchSat: batch.toString(), liquiditySat: liquidity.toString(), reservesSat: (wallet + forfeit + batch).toString() },
     exchange: { liabilities: i.liabilities ?? null, vaultNavMsat: i.vaultNavMsat.toString(), backingMsat: backingMsat.toString(), shortByMsat: exShort.toString() },
     ark: { vtxosOutstandingSat: i.vtxosOutstandingSat.toString(), batchOutputsSat: batch.toString(), shortBySat: arkShort.toString() },
     reservesShort: exShort > 0n || arkShort > 0n,

@@ -1,3 +1,4 @@
+import { hex } from '@scure/base';
 /**
  * Proofs as `serve` runs them: after every block the engine processes, the liabilities tree of its
  * ledger is built and published (LiabilitiesPublisher), then the reserves are read from the Ark
@@ -59,6 +60,9 @@ export async function readReserves(ark: ServerArk, liabilities: LiabilitiesRoot 
   }
   let vtxos = 0n;
   for (const v of ark.store.allVtxos()) if (!v.swept && !v.unrolled && v.spentBy === '') vtxos += v.amount;
+  for (const v of ark.store.vtxosByScript(hex.encode(ark.liquidity.script))) {
+    if (!v.swept && !v.unrolled && v.spentBy === '') out.push({ kind: 'liquidity', txid: v.txid, vout: v.vout, amountSat: v.amount.toString(), confirmations: v.preconfirmed ? 0 : 1 });
+  }
   return reservesReport({
     chain: ark.chainKind, network: ark.network, onChain: ark.onChain, chainHeight: await ark.chain.tipHeight(),
     outpoints: out, liabilities, vaultNavMsat: navMsat, vtxosOutstandingSat: vtxos,
