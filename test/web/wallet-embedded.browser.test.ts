@@ -15,18 +15,15 @@ import { EMBEDDED_LEDGER_NOTE } from '../../src/server/ark-wiring.js';
 import { startServe } from '../../src/server/start.js';
 import { serveConfig, tempDb } from '../serve/helpers.js';
 import { DEMO_COINS_SAT } from '../../web/src/lib/wallet-demo.js';
-import { browserSkipReason, buildWeb, launchBrowser, SCREENSHOTS } from './harness/browser.js';
+import { browserSkipReason, buildWeb, launchBrowser, satOf, SCREENSHOTS, textOf } from './harness/browser.js';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 });
 
 const skip = browserSkipReason();
 if (skip) console.log(`[wallet-embedded] skipped: ${skip}`);
 
-const sats = async (page: Page, id: string): Promise<number | undefined> => {
-  const v = await page.getByTestId(`balance-${id}`).getAttribute('data-sat').catch(() => null);
-  return v === null || v === '' ? undefined : Number(v);
-};
-const text = (page: Page, id: string) => () => page.getByTestId(id).textContent({ timeout: 1000 }).catch(() => '');
+const sats = (page: Page, id: string) => satOf(page, `balance-${id}`);
+const text = textOf;
 
 describe.skipIf(skip !== undefined)('Ark wallet in the browser on the embedded demo', () => {
   const { dir, db } = tempDb();

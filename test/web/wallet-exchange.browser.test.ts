@@ -22,18 +22,14 @@ import { serveConfig, tempDb } from '../serve/helpers.js';
 import { DEMO_COINS_SAT } from '../../web/src/lib/wallet-demo.js';
 import { STORAGE_KEY } from '../../web/src/lib/keys.js';
 import { TRUST_MODEL } from '../../web/src/lib/trust-model.js';
-import { browserSkipReason, buildWeb, launchBrowser, SCREENSHOTS } from './harness/browser.js';
+import { browserSkipReason, buildWeb, launchBrowser, satOf, SCREENSHOTS, textOf } from './harness/browser.js';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 });
 
 const skip = browserSkipReason();
 if (skip) console.log(`[wallet-exchange] skipped: ${skip}`);
 
-const satOf = async (page: Page, id: string): Promise<number | undefined> => {
-  const v = await page.getByTestId(id).getAttribute('data-sat', { timeout: 1000 }).catch(() => null);
-  return v === null || v === '' ? undefined : Number(v);
-};
-const text = (page: Page, id: string) => () => page.getByTestId(id).textContent({ timeout: 1000 }).catch(() => '');
+const text = textOf;
 
 describe.skipIf(skip !== undefined)('Wallet <-> exchange in the browser on the embedded demo', () => {
   const { dir, db } = tempDb();

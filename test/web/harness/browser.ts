@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import type { ExchangePort, IndexPort } from '../../../src/api/ports.js';
 import { resolveServeConfig } from '../../../src/server/config.js';
@@ -93,3 +93,12 @@ export async function startRealServe(opts: { name: string; pace: string; demo?: 
     },
   };
 }
+
+/** The `data-sat` amount an element shows (undefined while it has none). */
+export async function satOf(page: Page, testId: string): Promise<number | undefined> {
+  const v = await page.getByTestId(testId).getAttribute('data-sat', { timeout: 1000 }).catch(() => null);
+  return v === null || v === '' ? undefined : Number(v);
+}
+
+/** A poller of an element's text ('' while it is absent), for expect.poll. */
+export const textOf = (page: Page, testId: string) => (): Promise<string | null> => page.getByTestId(testId).textContent({ timeout: 1000 }).catch(() => '');
