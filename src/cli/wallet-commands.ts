@@ -290,18 +290,33 @@ export function makeWalletCommands(deps: WalletCommandDeps = {}) {
       chain(
         wallet
           .command('withdraw')
-          .description('move sats from your exchange account back to this wallet (or --to): the operator pays a VTXO in an Ark tx; signed with the account key')
+          .description('move sats from your exchange account back to this wallet: the operator pays a VTXO in an Ark tx (signed with the account key); with --to a Bitcoin address, this wallet then leaves to it by a collaborative exit in the next batch')
           .argument('<sat>', 'satoshis, a positive integer')
-          .option('--to <address>', "an Ark address (default: this wallet's)")
+          .option('--to <address>', "an Ark address, or a Bitcoin address for L1 (default: this wallet's Ark address)")
           .option('--key-file <path>', 'file holding the exchange account secret key (hex); or env HASHPERP_SECRET_KEY'),
       ),
     ).action(async (sat: string, f: WalletFlags & { to?: string; keyFile?: string }) => {
       const amountSat = parseAmount(sat);
-      if (f.to !== undefined && classifyAddress(f.to) !== 'ark') throw new InvalidArgumentError('to', 'withdrawals through Ark pay an Ark address');
-      const to = f.to?.trim() ?? (await withWallet(f, (w) => w.wallet.getAddress()));
+      const l1 = f.to !== undefined && classifyAddress(f.to) === 'bitcoin' ? f.to.trim() : undefined;
+      // To L1: the exchange pays this wallet (one Ark tx behind the ledger's flow), then the wallet's own
+      // collaborative exit takes it on chain; the server's exit fee comes out of the on-chain amount.
+      const to = l1 === undefined && f.to !== undefined ? f.to.trim() : await withWallet(f, async (w) => {
+        if (l1 !== undefined) assertAddressOnNetwork(l1, 'bitcoin', w.wallet.network);
+        return w.wallet.getAddress();
+      });
       const client = await clientFor({ server: server(f), ...(f.keyFile !== undefined ? { keyFile: f.keyFile } : {}) }, env());
       const ack = await client.withdrawArk(amountSat, to);
-      io.out(f.json ? toJson(ack) : `withdrew ${amountSat} sat to ${to}: ark tx ${ack.arkTxid} (${ack.status}); exchange balance ${BigInt(ack.balanceMsat) / 1000n} sat`);
+      if (l1 === undefined) {
+        io.out(f.json ? toJson(ack) : `withdrew ${amountSat} sat to ${to}: ark tx ${ack.arkTxid} (${ack.status}); exchange balance ${BigInt(ack.balanceMsat) / 1000n} sat`);
+        return;
+      }
+      const commitmentTxid = await withWallet(f, async (w) => {
+        await waitFor(async () => (await w.wallet.getVtxos()).some((v) => v.txid === ack.arkTxid), 30_000, `the withdrawn VTXO ${ack.arkTxid} did not reach the wallet`);
+        const info = await w.wallet.arkProvider.getInfo();
+        return new Ramps(w.wallet).offboard(l1, info.fees, BigInt(amountSat));
+      });
+      const out = { ...ack, to: l1, commitmentTxid };
+      io.out(f.json ? toJson(out) : `withdrew ${amountSat} sat: ark tx ${ack.arkTxid} to this wallet, then commitment tx ${commitmentTxid} pays ${l1}; exchange balance ${BigInt(ack.balanceMsat) / 1000n} sat`);
     });
 
     common(
@@ -333,3 +348,11 @@ export function makeWalletCommands(deps: WalletCommandDeps = {}) {
 }
 
 export const registerWalletCommands = makeWalletCommands();
+
+async function waitFor(probe: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const t0 = Date.now();
+  while (!(await probe())) {
+    if (Date.now() - t0 > ms) throw new HashPerpError('ark_server_unreachable', what);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

@@ -120,18 +120,31 @@ describe.skipIf(URL_ === undefined)('funding the exchange from an Ark wallet and
     await until('CLI withdrawal in the wallet', async () => ((await wallet.getVtxos()).some((v) => v.txid === cliW.arkTxid && v.value === 3_000) ? true : undefined), 15_000);
     expect(arkFundsOf(parts().engine.exchange).deposits.map((d) => d.arkTxid)).toEqual([arkTxid, fundTx]);
 
+    // To L1 in one command: the exchange pays this wallet (the ledger flow's Ark tx), then the wallet's own
+    // collaborative exit pays the Bitcoin address in the next batch's commitment tx.
+    const l1 = await funder.call<string>('getnewaddress');
+    const toL1 = await runCli('wallet', 'withdraw', '5000', '--to', l1, '--key-file', keyFile, '--json', '--server', s.url, '--wallet-file', walletFile);
+    expect(toL1.code, toL1.err).toBe(0);
+    const l1w = JSON.parse(toL1.out) as { arkTxid: string; commitmentTxid: string; status: string };
+    expect(l1w.status).toBe('settled');
+    expect(await balanceSat()).toBe(34_000n);
+    const commitment = await rpc.call<{ vout: { value: number; scriptPubKey: { address?: string } }[] }>('getrawtransaction', [l1w.commitmentTxid, true]);
+    const paid = commitment.vout.find((o) => o.scriptPubKey.address === l1);
+    expect(paid, 'the commitment tx pays the L1 address').toBeDefined();
+    expect(Math.round(paid!.value * 1e8)).toBeGreaterThan(4_000); // 5,000 less the server's exit fee (none on regtest)
+
     // More than L holds: refused by L's wallet before the operator saw a tx, so the debit is reversed.
     await parts().engine.submit({ type: 'Deposit', account, amountSat: 1_000_000 });
     const short = await client.withdrawArk(900_000, to).then(() => undefined, (e: unknown) => e as { status?: number; code?: string });
     expect(short).toMatchObject({ status: 503, code: 'liquidity_short' });
-    expect(await balanceSat()).toBe(1_039_000n);
+    expect(await balanceSat()).toBe(1_034_000n);
     expect(arkFundsOf(parts().engine.exchange).withdrawals.find((x) => x.amountSat === 900_000)).toMatchObject({ status: 'failed' });
 
     // Every block: the reconciliation finds one Ark tx behind each flow.
     await mine(1);
     await until('reconciled after the block', async () => {
       const r = (await health()).reconciliation;
-      return r && r.deposits === 2 && r.settledWithdrawals === 2 ? r : undefined;
+      return r && r.deposits === 2 && r.settledWithdrawals === 3 ? r : undefined;
     }, 15_000);
     expect((await health()).reconciliation).toMatchObject({ ok: true, problems: [], pending: [] });
 
@@ -182,6 +195,6 @@ describe.skipIf(URL_ === undefined)('funding the exchange from an Ark wallet and
     expect(await client.request('GET', '/v1/deposit-address', { signed: true }).then(() => undefined, (e: unknown) => e)).toMatchObject({ status: 404 });
     expect(await client.withdraw(1_000, await wallet.getBoardingAddress()).then(() => undefined, (e: unknown) => e)).toMatchObject({ status: 422, code: 'not_allowed' });
     // Nothing above reached the ledger.
-    expect(arkFundsOf(parts().engine.exchange).withdrawals.length).toBe(3);
+    expect(arkFundsOf(parts().engine.exchange).withdrawals.length).toBe(4);
   });
 });

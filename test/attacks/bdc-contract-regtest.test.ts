@@ -392,6 +392,10 @@ describe.skipIf(URL_ === undefined)('block-delta contract VTXOs on the live oper
     await decided(series);
     expect(winnerOf(series)).toBe('FAST');
     expect(parts().engine.exchange.ledger.balance(`user:${clients[0]!.id}`)).toBe(balanceBefore);
+    // The engine has forgotten the settled positions; the holders' documents still say what to settle.
+    expect(await clients[0]!.p.bdcContract(annPos)).toMatchObject({ status: 'settled', winner: 'FAST', outpoint: docs[0]!.outpoint, account: clients[0]!.id });
+    expect(await clients[2]!.p.bdcContract(benPos)).toMatchObject({ status: 'settled', outpoint: `${swap.swapId}:0`, account: clients[2]!.id });
+    await expect(clients[1]!.p.bdcContract(benPos)).rejects.toMatchObject({ status: 404 }); // ben sold it
     const annContract = buildBlockDeltaVtxo({ user: ann.x, operator: S, userSide: 'FAST', targetHeight: H, deadline: T, exitDelay: { type: 'blocks', value: BigInt(D) } });
     const [at, av] = docs[0]!.outpoint!.split(':');
     const annBefore = (await ann.wallet.getBalance()).available;

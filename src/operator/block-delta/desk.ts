@@ -23,7 +23,7 @@ import type { RelativeTimelock } from '@arkade-os/sdk';
 import type { Command } from '../../engine/commands.js';
 import type { EngineEvent } from '../../engine/events.js';
 import type { Exchange } from '../../engine/exchange.js';
-import { bdcModuleOf } from '../../engine/products/bdc/index.js';
+import { bdcModuleOf, seriesOfPosition } from '../../engine/products/bdc/index.js';
 import { buildBlockDeltaVtxo, exportBlockDeltaVtxo, slowLockTime, type BlockDeltaVtxo, type ExportedVtxo } from '../../bitcoin/vtxo-scripts.js';
 import { NETWORKS, type NetworkName } from '../../bitcoin/networks.js';
 import { HashPerpError, InvalidArgumentError } from '../../units/errors.js';
@@ -32,7 +32,7 @@ import type { ArkStore, VtxoRecord } from '../ark/ark-store.js';
 import type { ArkIndexer } from '../ark/ark-indexer.js';
 import type { LiquidityWallet } from '../liquidity.js';
 import { outlives, type ContractTermsRecord } from './contract-guard.js';
-import type { SwapDesk } from './swap-desk.js';
+import { SWAP_RECORD_KIND, type PendingSwap, type SwapDesk } from './swap-desk.js';
 
 export interface DeskDeps {
   store: ArkStore;
@@ -101,7 +101,8 @@ export interface ContractDocument {
     slowLockTime: number;
     contracts: number;
     amountSat: number;
-    stakeSat: number;
+    /** What the holder staked, while the engine still holds the position. */
+    stakeSat?: number;
     user: string | null;
     operator: string;
     exitDelay: { type: string; value: string };
@@ -113,6 +114,8 @@ export interface ContractDocument {
   operatorPayout: { address: string; script: string };
   /** The checkpoint tapscript the operator's Ark txs use (arkd's GetInfo), for building settlements. */
   checkpointTapscript: string;
+  /** Once the series is decided. */
+  winner?: 'FAST' | 'SLOW';
 }
 
 const KEY_KIND = 'bdc-key';
@@ -296,14 +299,58 @@ export class ContractDesk {
   record(positionId: string): { account: string } {
     const p = this.bdc.getPosition(positionId);
     if (p !== undefined) return { account: p.owner.slice('user:'.length) };
-    const f = this.d.store.meta('bdc-funding', positionId) as FundingRecord | undefined;
-    if (f !== undefined) return { account: f.account };
+    const h = this.lastHolder(positionId);
+    if (h !== undefined) return { account: h.account };
     throw new HashPerpError('unknown_position', `no contract position ${positionId}`, { field: 'positionId' });
+  }
+
+  /**
+   * Who holds a funded position's contract VTXO now, by the desk's own records (its funding, then every
+   * recorded swap): what documents rest on once the engine has settled the series and forgotten it.
+   */
+  private lastHolder(positionId: string): { account: string; key: string; outpoint: string; script: string } | undefined {
+    const f = this.d.store.meta('bdc-funding', positionId) as FundingRecord | undefined;
+    if (f?.arkTxid === undefined) return undefined;
+    const terms = this.d.store.contract(f.script);
+    if (terms === undefined) return undefined;
+    let h = { account: f.account, key: terms.user, outpoint: `${f.arkTxid}:0`, script: f.script };
+    const swaps = this.d.store.metaAll(SWAP_RECORD_KIND) as PendingSwap[];
+    for (const w of swaps.filter((x) => x.positionId === positionId && x.status === 'recorded').sort((a, b) => a.createdAt - b.createdAt)) {
+      const v = this.d.store.vtxo(w.swapId, 0);
+      h = { account: w.buyer, key: w.buyerKey, outpoint: `${w.swapId}:0`, script: v?.script ?? h.script };
+    }
+    return h;
+  }
+
+  /** The document of a decided series' contract, from the desk's records: the holder settles or exits with it. */
+  private decidedContract(positionId: string): ContractDocument {
+    const h = this.lastHolder(positionId);
+    const terms = h === undefined ? undefined : this.d.store.contract(h.script);
+    const s = this.bdc.getSeries(seriesOfPosition(positionId));
+    if (h === undefined || terms === undefined || s === undefined) throw new HashPerpError('unknown_position', `no contract position ${positionId}`, { field: 'positionId' });
+    const [txid, vout] = h.outpoint.split(':');
+    const v = this.d.store.vtxo(txid!, Number(vout));
+    const c = buildBlockDeltaVtxo({ user: hex.decode(h.key), operator: this.d.operatorXOnly, userSide: terms.side, targetHeight: s.height, deadline: s.deadline, exitDelay: this.d.exitDelay });
+    const amount = Number(v?.amount ?? 0n);
+    return {
+      positionId, series: s.id, account: h.account, network: this.d.network, status: 'settled',
+      reason: `${s.id} was decided${s.winner !== undefined ? ` (${s.winner} won)` : ''}; ${v === undefined ? 'the contract VTXO is unknown' : v.spentBy !== '' ? `the contract VTXO was spent by ${v.spentBy}` : v.unrolled ? 'the contract VTXO is on chain: claim through your leaf' : 'settle it now (the winner is paid, the loser releases to the operator) or exit alone'}`,
+      terms: {
+        side: terms.side, targetHeight: s.height, deadline: s.deadline, slowLockTime: slowLockTime(s.deadline), contracts: Math.floor(amount / s.payoutSat), amountSat: amount,
+        user: h.key, operator: hex.encode(this.d.operatorXOnly), exitDelay: { type: this.d.exitDelay.type, value: this.d.exitDelay.value.toString() },
+      },
+      funded: true,
+      outpoint: h.outpoint,
+      vtxo: exportBlockDeltaVtxo(c, NETWORKS[this.d.network]),
+      operatorPayout: { address: this.d.liquidityAddress, script: hex.encode(this.d.liquidity.script) },
+      checkpointTapscript: hex.encode(this.d.checkpointTapscript),
+      ...(s.winner !== undefined ? { winner: s.winner } : {}),
+    };
   }
 
   contract(positionId: string): ContractDocument {
     const p = this.bdc.getPosition(positionId);
-    if (p === undefined) throw new HashPerpError('unknown_position', `no open contract position ${positionId}`, { field: 'positionId' });
+    if (p === undefined) return this.decidedContract(positionId);
     const s = this.bdc.getSeries(p.series)!;
     const account = p.owner.slice('user:'.length);
     const key = this.contractKey(account) ?? null;

@@ -62,7 +62,9 @@ export interface PendingSwap {
   createdAt: number;
 }
 
-const KIND = 'bdc-swap';
+/** Swap records in the Ark store's meta records (the desk reads them for documents after settlement). */
+export const SWAP_RECORD_KIND = 'bdc-swap';
+const KIND = SWAP_RECORD_KIND;
 const psbt = (tx: Transaction): string => base64.encode(tx.toPSBT());
 const parse = (b64: string, field: string): Transaction => {
   try {
