@@ -12,16 +12,14 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { hex } from '@scure/base';
 import type { Command } from 'commander';
-import { ArkAddress, EsploraProvider, OnchainWallet, RestArkProvider, RestIndexerProvider, type Identity, type RelativeTimelock } from '@arkade-os/sdk';
+import { EsploraProvider, OnchainWallet, RestArkProvider, RestIndexerProvider, type Identity } from '@arkade-os/sdk';
 import type { ContractDocument, ExitDataDoc } from '../operator/block-delta/desk.js';
 import { ProductsClient } from '../client/products-client.js';
 import { HashPerpApiError } from '../client/client.js';
-import { buildBlockDeltaVtxo, type BlockDeltaVtxo } from '../bitcoin/vtxo-scripts.js';
-import { assertPays, contractInput, settleTx } from '../bitcoin/block-delta-tx.js';
 import { BDC_METASTABILITY } from '../bitcoin/bdc-exit-window.js';
 import { httpUrl, type Env } from '../server/config.js';
 import { HashPerpError, InvalidArgumentError } from '../units/errors.js';
-import { submitCoSigned } from '../wallet/cosign.js';
+import { contractFromDocument, settleContract } from '../wallet/bdc-settle.js';
 import { parseOutpoint } from '../wallet/exit.js';
 import { arkUrl, esploraUrlFor, identityFor, openWallet } from '../wallet/sdk-wallet.js';
 import { defaultWalletPath, readWalletFile, walletDataPath } from '../wallet/wallet-file.js';
@@ -49,19 +47,6 @@ export interface BdcCommandDeps {
   home?: string;
   /** Seconds between passes of `exit` without --no-wait. */
   pollSeconds?: number;
-}
-
-/** The contract a document describes, rebuilt with the wallet's own key: refuses a document whose address differs. */
-export function contractFromDocument(doc: ContractDocument, userXOnly: Uint8Array): BlockDeltaVtxo {
-  const t = doc.terms;
-  const mine = hex.encode(userXOnly);
-  if (t.user !== mine) throw new HashPerpError('contract_mismatch', `position ${doc.positionId}: the document names U = ${String(t.user)}, your wallet key is ${mine}; refusing to sign`, { field: 'terms.user' });
-  const exitDelay: RelativeTimelock = { type: t.exitDelay.type as RelativeTimelock['type'], value: BigInt(t.exitDelay.value) };
-  const c = buildBlockDeltaVtxo({ user: userXOnly, operator: hex.decode(t.operator), userSide: t.side, targetHeight: t.targetHeight, deadline: t.deadline, exitDelay });
-  const script = hex.encode(c.vtxoScript.pkScript);
-  if (doc.vtxo?.scriptPubKey !== script)
-    throw new HashPerpError('contract_mismatch', `position ${doc.positionId}: the document's contract address (${doc.vtxo?.address ?? 'none'}) is not the contract your key and its terms build (script ${script}); refusing to sign`, { field: 'vtxo.address' });
-  return c;
 }
 
 export function makeBdcContractCommands(deps: BdcCommandDeps = {}) {
@@ -128,27 +113,19 @@ export function makeBdcContractCommands(deps: BdcCommandDeps = {}) {
       const series = (await p.bdcSeries()).find((s) => s.series === doc.series);
       if (series?.winner == null) throw new HashPerpError('not_allowed', `${doc.series} is not decided yet: settle after block ${doc.terms.targetHeight} or once MTP reaches ${doc.terms.deadline}`, { field: 'positionId' });
       const identity = identityOf(f);
-      const contract = contractFromDocument(doc, await identity.xOnlyPublicKey());
+      contractFromDocument(doc, await identity.xOnlyPublicKey()); // refuse before opening the wallet
       const won = series.winner === doc.terms.side;
-      let payee: Uint8Array;
-      let payeeAddress: string;
+      let own = '';
       if (won) {
         const w = await openWallet({ secret: readWalletFile(walletPath(f)).secret, server: server(f), esplora: esploraUrlFor(server(f)), dataPath: walletDataPath(walletPath(f)) });
         try {
-          payeeAddress = await w.wallet.getAddress();
+          own = await w.wallet.getAddress();
         } finally {
           await w.close();
         }
-        payee = ArkAddress.decode(payeeAddress).pkScript;
-      } else {
-        payeeAddress = doc.operatorPayout.address;
-        payee = hex.decode(doc.operatorPayout.script);
-        if (hex.encode(ArkAddress.decode(payeeAddress).pkScript) !== doc.operatorPayout.script) throw new HashPerpError('contract_mismatch', "the document's operator payout address and script disagree; refusing to sign", { field: 'operatorPayout' });
       }
-      const amount = BigInt(doc.terms.amountSat);
-      const tx = settleTx(contractInput(contract, parseOutpoint(doc.outpoint), doc.terms.amountSat), payee, hex.decode(doc.checkpointTapscript));
-      assertPays(tx, 0, payee, amount);
-      const { arkTxid } = await submitCoSigned(new RestArkProvider(arkUrl(server(f))), tx, [{ identity, inputs: [0] }]);
+      const { arkTxid, to: payeeAddress } = await settleContract(new RestArkProvider(arkUrl(server(f))), doc, series.winner, identity, own);
+      const amount = doc.terms.amountSat;
       const out = { positionId, series: doc.series, winner: series.winner, won, arkTxid, to: payeeAddress, amountSat: doc.terms.amountSat };
       io.out(f.json ? toJson(out) : won
         ? `${doc.series} won by ${series.winner}: your side. ${amount} sat paid to your Ark address ${payeeAddress} (ark tx ${arkTxid})`

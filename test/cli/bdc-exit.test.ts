@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { buildBlockDeltaVtxo, exportBlockDeltaVtxo, type BdcSide } from '../../src/bitcoin/vtxo-scripts.js';
 import { NETWORKS } from '../../src/bitcoin/networks.js';
 import { claimWaits, contractOfExitData, describeWait, otherLockOpen, unrollTxsOf } from '../../src/wallet/bdc-exit.js';
-import { contractFromDocument } from '../../src/cli/bdc-contract-commands.js';
+import { contractFromDocument } from '../../src/wallet/bdc-settle.js';
 import { writeWalletFile } from '../../src/wallet/wallet-file.js';
 import type { ContractDocument, ExitDataDoc } from '../../src/operator/block-delta/desk.js';
 import { runCli } from '../run-cli.js';
