@@ -94,8 +94,11 @@ export function makeBdcContractCommands(deps: BdcCommandDeps = {}) {
       io.out(f.json ? toJson(r) : `contract key ${r.key} registered: your positions are funded as contract VTXOs with it`);
     });
 
-    common(bdc.command('contracts').description('your block-delta positions: contract status, outpoint, latest safe start of a unilateral exit')).action(async (f: BdcFlags) => {
-      const { positions } = await (await products(f)).bdcPositions();
+    common(bdc.command('contracts').description('your block-delta positions: contract status, outpoint, latest safe start of a unilateral exit (funded contracts\' documents are kept beside the wallet file for `settle`)')).action(async (f: BdcFlags) => {
+      const p = await products(f);
+      const { positions } = await p.bdcPositions();
+      // Keep each funded contract's document: the server stops serving it once the series settles, when `settle` needs it.
+      for (const x of positions as { positionId: string; contract?: { status?: string } | null }[]) if (x.contract?.status === 'funded') await documentOf(f, p, x.positionId);
       if (f.json) return io.out(toJson({ positions }));
       if (positions.length === 0) return io.out('no open block-delta positions');
       for (const p of positions as Record<string, unknown>[]) {

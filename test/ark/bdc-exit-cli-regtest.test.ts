@@ -1,15 +1,17 @@
 /**
  * `hashperp exit` with the operator gone, on a real regtest bitcoind (BITCOIND_RPC_URL; skipped without it).
  * `hashperp serve --chain bitcoind` runs as a child process; two users with wallet key files (the
- * `hashperp wallet` CLI) board, register their contract keys (`hashperp bdc contract-key`), trade two
+ * `hashperp wallet` CLI) board, register their contract keys (`hashperp bdc contract-key`), trade three
  * series through the book with signed API orders; the desk funds every position as a contract VTXO from
- * the operator's liquidity L; each exiting holder saves its exit data (`hashperp bdc exit-data`). Then the
+ * the operator's liquidity L (`hashperp bdc contracts` shows them). Series C is decided while the server is
+ * up: `hashperp bdc settle` pays the FAST winner by an Ark tx it signs and releases the SLOW loser's VTXO to
+ * L. Each exiting holder saves its exit data (`hashperp bdc exit-data`). Then the
  * server is SIGKILLed. Series A (H first): the FAST holder runs `hashperp exit` until it claims through
  * leaf 2. Series B (T first, MTP pushed past T): the SLOW holder claims through leaf 3. Bitcoin Core
  * shows each claim spending the contract output and paying the holder's address.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Fastify from 'fastify';
@@ -158,10 +160,16 @@ describe.skipIf(URL_ === undefined)('hashperp exit: block-delta holders claim al
     const B = { height: t0 + 100, deadline: m0 + 900 };
     const sA = (await op.listBdcSeries({ ...A, payoutSat: PAYOUT })).series;
     const sB = (await op.listBdcSeries({ ...B, payoutSat: PAYOUT })).series;
+    // C is settled cooperatively while the operator is up: H_C first, ann (FAST) is paid, ben (SLOW) releases to L.
+    const C = { height: t0 + 6, deadline: m0 + 30 * 86_400 };
+    const sC = (await op.listBdcSeries({ ...C, payoutSat: PAYOUT })).series;
     await ben.p.placeBdcOrder({ series: sA, side: 'SLOW', price: 4000, qty: 1 });
     const annA = String((await ann.p.placeBdcOrder({ series: sA, side: 'FAST', price: 4000, qty: 1, tif: 'IOC' })).positionIds[0]);
     await ann.p.placeBdcOrder({ series: sB, side: 'FAST', price: 5000, qty: 1 });
     const benB = String((await ben.p.placeBdcOrder({ series: sB, side: 'SLOW', price: 5000, qty: 1, tif: 'IOC' })).positionIds[0]);
+    await ben.p.placeBdcOrder({ series: sC, side: 'SLOW', price: 3000, qty: 1 });
+    const annC = String((await ann.p.placeBdcOrder({ series: sC, side: 'FAST', price: 3000, qty: 1, tif: 'IOC' })).positionIds[0]);
+    const benC = String((await ben.p.bdcPositions()).positions.find((p) => p.series === sC)!.positionId);
 
     // The desk funds all four positions from L; `bdc contracts` shows them with the exit window.
     // The desk retries at every block (L's new coins get their expiry once their batch confirms).
@@ -170,7 +178,7 @@ describe.skipIf(URL_ === undefined)('hashperp exit: block-delta holders claim al
       await until(`${u.name}'s contracts funded`, async () => {
         const ps = (await ok('bdc', 'contracts', ...w(u))).positions as { contract: { status: string } | null }[];
         seen = ps.map((p) => p.contract);
-        if (ps.length === 2 && ps.every((p) => p.contract?.status === 'funded')) return true;
+        if (ps.length === 3 && ps.every((p) => p.contract?.status === 'funded')) return true;
         await mine(1);
         await new Promise((r) => setTimeout(r, 1_500));
         return undefined;
@@ -183,6 +191,27 @@ describe.skipIf(URL_ === undefined)('hashperp exit: block-delta holders claim al
     const early = await cli('bdc', 'settle', annA, ...w(ann));
     expect(early.code).not.toBe(0);
     expect(early.err).toMatch(/not decided yet/);
+
+    // H_C: the engine settles C (FAST won). The server no longer serves C's documents; `bdc settle` uses the ones
+    // `bdc contracts` kept. Ann is paid by an Ark tx she signs; ben can only release his VTXO to the operator.
+    const winnerOf = async (series: string) => (await ann.p.bdcSeries()).find((s) => s.series === series)?.winner ?? null;
+    await until('C decided', async () => ((await winnerOf(sC)) !== null ? true : (await mine(1), await new Promise((r) => setTimeout(r, 500)), undefined)), 30_000);
+    expect(await winnerOf(sC)).toBe('FAST');
+    expect(await tip()).toBeLessThan(A.height);
+    const annBefore = (await ok('wallet', 'balance', ...ww(ann))).available as number;
+    const paid = await ok('bdc', 'settle', annC, ...w(ann));
+    expect(paid).toMatchObject({ won: true, winner: 'FAST', amountSat: PAYOUT });
+    await until('ann paid', async () => ((await ok('wallet', 'balance', ...ww(ann))).available === annBefore + PAYOUT ? true : undefined), 30_000);
+    const released = await cli('bdc', 'settle', benC, ...w(ben));
+    expect(released.code, released.err).toBe(0);
+    expect(released.out).toMatch(/you lost\. The contract VTXO \(20000 sat\) is released to the operator's liquidity (\S+)/);
+    expect(released.out).toContain(h.liquidity.address);
+    // Each contract VTXO of C is spent (by the Ark tx the CLI signed).
+    for (const [u, id] of [[ann, annC], [ben, benC]] as const) {
+      const doc = JSON.parse(readFileSync(`${u.walletFile.replace(/\.json$/, '')}.bdc-contracts.json`, 'utf8'))[id] as { outpoint: string };
+      const v = (await (await fetch(`${url}/ark/v1/indexer/vtxos?outpoints=${doc.outpoint}`)).json()) as { vtxos: { isSpent: boolean }[] };
+      expect(v.vtxos[0]?.isSpent, `${id} spent`).toBe(true);
+    }
 
     const files = { ann: join(dir, 'ann-exit.json'), ben: join(dir, 'ben-exit.json') };
     expect((await ok('bdc', 'exit-data', annA, '--out', files.ann, ...w(ann))).outpoint).toMatch(/:0$/);
