@@ -8,6 +8,7 @@ import { registerProofCommands } from './proof-commands.js';
 import { registerVtxoCommands } from './vtxo-commands.js';
 import { registerServeCommands } from './serve-commands.js';
 import { registerWalletCommands } from './wallet-commands.js';
+import { registerBdcContractCommands } from './bdc-contract-commands.js';
 
 /** Each area of the CLI registers its own subcommands; add a line here for a new area. */
-export const registrars: Registrar[] = [registerIndexCommands, registerChainCommands, registerVtxoCommands, registerEngineCommands, registerServeCommands, registerClientCommands, registerProofCommands, registerWalletCommands, registerBacktestCommands];
+export const registrars: Registrar[] = [registerIndexCommands, registerChainCommands, registerVtxoCommands, registerEngineCommands, registerServeCommands, registerClientCommands, registerProofCommands, registerWalletCommands, registerBdcContractCommands, registerBacktestCommands];

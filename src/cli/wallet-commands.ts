@@ -11,7 +11,6 @@
  * Every command takes --server URL (env HASHPERP_SERVER), --wallet-file PATH (env
  * HASHPERP_WALLET_FILE, default ~/.hashperp/wallet.json) and --json.
  */
-import { chmodSync, closeSync, constants, openSync, writeSync } from 'node:fs';
 import { hex } from '@scure/base';
 import type { Command } from 'commander';
 import { OnchainWallet, Ramps, Unroll, type NetworkName } from '@arkade-os/sdk';
@@ -44,6 +43,7 @@ import {
 import { fundExchange } from '../wallet/exchange-funding.js';
 import { clientFor } from './client-commands.js';
 import { toJson, type CliIO } from './output.js';
+import { writePrivateFile } from './private-file.js';
 
 interface WalletFlags {
   server?: string;
@@ -329,18 +329,7 @@ export function makeWalletCommands(deps: WalletCommandDeps = {}) {
     ).action(async (f: WalletFlags & { out?: string }) => {
       const data = await withWallet(f, async (w) => collectExitData(w.wallet, w.store.virtualTxRepository, await w.wallet.getVtxos({ withRecoverable: true }), w.networkName));
       if (f.out === undefined) return io.out(toJson(data));
-      let fd: number;
-      try {
-        fd = openSync(f.out, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-      } catch (e) {
-        throw new InvalidArgumentError('out', `cannot create ${f.out}: ${(e as Error).message}`);
-      }
-      try {
-        writeSync(fd, toJson(data) + '\n');
-      } finally {
-        closeSync(fd);
-      }
-      chmodSync(f.out, 0o600);
+      writePrivateFile(f.out, toJson(data) + '\n');
       const summary = { out: f.out, vtxos: data.vtxos.length, missing: data.missing };
       io.out(f.json ? toJson(summary) : `exit data for ${data.vtxos.length} VTXO(s) written to ${f.out}${data.missing.length ? `; missing: ${data.missing.map((m) => `${m.outpoint} (${m.reason})`).join('; ')}` : ''}`);
     });

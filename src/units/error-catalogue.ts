@@ -87,6 +87,7 @@ export const ERROR_CATALOGUE = {
   method_not_allowed: e(405, false, 'the path exists but not for this method; the allow header lists the methods'),
   offer_closed: e(409, false, 'the swap offer is no longer open'),
   not_batched: e(409, false, 'the contract position is not in a batch yet (no exit package)'),
+  contract_mismatch: e(409, false, 'a contract document or exit data does not describe the contract the holder\'s own key and its terms build; nothing was signed'),
   too_many_keys: e(409, false, 'the account holds the maximum number of API keys; revoke one first'),
   body_too_large: e(413, false, 'the body exceeds the size limit'),
   unsupported_media_type: e(415, false, 'the body is not application/json'),

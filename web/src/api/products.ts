@@ -132,6 +132,13 @@ export class ProductsApi {
   async bdcExitPackage(sk: string, positionId: string): Promise<unknown> {
     return (await this.as(sk)).bdcExitPackage(positionId);
   }
+  /** The x-only key registered as U of the account's contract VTXOs (null when none). */
+  async bdcContractKey(sk: string): Promise<string | null> {
+    return (await (await this.as(sk)).bdcContractKey()).key;
+  }
+  async setBdcContractKey(sk: string, key: string): Promise<{ key: string }> {
+    return (await this.as(sk)).setBdcContractKey(key);
+  }
 
   // ---- swaps
   async swapOffers(): Promise<SwapOfferView[]> {

@@ -1,12 +1,11 @@
-import { useState } from 'react';
 import type { Backend } from '../../api/backend.js';
 import { useLoad } from '../../api/hooks.js';
 import { KeyValues } from '../../components/KeyValues.js';
 import { Loading } from '../../components/Notice.js';
-import { explain, friendly } from '../../lib/api-errors.js';
+import { friendly } from '../../lib/api-errors.js';
 import { recordOf, type Rec } from '../../lib/records.js';
-import { saveJson } from '../../lib/save-json.js';
 import type { ExitAdvice } from '../../lib/bdc-exit.js';
+import { ContractActions } from './ContractActions.js';
 
 /** A part of the document under its own small heading, when the server sent it. */
 function DocumentPart({ title, rec }: { title: string; rec: Rec | undefined }) {
@@ -48,18 +47,9 @@ function ExitDeadline({ exit }: { exit: ExitAdvice }) {
   );
 }
 
-/** One position's contract: its terms, batch, taproot leaves, when to start an exit, and the exit package to claim without the operator. */
+/** One position's contract: its terms, batch, taproot leaves, when to start an exit, and what the holder does with it (ContractActions). */
 export function ContractDocument({ backend, sk, positionId, exit }: { backend: Backend; sk: string; positionId: string; exit?: ExitAdvice | undefined }) {
   const doc = useLoad(() => friendly(backend.products.bdcContract(sk, positionId), 'contract documents'), [backend, sk, positionId]);
-  const [dlError, setDlError] = useState<string | undefined>(undefined);
-  const download = async () => {
-    setDlError(undefined);
-    try {
-      saveJson(`exit-package-${positionId.replace(/[^A-Za-z0-9_-]/g, '_')}.json`, await backend.products.bdcExitPackage(sk, positionId));
-    } catch (e) {
-      setDlError(explain(e, 'exit packages'));
-    }
-  };
   if (doc.error) return <div className="notice small error" style={{ marginTop: 12 }} data-testid="bdc-contract-error">{doc.error}</div>;
   if (!doc.data) return <Loading what="the contract" />;
   // The contract's VTXO: its three tapscript leaves (U + S; CSV + CLTV(H) + FAST; CSV + CLTV(T − 1) + SLOW) with control blocks (ExportedVtxo), and the batch it sits in.
@@ -76,11 +66,7 @@ export function ContractDocument({ backend, sk, positionId, exit }: { backend: B
       <DocumentPart title="Contract VTXO" rec={vtxo} />
       <TaprootLeaves leaves={leaves} internalKey={vtxo?.internalKey} />
       {exit && <ExitDeadline exit={exit} />}
-      <div className="row" style={{ marginTop: 10 }}>
-        <button className="ghost" onClick={() => void download()} data-testid="exit-package">Download exit package (JSON)</button>
-        <span className="small muted">Everything needed to claim on chain without the operator: keep it with your key.</span>
-      </div>
-      {dlError && <div className="field-error" data-testid="exit-package-error">{dlError}</div>}
+      <ContractActions backend={backend} sk={sk} positionId={positionId} doc={doc.data} />
     </div>
   );
 }
