@@ -6,6 +6,7 @@
  * the process: the server only ever sees public keys and signatures.
  */
 import { EventSource } from 'eventsource';
+import { registerBdcContractHandler } from '../bitcoin/bdc-contract-handler.js';
 import {
   Address,
 } from '@scure/btc-signer';
@@ -30,6 +31,8 @@ import { openWalletStore, type WalletStore } from './wallet-store.js';
 // The SDK streams settlement events over SSE; Node has no global EventSource (the SDK's own Node examples do this).
 const g = globalThis as { EventSource?: unknown };
 if (g.EventSource === undefined) g.EventSource = EventSource;
+// The block-delta contract type, so the SDK's contract machinery (paths, discovery) knows a contract VTXO.
+registerBdcContractHandler();
 
 export const NETWORK_NAMES: readonly NetworkName[] = ['bitcoin', 'testnet', 'signet', 'mutinynet', 'regtest'];
 
