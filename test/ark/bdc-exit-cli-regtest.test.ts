@@ -59,6 +59,8 @@ interface User {
   keyFile: string;
   c: HashPerpClient;
   p: ProductsClient;
+  /** The exchange account id (x-only key of the account key file). */
+  account: string;
 }
 
 const liquidityScript = (address: string): string => hex.encode(ArkAddress.decode(address).pkScript);
@@ -122,7 +124,7 @@ describe.skipIf(URL_ === undefined)('hashperp exit: block-delta holders claim al
     const walletFile = join(dir, `${name}.json`);
     await ok('wallet', 'create', '--network', 'regtest', '--raw-key', '--wallet-file', walletFile);
     const c = await client(sk);
-    return { name, walletFile, keyFile, c, p: new ProductsClient(c) };
+    return { name, walletFile, keyFile, c, p: new ProductsClient(c), account: hex.encode(schnorr.getPublicKey(sk)) };
   };
   const ww = (u: User) => ['--server', url, '--wallet-file', u.walletFile];
   const w = (u: User) => [...ww(u), '--key-file', u.keyFile];
@@ -134,11 +136,7 @@ describe.skipIf(URL_ === undefined)('hashperp exit: block-delta holders claim al
     // Several coins: a commitment tx spends confirmed coins only, and each batch leaves its change unconfirmed for a block.
     for (const btc of [0.01, 0.02, 0.03, 0.04]) await funder.call('sendtoaddress', [h.walletAddress, btc]);
     await funder.call('sendtoaddress', [h.liquidity.boardingAddress!, 0.01]);
-    for (const u of [ann, ben]) {
-      await funder.call('sendtoaddress', [(await ok('wallet', 'boarding-address', ...ww(u))).address, 0.001]);
-      const dep = await u.c.depositAddress();
-      await funder.call('sendtoaddress', [dep.address, 0.002]);
-    }
+    for (const u of [ann, ben]) await funder.call('sendtoaddress', [(await ok('wallet', 'boarding-address', ...ww(u))).address, 0.003]);
     await mine(1);
     for (const u of [ann, ben]) await until(`${u.name} boarding`, async () => (((await ok('wallet', 'balance', ...ww(u))).boarding as { confirmed: number }).confirmed > 0 ? true : undefined), 30_000);
     await Promise.all([ann, ben].map((u) => ok('wallet', 'settle', ...ww(u))));
@@ -148,6 +146,8 @@ describe.skipIf(URL_ === undefined)('hashperp exit: block-delta holders claim al
       throw new Error(`${String(e)}\nserver output:\n${output.slice(-4000)}`);
     });
     await mine(1);
+    // Each funds its exchange account from its own wallet: `hashperp wallet fund` (an Ark tx with its account's memo).
+    for (const u of [ann, ben]) await ok('wallet', 'fund', '200000', '--account', u.account, ...ww(u));
     for (const u of [ann, ben]) await until(`${u.name} deposit credited`, async () => (BigInt((await u.c.account()).balanceMsat) > 0n ? true : undefined), 30_000);
     for (const u of [ann, ben]) expect((await ok('bdc', 'contract-key', ...w(u))).key).toMatch(/^[0-9a-f]{64}$/);
 

@@ -176,7 +176,7 @@ describe.skipIf(skip !== undefined)('Ark wallet in the browser on regtest', () =
     try {
       await page.fill('input[name=to]', await bob.getAddress());
       await page.fill('input[name=amount]', '20000');
-      await page.click('form button[type=submit]');
+      await page.click('form:has(input[name=to]) button[type=submit]');
       await expect.poll(() => page.getByTestId('send-result').textContent().catch(() => ''), { timeout: 60_000 }).toMatch(/Ark transaction [0-9a-f]{64}|:/);
       expect(await page.getByTestId('send-result').textContent()).toMatch(/^Sent 20,000 sat offchain in Ark transaction [0-9a-f]{64}\.$/);
       await until('bob is paid', async () => ((await bob.getBalance()).preconfirmed === 20_000 ? true : undefined), 30_000);
@@ -189,7 +189,7 @@ describe.skipIf(skip !== undefined)('Ark wallet in the browser on regtest', () =
     const l1 = await funder.call<string>('getnewaddress');
     await page.fill('input[name=to]', l1);
     await page.fill('input[name=amount]', '30000');
-    await page.click('form button[type=submit]');
+    await page.click('form:has(input[name=to]) button[type=submit]');
     await expect.poll(() => page.getByTestId('send-result').textContent().catch(() => ''), { timeout: 90_000 }).toMatch(/Collaborative exit|rror/);
     const exitTxid = /commitment transaction ([0-9a-f]{64})\./.exec((await page.getByTestId('send-result').textContent())!)?.[1];
     expect(exitTxid).toBeDefined();
