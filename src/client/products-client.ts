@@ -147,6 +147,10 @@ export class ProductsClient {
   bdcContractKey(): Promise<{ key: string | null }> {
     return this.c.request('GET', '/v1/bdc/contract-key', { signed: true });
   }
+  /** Your contracts: open, and decided ones still to settle or exit. */
+  bdcContracts(): Promise<{ contracts: (Json & { positionId: string; status: string; outpoint?: string })[] }> {
+    return this.c.request('GET', '/v1/bdc/contracts', { signed: true });
+  }
   /** Signed: only the holder (or the operator) may read it; anyone else gets 404. positionId contains '#': it is percent-encoded here. */
   bdcContract(positionId: string): Promise<Json & { positionId: string; status: string; funded: boolean; outpoint?: string; reason?: string }> {
     return this.c.request('GET', `/v1/bdc/contracts/${enc(positionId)}`, { signed: true });

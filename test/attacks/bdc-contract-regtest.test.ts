@@ -396,6 +396,8 @@ describe.skipIf(URL_ === undefined)('block-delta contract VTXOs on the live oper
     expect(await clients[0]!.p.bdcContract(annPos)).toMatchObject({ status: 'settled', winner: 'FAST', outpoint: docs[0]!.outpoint, account: clients[0]!.id });
     expect(await clients[2]!.p.bdcContract(benPos)).toMatchObject({ status: 'settled', outpoint: `${swap.swapId}:0`, account: clients[2]!.id });
     await expect(clients[1]!.p.bdcContract(benPos)).rejects.toMatchObject({ status: 404 }); // ben sold it
+    expect((await clients[2]!.p.bdcContracts()).contracts.map((c) => c.positionId)).toEqual([benPos]);
+    expect((await clients[1]!.p.bdcContracts()).contracts).toEqual([]);
     const annContract = buildBlockDeltaVtxo({ user: ann.x, operator: S, userSide: 'FAST', targetHeight: H, deadline: T, exitDelay: { type: 'blocks', value: BigInt(D) } });
     const [at, av] = docs[0]!.outpoint!.split(':');
     const annBefore = (await ann.wallet.getBalance()).available;

@@ -376,6 +376,25 @@ export class ContractDesk {
     return doc;
   }
 
+  /**
+   * The account's contracts: its open positions, and the decided ones whose contract VTXO it still has to
+   * settle or exit (the engine forgets a position when its series settles; the desk's records do not).
+   */
+  contractsOf(account: string): ContractDocument[] {
+    const open = this.bdc.positionsOf(account).map((p) => this.contract(p.id));
+    const decided: ContractDocument[] = [];
+    for (const f of this.d.store.metaAll('bdc-funding') as FundingRecord[]) {
+      if (this.bdc.getPosition(f.positionId) !== undefined) continue;
+      const h = this.lastHolder(f.positionId);
+      if (h?.account !== account) continue;
+      const [txid, vout] = h.outpoint.split(':');
+      const v = this.d.store.vtxo(txid!, Number(vout));
+      if (v === undefined || v.spentBy !== '' || v.swept) continue;
+      decided.push(this.decidedContract(f.positionId));
+    }
+    return [...open, ...decided];
+  }
+
   /** The key a funded contract was built with (the holder may have registered another one since). */
   private fundedKey(outpoint: string): string | undefined {
     const [txid, vout] = outpoint.split(':');

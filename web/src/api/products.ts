@@ -125,6 +125,10 @@ export class ProductsApi {
   async bdcPositions(sk: string): Promise<BdcPositionView[]> {
     return (await (await this.as(sk)).bdcPositions()).positions as BdcPositionView[];
   }
+  /** The account's contracts whose series is decided but whose contract VTXO is still to settle or exit. */
+  async bdcContractsToSettle(sk: string): Promise<Rec[]> {
+    return (await (await this.as(sk)).bdcContracts()).contracts.filter((c) => c.status === 'settled') as Rec[];
+  }
   /** Signed: only the holder (or the operator) may read a contract document or its exit package. */
   async bdcContract(sk: string, positionId: string): Promise<Rec> {
     return (await this.as(sk)).bdcContract(positionId);

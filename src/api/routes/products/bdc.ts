@@ -227,6 +227,15 @@ export function registerBdcRoutes(app: App, port: ProductsPort): void {
   );
 
   app.get(
+    '/v1/bdc/contracts',
+    {
+      config: { auth: 'read' },
+      schema: { tags: ['bdc'], summary: 'Your contracts: open positions, and decided ones whose contract VTXO you still have to settle or exit', security, response: { 200: Obj({ contracts: Type.Array(Obj({ positionId: Type.String() })) }), ...errs } },
+    },
+    async (req) => ({ contracts: (port.contracts?.contractsOf(req.principal!.account) ?? []).map((d) => wire({ ...d })) }),
+  );
+
+  app.get(
     '/v1/bdc/contracts/:positionId',
     { config: { auth: 'read' }, schema: { tags: ['bdc'], summary: 'The contract document (holder or operator only; 404 for anyone else): terms, address, leaves and control blocks, status, exit package if batched', security, params: Type.Object({ positionId: PositionId }), response: { 200: Obj({ positionId: Type.String(), funded: Type.Boolean() }), ...errs } } },
     async (req) => {

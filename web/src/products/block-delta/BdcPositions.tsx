@@ -23,6 +23,8 @@ function row(p: Rec, tip: ChainTip | undefined): Rec {
 export function BdcPositions({ backend, accountKey, version, tip }: { backend: Backend; accountKey: AccountKey; version: number; tip?: ChainTip | undefined }) {
   const sk = accountKey.secretKeyHex;
   const positions = useLoad(() => friendly(backend.products.bdcPositions(sk), 'block-delta positions'), [backend, sk, version]);
+  // Decided series: the engine no longer lists these positions, but their contract VTXOs wait for settlement.
+  const toSettle = useLoad(() => friendly(backend.products.bdcContractsToSettle(sk), 'contracts to settle'), [backend, sk, version]);
   const [open, setOpen] = useState<string | undefined>(undefined);
   const advice = (id: string): ExitAdvice | undefined => exitAdvice(positions.data?.find((p) => p.positionId === id)?.exit, tip);
   const all = (positions.data ?? []).map((p) => exitAdvice(p.exit, tip));
@@ -49,6 +51,19 @@ export function BdcPositions({ backend, accountKey, version, tip }: { backend: B
           To be sure of a win without the operator, start a unilateral exit by the time shown.
           {anyPassed && ' Where it has passed, only settling with the operator is sure.'} {race}
         </p>
+      )}
+      {toSettle.data && toSettle.data.length > 0 && (
+        <div data-testid="bdc-to-settle">
+          <h3>Decided: settle or exit</h3>
+          <ul className="small">
+            {toSettle.data.map((c) => (
+              <li key={String(c.positionId)}>
+                {String(c.positionId)} ({String(c.winner ?? '')} won){' '}
+                <button className="ghost" onClick={() => setOpen(String(c.positionId))}>Contract</button>
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
       {open && <ContractDocument key={open} backend={backend} sk={sk} positionId={open} exit={advice(open)} />}
       {positions.data && positions.data.length > 0 && <OfferForm backend={backend} sk={sk} positions={positions.data} />}
