@@ -12,7 +12,7 @@
  *
  * Ark txs carry no fee (arkd requires inputs = outputs), so a transfer never eats the contract's value.
  */
-import { CSVMultisigTapscript, buildOffchainTx, type ArkTxInput, type OffchainTx, type VtxoScript, type TapLeafScript } from '@arkade-os/sdk';
+import { CSVMultisigTapscript, DefaultVtxo, buildOffchainTx, type ArkTxInput, type RelativeTimelock, type OffchainTx, type VtxoScript, type TapLeafScript } from '@arkade-os/sdk';
 import { hex } from '@scure/base';
 import { InvalidArgumentError } from '../units/errors.js';
 import type { BlockDeltaVtxo } from './vtxo-scripts.js';
@@ -30,6 +30,11 @@ export interface SpendableVtxo {
 export interface Payment {
   script: Uint8Array;
   amount: bigint;
+}
+
+/** The default Ark VTXO script of `key` at this operator (what the SDK wallet of that key calls its address). */
+export function ownerVtxoScript(key: Uint8Array, operator: Uint8Array, exitDelay: RelativeTimelock): Uint8Array {
+  return new DefaultVtxo.Script({ pubKey: key, serverPubKey: operator, csvTimelock: exitDelay }).pkScript;
 }
 
 export function arkInput(v: SpendableVtxo): ArkTxInput {

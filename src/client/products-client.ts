@@ -138,6 +138,13 @@ export class ProductsClient {
   prepareBdcSwap(offerId: number, inputs: { txid: string; vout: number; tapTree: string }[]): Promise<Json & { swapId: string; arkTx: string; checkpoints: string[]; sellerInputs: number[]; buyerInputs: number[] }> {
     return this.c.request('POST', '/v1/bdc/swaps', { signed: true, body: { offerId, inputs } });
   }
+  /** Take a series from your Ark wallet in one Ark tx you sign (fill-or-kill at the limit). */
+  prepareBdcTake(body: { series: string; side: 'FAST' | 'SLOW'; price: number; qty: number; inputs: { txid: string; vout: number; tapTree: string }[] }): Promise<Json & { takeId: string; arkTx: string; checkpoints: string[]; userInputs: number[]; depositSat: number; stakeSat: number }> {
+    return this.c.request('POST', '/v1/bdc/take', { signed: true, body });
+  }
+  signBdcTake(takeId: string, arkTx: string, checkpoints: string[]): Promise<Json & { takeId: string; status: string; reason?: string; positions?: string[] }> {
+    return this.c.request('POST', `/v1/bdc/take/${takeId}/signatures`, { signed: true, body: { arkTx, checkpoints } });
+  }
   bdcSwaps(): Promise<{ swaps: (Json & { swapId: string; seller: string; buyer: string; arkTx: string; checkpoints: string[]; sellerInputs: number[]; buyerInputs: number[]; status: string; signed: { seller: boolean; buyer: boolean } })[] }> {
     return this.c.request('GET', '/v1/bdc/swaps', { signed: true });
   }

@@ -43,7 +43,7 @@ export type TransferReason =
   | 'swap_payment'
   | 'option_premium' | 'option_fee' | 'option_collateral' | 'option_payoff' | 'option_collateral_release' | 'vault_deposit' | 'vault_withdrawal' | 'vault_trade' | 'vault_trade_fee'
   | 'fwd_order_lock' | 'fwd_order_release' | 'fwd_upfront' | 'fwd_collateral_lock' | 'fwd_collateral_release' | 'fwd_delivery' | 'fwd_delivery_fee'
-  | 'bdc_escrow' | 'bdc_escrow_release' | 'bdc_premium' | 'bdc_payout' | 'bdc_vtxo_payout';
+  | 'bdc_escrow' | 'bdc_escrow_release' | 'bdc_premium' | 'bdc_payout' | 'bdc_vtxo_payout' | 'bdc_ark_stake';
 export interface DepositEvent { type: 'Deposit'; account: string; amountSat: number }
 export interface WithdrawalEvent { type: 'Withdrawal'; account: string; amountSat: number }
 export interface ArkDepositEvent { type: 'ArkDeposit'; account: string; amountSat: number; arkTxid: string }

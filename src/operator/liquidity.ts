@@ -35,6 +35,8 @@ export class LiquidityWallet {
   readonly script: Uint8Array;
   private readonly scriptHex: string;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Coins promised to a tx still being signed (a take), until the deadline (ms). */
+  private readonly reserved = new Map<string, number>();
 
   constructor(private readonly d: LiquidityDeps) {
     this.vtxoScript = new DefaultVtxo.Script({ pubKey: d.xOnly, serverPubKey: d.operatorXOnly, csvTimelock: d.exitDelay });
@@ -42,16 +44,38 @@ export class LiquidityWallet {
     this.scriptHex = hex.encode(this.script);
   }
 
-  /** Spendable coins, largest first: unspent, in a confirmed batch that has not expired, not locked. */
+  /** Keeps coins out of other payments while a tx that spends them is being signed; released, or after `ttlMs`. */
+  reserve(outpoints: string[], ttlMs: number, now: number): void {
+    for (const o of outpoints) this.reserved.set(o, now + ttlMs);
+  }
+
+  release(outpoints: string[]): void {
+    for (const o of outpoints) this.reserved.delete(o);
+  }
+
+  private isReserved(o: string): boolean {
+    const until = this.reserved.get(o);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.reserved.delete(o);
+    return false;
+  }
+
+  /** Spendable coins, largest first: unspent, in a confirmed batch that has not expired, not locked or reserved. */
   coins(tip: number): VtxoRecord[] {
     return this.d.store
       .vtxosByScript(this.scriptHex)
-      .filter((v) => v.spentBy === '' && !v.swept && !v.unrolled && v.expiresAt > 0 && (v.expiresAt >= 500_000_000 || v.expiresAt > tip) && !this.d.isLocked(`${v.txid}:${v.vout}`))
+      .filter((v) => v.spentBy === '' && !v.swept && !v.unrolled && v.expiresAt > 0 && (v.expiresAt >= 500_000_000 || v.expiresAt > tip) && !this.d.isLocked(`${v.txid}:${v.vout}`) && !this.isReserved(`${v.txid}:${v.vout}`))
       .sort((a, b) => (a.amount > b.amount ? -1 : a.amount < b.amount ? 1 : 0));
   }
 
   async balance(): Promise<bigint> {
     return this.coins(await this.d.tipHeight()).reduce((s, v) => s + v.amount, 0n);
+  }
+
+  /** L signs inputs `inputs` of a tx the desk built (its own coins only: the SDK identity signs where L's key is in the leaf). */
+  sign<T extends Parameters<Identity['sign']>[0]>(tx: T, inputs: number[]): Promise<T> {
+    return this.d.identity.sign(tx, inputs) as Promise<T>;
   }
 
   spendable(v: VtxoRecord): SpendableVtxo {

@@ -7,6 +7,7 @@ import type { NetworkName } from '../bitcoin/networks.js';
 import { bdcSettlementWindow } from '../engine/products/bdc/horizon.js';
 import { ContractDesk } from '../operator/block-delta/desk.js';
 import { SwapDesk } from '../operator/block-delta/swap-desk.js';
+import { TakeDesk } from '../operator/block-delta/take-desk.js';
 import { checkpointTapscript } from '../operator/ark/offchain.js';
 import type { ServerArk } from './ark-wiring.js';
 import type { EngineCore } from './engine-host.js';
@@ -28,13 +29,27 @@ export function openDesk(ark: ServerArk, engine: EngineCore, network: NetworkNam
     engine,
     now: Date.now,
   });
+  const takes = new TakeDesk({
+    store: ark.store,
+    ark: ark.operator,
+    liquidity: ark.liquidity.wallet,
+    registerContract: (t) => ark.operator.registerContract(t),
+    contractKey: (a) => desk!.contractKey(a),
+    operatorXOnly: ark.keys.signerXOnly,
+    exitDelay,
+    checkpointTapscript: checkpoint,
+    dust: ark.params.dust,
+    window: bdcSettlementWindow(ark.params),
+    engine,
+    now: Date.now,
+  });
   desk = new ContractDesk({
     store: ark.store,
     indexer: ark.indexer,
     liquidity: ark.liquidity.wallet,
     liquidityAddress: ark.liquidity.address,
     checkpointTapscript: checkpoint,
-    ...(ark.chainKind === 'embedded' ? {} : { swaps }),
+    ...(ark.chainKind === 'embedded' ? {} : { swaps, takes }),
     registerContract: (t) => ark.operator.registerContract(t),
     operatorXOnly: ark.keys.signerXOnly,
     exitDelay,

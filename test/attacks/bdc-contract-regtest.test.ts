@@ -301,11 +301,11 @@ describe.skipIf(URL_ === undefined)('block-delta contract VTXOs on the live oper
     expect((await tip()) - unrolledAt).toBeLessThan(D);
     for (const p of [alice, bob, carol]) await p.wallet.dispose();
   });
-  it('through the book: two users trade a series, the desk opens each position as a contract VTXO, one is sold by an atomic Ark swap offer (nothing moves until both sign), the FAST winner is paid by an Ark tx it signs and not by the ledger', async () => {
-    const [ann, ben, cal] = [await party('ann'), await party('ben'), await party('cal')];
-    await board([ann, ben, cal, liq], [100_000, 100_000, 100_000, 400_000]);
-    // Exchange accounts (API keys, separate from the wallet keys); their trading balance is credited by the operator here.
-    const accounts = [randomBytes(32), randomBytes(32), randomBytes(32)];
+  it('through the book: two users trade a series, the desk opens each position as a contract VTXO, one is sold by an atomic Ark swap offer (nothing moves until both sign), a taker opens from its own wallet in one Ark tx it signs, FAST winners are paid by Ark txs they sign and not by the ledger', async () => {
+    const [ann, ben, cal, dee] = [await party('ann'), await party('ben'), await party('cal'), await party('dee')];
+    await board([ann, ben, cal, dee, liq], [100_000, 100_000, 100_000, 100_000, 500_000]);
+    // Exchange accounts (API keys, separate from the wallet keys).
+    const accounts = [randomBytes(32), randomBytes(32), randomBytes(32), randomBytes(32)];
     const clients = await Promise.all(accounts.map(async (sk) => {
       const c = new HashPerpClient({ baseUrl: s.url, credentials: { kind: 'account', secretKey: sk } });
       await c.syncClock();
@@ -321,6 +321,7 @@ describe.skipIf(URL_ === undefined)('block-delta contract VTXOs on the live oper
     await clients[0]!.p.setBdcContractKey(hex.encode(ann.x));
     await clients[1]!.p.setBdcContractKey(hex.encode(ben.x));
     await clients[2]!.p.setBdcContractKey(hex.encode(cal.x));
+    await clients[3]!.p.setBdcContractKey(hex.encode(dee.x));
     const tip0 = parts().engine.chainTip().height;
     const H = tip0 + 8;
     const T = (await mtp()) + 30 * 86_400;
@@ -386,6 +387,28 @@ describe.skipIf(URL_ === undefined)('block-delta contract VTXOs on the live oper
     await until('ben paid the price', async () => ((await ben.wallet.getVtxos()).some((v) => v.txid === swap.swapId && v.value === 30_000) ? true : undefined), 30_000);
     expect(parts().desk!.reconcileNow()).toEqual([]);
 
+    // Dee takes FAST straight from her Ark wallet against ben's resting SLOW order: one Ark tx she signs spends her
+    // stake VTXO and L's coin into her contract VTXO, and the engine fills the order in the same step.
+    await fundExchange(ben.wallet, { account: clients[1]!.id, amountSat: 45_000, liquidityAddress: parts().ark!.liquidity.address });
+    await until('ben credited again', () => (parts().engine.exchange.ledger.balance(`user:${clients[1]!.id}`) >= 40_000_000n ? true : undefined), 20_000);
+    await clients[1]!.p.placeBdcOrder({ series, side: 'SLOW', price: 6000, qty: 1 });
+    const deeCoin = (await dee.wallet.getVtxos())[0]!;
+    const take = await clients[3]!.p.prepareBdcTake({ series, side: 'FAST', price: 6000, qty: 1, inputs: [{ txid: deeCoin.txid, vout: deeCoin.vout, tapTree: hex.encode(deeCoin.tapTree) }] });
+    expect(take).toMatchObject({ stakeSat: 60_000, depositSat: 60_121 }); // 60,000 + the 0.2 % fee (120) + a sat of rounding margin
+    const deeArk = await dee.identity.sign(Transaction.fromPSBT(base64.decode(take.arkTx)), take.userInputs);
+    const deeCps = await Promise.all(take.checkpoints.map(async (c, i) => base64.encode((take.userInputs.includes(i) ? await dee.identity.sign(Transaction.fromPSBT(base64.decode(c)), [0]) : Transaction.fromPSBT(base64.decode(c))).toPSBT())));
+    const took = await clients[3]!.p.signBdcTake(take.takeId, base64.encode(deeArk.toPSBT()), deeCps);
+    expect(took, JSON.stringify(took)).toMatchObject({ status: 'recorded' });
+    const deePos = String(took.positions![0]);
+    expect(bdcModuleOf(parts().engine.exchange).getPosition(deePos)).toMatchObject({ side: 'FAST', vtxo: `${take.takeId}:0` });
+    const deeContract = buildBlockDeltaVtxo({ user: dee.x, operator: S, userSide: 'FAST', targetHeight: H, deadline: T, exitDelay: { type: 'blocks', value: BigInt(D) } });
+    expect(store.vtxo(take.takeId, 0)).toMatchObject({ amount: PAYOUT, script: hex.encode(deeContract.vtxoScript.pkScript) });
+    expect(store.vtxo(deeCoin.txid, deeCoin.vout)!.spentBy).not.toBe(''); // her own stake VTXO went into it
+    expect(parts().engine.exchange.ledger.balance(`user:${clients[3]!.id}`)).toBe(1_000n); // 60,121 in; 60,000 staked, 120 fee
+    await until('ben’s new position funded', async () => (parts().desk!.reconcileNow().length === 0 && bdcModuleOf(parts().engine.exchange).positionsOf(clients[1]!.id).every((p) => p.vtxo !== undefined) ? true : undefined), 30_000).catch((e: unknown) => {
+      throw new Error(`${String(e)}: ${JSON.stringify(parts().desk!.status())} ${parts().desk!.reconcileNow().join('; ')}`);
+    });
+
     // Block H: FAST won. Ann's exchange balance is not credited (her VTXO pays her); she settles cooperatively.
     const balanceBefore = parts().engine.exchange.ledger.balance(`user:${clients[0]!.id}`);
     while ((await tip()) < H) await mine(1);
@@ -397,19 +420,24 @@ describe.skipIf(URL_ === undefined)('block-delta contract VTXOs on the live oper
     expect(await clients[2]!.p.bdcContract(benPos)).toMatchObject({ status: 'settled', outpoint: `${swap.swapId}:0`, account: clients[2]!.id });
     await expect(clients[1]!.p.bdcContract(benPos)).rejects.toMatchObject({ status: 404 }); // ben sold it
     expect((await clients[2]!.p.bdcContracts()).contracts.map((c) => c.positionId)).toEqual([benPos]);
-    expect((await clients[1]!.p.bdcContracts()).contracts).toEqual([]);
+    // Ben sold his first position; the one left is his second (against dee's take), decided and not yet released.
+    expect((await clients[1]!.p.bdcContracts()).contracts.map((c) => c.positionId)).not.toContain(benPos);
     const annContract = buildBlockDeltaVtxo({ user: ann.x, operator: S, userSide: 'FAST', targetHeight: H, deadline: T, exitDelay: { type: 'blocks', value: BigInt(D) } });
     const [at, av] = docs[0]!.outpoint!.split(':');
     const annBefore = (await ann.wallet.getBalance()).available;
     await submitCoSigned(ark, settleTx(contractInput(annContract, { txid: at!, vout: Number(av) }, Number(PAYOUT)), await arkScript(ann), checkpoint), [{ identity: ann.identity, inputs: [0] }]);
     await until('ann paid', async () => ((await ann.wallet.getBalance()).available === annBefore + Number(PAYOUT) ? true : undefined), 30_000);
+    // Dee too: her take's contract VTXO pays her.
+    const deeBefore = (await dee.wallet.getBalance()).available;
+    await submitCoSigned(ark, settleTx(contractInput(deeContract, { txid: take.takeId, vout: 0 }, Number(PAYOUT)), await arkScript(dee), checkpoint), [{ identity: dee.identity, inputs: [0] }]);
+    await until('dee paid', async () => ((await dee.wallet.getBalance()).available === deeBefore + Number(PAYOUT) ? true : undefined), 30_000);
     // Cal, now holding the losing SLOW side, cannot pay himself; he releases the contract VTXO to the operator's liquidity.
     const calIn = contractInput(calContract, { txid: swap.swapId, vout: 0 }, Number(PAYOUT));
     expect(await refusal(submitCoSigned(ark, settleTx(calIn, await arkScript(cal), checkpoint), [{ identity: cal.identity, inputs: [0] }]))).toMatch(/CONTRACT_SPEND_REFUSED/);
     await submitCoSigned(ark, settleTx(calIn, parts().ark!.liquidity.script, checkpoint), [{ identity: cal.identity, inputs: [0] }]);
     expect(parts().desk!.reconcileNow()).toEqual([]);
-    console.info(`block-delta through the book: deposits ${funded.join(', ')}; contracts ${docs.map((d) => d.outpoint).join(', ')}; swap ${swap.swapId}; series ${series} decided FAST`);
-    for (const p of [ann, ben, cal]) await p.wallet.dispose();
+    console.info(`block-delta through the book: deposits ${funded.join(', ')}; contracts ${docs.map((d) => d.outpoint).join(', ')}; swap ${swap.swapId}; take ${take.takeId}; series ${series} decided FAST`);
+    for (const p of [ann, ben, cal, dee]) await p.wallet.dispose();
   });
 
   it('with the operator gone, FAST and SLOW winners exit and claim alone; S alone is refused in each series state until its lock and CSV open; a winner who waits past the other lock loses the race', async () => {

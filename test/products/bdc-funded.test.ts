@@ -72,4 +72,29 @@ describe('funded positions (contract VTXOs)', () => {
     expect(copy.getPosition(fast)?.vtxo).toBe(VTXO);
     expect(JSON.stringify(copy.snapshot())).toBe(JSON.stringify(m.snapshot()));
   });
+
+  it('a take from the Ark wallet books the stake its tx brings, fills in full or not at all, funds the taker and never books the same tx twice', () => {
+    const h = new Harness();
+    h.run(blk(100, T - 50_000), cmd({ type: 'BdcListSeries', height: H, deadline: T, payoutSat: 10_000 }), deposit('alice', 100_000));
+    h.run(cmd({ type: 'BdcPlaceOrder', account: 'alice', series: SERIES, side: 'SLOW', price: 6000, qty: 2, tif: 'GTC', postOnly: false }));
+    const TX = 'cd'.repeat(32);
+    // Dave takes FAST 2 @ 6000 with an Ark tx bringing 12,030 sat: the stake 2 × 6,000 + the 0.2 % fee (24) + margin.
+    const take = (over: Record<string, unknown> = {}) => cmd({ type: 'BdcTakeWithArk', account: 'dave', series: SERIES, side: 'FAST', price: 6000, qty: 2, arkTxid: TX, vtxo: `${TX}:0`, depositSat: 12_030, ...over });
+    const before = h.ex.stateHash();
+    // More than the book holds, or a limit it does not reach: refused, nothing booked.
+    expect(h.run(take({ qty: 3 }))).toMatchObject([{ type: 'CommandRejected', reason: 'fok_not_fillable' }]);
+    expect(h.run(take({ price: 5999 }))).toMatchObject([{ type: 'CommandRejected', reason: 'fok_not_fillable' }]);
+    // A deposit short of the stake and fee: the engine's own balance check refuses it, and the credit is undone.
+    expect(h.run(take({ depositSat: 12_000 }))).toMatchObject([{ type: 'CommandRejected', reason: 'insufficient_balance' }]);
+    expect(h.ex.stateHash()).toBe(before);
+    const evs = h.run(take());
+    const funded = ofType(evs, 'BdcPositionFunded');
+    expect(funded).toHaveLength(1);
+    expect(funded[0]).toMatchObject({ account: 'dave', side: 'FAST', vtxo: `${TX}:0`, amountSat: 20_000 });
+    expect(h.bal('dave')).toBe(6n * SAT); // 12,030 in, 12,000 staked, 24 fee
+    expect(h.bal(potAccount(SERIES))).toBe(20_000n * SAT);
+    expect(h.run(take({ qty: 1 }))).toMatchObject([{ type: 'CommandRejected', reason: 'duplicate_ark_tx' }]);
+    // The maker's position is not funded by the taker's tx: the desk funds it from L.
+    expect(bdcModuleOf(h.ex).positionsOf('alice')[0]!.vtxo).toBeUndefined();
+  });
 });

@@ -80,8 +80,13 @@ describe.skipIf(skip !== undefined)('Wallet <-> exchange in the browser on the e
     await page.getByTestId('demo-coins').click();
     await expect.poll(text(page, 'demo-coins-result'), { timeout: 20_000 }).toMatch(/^Paid 100,000 sat/);
     await expect.poll(() => satOf(page, 'balance-boarding'), { timeout: 20_000 }).toBe(DEMO_COINS_SAT);
-    await page.getByTestId('wallet-settle').click();
-    await expect.poll(text(page, 'settle-result'), { timeout: 45_000 }).toMatch(/commitment transaction [0-9a-f]{64}|rror|fail/i);
+    // A batch fails for everyone when one participant does not answer in time (a loaded machine): settle again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await page.getByTestId('wallet-settle').click();
+      await expect.poll(text(page, 'settle-result'), { timeout: 45_000 }).toMatch(/commitment transaction [0-9a-f]{64}|rror|fail|no intent|timed out/i);
+      if (/commitment transaction [0-9a-f]{64}/.test((await text(page, 'settle-result')()) ?? '')) break;
+    }
+    expect(await text(page, 'settle-result')()).toMatch(/commitment transaction [0-9a-f]{64}/);
     s.wiring.parts!.ark!.ledger!.mine();
     await expect.poll(() => satOf(page, 'xfer-wallet'), { timeout: 20_000 }).toBe(DEMO_COINS_SAT);
 

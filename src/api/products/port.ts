@@ -32,7 +32,7 @@ export interface HistoryView {
 }
 
 /** The contract documents, exit data and contract keys the routes serve (the operator's block-delta desk). */
-export type ContractDocs = Pick<ContractDesk, 'contract' | 'contractsOf' | 'exitPackage' | 'record' | 'setContractKey' | 'contractKey' | 'swaps'>;
+export type ContractDocs = Pick<ContractDesk, 'contract' | 'contractsOf' | 'exitPackage' | 'record' | 'setContractKey' | 'contractKey' | 'swaps' | 'takes'>;
 
 export interface ProductsPort {
   /** Journals and applies one command (the Sequencer / EngineCore.submit). */

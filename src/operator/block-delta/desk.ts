@@ -33,6 +33,7 @@ import type { ArkIndexer } from '../ark/ark-indexer.js';
 import type { LiquidityWallet } from '../liquidity.js';
 import { outlives, type ContractTermsRecord } from './contract-guard.js';
 import { SWAP_RECORD_KIND, type PendingSwap, type SwapDesk } from './swap-desk.js';
+import type { TakeDesk } from './take-desk.js';
 
 export interface DeskDeps {
   store: ArkStore;
@@ -50,6 +51,8 @@ export interface DeskDeps {
   checkpointTapscript: Uint8Array;
   /** Swap offers on contract VTXOs (atomic Ark swaps); absent where nothing is funded. */
   swaps?: SwapDesk;
+  /** Taker orders funded by the taker's own Ark tx; absent where nothing is funded. */
+  takes?: TakeDesk;
   /** Why this mode never funds contracts (documents are still served), e.g. the engine follows another chain than the Ark operator's. */
   fundingDisabled?: string;
 }
@@ -122,6 +125,7 @@ const KEY_KIND = 'bdc-key';
 
 export class ContractDesk {
   private off: (() => void) | undefined;
+  private retry: NodeJS.Timeout | undefined;
   private busy: Promise<void> = Promise.resolve();
   private readonly unfunded = new Map<string, string>();
   private problems: string[] = [];
@@ -142,10 +146,16 @@ export class ContractDesk {
       });
     });
     this.enqueue(() => this.fundPending());
+    // A funding that failed for a passing reason (a coin held by another tx) is retried before the next block.
+    this.retry = setInterval(() => {
+      if ([...this.unfunded.values()].some((r) => !r.startsWith('awaiting') && r !== this.d.fundingDisabled)) this.enqueue(() => this.fundPending());
+    }, 3_000);
+    this.retry.unref();
   }
 
   stop(): void {
     this.off?.();
+    if (this.retry) clearInterval(this.retry);
   }
 
   /** Waits for the work queued so far (tests). */
@@ -159,6 +169,10 @@ export class ContractDesk {
 
   get swaps(): SwapDesk | undefined {
     return this.d.swaps;
+  }
+
+  get takes(): TakeDesk | undefined {
+    return this.d.takes;
   }
 
   // ───────────────────────────── contract keys ─────────────────────────────
@@ -250,22 +264,29 @@ export class ContractDesk {
   /** Ledger (the engine's positions) against VTXOs (the operator's store); the problems it finds, by position. */
   reconcileNow(): string[] {
     const problems: string[] = [];
-    const funded = new Set<string>();
+    // Several positions may share one contract VTXO (a taker's fills against several makers, one Ark tx).
+    const byVtxo = new Map<string, { ids: string[]; want: bigint; series: string; side: string; open: boolean }>();
     for (const s of this.bdc.listSeries()) {
       for (const p of this.bdc.positionsOfSeries(s.id)) {
         if (p.vtxo === undefined) continue;
-        funded.add(p.id);
-        const [txid, vout] = p.vtxo.split(':');
-        const v = this.d.store.vtxo(txid!, Number(vout));
-        const want = BigInt(p.contracts * s.payoutSat);
-        if (v === undefined) problems.push(`${p.id}: its contract VTXO ${p.vtxo} is unknown to the operator`);
-        else {
-          const terms = this.d.store.contract(v.script);
-          if (terms === undefined || terms.series !== s.id || terms.side !== p.side) problems.push(`${p.id}: ${p.vtxo} is not a registered ${s.id} ${p.side} contract`);
-          if (v.amount !== want) problems.push(`${p.id}: ${p.vtxo} holds ${v.amount} sat, the position ${want}`);
-          if (s.status === 'open' && (v.spentBy !== '' || v.swept)) problems.push(`${p.id}: ${p.vtxo} is ${v.swept ? 'swept' : `spent by ${v.spentBy}`} while the series is open`);
-        }
+        const g = byVtxo.get(p.vtxo) ?? { ids: [], want: 0n, series: s.id, side: p.side, open: s.status === 'open' };
+        g.ids.push(p.id);
+        g.want += BigInt(p.contracts * s.payoutSat);
+        byVtxo.set(p.vtxo, g);
       }
+    }
+    for (const [vtxo, g] of byVtxo) {
+      const who = g.ids.join(', ');
+      const [txid, vout] = vtxo.split(':');
+      const v = this.d.store.vtxo(txid!, Number(vout));
+      if (v === undefined) {
+        problems.push(`${who}: its contract VTXO ${vtxo} is unknown to the operator`);
+        continue;
+      }
+      const terms = this.d.store.contract(v.script);
+      if (terms === undefined || terms.series !== g.series || terms.side !== g.side) problems.push(`${who}: ${vtxo} is not a registered ${g.series} ${g.side} contract`);
+      if (v.amount !== g.want) problems.push(`${who}: ${vtxo} holds ${v.amount} sat, the position ${g.want}`);
+      if (g.open && (v.spentBy !== '' || v.swept)) problems.push(`${who}: ${vtxo} is ${v.swept ? 'swept' : `spent by ${v.spentBy}`} while the series is open`);
     }
     for (const r of this.d.swaps?.unrecorded() ?? []) problems.push(`${r.positionId}: swap ${r.swapId} finalized on the Ark operator, not yet recorded in the engine${r.reason ? ` (${r.reason})` : ''}`);
     for (const r of this.d.store.metaAll('bdc-funding') as FundingRecord[]) {

@@ -16,13 +16,13 @@
  * it at its next pass.
  */
 import { base64, hex } from '@scure/base';
-import { DefaultVtxo, MultisigTapscript, Transaction, VtxoScript, decodeTapscript, scriptFromTapLeafScript, verifyTapscriptSignatures, type RelativeTimelock, type TapLeafScript } from '@arkade-os/sdk';
+import { MultisigTapscript, Transaction, VtxoScript, decodeTapscript, scriptFromTapLeafScript, verifyTapscriptSignatures, type RelativeTimelock, type TapLeafScript } from '@arkade-os/sdk';
 import type { Command } from '../../engine/commands.js';
 import type { Exchange } from '../../engine/exchange.js';
 import { bdcModuleOf } from '../../engine/products/bdc/index.js';
 import { swapOffer } from '../../engine/products/swap/index.js';
 import { buildBlockDeltaVtxo } from '../../bitcoin/vtxo-scripts.js';
-import { contractInput, swapTx, type SpendableVtxo } from '../../bitcoin/block-delta-tx.js';
+import { contractInput, ownerVtxoScript, swapTx, type SpendableVtxo } from '../../bitcoin/block-delta-tx.js';
 import { HashPerpError, InvalidArgumentError } from '../../units/errors.js';
 import type { ArkServicePort } from '../ark/ports.js';
 import type { ArkStore } from '../ark/ark-store.js';
@@ -86,7 +86,7 @@ export class SwapDesk {
   }
 
   private ownerScript(key: string): Uint8Array {
-    return new DefaultVtxo.Script({ pubKey: hex.decode(key), serverPubKey: this.d.operatorXOnly, csvTimelock: this.d.exitDelay }).pkScript;
+    return ownerVtxoScript(hex.decode(key), this.d.operatorXOnly, this.d.exitDelay);
   }
 
   /** The buyer's side: its VTXOs (with their tap trees, which the operator's store does not keep) for the price. */
@@ -100,6 +100,7 @@ export class SwapDesk {
       const bdc = bdcModuleOf(ex);
       const p = bdc.getPosition(offer.positionId);
       if (p?.vtxo === undefined) throw new HashPerpError('not_allowed', `position ${offer.positionId} is not a contract VTXO: accept it in the ledger`, { field: 'offerId' });
+      if (bdc.positionsOfSeries(p.series).some((q) => q.id !== p.id && q.vtxo === p.vtxo)) throw new HashPerpError('not_allowed', `position ${p.id} shares its contract VTXO with other fills of the same take: it cannot move alone`, { field: 'offerId' });
       const s = bdc.getSeries(p.series)!;
       const [ctxid, cvout] = p.vtxo.split(':');
       const cur = this.d.store.vtxo(ctxid!, Number(cvout));
@@ -128,26 +129,7 @@ export class SwapDesk {
   }
 
   private buyerCoin(i: { txid: string; vout: number; tapTree: string }, key: string, field: string): SpendableVtxo {
-    const rec = this.d.store.vtxo(i.txid, i.vout);
-    if (rec === undefined || rec.spentBy !== '' || rec.swept || rec.unrolled) throw new InvalidArgumentError(field, `${i.txid}:${i.vout} is not a live VTXO`);
-    let vs: VtxoScript;
-    try {
-      vs = VtxoScript.decode(hex.decode(i.tapTree));
-    } catch {
-      throw new InvalidArgumentError(`${field}.tapTree`, 'not a VTXO tap tree');
-    }
-    if (hex.encode(vs.pkScript) !== rec.script) throw new InvalidArgumentError(`${field}.tapTree`, 'does not commit to that VTXO’s script');
-    // The collaborative leaf of the buyer's key and S.
-    const leaf = vs.leaves.find((l: TapLeafScript) => {
-      try {
-        const t = decodeTapscript(scriptFromTapLeafScript(l));
-        return MultisigTapscript.is(t) && t.params.pubkeys.length === 2 && t.params.pubkeys.some((k) => hex.encode(k) === key) && t.params.pubkeys.some((k) => hex.encode(k) === hex.encode(this.d.operatorXOnly));
-      } catch {
-        return false;
-      }
-    });
-    if (leaf === undefined) throw new InvalidArgumentError(field, 'no collaborative leaf of your contract key and the operator: pay with a VTXO of that key');
-    return { txid: i.txid, vout: i.vout, value: Number(rec.amount), vtxoScript: vs, leaf };
+    return walletCoin(this.d.store, this.d.operatorXOnly, i, key, field);
   }
 
   /** The pending swaps an account is party to, newest first. */
@@ -219,8 +201,33 @@ export class SwapDesk {
   }
 }
 
+
+/** A wallet VTXO the user offers as an input: live in the operator's store, its tap tree committing to its script, spent through the collaborative leaf of `key` and S. */
+export function walletCoin(store: ArkStore, operatorXOnly: Uint8Array, i: { txid: string; vout: number; tapTree: string }, key: string, field: string): SpendableVtxo {
+  const rec = store.vtxo(i.txid, i.vout);
+  if (rec === undefined || rec.spentBy !== '' || rec.swept || rec.unrolled) throw new InvalidArgumentError(field, `${i.txid}:${i.vout} is not a live VTXO`);
+  let vs: VtxoScript;
+  try {
+    vs = VtxoScript.decode(hex.decode(i.tapTree));
+  } catch {
+    throw new InvalidArgumentError(`${field}.tapTree`, 'not a VTXO tap tree');
+  }
+  if (hex.encode(vs.pkScript) !== rec.script) throw new InvalidArgumentError(`${field}.tapTree`, 'does not commit to that VTXO’s script');
+  // The collaborative leaf of the buyer's key and S.
+  const leaf = vs.leaves.find((l: TapLeafScript) => {
+    try {
+      const t = decodeTapscript(scriptFromTapLeafScript(l));
+      return MultisigTapscript.is(t) && t.params.pubkeys.length === 2 && t.params.pubkeys.some((k) => hex.encode(k) === key) && t.params.pubkeys.some((k) => hex.encode(k) === hex.encode(operatorXOnly));
+    } catch {
+      return false;
+    }
+  });
+  if (leaf === undefined) throw new InvalidArgumentError(field, 'no collaborative leaf of your contract key and the operator: pay with a VTXO of that key');
+  return { txid: i.txid, vout: i.vout, value: Number(rec.amount), vtxoScript: vs, leaf };
+  }
+
 /** Copies `key`'s signature on input `i` from `from` into `into`, after checking it against that input. */
-function merge(into: Transaction, from: Transaction, i: number, key: string, field: string): void {
+export function merge(into: Transaction, from: Transaction, i: number, key: string, field: string): void {
   const sigs = (from.getInput(i).tapScriptSig ?? []).filter(([d]) => hex.encode(d.pubKey) === key);
   if (sigs.length === 0) throw new InvalidArgumentError(field, 'no signature of your key on this input');
   try {

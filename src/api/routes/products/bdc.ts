@@ -198,6 +198,49 @@ export function registerBdcRoutes(app: App, port: ProductsPort): void {
     async (req) => ({ ...(await swaps().prepare(req.principal!.account, req.body.offerId, req.body.inputs)) }),
   );
 
+  const takes = () => {
+    const d = port.contracts?.takes;
+    if (d === undefined) throw new ApiError('contracts_unavailable', 'this server funds no contract VTXOs, so orders cannot be taken from an Ark wallet');
+    return d;
+  };
+
+  app.post(
+    '/v1/bdc/take',
+    {
+      config: { auth: 'trade' },
+      schema: {
+        tags: ['bdc'],
+        summary: 'Take a series from your Ark wallet: the desk builds one Ark tx (your stake VTXOs and the operator’s liquidity in, your contract VTXO out) for you to sign; the order fills in full at the limit when you sign, or nothing happens',
+        security,
+        body: Type.Object(
+          {
+            series: SeriesId, side: Type.Union([Type.Literal('FAST'), Type.Literal('SLOW')]), price: Bps, qty: Type.Integer({ minimum: 1, maximum: S.ENGINE_LIMITS.maxBdcContracts }),
+            inputs: Type.Array(Type.Object({ ...Outpoint, tapTree: Type.String({ pattern: '^[0-9a-f]{2,20000}$' }) }, { additionalProperties: false }), { minItems: 1, maxItems: 20 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Obj({ takeId: Type.String() }), ...errs },
+      },
+    },
+    async (req) => ({ ...(await takes().prepare(req.principal!.account, req.body)) }),
+  );
+
+  app.post(
+    '/v1/bdc/take/:takeId/signatures',
+    {
+      config: { auth: 'trade' },
+      schema: {
+        tags: ['bdc'],
+        summary: 'Your signatures on your inputs of the take and on their checkpoints: the engine fills the order, then the tx is submitted and finalized',
+        security,
+        params: Type.Object({ takeId: SwapId }),
+        body: Type.Object({ arkTx: Psbt, checkpoints: Type.Array(Psbt, { minItems: 1, maxItems: 21 }) }, { additionalProperties: false }),
+        response: { 200: Obj({ takeId: Type.String(), status: Type.String() }), ...errs },
+      },
+    },
+    async (req) => ({ ...(await takes().sign(req.principal!.account, req.params.takeId, req.body.arkTx, req.body.checkpoints)) }),
+  );
+
   app.get(
     '/v1/bdc/swaps',
     { config: { auth: 'read' }, schema: { tags: ['bdc'], summary: 'Your pending and finished Ark swaps (as seller or buyer), with the PSBTs to sign', security, response: { 200: Obj({ swaps: Type.Array(Obj({ swapId: Type.String() })) }), ...errs } } },

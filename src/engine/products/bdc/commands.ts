@@ -55,5 +55,16 @@ export interface BdcCancelAllCommand { type: 'BdcCancelAll'; account: string; se
  */
 export interface BdcPositionFundedCommand { type: 'BdcPositionFunded'; positionId: string; vtxo: string }
 
-export type BdcCommand = BdcListSeriesCommand | BdcPlaceOrderCommand | BdcCancelOrderCommand | BdcCancelAllCommand | BdcSetHorizonCommand | BdcPositionFundedCommand;
-export const BDC_COMMAND_TYPES: readonly string[] = ['BdcListSeries', 'BdcPlaceOrder', 'BdcCancelOrder', 'BdcCancelAll', 'BdcSetHorizon', 'BdcPositionFunded'];
+/**
+ * A taker order whose stake comes straight from the taker's Ark wallet: one Ark tx the taker signed spends
+ * its stake VTXO(s) and the operator's liquidity into the contract VTXO `vtxo` (the whole payout of `qty`).
+ * In this one command the engine books the stake the tx brings in (`depositSat`, world -> taker), fills the
+ * order fill-or-kill at `price` or better, and marks every position it opens as funded by `vtxo`. Operator-only
+ * (the desk sends it once the taker's signatures are verified); the same Ark tx is never booked twice.
+ */
+export interface BdcTakeWithArkCommand {
+  type: 'BdcTakeWithArk'; account: string; series: string; side: BdcSide; price: number; qty: number; arkTxid: string; vtxo: string; depositSat: number;
+}
+
+export type BdcCommand = BdcListSeriesCommand | BdcPlaceOrderCommand | BdcCancelOrderCommand | BdcCancelAllCommand | BdcSetHorizonCommand | BdcPositionFundedCommand | BdcTakeWithArkCommand;
+export const BDC_COMMAND_TYPES: readonly string[] = ['BdcListSeries', 'BdcPlaceOrder', 'BdcCancelOrder', 'BdcCancelAll', 'BdcSetHorizon', 'BdcPositionFunded', 'BdcTakeWithArk'];

@@ -16,7 +16,7 @@ import type { EngineEvent } from '../../events.js';
 import { FEES, WORLD, isAccountId } from '../../ledger/ledger.js';
 import { Rejection } from '../../rejection.js';
 import type { ProductCommandBase, ProductContext, ProductModule } from '../product.js';
-import type { BdcCancelAllCommand, BdcCancelOrderCommand, BdcListSeriesCommand, BdcPlaceOrderCommand, BdcPositionFundedCommand, BdcSetHorizonCommand, BdcSide } from './commands.js';
+import type { BdcCancelAllCommand, BdcCancelOrderCommand, BdcListSeriesCommand, BdcPlaceOrderCommand, BdcPositionFundedCommand, BdcSetHorizonCommand, BdcSide, BdcTakeWithArkCommand } from './commands.js';
 import { BDC_COMMAND_TYPES } from './commands.js';
 import type { BdcCancelReason } from './events.js';
 import { headerRule } from './header-rule.js';
@@ -94,6 +94,8 @@ interface Snapshot {
   orders: [number, string, string, BdcSide, number, number, string | null][];
   /** The 8th element (the contract VTXO) is absent in snapshots taken before positions were funded. */
   positions: [string, number, string, BdcSide, string, number, string, (string | null)?][];
+  /** Ark txs booked by BdcTakeWithArk, sorted; absent while empty. */
+  arkTakes?: string[];
 }
 
 export class BdcModule implements ProductModule {
@@ -107,6 +109,8 @@ export class BdcModule implements ProductModule {
   private readonly clientIds = new Map<string, number>();
   private readonly positions = new Map<string, BdcPosition>();
   private nextPosition = 1;
+  /** Ark txs already booked by BdcTakeWithArk (each brings its stake in once). */
+  private readonly arkTakes = new Set<string>();
   /** The last block this module saw (height, MTP): the parent of the next one. */
   private parent: { height: number; mtp: number } | null = null;
 
@@ -160,6 +164,7 @@ export class BdcModule implements ProductModule {
       case 'BdcCancelOrder': return this.cancel(command as BdcCancelOrderCommand, ctx, out);
       case 'BdcCancelAll': return this.cancelAll(command as BdcCancelAllCommand, ctx, out);
       case 'BdcPositionFunded': return this.funded(command as BdcPositionFundedCommand, out);
+      case 'BdcTakeWithArk': return this.takeWithArk(command as BdcTakeWithArkCommand, ctx, out);
       case 'BdcSetHorizon': return this.setHorizon(command as BdcSetHorizonCommand, out);
       default: return new Rejection('invalid_argument', `unknown command type ${command.type}`, 'type');
     }
@@ -363,6 +368,37 @@ export class BdcModule implements ProductModule {
     return undefined;
   }
 
+  private takeWithArk(c: BdcTakeWithArkCommand, ctx: ProductContext, out: EngineEvent[]): Rejection | undefined {
+    if (typeof c.arkTxid !== 'string' || !/^[0-9a-f]{64}$/.test(c.arkTxid)) return new Rejection('invalid_argument', 'arkTxid must be 64 lower-case hex', 'arkTxid');
+    if (this.arkTakes.has(c.arkTxid)) return new Rejection('duplicate_ark_tx', `Ark tx ${c.arkTxid} is already booked`, 'arkTxid');
+    if (typeof c.vtxo !== 'string' || !c.vtxo.startsWith(`${c.arkTxid}:`) || !/^[0-9a-f]{64}:\d{1,5}$/.test(c.vtxo)) return new Rejection('invalid_argument', 'vtxo must be an output of arkTxid', 'vtxo');
+    if (!isSafeInt(c.depositSat) || c.depositSat < 1) return new Rejection('invalid_argument', 'depositSat must be a positive integer', 'depositSat');
+    const owner = userOwner(c.account);
+    const s = this.seriesFor(c.series);
+    if (s instanceof Rejection) return s;
+    if (owner === undefined || c.side !== 'FAST' && c.side !== 'SLOW' || !isSafeInt(c.price) || !isSafeInt(c.qty) || c.qty < 1) return new Rejection('invalid_argument', 'account, side, price and qty as for BdcPlaceOrder', 'qty');
+    // Fillable in full at the limit, read before anything moves: a refusal below leaves nothing to undo but the credit.
+    const reach = s.book.reachable(bookSide(c.side), c.price, c.qty, owner).reduce((t, l) => t + l.qty, 0);
+    if (reach < c.qty) return new Rejection('fok_not_fillable', `only ${reach} of ${c.qty} contracts reachable at ${c.price} bps`, 'qty');
+    const credit = BigInt(c.depositSat) * 1000n;
+    const before = out.length;
+    ctx.ledger.transfer(WORLD, owner, credit, 'bdc_ark_stake', out, s.id);
+    const refused = this.place({ type: 'BdcPlaceOrder', account: c.account, series: c.series, side: c.side, price: c.price, qty: c.qty, tif: 'FOK', postOnly: false }, ctx, out);
+    if (refused) {
+      ctx.ledger.transfer(owner, WORLD, credit, 'bdc_ark_stake', out, s.id);
+      out.length = before;
+      return refused;
+    }
+    for (const e of out.slice(before)) {
+      if (e.type !== 'BdcPositionOpened' || e.account !== idOf(owner)) continue;
+      const p = this.positions.get(e.positionId)!;
+      p.vtxo = c.vtxo;
+      out.push({ type: 'BdcPositionFunded', positionId: p.id, series: s.id, account: idOf(owner), side: p.side, vtxo: c.vtxo, amountSat: p.contracts * s.payoutSat });
+    }
+    this.arkTakes.add(c.arkTxid);
+    return undefined;
+  }
+
   // ───────────────────────────── settlement ─────────────────────────────
 
   /**
@@ -529,6 +565,7 @@ export class BdcModule implements ProductModule {
       orders,
       positions: [...this.positions.values()].sort((a, b) => a.n - b.n)
         .map((p) => [p.id, p.n, p.series, p.side, p.owner, p.contracts, p.stakeMsat.toString(), p.vtxo ?? null]),
+      ...(this.arkTakes.size > 0 ? { arkTakes: [...this.arkTakes].sort() } : {}),
     };
   }
 
@@ -540,6 +577,8 @@ export class BdcModule implements ProductModule {
     this.orders.clear();
     this.clientIds.clear();
     this.positions.clear();
+    this.arkTakes.clear();
+    for (const t of st.arkTakes ?? []) this.arkTakes.add(t);
     this.nextPosition = st.nextPosition;
     this.parent = st.parent === null ? null : { height: st.parent[0], mtp: st.parent[1] };
     for (const [id, height, deadline, payoutSat, status, winner, h, hash] of st.series) {
