@@ -10,9 +10,9 @@
  * (--wallet-file, as `hashperp wallet`) holds U and signs every spend. `exit` needs no operator.
  */
 import { existsSync, readFileSync, renameSync } from 'node:fs';
-import { hex } from '@scure/base';
+import { base64, hex } from '@scure/base';
 import type { Command } from 'commander';
-import { EsploraProvider, OnchainWallet, RestArkProvider, RestIndexerProvider, type Identity } from '@arkade-os/sdk';
+import { EsploraProvider, OnchainWallet, RestArkProvider, RestIndexerProvider, Transaction, type Identity } from '@arkade-os/sdk';
 import type { ContractDocument, ExitDataDoc } from '../operator/block-delta/desk.js';
 import { ProductsClient } from '../client/products-client.js';
 import { HashPerpApiError } from '../client/client.js';
@@ -133,6 +133,40 @@ export function makeBdcContractCommands(deps: BdcCommandDeps = {}) {
       io.out(f.json ? toJson(out) : won
         ? `${doc.series} won by ${series.winner}: your side. ${amount} sat paid to your Ark address ${payeeAddress} (ark tx ${arkTxid})`
         : `${doc.series} won by ${series.winner}: you lost. The contract VTXO (${amount} sat) is released to the operator's liquidity ${payeeAddress} (ark tx ${arkTxid})`);
+    });
+
+    common(
+      bdc
+        .command('take')
+        .argument('<series>', 'BDC-<H>-<T>')
+        .argument('<side>', 'FAST or SLOW')
+        .requiredOption('--price <bps>', 'limit, FAST basis points (fills there or better, all or nothing)')
+        .requiredOption('--qty <contracts>', 'contracts')
+        .description('take a series straight from your Ark wallet: one Ark tx you sign spends your stake VTXO(s) and the operator’s liquidity into your contract VTXO, filled in full at the limit or not at all'),
+    ).action(async (series: string, sideArg: string, f: BdcFlags & { price: string; qty: string }) => {
+      const side = sideArg.toUpperCase();
+      if (side !== 'FAST' && side !== 'SLOW') throw new InvalidArgumentError('side', 'expected FAST or SLOW');
+      const price = Number(f.price);
+      const qty = Number(f.qty);
+      if (!Number.isSafeInteger(price) || price < 1 || price > 9_999) throw new InvalidArgumentError('price', 'expected FAST bps in 1..9999');
+      if (!Number.isSafeInteger(qty) || qty < 1) throw new InvalidArgumentError('qty', 'expected a positive number of contracts');
+      const p = await products(f);
+      const identity = identityOf(f);
+      const w = await openWallet({ secret: readWalletFile(walletPath(f)).secret, server: server(f), esplora: esploraUrlFor(server(f)), dataPath: walletDataPath(walletPath(f)) });
+      let coins: { txid: string; vout: number; tapTree: string }[];
+      try {
+        coins = (await w.wallet.getVtxos()).sort((a, b) => b.value - a.value).map((v) => ({ txid: v.txid, vout: v.vout, tapTree: hex.encode(v.tapTree) }));
+      } finally {
+        await w.close();
+      }
+      if (coins.length === 0) throw new HashPerpError('insufficient_balance', 'this wallet holds no VTXO: board or receive first', { field: 'wallet' });
+      const take = await p.prepareBdcTake({ series, side, price, qty, inputs: coins.slice(0, 20) });
+      const arkTx = await identity.sign(Transaction.fromPSBT(base64.decode(take.arkTx)), take.userInputs);
+      const cps = await Promise.all(take.checkpoints.map(async (c, i) => base64.encode((take.userInputs.includes(i) ? await identity.sign(Transaction.fromPSBT(base64.decode(c)), [0]) : Transaction.fromPSBT(base64.decode(c))).toPSBT())));
+      const done = await p.signBdcTake(take.takeId, base64.encode(arkTx.toPSBT()), cps);
+      const out = { takeId: take.takeId, status: done.status, positions: done.positions ?? [], stakeSat: take.stakeSat, paidSat: take.depositSat, reason: done.reason ?? null };
+      if (done.status !== 'recorded') throw new HashPerpError('not_allowed', `the take was not filled: ${done.reason ?? done.status}`, { field: 'series' });
+      io.out(f.json ? toJson(out) : `took ${qty} ${side} of ${series}: your contract VTXO is ${take.takeId}:0 (stake ${take.stakeSat} sat, ${take.depositSat} sat paid in; the rest stays on your exchange balance); positions ${out.positions.join(', ')}`);
     });
 
     common(bdc.command('exit-data').argument('<positionId>').description('save what you need to exit without the operator (every signed tx down to your contract VTXO)').requiredOption('--out <file>', 'write to this file (created 0600, never overwritten)')).action(

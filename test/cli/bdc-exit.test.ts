@@ -113,4 +113,13 @@ describe('exit data and documents are checked against the holder’s own key', (
     expect(notMine.code).toBe(1);
     expect(notMine.err).toMatch(/this contract is for key [0-9a-f]{64}; your wallet key is [0-9a-f]{64}/);
   });
+
+  it('hashperp bdc take: a wrong side or price is refused before anything is asked of the server', async () => {
+    const side = await runCli('bdc', 'take', 'BDC-1-2', 'LONG', '--price', '5000', '--qty', '1', '--server', 'http://127.0.0.1:1');
+    expect(side.code).toBe(1);
+    expect(side.err).toMatch(/side.*FAST or SLOW/);
+    const price = await runCli('bdc', 'take', 'BDC-1-2', 'FAST', '--price', '10000', '--qty', '1', '--server', 'http://127.0.0.1:1');
+    expect(price.code).toBe(1);
+    expect(price.err).toMatch(/price/);
+  });
 });
