@@ -119,6 +119,13 @@ export class ProductsApi {
   async placeBdcOrder(sk: string, body: { series: string; side: 'FAST' | 'SLOW'; price: number; qty: number; tif?: 'GTC' | 'IOC' | 'FOK'; postOnly?: boolean }): Promise<OrderAckView & { positionIds?: string[] }> {
     return (await this.as(sk)).placeBdcOrder(body);
   }
+  /** Taking from the Ark wallet: the desk builds the one Ark tx (stake VTXOs + the operator's liquidity in, the contract VTXO out). */
+  async prepareBdcTake(sk: string, body: { series: string; side: 'FAST' | 'SLOW'; price: number; qty: number; inputs: { txid: string; vout: number; tapTree: string }[] }) {
+    return (await this.as(sk)).prepareBdcTake(body);
+  }
+  async signBdcTake(sk: string, takeId: string, arkTx: string, checkpoints: string[]) {
+    return (await this.as(sk)).signBdcTake(takeId, arkTx, checkpoints);
+  }
   async cancelBdcOrder(sk: string, orderId: string, series: string): Promise<unknown> {
     return (await this.as(sk)).cancelBdcOrder(Number(orderId), series);
   }

@@ -21,6 +21,8 @@ const BDC_SIDES = [
 /** Take FAST or SLOW on a series; the preview is the engine's own stake and fee arithmetic. */
 export function BdcOrderForm({ backend, s, bestBid, bestAsk, accountKey, onTraded }: { backend: Backend; s: BdcSeriesView; bestBid: number | undefined; bestAsk: number | undefined; accountKey: AccountKey | undefined; onTraded: () => void }) {
   const [f, setF] = useState<BdcOrderInput>({ side: 'FAST', price: String(bestAsk ?? s.fairBps ?? 5000), qty: '1', tif: 'GTC', postOnly: false });
+  // Stake from the browser's Ark wallet: one Ark tx it signs, filled in full at the limit or not at all.
+  const [fromWallet, setFromWallet] = useState(false);
   const { result, run } = useAction((e) => explain(e, 'block-delta orders'));
   const { body, errors } = validateBdcOrder(s.series, f);
   const preview = body ? previewBdc(body, s.payoutSat) : undefined;
@@ -30,6 +32,15 @@ export function BdcOrderForm({ backend, s, bestBid, bestAsk, accountKey, onTrade
     e.preventDefault();
     if (!body || !accountKey) return;
     await run(async () => {
+      if (fromWallet) {
+        const w = await import('./contract-wallet.js');
+        const origin = window.location.origin;
+        const take = await backend.products.prepareBdcTake(accountKey.secretKeyHex, { series: body.series, side: body.side, price: body.price, qty: body.qty, inputs: await w.walletCoins(origin) });
+        const signed = await w.signTakeWithBrowserWallet(origin, take);
+        const done = await backend.products.signBdcTake(accountKey.secretKeyHex, take.takeId, signed.arkTx, signed.checkpoints);
+        if (done.status !== 'recorded') throw new Error(`not filled: ${done.reason ?? done.status}`);
+        return `Took ${body.qty} from your wallet in Ark tx ${take.takeId}: your contract VTXO is ${take.takeId}:0 (stake ${take.stakeSat} sat).`;
+      }
       const ack = await backend.products.placeBdcOrder(accountKey.secretKeyHex, body);
       return `Order ${ack.orderId} ${ack.status ?? 'accepted'}${ack.filled !== undefined ? `: ${ack.filled} filled, ${ack.remaining ?? 0} resting` : ''}.`;
     }, onTraded);
@@ -48,6 +59,10 @@ export function BdcOrderForm({ backend, s, bestBid, bestAsk, accountKey, onTrade
       <TextField label={`Contracts (each pays ${satAmount(s.payoutSat)} to the winner)`} inputMode="numeric" name="bdc-qty" value={f.qty} onChange={(qty) => setF({ ...f, qty })} error={errors.qty} />
       <TimeInForceFields tif={f.tif} onTif={(tif) => setF({ ...f, tif })} postOnly={f.postOnly} onPostOnly={(postOnly) => setF({ ...f, postOnly })} />
       {errors.postOnly && <div className="field-error">{errors.postOnly}</div>}
+      <label className="small">
+        <input type="checkbox" checked={fromWallet} onChange={(e) => setFromWallet(e.target.checked)} data-testid="bdc-from-wallet" /> Pay the stake from my Ark wallet
+        (one Ark transaction you sign: your stake and the operator's side go into your contract VTXO; fills in full now or not at all)
+      </label>
       {preview && (
         <dl className="preview" data-testid="bdc-preview">
           <dt>You stake</dt><dd>{msatAsBtc(preview.stakeMsat)}</dd>

@@ -4,8 +4,8 @@
  * signs once the series is decided, with the shared settlement code (src/wallet/bdc-settle.ts) that checks the
  * document against the wallet's own key before signing.
  */
-import { RestArkProvider } from '@arkade-os/sdk';
-import { hex } from '@scure/base';
+import { RestArkProvider, Transaction } from '@arkade-os/sdk';
+import { base64, hex } from '@scure/base';
 import { settleContract, type Settlement, type SettleableDocument } from '../../../../src/wallet/bdc-settle.js';
 import type { BdcSide } from '../../../../src/bitcoin/vtxo-scripts.js';
 import { loadSeed } from '../../lib/wallet-seed.js';
@@ -40,4 +40,29 @@ export async function settleWithBrowserWallet(origin: string, doc: SettleableDoc
     }
   }
   return settleContract(new RestArkProvider(arkUrls(origin).ark), doc, winner, identity, own);
+}
+
+/** The browser wallet's spendable VTXOs, largest first, as a take's inputs (with their tap trees). */
+export async function walletCoins(origin: string): Promise<{ txid: string; vout: number; tapTree: string }[]> {
+  const w = await browserWallet(origin);
+  if (!w.ok) throw new Error(w.reason);
+  const wallet = await openArkWallet(origin, w.mnemonic, w.network);
+  try {
+    return (await wallet.getVtxos()).sort((a, b) => b.value - a.value).slice(0, 20).map((v) => ({ txid: v.txid, vout: v.vout, tapTree: hex.encode(v.tapTree) }));
+  } finally {
+    await wallet.dispose();
+  }
+}
+
+/** Signs the browser wallet's inputs of a take and their checkpoints (the operator's are already signed). */
+export async function signTakeWithBrowserWallet(origin: string, take: { arkTx: string; checkpoints: string[]; userInputs: number[] }): Promise<{ arkTx: string; checkpoints: string[] }> {
+  const w = await browserWallet(origin);
+  if (!w.ok) throw new Error(w.reason);
+  const identity = identityFor(w.mnemonic, w.network);
+  const arkTx = await identity.sign(Transaction.fromPSBT(base64.decode(take.arkTx)), take.userInputs);
+  const checkpoints = await Promise.all(take.checkpoints.map(async (c, i) => {
+    const t = Transaction.fromPSBT(base64.decode(c));
+    return base64.encode((take.userInputs.includes(i) ? await identity.sign(t, [0]) : t).toPSBT());
+  }));
+  return { arkTx: base64.encode(arkTx.toPSBT()), checkpoints };
 }
