@@ -123,8 +123,8 @@ export class BitcoindCustody {
   /** Credited deposits moved to the operator's own key (counted when their sweep is broadcast). */
   swept = 0;
   lastError: string | undefined;
-  /** Why the last scan left something undone that is not an RPC error (too-late deposits, stuck payouts). */
-  private notices: string[] = [];
+  /** What the last scan left undone that is not an RPC error (deposits found too late to credit, stuck payouts); in lastError. */
+  notices: readonly string[] = [];
 
   constructor(opts: CustodyOptions) {
     this.rpc = new BitcoindRpc(opts.rpc);
