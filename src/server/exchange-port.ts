@@ -23,15 +23,26 @@ function refusal(e: EngineEvent & { reason: RejectReason; message: string; field
   return refusalError(e, (f) => 'body.' + (FIELD[f] ?? f));
 }
 
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 function rejectionIn(events: EngineEvent[]): HashPerpError | undefined {
   const r = rejectionOf(events);
   return r === undefined ? undefined : refusal(r);
 }
 
+type PayoutRequest = { account: string; amountSat: number; address: string; seq: number };
+
 export interface WithdrawalPayout {
-  /** Called after the Withdraw command is applied: builds, signs and broadcasts the payout; returns its txid. */
-  pay(cmd: { account: string; amountSat: number; address: string; seq: number }): Promise<string>;
-  recordFailure?(cmd: { account: string; amountSat: number; address: string; seq: number }, error: string): void;
+  /** Called after the Withdraw command is applied: builds and signs the payout, so its txid is known before it is sent. */
+  prepare(cmd: PayoutRequest): Promise<{ txid: string; broadcast(): Promise<void> }>;
+  /** Whether the node has the tx (mempool or chain): asked after a failed broadcast, before the debit is reversed. */
+  isKnown(txid: string): Promise<boolean>;
+  recordPaid(cmd: PayoutRequest, txid: string): void;
+  /** The node could not say whether it has the tx: the debit stands and the payout is sent again later. */
+  recordInDoubt(cmd: PayoutRequest, txid: string, why: string): void;
+  recordFailure?(cmd: PayoutRequest, error: string): void;
   depositAddress?(account: string): DepositAddressInfo;
 }
 
@@ -229,17 +240,35 @@ export class EngineExchange implements ExchangePort, FundsPort {
     if (payout === undefined) {
       return { ...this.fundsAck(seq, c.account, 'withdrawal', c.amountSat, null), note: 'no on-chain custody in this mode: debited from the ledger only' };
     }
-    let txid: string;
-    try {
-      txid = await payout.pay({ ...c, seq });
-    } catch (e) {
+    const w = { ...c, seq };
+    const reverse = async (e: unknown): Promise<never> => {
       // The ledger debit stands only with a payout behind it: reverse it, and say why.
-      const why = e instanceof Error ? e.message : String(e);
-      payout.recordFailure?.({ ...c, seq }, why);
+      const why = errorText(e);
+      payout.recordFailure?.(w, why);
       await this.core.submit({ type: 'Deposit', account: c.account, amountSat: c.amountSat });
       throw new HashPerpError('payout_failed', `the payout could not be made (${why}); the withdrawal was reversed`);
+    };
+    let signed: { txid: string; broadcast(): Promise<void> };
+    try {
+      signed = await payout.prepare(w);
+    } catch (e) {
+      return reverse(e); // nothing was sent
     }
-    return this.fundsAck(seq, c.account, 'withdrawal', c.amountSat, txid);
+    try {
+      await signed.broadcast();
+    } catch (e) {
+      // A timeout or a dropped connection can follow the node's acceptance: reverse only if the node lacks the tx.
+      let known: boolean;
+      try {
+        known = await payout.isKnown(signed.txid);
+      } catch (e2) {
+        payout.recordInDoubt(w, signed.txid, `${errorText(e)}; then ${errorText(e2)}`);
+        return { ...this.fundsAck(seq, c.account, 'withdrawal', c.amountSat, signed.txid), note: 'the node did not confirm the broadcast: the debit stands and the signed payout is sent again until the node has it' };
+      }
+      if (!known) return reverse(e);
+    }
+    payout.recordPaid(w, signed.txid);
+    return this.fundsAck(seq, c.account, 'withdrawal', c.amountSat, signed.txid);
   }
 
   /** Deposits credited by the chain watcher (after confirmations). */

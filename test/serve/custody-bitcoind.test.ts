@@ -2,7 +2,8 @@
  * On-chain custody on a real regtest bitcoind (BITCOIND_RPC_URL; skipped without it): per-account
  * taproot deposit addresses (checked against Bitcoin Core's own descriptor derivation), deposits
  * credited only at the confirmation depth and only once, withdrawals journaled first and paid by a
- * transaction the node accepts, refusals that change nothing. Custodial, so only with --custodial-deposits:
+ * transaction the node accepts, refusals that change nothing; the credited deposit swept to the operator's
+ * key once the coinbase matures. Custodial, so only with --custodial-deposits:
  * without it neither the deposit addresses nor on-chain withdrawals exist.
  */
 import { rmSync } from 'node:fs';
@@ -80,8 +81,22 @@ describe.skipIf(URL_ === undefined)('serve --chain bitcoind: deposits and withdr
       await expect(a.withdraw(1000, 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080')).rejects.toMatchObject({ status: 400, field: 'body.address' });
       expect(engine.stateHash()).toBe(before);
 
-      // Coinbase maturity (100), then a withdrawal: journaled, then paid by a transaction in the mempool.
+      // Coinbase maturity (100): the credited deposit is swept to the operator's key before its refund
+      // leaf could open (Bitcoin Core shows the outpoint spent by the sweep whose txid custody recorded).
       await rpc.call('generatetoaddress', [100, SINK]);
+      const sweepTxid = await until('sweep', () => {
+        const side2 = new Database(db, { readonly: true });
+        try {
+          return (side2.prepare('SELECT sweep_txid FROM api_deposits WHERE txid = ? AND vout = ?').get(row.txid, row.vout) as { sweep_txid: string | null }).sweep_txid ?? undefined;
+        } finally {
+          side2.close();
+        }
+      });
+      const [spent] = await rpc.call<{ spendingtxid?: string }[]>('gettxspendingprevout', [[{ txid: row.txid, vout: row.vout }]]);
+      expect(spent.spendingtxid).toBe(sweepTxid);
+      await rpc.call('generatetoaddress', [1, SINK]);
+      expect(await rpc.call('gettxout', [row.txid, row.vout, true])).toBeNull();
+      // Then a withdrawal from the swept coin: journaled, then paid by a transaction in the mempool.
       const amount = Math.floor(paid / 3);
       const w = await a.withdraw(amount, SINK);
       expect(w.txid).toMatch(/^[0-9a-f]{64}$/);
