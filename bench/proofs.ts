@@ -6,7 +6,7 @@
 import { randomFillSync } from 'node:crypto';
 import { buildLiabilities, proofWire, verifyLiabilitiesProof } from '../src/proofs/liabilities.js';
 import { SALT_BYTES } from '../src/proofs/merkle-sum.js';
-import { subtreeThread } from '../src/proofs/merkle-sum-thread.js';
+import { hashThread } from '../src/proofs/merkle-sum-thread.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 
@@ -37,7 +37,7 @@ function run(n: number): { ms: number; cpuMs: number; rssMb: number; heapMb: num
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const salts = randomFillSync(new Uint8Array(SALT_BYTES * state.size));
-  const b = buildLiabilities({ height: 900_000, hash: 'ab'.repeat(32) }, state, salts, subtreeThread);
+  const b = buildLiabilities({ height: 900_000, hash: 'ab'.repeat(32) }, state, salts, hashThread);
   const name = `user:${(n >> 1).toString(16).padStart(64, '0')}`;
   const p = proofWire(b, name)!;
   const ms = performance.now() - t0;

@@ -11,7 +11,7 @@
  * them, keeps them with the tree for its window) so this module stays deterministic.
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { MerkleSumTree, nobleHash, SALT_BYTES, SUM_LIMIT, verifySumProof, type Hash, type SubtreeHelper, type SumProof, type Verdict } from './merkle-sum.js';
+import { MerkleSumTree, nobleHash, SALT_BYTES, SUM_LIMIT, verifySumProof, type Hash, type HashHelper, type SumProof, type Verdict } from './merkle-sum.js';
 
 export const WORLD_ACCOUNT = 'world';
 
@@ -56,7 +56,7 @@ export function buildLiabilities(
   block: { height: number; hash: string },
   balances: Iterable<[string, bigint]>,
   salts: Uint8Array,
-  helper?: SubtreeHelper,
+  helper?: HashHelper,
 ): BlockLiabilities {
   const accounts: string[] = [];
   const values: bigint[] = [];

@@ -1,34 +1,35 @@
 /**
  * The Merkle sum tree's helper thread (Node only; the browser never builds a tree): one worker, started on
- * first use and kept (unref'd), hashes the right subtree's lower levels while the caller hashes the left.
- * The build stays synchronous: the caller blocks on a shared flag (Atomics.wait) for the worker's part.
- * The worker runs the source of the very functions the caller uses (makeDigestPadded, hashNodes), so both
- * halves hash the same bytes the same way; if the worker does not answer, the caller hashes its part itself.
+ * first use and kept (unref'd), hashes part of the leaves and the right subtree's lower levels while the
+ * caller hashes the rest. The build stays synchronous: the caller blocks on a shared flag (Atomics.wait).
+ * The worker runs the source of the very functions the caller uses (runTask, hashLeaves, hashNodes,
+ * paddedBuffer, makeDigestPadded), so both threads hash the same bytes the same way; if the worker fails
+ * or does not answer, the caller does its part itself.
  */
 import { Worker } from 'node:worker_threads';
-import { hashNodes, type Level, type SubtreeHelper } from './merkle-sum.js';
-import { makeDigestPadded } from './sha256-padded.js';
+import { hashLeaves, hashNodes, runTask, type HashHelper, type HelperTask } from './merkle-sum.js';
+import { makeDigestPadded, paddedBuffer } from './sha256-padded.js';
 
-/** A worker that never answers must not hang a block: past this the caller does the work itself. */
-const WAIT_MS = 60_000;
+/** A worker that never answers must not hang a block forever: past this the caller does the work itself. */
+const WAIT_MS = 30_000;
 
-const FLAG_BUSY = 0;
-const FLAG_OK = 1;
-const FLAG_OVERFLOW = 2;
+const BUSY = 0;
+const OK = 1;
+const OVERFLOW = 2;
+const FAILED = 3;
 
-interface Task {
-  levels: readonly Level[];
-  first: number;
-  flag: Int32Array;
-}
+type Message = HelperTask & { flag: Int32Array };
 
-/** The worker's body (its source is sent, so it refers to nothing outside but what the prelude defines). */
-function workerMain(hashNodesFn: typeof hashNodes, digest: ReturnType<typeof makeDigestPadded>, port: { on(e: 'message', f: (t: Task) => void): void }): void {
-  port.on('message', (t) => {
-    let ok = true;
-    for (let k = 1; k < t.levels.length && ok; k++) ok = hashNodesFn(digest, t.levels[k - 1], t.levels[k], t.first >> k, t.levels[k].n);
-    Atomics.store(t.flag, 0, ok ? 1 : 2);
-    Atomics.notify(t.flag, 0);
+/** The worker's body (its source is sent: it refers to nothing outside its parameters). */
+function workerMain(run: typeof runTask, h: Parameters<typeof runTask>[1], port: { on(e: 'message', f: (m: Message) => void): void }): void {
+  port.on('message', (m) => {
+    let r = 3;
+    try {
+      r = run(m, h) ? 1 : 2;
+    } finally {
+      Atomics.store(m.flag, 0, r);
+      Atomics.notify(m.flag, 0);
+    }
   });
 }
 
@@ -36,9 +37,13 @@ function workerMain(hashNodesFn: typeof hashNodes, digest: ReturnType<typeof mak
 const SOURCE = `'use strict';
 const __name = (f) => f;
 const { parentPort } = require('node:worker_threads');
-const hashNodes = ${hashNodes.toString()};
-const digest = (${makeDigestPadded.toString()})();
-(${workerMain.toString()})(hashNodes, digest, parentPort);
+const hashers = {
+  digest: (${makeDigestPadded.toString()})(),
+  pad: ${paddedBuffer.toString()},
+  leaves: ${hashLeaves.toString()},
+  nodes: ${hashNodes.toString()},
+};
+(${workerMain.toString()})(${runTask.toString()}, hashers, parentPort);
 `;
 
 let worker: Worker | undefined;
@@ -54,26 +59,26 @@ function spawn(): Worker {
 }
 
 /** The process's tree helper thread. */
-export const subtreeThread: SubtreeHelper = {
-  start(levels, first) {
+export const hashThread: HashHelper = {
+  start(task) {
     const flag = new Int32Array(new SharedArrayBuffer(4));
     let w: Worker | undefined;
     try {
       w = worker ??= spawn();
-      w.postMessage({ levels, first, flag } satisfies Task);
+      w.postMessage({ ...task, flag } satisfies Message);
     } catch {
       w = undefined;
     }
     return {
       wait() {
         if (w === undefined) return 'failed';
-        if (Atomics.wait(flag, 0, FLAG_BUSY, WAIT_MS) === 'timed-out') {
-          // It may still be writing: a new worker next time, and this one stopped.
+        if (Atomics.wait(flag, 0, BUSY, WAIT_MS) === 'timed-out') {
+          // It may still be writing (the same bytes the caller will): stopped, and a new one next time.
           if (worker === w) worker = undefined;
           void w.terminate();
-          return Atomics.load(flag, 0) === FLAG_BUSY ? 'failed' : Atomics.load(flag, 0) === FLAG_OK ? 'ok' : 'overflow';
         }
-        return Atomics.load(flag, 0) === FLAG_OK ? 'ok' : 'overflow';
+        const r = Atomics.load(flag, 0);
+        return r === OK ? 'ok' : r === OVERFLOW ? 'overflow' : 'failed';
       },
     };
   },

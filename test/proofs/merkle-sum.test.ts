@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { LeafRangeError, MerkleSumTree, verifySumProof, type SumLeaf, type SumProof } from '../../src/proofs/merkle-sum.js';
 import { buildLiabilities, proofWire, verifyLiabilitiesProof } from '../../src/proofs/liabilities.js';
-import { subtreeThread } from '../../src/proofs/merkle-sum-thread.js';
+import { hashThread } from '../../src/proofs/merkle-sum-thread.js';
 
 // An independent SHA-256 (node's OpenSSL) and encodings written out by hand, not the module's.
 const sha = (...parts: Buffer[]): Buffer => createHash('sha256').update(Buffer.concat(parts)).digest();
@@ -69,7 +69,7 @@ describe('Merkle sum tree', () => {
       Array.from({ length: n }, (_, i) => ({ account: `${names[i % 97 === 0 ? i % 4 : 0]}${randomBytes(1 + (i % 40)).toString('hex')}`, value: i % 1000 === 7 ? rnd(8) >> 8n : rnd(6), salt: randomBytes(16) }));
     // Σ < 2^62: about 20 values of 56 bits (past 2^53), the rest of 48 bits.
     // 3,001 leaves on one thread; 20,001 (past the helper's threshold, odd) with the helper: its right part ends in a promotion.
-    for (const [n, helper] of [[3_001, undefined], [20_001, subtreeThread]] as const) {
+    for (const [n, helper] of [[3_001, undefined], [20_001, hashThread]] as const) {
       const leaves = leavesOf(n);
       const cols = { accounts: leaves.map((l) => l.account), values: leaves.map((l) => l.value), salts: Buffer.concat(leaves.map((l) => l.salt)) };
       const t = MerkleSumTree.fromColumns(cols, helper);
@@ -91,7 +91,7 @@ describe('Merkle sum tree', () => {
     for (let i = 0; i < n; i++) salts.writeUInt32BE(i, 16 * i);
     const values = Array.from({ length: n }, (_, i) => (i >= n - 2 ? 2n ** 62n : 1n));
     const accounts = values.map((_, i) => `user:${i}`);
-    expect(() => MerkleSumTree.fromColumns({ accounts, values, salts }, subtreeThread)).toThrow(/2\^63/);
+    expect(() => MerkleSumTree.fromColumns({ accounts, values, salts }, hashThread)).toThrow(/2\^63/);
   });
 
   it('refuses a negative leaf and one of 2^63 loudly', () => {
