@@ -84,6 +84,19 @@ describe('Merkle sum tree', () => {
     }
   });
 
+  it('the helper thread itself answers (not the caller\'s fallback): a node task comes back ok with the nodes a single thread computes', () => {
+    const shared = (n: number) => ({ hashes: new Uint8Array(new SharedArrayBuffer(32 * n)), hi: new Uint32Array(new SharedArrayBuffer(4 * n)), lo: new Uint32Array(new SharedArrayBuffer(4 * n)), n });
+    const leaves = shared(5);
+    leaves.hashes.set(randomBytes(32 * 5));
+    leaves.lo.set([1, 2, 3, 4, 5]);
+    const up = shared(3);
+    expect(hashThread.start({ kind: 'nodes', levels: [leaves, up], first: 2 }).wait()).toBe('ok');
+    // Node 1 pairs leaves 2 and 3; node 2 is leaf 4 promoted; node 0 was the caller's part, left untouched.
+    expect(Buffer.from(up.hashes.subarray(32, 64)).equals(refNode({ h: Buffer.from(leaves.hashes.subarray(64, 96)), s: 3n }, { h: Buffer.from(leaves.hashes.subarray(96, 128)), s: 4n }).h)).toBe(true);
+    expect(Buffer.from(up.hashes.subarray(64, 96)).equals(Buffer.from(leaves.hashes.subarray(128, 160)))).toBe(true);
+    expect([...up.lo]).toEqual([0, 7, 5]);
+  });
+
   it('the helper thread refuses a sum of 2^63 in its part as the caller does in its own', () => {
     const n = 20_000;
     // Salt order = input order (ascending first bytes); the last two leaves sit in the helper's part.
