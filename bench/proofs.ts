@@ -4,8 +4,10 @@
  * Hashing: src/proofs/sha256-padded.ts (pure JS, no allocation per hash) on two threads, as the publisher
  * builds (merkle-sum-thread.ts: the helper hashes 55% of the leaves and the right subtree's lower levels);
  * the proof is verified with @noble/hashes.
- * On the 2-core dev machine (Dec 2026): 1M accounts in ~1.3 s wall (was ~2.4 s on one thread, same session); peak rss
- * ~745 MB, of which ~510 MB is the input ledger Map itself (built before the clock starts) and ~230 MB the build. */
+ * On the 2-core dev machine (Dec 2026): 1M accounts in ~1.3 s wall (was ~2.4 s on one thread, same session);
+ * peak rss ~745 MB, of which ~510 MB is the input ledger Map itself (built before the clock starts) and ~230 MB
+ * the build, so the "< 500 MB" half of the target line below cannot be met by the build alone.
+ */
 import { randomFillSync } from 'node:crypto';
 import { buildLiabilities, proofWire, verifyLiabilitiesProof } from '../src/proofs/liabilities.js';
 import { SALT_BYTES } from '../src/proofs/merkle-sum.js';
