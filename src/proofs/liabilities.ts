@@ -11,7 +11,7 @@
  * them, keeps them with the tree for its window) so this module stays deterministic.
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { MerkleSumTree, nobleHash, SALT_BYTES, SUM_LIMIT, verifySumProof, type Hash, type SumProof, type Verdict } from './merkle-sum.js';
+import { MerkleSumTree, nobleHash, SALT_BYTES, SUM_LIMIT, verifySumProof, type Hash, type HashHelper, type SumProof, type Verdict } from './merkle-sum.js';
 
 export const WORLD_ACCOUNT = 'world';
 
@@ -49,12 +49,14 @@ export interface BlockLiabilities {
 /**
  * Builds one block's tree from the ledger's balances. `salts` holds SALT_BYTES per account that is not
  * world, in the order `balances` yields them. Throws LeafRangeError on a negative account, and an Error
- * when Σ leaves ≠ −world (a ledger that does not balance must not publish a root).
+ * when Σ leaves ≠ −world (a ledger that does not balance must not publish a root). `helper`: a second
+ * thread for part of the hashing (merkle-sum-thread.ts on the server); the tree is the same without it.
  */
 export function buildLiabilities(
   block: { height: number; hash: string },
   balances: Iterable<[string, bigint]>,
   salts: Uint8Array,
+  helper?: HashHelper,
 ): BlockLiabilities {
   const accounts: string[] = [];
   const values: bigint[] = [];
@@ -69,7 +71,7 @@ export function buildLiabilities(
     values.push(value);
   }
   if (accounts.length * SALT_BYTES > salts.length) throw new Error(`liabilities: ${salts.length / SALT_BYTES} salts for ${accounts.length} accounts`);
-  const tree = MerkleSumTree.fromColumns({ accounts, values, salts: salts.subarray(0, accounts.length * SALT_BYTES) });
+  const tree = MerkleSumTree.fromColumns({ accounts, values, salts: salts.subarray(0, accounts.length * SALT_BYTES) }, helper);
   const r = tree.root;
   if (r.sum !== -world) throw new Error(`liabilities: the leaves sum to ${r.sum} msat but world is ${world}: the ledger does not balance, nothing published`);
   return { root: { height: block.height, blockHash: block.hash, root: bytesToHex(r.hash), totalMsat: r.sum.toString(), accounts: accounts.length }, tree };

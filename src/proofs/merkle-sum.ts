@@ -92,7 +92,7 @@ export function nodeHash(l: SumNode, r: SumNode, h: Hash = nobleHash): SumNode {
 }
 
 /** One level: hashes back to back, and each node's sum as two 32-bit halves (no BigInt in the hot loop). */
-interface Level {
+export interface Level {
   hashes: Uint8Array;
   hi: Uint32Array;
   lo: Uint32Array;
@@ -100,7 +100,38 @@ interface Level {
 }
 
 const TWO32 = 4294967296;
-const level = (n: number): Level => ({ hashes: new Uint8Array(n * 32), hi: new Uint32Array(n), lo: new Uint32Array(n), n });
+/** Shared memory when a helper thread writes into the levels too (never in the browser: no helper there). */
+function level(n: number, shared: boolean): Level {
+  const mem = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  return { hashes: new Uint8Array(mem(n * 32)), hi: new Uint32Array(mem(n * 4)), lo: new Uint32Array(mem(n * 4)), n };
+}
+
+/** UTF-8 names of inputs [first, …) back to back: input i's name is bytes[offs[i - first], offs[i - first + 1]). */
+export interface NameBytes {
+  bytes: Uint8Array;
+  offs: Int32Array;
+  first: number;
+}
+
+/** Work for the helper thread: leaves (inputs [from, to)), or, for each level k ≥ 1 of `levels`, the nodes from (first >> k) to the level's end. */
+export type HelperTask =
+  | { kind: 'leaves'; names: NameBytes; salts: Uint8Array; saltFirst: number; positionOf: Int32Array; leaves: Level; from: number; to: number }
+  | { kind: 'nodes'; levels: readonly Level[]; first: number };
+
+/**
+ * Another thread that hashes part of the tree while the caller hashes the rest (merkle-sum-thread.ts, Node
+ * only). wait() blocks until it is done: 'ok', 'overflow' (a sum reached 2^63), or 'failed' (the caller
+ * then does that part itself).
+ */
+export interface HashHelper {
+  start(task: HelperTask): { wait(): 'ok' | 'overflow' | 'failed' };
+}
+
+/** Below this many leaves a second thread costs more than it saves. */
+const PARALLEL_MIN = 1 << 14;
+/** The caller's share of the leaves when a helper hashes the rest: it also reads the ledger's strings and bigints for both. */
+const CALLER_LEAF_SHARE = 0.45;
+const OVERFLOW = 'liabilities: the total reaches 2^63 msat: refused';
 const sumAt = (lv: Level, i: number): bigint => (BigInt(lv.hi[i]) << 32n) | BigInt(lv.lo[i]);
 
 /** The leaves as columns (what the server builds from the ledger: no object, no typed array per account). */
@@ -142,19 +173,48 @@ export class MerkleSumTree {
     return MerkleSumTree.fromColumns({ accounts: leaves.map((l) => l.account), values: leaves.map((l) => l.value), salts });
   }
 
-  /** SHA-256 here is sha256-padded.ts (no allocation per hash); verification uses @noble/hashes. */
-  static fromColumns(cols: LeafColumns): MerkleSumTree {
+  /**
+   * SHA-256 here is sha256-padded.ts (no allocation per hash); verification uses @noble/hashes. With a
+   * helper (and enough leaves), part of the leaves and the right subtree's lower levels are hashed on its
+   * thread: same nodes, same bytes.
+   */
+  static fromColumns(cols: LeafColumns, helper?: HashHelper): MerkleSumTree {
     const { accounts, values, salts } = cols;
     const n = accounts.length;
     if (values.length !== n || salts.length !== n * SALT_BYTES) throw new Error('liabilities: columns of different lengths');
+    const parallel = helper !== undefined && n >= PARALLEL_MIN;
+    const levels = [level(n, parallel)];
+    for (let m = n; m > 1; ) levels.push(level((m = (m + 1) >> 1), parallel));
     const order = saltOrder(salts, n);
-    const positionOf = new Int32Array(n);
-    const levels = [leafLevel(cols, order, positionOf)];
-    // One padded scratch buffer for every node: a million nodes allocate nothing.
-    const node = paddedBuffer(81);
-    node.buf[0] = NODE_TAG;
-    const view = new DataView(node.buf.buffer);
-    while (levels[levels.length - 1].n > 1) levels.push(parentLevel(levels[levels.length - 1], node.buf, view, node.blocks));
+    const positionOf = parallel ? new Int32Array(new SharedArrayBuffer(4 * n)) : new Int32Array(n);
+    for (let p = 0; p < n; p++) positionOf[order[p]] = p;
+    leafSums(cols, positionOf, levels[0]);
+    if (!parallel) {
+      hashLeafChunks(cols, positionOf, levels[0], 0, n);
+      for (let k = 1; k < levels.length; k++) if (!hashNodes(digestPadded, levels[k - 1], levels[k], 0, levels[k].n)) throw new Error(OVERFLOW);
+      return new MerkleSumTree(cols, levels, positionOf);
+    }
+    // Leaves: the helper hashes inputs [cut, n) from bytes prepared here (it cannot read the ledger's strings).
+    const cut = Math.floor(n * CALLER_LEAF_SHARE);
+    const names = sharedNames(accounts, cut, n);
+    const theirSalts = new Uint8Array(new SharedArrayBuffer((n - cut) * SALT_BYTES));
+    theirSalts.set(salts.subarray(cut * SALT_BYTES));
+    const leafTask = { kind: 'leaves', names, salts: theirSalts, saltFirst: cut, positionOf, leaves: levels[0], from: cut, to: n } as const;
+    const leafJob = helper.start(leafTask);
+    hashLeafChunks(cols, positionOf, levels[0], 0, cut);
+    if (leafJob.wait() === 'failed') runTask(leafTask);
+    // Nodes: the left subtree covers the first `half` leaves, a power of two below n: its levels pair evenly,
+    // and each level's right part ends where the level ends, so both parts promote exactly as the whole would.
+    const low = 31 - Math.clz32(n - 1);
+    const half = 2 ** low;
+    const nodeTask = { kind: 'nodes', levels: levels.slice(0, low + 1), first: half } as const;
+    const nodeJob = helper.start(nodeTask);
+    let ok = true;
+    for (let k = 1; k <= low; k++) ok &&= hashNodes(digestPadded, levels[k - 1], levels[k], 0, half >> k);
+    let r = nodeJob.wait();
+    if (r === 'failed') r = runTask(nodeTask) ? 'ok' : 'overflow';
+    if (!ok || r === 'overflow') throw new Error(OVERFLOW);
+    for (let k = low + 1; k < levels.length; k++) if (!hashNodes(digestPadded, levels[k - 1], levels[k], 0, levels[k].n)) throw new Error(OVERFLOW);
     return new MerkleSumTree(cols, levels, positionOf);
   }
 
@@ -181,68 +241,158 @@ export class MerkleSumTree {
   }
 }
 
-/** The leaves, hashed in salt order (small functions: V8 optimises each hot loop on its own). */
-function leafLevel(cols: LeafColumns, order: Int32Array, positionOf: Int32Array): Level {
-  const { accounts, values, salts } = cols;
-  const n = accounts.length;
-  const base = level(n);
-  // One padded scratch buffer per name length (names are mostly one length): nothing allocated per leaf.
-  const scratch = new Map<number, { b: Uint8Array; v: DataView; blocks: number }>();
-  const NAME = 1 + SALT_BYTES + 8;
-  for (let p = 0; p < n; p++) positionOf[order[p]] = p;
-  // Leaves are read in input order (the ledger's memory order: a random walk over a million strings and
-  // bigints costs more than the hashing) and written at their salt-ordered position.
-  for (let i = 0; i < n; i++) {
-    const pos = positionOf[i];
-    const account = accounts[i];
-    const value = values[i];
-    if (!inRange(value)) throw new LeafRangeError(account, value);
-    let hi: number;
-    let lo: number;
-    if (value <= 9007199254740991n) {
-      const v = Number(value);
-      hi = Math.floor(v / TWO32);
-      lo = v - hi * TWO32;
-    } else {
-      hi = Number(value >> 32n);
-      lo = Number(value & 0xffffffffn);
-    }
-    base.hi[pos] = hi;
-    base.lo[pos] = lo;
-    const len = NAME + account.length;
-    let sc = scratch.get(len);
-    if (sc === undefined) {
-      const { buf: b, blocks } = paddedBuffer(len);
-      scratch.set(len, (sc = { b, v: new DataView(b.buffer), blocks }));
-    }
-    const b = sc.b;
-    b[0] = LEAF_TAG;
-    const so = i * SALT_BYTES;
-    for (let k = 0; k < SALT_BYTES; k++) b[1 + k] = salts[so + k];
-    sc.v.setUint32(1 + SALT_BYTES, hi, false);
-    sc.v.setUint32(1 + SALT_BYTES + 4, lo, false);
-    // Account names are ASCII: copied by char code (a native encoder costs more per call than the copy).
-    let ascii = true;
-    for (let k = 0; k < account.length; k++) {
-      const c = account.charCodeAt(k);
-      if (c >= 0x80) {
-        ascii = false;
-        break;
-      }
-      b[NAME + k] = c;
-    }
-    if (ascii) digestPadded(b, sc.blocks, base.hashes, pos * 32);
-    else base.hashes.set(leafHash(account, value, salts.slice(so, so + SALT_BYTES)), pos * 32);
+/** Accounts encoded per chunk: a chunk's names joined and encoded in one native call (bounded memory). */
+const NAME_CHUNK = 1 << 10;
+const utf8 = new TextEncoder();
+
+/**
+ * Appends the UTF-8 names of accounts [from, to) to `out` (from its offset of `from`), growing it if needed.
+ * One join + one encodeInto per chunk: V8 flattens the (often cons) strings natively, where a charCodeAt
+ * per character cost more than the hashing.
+ */
+function encodeNames(accounts: readonly string[], from: number, to: number, out: NameBytes): void {
+  const o = from - out.first;
+  const at0 = out.offs[o];
+  let chars = 0;
+  for (let i = from; i < to; i++) {
+    out.offs[o + i - from] = at0 + chars;
+    chars += accounts[i].length;
   }
-  return base;
+  out.offs[o + to - from] = at0 + chars;
+  // 3 bytes per UTF-16 unit is UTF-8's worst case.
+  if (out.bytes.length < at0 + 3 * chars) {
+    const grown = new Uint8Array(at0 + 3 * chars);
+    grown.set(out.bytes.subarray(0, at0));
+    out.bytes = grown;
+  }
+  const written = utf8.encodeInto(accounts.slice(from, to).join(''), out.bytes.subarray(at0)).written;
+  // As many bytes as units only when every unit is ASCII; otherwise each name is encoded on its own.
+  if (written === chars) return;
+  let at = at0;
+  for (let i = from; i < to; i++) {
+    out.offs[o + i - from] = at;
+    at += utf8.encodeInto(accounts[i], out.bytes.subarray(at)).written;
+  }
+  out.offs[o + to - from] = at;
 }
 
-/** The level above `cur`: pairs hashed with both sums, an odd last node promoted. */
-function parentLevel(cur: Level, buf: Uint8Array, view: DataView, nodeBlocks: number): Level {
-  const m = (cur.n + 1) >> 1;
-  const next = level(m);
+/** The names of accounts [from, to) in shared memory, for the helper thread. */
+function sharedNames(accounts: readonly string[], from: number, to: number): NameBytes {
+  let chars = 0;
+  for (let i = from; i < to; i++) chars += accounts[i].length;
+  // Sized for the worst case: pages never written are never resident.
+  const out = { bytes: new Uint8Array(new SharedArrayBuffer(3 * chars)), offs: new Int32Array(new SharedArrayBuffer(4 * (to - from + 1))), first: from };
+  for (let c = from; c < to; c += NAME_CHUNK) encodeNames(accounts, c, Math.min(to, c + NAME_CHUNK), out);
+  return out;
+}
+
+/** Every leaf's value as two 32-bit halves at its position, in input order (so the first bad value is the one named). */
+function leafSums(cols: LeafColumns, positionOf: Int32Array, base: Level): void {
+  const { accounts, values } = cols;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (!inRange(value)) throw new LeafRangeError(accounts[i], value);
+    const pos = positionOf[i];
+    if (value <= 9007199254740991n) {
+      const v = Number(value);
+      const hi = Math.floor(v / TWO32);
+      base.hi[pos] = hi;
+      base.lo[pos] = v - hi * TWO32;
+    } else {
+      base.hi[pos] = Number(value >> 32n);
+      base.lo[pos] = Number(value & 0xffffffffn);
+    }
+  }
+}
+
+/**
+ * Leaves [from, to) hashed here, chunk by chunk. Leaves are read in input order (the ledger's memory order:
+ * a random walk over a million strings costs more than the hashing) and written at their salt-ordered position.
+ */
+function hashLeafChunks(cols: LeafColumns, positionOf: Int32Array, base: Level, from: number, to: number): void {
+  const names: NameBytes = { bytes: new Uint8Array(0), offs: new Int32Array(NAME_CHUNK + 1), first: 0 };
+  for (let c = from; c < to; c += NAME_CHUNK) {
+    const end = Math.min(to, c + NAME_CHUNK);
+    names.first = c;
+    names.offs[0] = 0;
+    encodeNames(cols.accounts, c, end, names);
+    hashLeaves(digestPadded, paddedBuffer, names, cols.salts, 0, positionOf, base, c, end);
+  }
+}
+
+/**
+ * Leaves [from, to) from their name bytes, salts (input i's at (i - saltFirst) · 16) and the halves leafSums
+ * wrote, each hash at its position. Self-contained (its source also runs in merkle-sum-thread.ts's worker).
+ */
+export function hashLeaves(
+  digest: (p: Uint8Array, blocks: number, out: Uint8Array, off: number) => void,
+  pad: (len: number) => { buf: Uint8Array; blocks: number },
+  names: NameBytes,
+  salts: Uint8Array,
+  saltFirst: number,
+  positionOf: Int32Array,
+  base: Level,
+  from: number,
+  to: number,
+): void {
+  // One padded scratch buffer per message length (names are mostly one length): nothing allocated per leaf.
+  // Layout: 0x00 ‖ salt (16) ‖ u64be value ‖ name, the name from byte 25.
+  const scratch = new Map<number, { b: Uint8Array; v: DataView; blocks: number }>();
+  const { bytes, offs, first } = names;
+  for (let i = from; i < to; i++) {
+    const pos = positionOf[i];
+    const nameAt = offs[i - first];
+    const nameLen = offs[i - first + 1] - nameAt;
+    const len = 25 + nameLen;
+    let sc = scratch.get(len);
+    if (sc === undefined) {
+      const { buf, blocks } = pad(len);
+      sc = { b: buf, v: new DataView(buf.buffer), blocks };
+      scratch.set(len, sc);
+    }
+    const b = sc.b;
+    const so = (i - saltFirst) * 16;
+    for (let k = 0; k < 16; k++) b[1 + k] = salts[so + k];
+    sc.v.setUint32(17, base.hi[pos], false);
+    sc.v.setUint32(21, base.lo[pos], false);
+    for (let k = 0; k < nameLen; k++) b[25 + k] = bytes[nameAt + k];
+    digest(b, sc.blocks, base.hashes, pos * 32);
+  }
+}
+
+/** The hashing functions a task needs, passed in so that runTask's source also runs in the worker. */
+export interface TreeHashers {
+  digest: typeof digestPadded;
+  pad: typeof paddedBuffer;
+  leaves: typeof hashLeaves;
+  nodes: typeof hashNodes;
+}
+
+/** A helper's task done here (also what the helper thread runs, with its own copies). False when a sum reaches 2^63. */
+export function runTask(t: HelperTask, h: TreeHashers = { digest: digestPadded, pad: paddedBuffer, leaves: hashLeaves, nodes: hashNodes }): boolean {
+  if (t.kind === 'leaves') {
+    h.leaves(h.digest, h.pad, t.names, t.salts, t.saltFirst, t.positionOf, t.leaves, t.from, t.to);
+    return true;
+  }
+  let ok = true;
+  for (let k = 1; k < t.levels.length && ok; k++) ok = h.nodes(h.digest, t.levels[k - 1], t.levels[k], t.first >> k, t.levels[k].n);
+  return ok;
+}
+
+/**
+ * Nodes [from, to) of the level above `cur`: pairs hashed with both sums, an odd last node promoted. False
+ * when a sum reaches 2^63. Self-contained (its source also runs in merkle-sum-thread.ts's worker).
+ */
+export function hashNodes(digest: (p: Uint8Array, blocks: number, out: Uint8Array, off: number) => void, cur: Level, next: Level, from: number, to: number): boolean {
+  // One padded scratch buffer for every node (81 bytes: two blocks, length 648 bits = 0x288): nothing allocated.
+  const buf = new Uint8Array(128);
+  buf[0] = 0x01;
+  buf[81] = 0x80;
+  buf[126] = 0x02;
+  buf[127] = 0x88;
+  const view = new DataView(buf.buffer);
   const ch = cur.hashes;
-  for (let j = 0; j < m; j++) {
+  for (let j = from; j < to; j++) {
     const a = 2 * j;
     if (a + 1 >= cur.n) {
       next.hashes.set(ch.subarray(a * 32, a * 32 + 32), j * 32);
@@ -256,13 +406,13 @@ function parentLevel(cur: Level, buf: Uint8Array, view: DataView, nodeBlocks: nu
     const lr = cur.lo[a + 1];
     let lo = ll + lr;
     let carry = 0;
-    if (lo >= TWO32) {
-      lo -= TWO32;
+    if (lo >= 4294967296) {
+      lo -= 4294967296;
       carry = 1;
     }
     const hi = hl + hr + carry;
     // hi ≥ 2^31 is a sum ≥ 2^63.
-    if (hi >= 2147483648) throw new Error(`liabilities: the total reaches 2^63 msat: refused`);
+    if (hi >= 2147483648) return false;
     const o = a * 32;
     for (let k = 0; k < 32; k++) {
       buf[1 + k] = ch[o + k];
@@ -272,11 +422,11 @@ function parentLevel(cur: Level, buf: Uint8Array, view: DataView, nodeBlocks: nu
     view.setUint32(37, ll, false);
     view.setUint32(73, hr, false);
     view.setUint32(77, lr, false);
-    digestPadded(buf, nodeBlocks, next.hashes, j * 32);
+    digest(buf, 2, next.hashes, j * 32);
     next.hi[j] = hi;
     next.lo[j] = lo;
   }
-  return next;
+  return true;
 }
 
 /** Leaf positions ordered by salt (its first 4 bytes, ties by input index): a deterministic shuffle. */

@@ -7,6 +7,7 @@
  */
 import { buildLiabilities, proofWire, type BlockLiabilities, type LiabilitiesProof, type LiabilitiesRoot } from './liabilities.js';
 import { SALT_BYTES } from './merkle-sum.js';
+import { hashThread } from './merkle-sum-thread.js';
 
 export interface PublisherOptions {
   randomSalts: (bytes: number) => Uint8Array;
@@ -31,7 +32,7 @@ export class LiabilitiesPublisher {
   publish(block: { height: number; hash: string }, balances: Iterable<[string, bigint]>, accountCount: number): LiabilitiesRoot {
     let b: BlockLiabilities;
     try {
-      b = buildLiabilities(block, balances, this.opts.randomSalts(SALT_BYTES * accountCount));
+      b = buildLiabilities(block, balances, this.opts.randomSalts(SALT_BYTES * accountCount), hashThread);
     } catch (e) {
       this.lastError = `block ${block.height}: ${e instanceof Error ? e.message : String(e)}`;
       throw e;

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { LeafRangeError, MerkleSumTree, verifySumProof, type SumLeaf, type SumProof } from '../../src/proofs/merkle-sum.js';
 import { buildLiabilities, proofWire, verifyLiabilitiesProof } from '../../src/proofs/liabilities.js';
+import { hashThread } from '../../src/proofs/merkle-sum-thread.js';
 
 // An independent SHA-256 (node's OpenSSL) and encodings written out by hand, not the module's.
 const sha = (...parts: Buffer[]): Buffer => createHash('sha256').update(Buffer.concat(parts)).digest();
@@ -59,6 +60,51 @@ describe('Merkle sum tree', () => {
       expect(t.root.sum).toBe(r.s);
       for (let i = 0; i < n; i++) expect(verifySumProof(t.proof(i), t.root)).toEqual({ ok: true });
     }
+  });
+
+  it('random accounts (ASCII and not, values past 2^53): the fast build, alone and with its helper thread, equals the naive reference', () => {
+    const rnd = (bytes: number) => BigInt(`0x${randomBytes(bytes).toString('hex')}`);
+    const names = ['user:', 'escrow:é', 'pool:€', 'user:😀'];
+    const leavesOf = (n: number): SumLeaf[] =>
+      Array.from({ length: n }, (_, i) => ({ account: `${names[i % 97 === 0 ? i % 4 : 0]}${randomBytes(1 + (i % 40)).toString('hex')}`, value: i % 1000 === 7 ? rnd(8) >> 8n : rnd(6), salt: randomBytes(16) }));
+    // Σ < 2^62: about 20 values of 56 bits (past 2^53), the rest of 48 bits.
+    // 3,001 leaves on one thread; 20,001 (past the helper's threshold, odd) with the helper: its right part ends in a promotion.
+    for (const [n, helper] of [[3_001, undefined], [20_001, hashThread]] as const) {
+      const leaves = leavesOf(n);
+      const cols = { accounts: leaves.map((l) => l.account), values: leaves.map((l) => l.value), salts: Buffer.concat(leaves.map((l) => l.salt)) };
+      const t = MerkleSumTree.fromColumns(cols, helper);
+      const r = refRoot(leaves);
+      expect(Buffer.from(t.root.hash).toString('hex'), `n ${n}`).toBe(r.h.toString('hex'));
+      expect(t.root.sum).toBe(r.s);
+      const single = MerkleSumTree.fromColumns(cols);
+      for (const i of [0, 1, n >> 1, n - 2, n - 1]) {
+        expect(t.proof(i)).toEqual(single.proof(i));
+        expect(verifySumProof(t.proof(i), { hash: r.h, sum: r.s })).toEqual({ ok: true });
+      }
+    }
+  });
+
+  it('the helper thread itself answers (not the caller\'s fallback): a node task comes back ok with the nodes a single thread computes', () => {
+    const shared = (n: number) => ({ hashes: new Uint8Array(new SharedArrayBuffer(32 * n)), hi: new Uint32Array(new SharedArrayBuffer(4 * n)), lo: new Uint32Array(new SharedArrayBuffer(4 * n)), n });
+    const leaves = shared(5);
+    leaves.hashes.set(randomBytes(32 * 5));
+    leaves.lo.set([1, 2, 3, 4, 5]);
+    const up = shared(3);
+    expect(hashThread.start({ kind: 'nodes', levels: [leaves, up], first: 2 }).wait()).toBe('ok');
+    // Node 1 pairs leaves 2 and 3; node 2 is leaf 4 promoted; node 0 was the caller's part, left untouched.
+    expect(Buffer.from(up.hashes.subarray(32, 64)).equals(refNode({ h: Buffer.from(leaves.hashes.subarray(64, 96)), s: 3n }, { h: Buffer.from(leaves.hashes.subarray(96, 128)), s: 4n }).h)).toBe(true);
+    expect(Buffer.from(up.hashes.subarray(64, 96)).equals(Buffer.from(leaves.hashes.subarray(128, 160)))).toBe(true);
+    expect([...up.lo]).toEqual([0, 7, 5]);
+  });
+
+  it('the helper thread refuses a sum of 2^63 in its part as the caller does in its own', () => {
+    const n = 20_000;
+    // Salt order = input order (ascending first bytes); the last two leaves sit in the helper's part.
+    const salts = Buffer.alloc(16 * n);
+    for (let i = 0; i < n; i++) salts.writeUInt32BE(i, 16 * i);
+    const values = Array.from({ length: n }, (_, i) => (i >= n - 2 ? 2n ** 62n : 1n));
+    const accounts = values.map((_, i) => `user:${i}`);
+    expect(() => MerkleSumTree.fromColumns({ accounts, values, salts }, hashThread)).toThrow(/2\^63/);
   });
 
   it('refuses a negative leaf and one of 2^63 loudly', () => {
