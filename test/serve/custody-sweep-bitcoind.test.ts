@@ -11,6 +11,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { p2tr, Script, TaprootControlBlock, Transaction } from '@scure/btc-signer';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { NETWORKS } from '../../src/bitcoin/networks.js';
+import { fundedWallet } from '../ark/regtest-funds.js';
 import { BitcoindRpc } from '../../src/chain/rpc-client.js';
 import { BitcoindCustody } from '../../src/server/custody.js';
 import { tempDb } from './helpers.js';
@@ -43,10 +44,8 @@ function refundTx(userSk: Uint8Array, outpoint: { txid: string; vout: number; sa
 describe.skipIf(URL_ === undefined)('custodial deposits: swept before the refund leaf opens (regtest)', () => {
   it('sweeps a credited deposit so its refund leaf finds nothing; leaves one found too late uncredited', async () => {
     const rpc = new BitcoindRpc(URL_!);
-    const name = `custody-sweep-${process.pid}-${Date.now()}`;
-    await rpc.call('createwallet', [name]);
-    const wallet = new BitcoindRpc(`${URL_!}/wallet/${name}`);
-    await rpc.call('generatetoaddress', [101, await wallet.call<string>('getnewaddress')]);
+    // The node is shared by the regtest suites and its subsidy halves every 150 blocks: mine until funded.
+    const { wallet } = await fundedWallet(URL_!, 'custody-sweep', 0.02);
     const mine = (n: number) => rpc.call('generatetoaddress', [n, SINK]);
     const send = async (address: string, btc: number) => {
       const txid = await wallet.call<string>('sendtoaddress', [address, btc]);
@@ -66,7 +65,7 @@ describe.skipIf(URL_ === undefined)('custodial deposits: swept before the refund
       const b = custody.depositAddress(bytesToHex(schnorr.getPublicKey(bSk))).address;
 
       // A deposits, is credited at 2 confirmations, and is swept in the same scan.
-      const depA = await send(a, 0.5);
+      const depA = await send(a, 0.005);
       await mine(1);
       await custody.scan(credit);
       expect(credits).toEqual([]);
@@ -86,7 +85,7 @@ describe.skipIf(URL_ === undefined)('custodial deposits: swept before the refund
       expect(custody.swept).toBe(1); // nothing to sweep again
 
       // B deposits while nobody scans; found at 7 confirmations (> 12 - 6): not credited, and said why.
-      const depB = await send(b, 0.25);
+      const depB = await send(b, 0.005);
       await mine(7);
       await custody.scan(credit);
       expect(credits).toHaveLength(1);
