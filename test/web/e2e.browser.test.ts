@@ -129,7 +129,8 @@ describe.skipIf(skip !== undefined)('end to end: a new user on the real `hashper
           const now = (await new ProductsClient(api).history({ limit: 50 })).entries;
           const rows = await page.locator('[data-testid=history] tbody tr').count();
           const fills = await page.locator('[data-testid=history] tbody tr', { hasText: 'fill' }).count();
-          return rows === now.length && fills === now.filter((e) => e.kind === 'fill').length;
+          // A funding entry lands every block (250 ms here): under load the page may be a block or two behind.
+          return fills === now.filter((e) => e.kind === 'fill').length && rows > 0 && Math.abs(rows - now.length) <= 3;
         })
         .toBe(true);
     } else {
