@@ -12,6 +12,7 @@ import { hex } from '@scure/base';
 import { HashPerpError } from '../units/errors.js';
 import { payTx, type Payment, type SpendableVtxo } from '../bitcoin/block-delta-tx.js';
 import { submitCoSigned } from '../wallet/cosign.js';
+import { Serial } from './serial.js';
 import type { ArkServicePort } from './ark/ports.js';
 import type { ArkStore, VtxoRecord } from './ark/ark-store.js';
 
@@ -34,7 +35,7 @@ export class LiquidityWallet {
   readonly vtxoScript: DefaultVtxo.Script;
   readonly script: Uint8Array;
   private readonly scriptHex: string;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new Serial();
   /** Coins promised to a tx still being signed (a take), until the deadline (ms). */
   private readonly reserved = new Map<string, number>();
 
@@ -87,7 +88,7 @@ export class LiquidityWallet {
    * and before it is submitted (the desk registers contract scripts there). Returns the Ark txid.
    */
   pay(outputs: Payment[], before?: (arkTxid: string) => void, minExpiry?: (v: VtxoRecord) => boolean): Promise<string> {
-    const run = this.queue.then(async () => {
+    return this.queue.run(async () => {
       const need = outputs.reduce((s, o) => s + o.amount, 0n);
       const picked: VtxoRecord[] = [];
       let have = 0n;
@@ -104,7 +105,5 @@ export class LiquidityWallet {
       const { arkTxid } = await submitCoSigned(this.d.ark, tx, [{ identity: this.d.identity, inputs: picked.map((_, i) => i) }]);
       return arkTxid;
     });
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 }

@@ -28,6 +28,7 @@ import type { RouteModule } from '../api/app-types.js';
 import { depositOf, FUND_MEMO_PREFIX, withdrawalMemoScript, type TxOutputView } from '../bitcoin/ark-memo.js';
 import { reconcileArkFlows, type ArkSide, type ArkTxView, type ReconciliationReport } from '../proofs/ark-reconciliation.js';
 import type { PendingOffchainTx } from '../operator/ark/offchain.js';
+import { Serial } from '../operator/serial.js';
 import { HashPerpError } from '../units/errors.js';
 import type { ServerArk } from './ark-wiring.js';
 import type { EngineCore } from './engine-host.js';
@@ -90,15 +91,11 @@ export function wireArkFunding(d: ArkFundingDeps): ServerArkFunding {
   const candidates = new Set<string>();
   let last: ReconciliationReport | undefined;
   let lastHeight: number | null = null;
-  let chain: Promise<unknown> = Promise.resolve();
+  const queue = new Serial();
   let timer: NodeJS.Timeout | undefined;
   let off: (() => void) | undefined;
   const abort = new AbortController();
-  const serial = <T>(f: () => Promise<T>): Promise<T> => {
-    const run = chain.then(f);
-    chain = run.catch(() => undefined);
-    return run;
-  };
+  const serial = <T>(f: () => Promise<T>): Promise<T> => queue.run(f);
   const submit = async (c: Command) => {
     const ack = await engine.submit(c);
     return { ...ack, refused: rejectionOf(ack.events) };
@@ -261,7 +258,7 @@ export function wireArkFunding(d: ArkFundingDeps): ServerArkFunding {
       off?.();
       abort.abort();
       if (timer) clearInterval(timer);
-      await chain;
+      await queue.idle();
     },
   };
 }

@@ -26,7 +26,8 @@ import { ArkStore } from '../operator/ark/ark-store.js';
 import { EmbeddedLedger } from '../operator/ark/embedded-ledger.js';
 import { operatorKeys, type OperatorKeys } from '../operator/ark/operator-keys.js';
 import { NETWORKS, type NetworkName } from '../bitcoin/networks.js';
-import { DefaultVtxo, SingleKey, type RelativeTimelock } from '@arkade-os/sdk';
+import { DefaultVtxo, SingleKey } from '@arkade-os/sdk';
+import { walletTimelock } from '../operator/ark/intent.js';
 import { LiquidityWallet } from '../operator/liquidity.js';
 import { startLiquidityKeeper, type LiquidityKeeper } from './liquidity-keeper.js';
 import { bdcSettlementWindow } from '../engine/products/bdc/horizon.js';
@@ -158,7 +159,7 @@ export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[],
     identity: liquidity.identity,
     xOnly: liquidity.xOnly,
     operatorXOnly: k.signerXOnly,
-    exitDelay: relative(params.unilateralExitDelay),
+    exitDelay: walletTimelock(params.unilateralExitDelay),
     checkpointTapscript: checkpointTapscript(k.signerXOnly, params.checkpointExitDelay),
     dust: params.dust,
     isLocked: (o) => operator.isLocked(o),
@@ -248,10 +249,8 @@ export function openArk(cfg: ServeConfig, network: NetworkName, notes: string[],
 function liquidityOf(secret: Uint8Array, k: OperatorKeys, params: ArkParams, arkNetwork: ArkParams['network']): Omit<ServerArk['liquidity'], 'wallet'> & { wallet?: LiquidityWallet } {
   const identity = SingleKey.fromPrivateKey(secret);
   const xOnly = schnorr.getPublicKey(secret);
-  const script = new DefaultVtxo.Script({ pubKey: xOnly, serverPubKey: k.signerXOnly, csvTimelock: relative(params.unilateralExitDelay) });
+  const script = new DefaultVtxo.Script({ pubKey: xOnly, serverPubKey: k.signerXOnly, csvTimelock: walletTimelock(params.unilateralExitDelay) });
   const hrp = arkNetwork === 'bitcoin' ? 'ark' : 'tark';
   return { identity, xOnly, script: script.pkScript, address: script.address(hrp, k.signerXOnly).encode() };
 }
 
-/** BIP-68 as arkd and the SDK read a delay: below 512 blocks, else seconds. */
-const relative = (v: bigint): RelativeTimelock => ({ type: v < 512n ? 'blocks' : 'seconds', value: v });

@@ -2,7 +2,8 @@
  * The block-delta desk as `serve` runs it: over the Ark operator's store, indexer and liquidity wallet,
  * contracts at the operator's exit delay, the lifetime window of its batch expiry (the engine horizon's).
  */
-import type { RelativeTimelock } from '@arkade-os/sdk';
+import { walletTimelock } from '../operator/ark/intent.js';
+import type { ContractTermsRecord } from '../operator/block-delta/contract-guard.js';
 import type { NetworkName } from '../bitcoin/networks.js';
 import { bdcSettlementWindow } from '../engine/products/bdc/horizon.js';
 import { ContractDesk } from '../operator/block-delta/desk.js';
@@ -13,36 +14,24 @@ import type { ServerArk } from './ark-wiring.js';
 import type { EngineCore } from './engine-host.js';
 
 export function openDesk(ark: ServerArk, engine: EngineCore, network: NetworkName, log: (msg: string) => void): ContractDesk {
-  const d = ark.params.unilateralExitDelay;
-  const exitDelay: RelativeTimelock = { type: d < 512n ? 'blocks' : 'seconds', value: d };
+  const exitDelay = walletTimelock(ark.params.unilateralExitDelay);
   const checkpoint = checkpointTapscript(ark.keys.signerXOnly, ark.params.checkpointExitDelay);
   let desk: ContractDesk | undefined;
-  const swaps = new SwapDesk({
+  // What the swap and take desks share: the operator, its store, the contract terms and the engine.
+  const common = {
     store: ark.store,
     ark: ark.operator,
-    registerContract: (t) => ark.operator.registerContract(t),
-    contractKey: (a) => desk!.contractKey(a),
+    registerContract: (t: ContractTermsRecord) => ark.operator.registerContract(t),
+    contractKey: (a: string) => desk!.contractKey(a),
     operatorXOnly: ark.keys.signerXOnly,
     exitDelay,
     checkpointTapscript: checkpoint,
     dust: ark.params.dust,
     engine,
     now: Date.now,
-  });
-  const takes = new TakeDesk({
-    store: ark.store,
-    ark: ark.operator,
-    liquidity: ark.liquidity.wallet,
-    registerContract: (t) => ark.operator.registerContract(t),
-    contractKey: (a) => desk!.contractKey(a),
-    operatorXOnly: ark.keys.signerXOnly,
-    exitDelay,
-    checkpointTapscript: checkpoint,
-    dust: ark.params.dust,
-    window: bdcSettlementWindow(ark.params),
-    engine,
-    now: Date.now,
-  });
+  };
+  const swaps = new SwapDesk(common);
+  const takes = new TakeDesk({ ...common, liquidity: ark.liquidity.wallet, window: bdcSettlementWindow(ark.params) });
   desk = new ContractDesk({
     store: ark.store,
     indexer: ark.indexer,

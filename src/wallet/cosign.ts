@@ -14,7 +14,35 @@ export interface CoSigner {
   inputs: number[];
 }
 
-const psbt = (tx: Transaction): string => base64.encode(tx.toPSBT());
+export const psbtOf = (tx: Transaction): string => base64.encode(tx.toPSBT());
+const psbt = psbtOf;
+
+/** A PSBT from a request; a malformed one is refused naming the field. */
+export function parsePsbt(b64: string, field: string): Transaction {
+  try {
+    return Transaction.fromPSBT(base64.decode(b64));
+  } catch (e) {
+    throw new InvalidArgumentError(field, `not a PSBT: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Submits an Ark tx whose parties signed it and their checkpoints beforehand (a swap, a take): the
+ * operator signs at submit, each checkpoint it returns gets the parties' signatures added, then finalize.
+ */
+export async function submitPreSigned(ark: Pick<ArkProvider, 'submitTx' | 'finalizeTx'>, signedArkTx: string, unsignedCheckpoints: string[], signedCheckpoints: Transaction[]): Promise<{ arkTxid: string }> {
+  const { arkTxid, signedCheckpointTxs } = await ark.submitTx(signedArkTx, unsignedCheckpoints);
+  const parties = new Map(signedCheckpoints.map((t) => [t.id, t]));
+  const final = signedCheckpointTxs.map((b64) => {
+    const server = parsePsbt(b64, 'signedCheckpointTxs');
+    const mine = parties.get(server.id);
+    if (mine === undefined) throw new InvalidArgumentError('signedCheckpointTxs', `the operator returned an unknown checkpoint ${server.id}`);
+    server.updateInput(0, { tapScriptSig: [...(server.getInput(0).tapScriptSig ?? []), ...(mine.getInput(0).tapScriptSig ?? [])] });
+    return psbt(server);
+  });
+  await ark.finalizeTx(arkTxid, final);
+  return { arkTxid };
+}
 
 export async function submitCoSigned(ark: Pick<ArkProvider, 'submitTx' | 'finalizeTx'>, tx: OffchainTx, signers: CoSigner[]): Promise<{ arkTxid: string }> {
   const owner = new Map<number, Identity>();

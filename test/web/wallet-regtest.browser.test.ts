@@ -18,6 +18,7 @@ import { schnorr } from '@noble/curves/secp256k1.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Page } from 'playwright-core';
 import { BitcoindRpc } from '../../src/chain/rpc-client.js';
+import { fundedWallet } from '../ark/regtest-funds.js';
 import { makeWiring } from '../../src/server/compose.js';
 import { startServe } from '../../src/server/start.js';
 import { serveConfig, tempDb, until } from '../serve/helpers.js';
@@ -30,20 +31,6 @@ vi.setConfig({ testTimeout: 300_000, hookTimeout: 180_000 });
 const URL_ = process.env.BITCOIND_RPC_URL;
 const skip = URL_ === undefined ? 'BITCOIND_RPC_URL is not set' : browserSkipReason();
 if (skip) console.log(`[wallet-regtest] skipped: ${skip}`);
-
-async function walletRpc(base: string, name: string): Promise<BitcoindRpc> {
-  const root = new BitcoindRpc(base);
-  if (!(await root.call<string[]>('listwallets')).includes(name)) {
-    try {
-      await root.call('createwallet', [name]);
-    } catch {
-      await root.call('loadwallet', [name]);
-    }
-  }
-  const u = new URL(base);
-  u.pathname = `/wallet/${name}`;
-  return new BitcoindRpc(u.toString());
-}
 
 const sats = async (page: Page, id: string): Promise<number | undefined> => {
   const v = await page.getByTestId(`balance-${id}`).getAttribute('data-sat').catch(() => null);
@@ -66,9 +53,7 @@ describe.skipIf(skip !== undefined)('Ark wallet in the browser on regtest', () =
   beforeAll(async () => {
     dist = await buildWeb();
     rpc = new BitcoindRpc(URL_!);
-    funder = await walletRpc(URL_!, 'web-wallet-e2e');
-    mineTo = await funder.call<string>('getnewaddress');
-    if ((await funder.call<number>('getbalance')) < 10) await mine(101);
+    ({ wallet: funder, mineTo } = await fundedWallet(URL_!, 'web-wallet-e2e', 1.5));
     s = await startServe(serveConfig(db, { chain: 'bitcoind', rpc: URL_!, demo: false, confirmations: 1, staticDir: dist }), makeWiring({ pollMs: 200 }));
     await funder.call('sendtoaddress', [s.wiring.parts!.ark!.walletAddress, 1]); // the operator's liquidity
     await mine(1);

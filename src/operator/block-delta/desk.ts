@@ -127,7 +127,8 @@ export class ContractDesk {
   private off: (() => void) | undefined;
   private retry: NodeJS.Timeout | undefined;
   private busy: Promise<void> = Promise.resolve();
-  private readonly unfunded = new Map<string, string>();
+  /** Why each open position has no contract VTXO yet; `retry`: a passing failure, worth another try before the next block. */
+  private readonly unfunded = new Map<string, { reason: string; waits: 'key' | 'mode' | 'retry' }>();
   private problems: string[] = [];
   private lastReconciledHeight = -1;
 
@@ -148,7 +149,7 @@ export class ContractDesk {
     this.enqueue(() => this.fundPending());
     // A funding that failed for a passing reason (a coin held by another tx) is retried before the next block.
     this.retry = setInterval(() => {
-      if ([...this.unfunded.values()].some((r) => !r.startsWith('awaiting') && r !== this.d.fundingDisabled)) this.enqueue(() => this.fundPending());
+      if ([...this.unfunded.values()].some((u) => u.waits === 'retry')) this.enqueue(() => this.fundPending());
     }, 3_000);
     this.retry.unref();
   }
@@ -215,18 +216,18 @@ export class ContractDesk {
         const account = p.owner.slice('user:'.length);
         const key = this.contractKey(account);
         if (key === undefined) {
-          this.unfunded.set(p.id, 'awaiting the holder’s contract key (POST /v1/bdc/contract-key)');
+          this.unfunded.set(p.id, { reason: 'awaiting the holder’s contract key (POST /v1/bdc/contract-key)', waits: 'key' });
           continue;
         }
         if (this.d.fundingDisabled !== undefined) {
-          this.unfunded.set(p.id, this.d.fundingDisabled);
+          this.unfunded.set(p.id, { reason: this.d.fundingDisabled, waits: 'mode' });
           continue;
         }
         try {
           await this.fund(p.id, account, key, BigInt(p.contracts * s.payoutSat));
           this.unfunded.delete(p.id);
         } catch (e) {
-          this.unfunded.set(p.id, e instanceof Error ? e.message : String(e));
+          this.unfunded.set(p.id, { reason: e instanceof Error ? e.message : String(e), waits: 'retry' });
         }
       }
     }
@@ -310,8 +311,9 @@ export class ContractDesk {
       positions++;
       if (p.vtxo !== undefined) funded++;
     }
-    const unfunded = [...this.unfunded].map(([positionId, reason]) => ({ positionId, reason }));
-    return { positions, funded, awaitingKey: unfunded.filter((u) => u.reason.startsWith('awaiting')).length, unfunded, problems: [...this.problems], lastReconciledHeight: this.lastReconciledHeight };
+    const unfunded = [...this.unfunded].map(([positionId, u]) => ({ positionId, reason: u.reason }));
+    const awaitingKey = [...this.unfunded.values()].filter((u) => u.waits === 'key').length;
+    return { positions, funded, awaitingKey, unfunded, problems: [...this.problems], lastReconciledHeight: this.lastReconciledHeight };
   }
 
   // ───────────────────────────── documents ─────────────────────────────
@@ -343,6 +345,15 @@ export class ContractDesk {
     return h;
   }
 
+  /** What every contract document says of the operator: its key and exit delay in the terms, where losers release, its checkpoint script. */
+  private operatorTerms(): Pick<ContractDocument['terms'], 'operator' | 'exitDelay'> {
+    return { operator: hex.encode(this.d.operatorXOnly), exitDelay: { type: this.d.exitDelay.type, value: this.d.exitDelay.value.toString() } };
+  }
+
+  private operatorParts(): Pick<ContractDocument, 'operatorPayout' | 'checkpointTapscript'> {
+    return { operatorPayout: { address: this.d.liquidityAddress, script: hex.encode(this.d.liquidity.script) }, checkpointTapscript: hex.encode(this.d.checkpointTapscript) };
+  }
+
   /** The document of a decided series' contract, from the desk's records: the holder settles or exits with it. */
   private decidedContract(positionId: string): ContractDocument {
     const h = this.lastHolder(positionId);
@@ -358,13 +369,12 @@ export class ContractDesk {
       reason: `${s.id} was decided${s.winner !== undefined ? ` (${s.winner} won)` : ''}; ${v === undefined ? 'the contract VTXO is unknown' : v.spentBy !== '' ? `the contract VTXO was spent by ${v.spentBy}` : v.unrolled ? 'the contract VTXO is on chain: claim through your leaf' : 'settle it now (the winner is paid, the loser releases to the operator) or exit alone'}`,
       terms: {
         side: terms.side, targetHeight: s.height, deadline: s.deadline, slowLockTime: slowLockTime(s.deadline), contracts: Math.floor(amount / s.payoutSat), amountSat: amount,
-        user: h.key, operator: hex.encode(this.d.operatorXOnly), exitDelay: { type: this.d.exitDelay.type, value: this.d.exitDelay.value.toString() },
+        user: h.key, ...this.operatorTerms(),
       },
       funded: true,
       outpoint: h.outpoint,
       vtxo: exportBlockDeltaVtxo(c, NETWORKS[this.d.network]),
-      operatorPayout: { address: this.d.liquidityAddress, script: hex.encode(this.d.liquidity.script) },
-      checkpointTapscript: hex.encode(this.d.checkpointTapscript),
+      ...this.operatorParts(),
       ...(s.winner !== undefined ? { winner: s.winner } : {}),
     };
   }
@@ -380,13 +390,12 @@ export class ContractDesk {
       status: p.vtxo !== undefined ? 'funded' : key === null ? 'awaiting-key' : 'unfunded',
       terms: {
         side: p.side, targetHeight: s.height, deadline: s.deadline, slowLockTime: slowLockTime(s.deadline), contracts: p.contracts, amountSat: p.contracts * s.payoutSat,
-        stakeSat: Number(p.stakeMsat / 1000n), user: key, operator: hex.encode(this.d.operatorXOnly), exitDelay: { type: this.d.exitDelay.type, value: this.d.exitDelay.value.toString() },
+        stakeSat: Number(p.stakeMsat / 1000n), user: key, ...this.operatorTerms(),
       },
       funded: p.vtxo !== undefined,
-      operatorPayout: { address: this.d.liquidityAddress, script: hex.encode(this.d.liquidity.script) },
-      checkpointTapscript: hex.encode(this.d.checkpointTapscript),
+      ...this.operatorParts(),
     };
-    const reason = this.unfunded.get(positionId);
+    const reason = this.unfunded.get(positionId)?.reason;
     if (reason !== undefined && p.vtxo === undefined) doc.reason = reason;
     if (key !== null) {
       const user = p.vtxo !== undefined ? this.fundedKey(p.vtxo) ?? key : key;

@@ -27,6 +27,8 @@ import { HashPerpError, InvalidArgumentError } from '../../units/errors.js';
 import type { ArkServicePort } from '../ark/ports.js';
 import type { ArkStore } from '../ark/ark-store.js';
 import type { ContractTermsRecord } from './contract-guard.js';
+import { parsePsbt, psbtOf, submitPreSigned } from '../../wallet/cosign.js';
+import { Serial } from '../serial.js';
 
 export interface SwapDeskDeps {
   store: ArkStore;
@@ -65,24 +67,16 @@ export interface PendingSwap {
 /** Swap records in the Ark store's meta records (the desk reads them for documents after settlement). */
 export const SWAP_RECORD_KIND = 'bdc-swap';
 const KIND = SWAP_RECORD_KIND;
-const psbt = (tx: Transaction): string => base64.encode(tx.toPSBT());
-const parse = (b64: string, field: string): Transaction => {
-  try {
-    return Transaction.fromPSBT(base64.decode(b64));
-  } catch (e) {
-    throw new InvalidArgumentError(field, `not a PSBT: ${(e as Error).message}`);
-  }
-};
+const psbt = psbtOf;
+const parse = parsePsbt;
 
 export class SwapDesk {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new Serial();
 
   constructor(private readonly d: SwapDeskDeps) {}
 
   private serial<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(job);
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.queue.run(job);
   }
 
   private ownerScript(key: string): Uint8Array {
@@ -167,15 +161,7 @@ export class SwapDesk {
   private async complete(rec: PendingSwap): Promise<PendingSwap> {
     let done: PendingSwap;
     try {
-      const { arkTxid, signedCheckpointTxs } = await this.d.ark.submitTx(rec.arkTx, rec.unsignedCheckpoints);
-      const byId = new Map(rec.checkpoints.map((c) => parse(c, 'checkpoints')).map((t) => [t.id, t]));
-      const final = signedCheckpointTxs.map((b64) => {
-        const server = parse(b64, 'signedCheckpointTxs');
-        const parties = byId.get(server.id)!;
-        server.updateInput(0, { tapScriptSig: [...(server.getInput(0).tapScriptSig ?? []), ...(parties.getInput(0).tapScriptSig ?? [])] });
-        return psbt(server);
-      });
-      await this.d.ark.finalizeTx(arkTxid, final);
+      await submitPreSigned(this.d.ark, rec.arkTx, rec.unsignedCheckpoints, rec.checkpoints.map((c) => parse(c, 'checkpoints')));
       done = { ...rec, status: 'finalized' };
     } catch (e) {
       done = { ...rec, status: 'refused', reason: e instanceof Error ? e.message : String(e) };

@@ -32,6 +32,8 @@ import type { ArkStore } from '../ark/ark-store.js';
 import type { LiquidityWallet } from '../liquidity.js';
 import { outlives, type ContractTermsRecord } from './contract-guard.js';
 import { merge, walletCoin } from './swap-desk.js';
+import { parsePsbt, psbtOf, submitPreSigned } from '../../wallet/cosign.js';
+import { Serial } from '../serial.js';
 
 export interface TakeDeskDeps {
   store: ArkStore;
@@ -84,24 +86,16 @@ export interface PendingTake {
 const RESERVE_MS = 5 * 60_000;
 
 const KIND = 'bdc-take';
-const psbt = (tx: Transaction): string => base64.encode(tx.toPSBT());
-const parse = (b64: string, field: string): Transaction => {
-  try {
-    return Transaction.fromPSBT(base64.decode(b64));
-  } catch (e) {
-    throw new InvalidArgumentError(field, `not a PSBT: ${(e as Error).message}`);
-  }
-};
+const psbt = psbtOf;
+const parse = parsePsbt;
 
 export class TakeDesk {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new Serial();
 
   constructor(private readonly d: TakeDeskDeps) {}
 
   private serial<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(job);
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.queue.run(job);
   }
 
   prepare(account: string, r: TakeRequest): Promise<PendingTake> {
@@ -208,15 +202,7 @@ export class TakeDesk {
       if (refused) return this.save({ ...rec, status: 'refused', reason: refused.message ?? 'refused by the engine' });
       const positions = (ack.events as { type: string; positionId?: string; account?: string }[]).filter((e) => e.type === 'BdcPositionFunded' && e.account === account).map((e) => e.positionId!);
       try {
-        const { arkTxid, signedCheckpointTxs } = await this.d.ark.submitTx(psbt(pending), rec.unsignedCheckpoints);
-        const byId = new Map(cps.map((t) => [t.id, t]));
-        const final = signedCheckpointTxs.map((b64) => {
-          const server = parse(b64, 'signedCheckpointTxs');
-          const parties = byId.get(server.id)!;
-          server.updateInput(0, { tapScriptSig: [...(server.getInput(0).tapScriptSig ?? []), ...(parties.getInput(0).tapScriptSig ?? [])] });
-          return psbt(server);
-        });
-        await this.d.ark.finalizeTx(arkTxid, final);
+        await submitPreSigned(this.d.ark, psbt(pending), rec.unsignedCheckpoints, cps);
       } catch (e) {
         return this.save({ ...rec, status: 'filled-unpaid', positions, reason: `the engine filled the order but the operator refused the tx: ${e instanceof Error ? e.message : String(e)}` });
       }
